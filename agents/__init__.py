@@ -1,0 +1,1 @@
+"""StrideLab agents package."""

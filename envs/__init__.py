@@ -1,0 +1,1 @@
+"""StrideLab envs package."""

@@ -1,0 +1,1 @@
+"""Experiments, pipelines and the `stridelab` command line."""

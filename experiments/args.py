@@ -1,0 +1,58 @@
+"""argparse types that reject bad values with a message naming the value and what is allowed
+(argparse then exits 2 without a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from sim.state import LEVELS, RACE_KM
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; need a whole number >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; need a whole number >= 1")
+    return value
+
+
+def seed_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer seed; need 0 <= seed < 2**63") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; need 0 <= seed < 2**63")
+    return value
+
+
+def level(text: str) -> str:
+    if text not in LEVELS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a level; allowed: {', '.join(LEVELS)}")
+    return text
+
+
+def race_distance(text: str) -> str:
+    if text not in RACE_KM:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a race distance; allowed: {', '.join(RACE_KM)}")
+    return text
+
+
+def date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; need a number > 0") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not allowed; need a finite number > 0")
+    return value

@@ -1,0 +1,604 @@
+"""The physics: numba kernels over explicit state arrays (layouts in `sim.state`).
+
+Everything that the single env, the batched env, the baselines and the what-if simulator
+compute about a body lives here, once:
+
+- `derive`          parameter table -> derived constants (daily decays, damage exponent)
+- `draw_base`, `uniform_at`   counter-based random streams keyed by (seed, athlete, day)
+- `schedule_week`   a week plan -> seven days of sessions
+- `step_day`        one athlete, one day: decay, pain reading, run, lift, injury draw
+- `simulate`        batch of athletes x weeks (`prange`), the hot loop
+- `init_states`     warm-up of each athlete on their habitual running
+- `race_time_min`   Daniels & Gilbert race-time prediction
+
+The module is written in the subset of Python that numba compiles and that also runs as
+plain Python: `sim.reference` executes this same file with `njit` as the identity, which
+is the test oracle (numba vs interpreter) with no second copy of the equations.
+Equations, units and sources: docs/model.md.
+"""
+
+import math
+
+import numpy as np
+
+from sim._jit import njit, prange
+from sim.parameters import (
+    CAPACITY_FLOOR, CAPACITY_MAX, CAPACITY_RATE_HEAVY, CAPACITY_RATE_RUN, CAPSTIM_HEAVY, CAPSTIM_MAINTENANCE,
+    CAPSTIM_POWER, CAPSTIM_TONING, DAMAGE_PER_KM, ECON_MAX, ECON_PER_POWER, ECON_PER_STRENGTH,
+    EFFORT_FATIGUE_EASY, EFFORT_FATIGUE_HARD, EFFORT_GAIN_EASY, EFFORT_GAIN_HARD, EFFORT_SORE_EASY,
+    EFFORT_SORE_HARD, FATIGUE_GAIN_RATIO, FATIGUE_STRESS, HAZARD_EXPONENT, HAZARD_SCALE, INJURY_MEDIAN_D,
+    INJURY_SIGMA_LN, INTERF_HALF_AU, INTERF_POWER, INTERF_STRENGTH, K_FITNESS_PER_AU, LIFT_FATIGUE_SHARE,
+    LIFT_KM_EQUIV_PER_SET, LIFT_MINUTES_PER_SET, LIFT_RPE, LIFT_STRESS_HEAVY, LIFT_STRESS_POWER,
+    LONG_RUN_FATIGUE, NEURAL_SHARE, NIGGLE_NOISE, NIGGLE_PER_DAMAGE, NMF_ECONOMY, NMF_PER_SESSION,
+    PACE_INTERVALS, PACE_LONG, PACE_RACE, PACE_TEMPO, PAIN_RUN_FACTOR, PAIN_THRESHOLD, POWER_MAX,
+    PRIOR_INJURY_HAZARD, PSTIM_HEAVY, PSTIM_MAINTENANCE, PSTIM_POWER, PSTIM_TONING, QUALITY_PER_NMF,
+    QUALITY_PER_SORENESS, RATE_NEURAL, RATE_POWER, RATE_STRUCT, RBE_MAX, RBE_RATE, RPE_EASY, RPE_INTERVALS,
+    RPE_LONG, RPE_RACE, RPE_TEMPO, RUN_STIM_KM, SETS_HEAVY, SETS_MAINTENANCE, SETS_POWER, SETS_TONING,
+    SN_REF_STRESS_PCT, SN_SLOPE_PCT, SORE_HEAVY, SORE_MAINTENANCE, SORE_POWER, SORE_TONING, SORENESS_ECONOMY,
+    SORENESS_NOVEL, SORENESS_STRESS, STIM_HEAVY, STIM_MAINTENANCE, STIM_POWER, STIM_TONING,
+    STRENGTH_CEILING_BW, STRESS_ATTENUATION, STRESS_INTERVALS, STRESS_RACE, STRESS_TEMPO, TAU_CAPACITY_D,
+    TAU_FATIGUE_D, TAU_FITNESS_D, TAU_LONG_RUN_D, TAU_NEURAL_D, TAU_NMF_D, TAU_POWER_D, TAU_RBE_D,
+    TAU_REPAIR_D, TAU_SORENESS_D, TAU_STRUCT_D, VO2_GAIN_CEILING,
+)
+from sim.state import (
+    A_AEROBIC_RESPONSE, A_EASY_PACE_MIN_PER_KM, A_HABITUAL_KM, A_LEVEL, A_PRIOR_INJURIES, A_RACE_KM,
+    A_STRENGTH_1RM_BW, A_STRENGTH_RESPONSE, A_TISSUE_RESPONSE, A_TISSUE_STRESS, A_TRAINING_AGE_Y,
+    A_VO2MAX_UNTRAINED, CAPACITY_REL, D_RUN_KIND, D_RUN_KM, D_STR_AFTER_RUN, D_STR_EFFORT, D_STR_EMPHASIS,
+    D_STR_SETS, DAMAGE, DAY_SIZE, EFFORT_EASY, EFFORT_HARD, EMPH_HEAVY, EMPH_MAINTENANCE, EMPH_NONE,
+    EMPH_POWER, FATIGUE_AU, FITNESS_AU, INJURY_DAYS_LEFT, LONG_RUN_KM, M_CAPACITY, M_COST_FACTOR, M_DAMAGE,
+    M_ECONOMY_GAIN, M_FATIGUE_AU, M_FITNESS_AU, M_HAZARD, M_INJURED_DAYS, M_KEY_COUNT, M_KEY_QUALITY,
+    M_LOAD_AU, M_LONGEST_KM, M_NEW_INJURIES, M_NIGGLE, M_PAIN_DAYS, M_RUN_HOURS, M_RUN_KM, M_SORENESS,
+    M_STR_SESSIONS, M_STRENGTH_REL, M_VO2_EFF, M_VO2MAX, METRIC_SIZE, NEURAL_REL, NIGGLE_0_10, NM_FATIGUE,
+    P_EFFORT, P_EMPHASIS, P_KEY_KIND, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM, P_PAIN_RULE, P_PLACEMENT, P_RACE,
+    P_RUN_IS_REL, P_RUN_KM, P_SETS, P_STR_SESSIONS, PLACE_BEFORE_KEY, PLACE_SEPARATE_DAY, PLAN_SIZE,
+    POWER_REL, RBE_PROTECTION, RUN_EASY, RUN_INTERVALS, RUN_LONG, RUN_RACE, RUN_REST, RUN_TEMPO,
+    SORENESS_0_10, STATE_SIZE, STRUCT_REL,
+)
+
+# --------------------------------------------------------------------------- derived constants
+DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
+DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
+DERIVED_SIZE = 13
+
+
+@njit(cache=True)
+def derive(gp):
+    """Derived constants: daily decay factors exp(-1/tau) and the damage exponent.
+
+    The damage exponent k is the local slope of the tendon S-N curve
+    S = 101.3 - b log10(N) (Schechtman & Bader 1997): -dlnN/dlnS = ln(10) S / b, taken at
+    the reference stress (% of ultimate).
+    """
+    dv = np.empty(DERIVED_SIZE)
+    dv[DV_FITNESS] = math.exp(-1.0 / gp[TAU_FITNESS_D])
+    dv[DV_FATIGUE] = math.exp(-1.0 / gp[TAU_FATIGUE_D])
+    dv[DV_NEURAL] = math.exp(-1.0 / gp[TAU_NEURAL_D])
+    dv[DV_STRUCT] = math.exp(-1.0 / gp[TAU_STRUCT_D])
+    dv[DV_POWER] = math.exp(-1.0 / gp[TAU_POWER_D])
+    dv[DV_CAPACITY] = math.exp(-1.0 / gp[TAU_CAPACITY_D])
+    dv[DV_REPAIR] = math.exp(-1.0 / gp[TAU_REPAIR_D])
+    dv[DV_SORENESS] = math.exp(-1.0 / gp[TAU_SORENESS_D])
+    dv[DV_RBE] = math.exp(-1.0 / gp[TAU_RBE_D])
+    dv[DV_NMF] = math.exp(-1.0 / gp[TAU_NMF_D])
+    dv[DV_LONG_RUN] = math.exp(-1.0 / gp[TAU_LONG_RUN_D])
+    dv[DV_DAMAGE_EXP] = math.log(10.0) * gp[SN_REF_STRESS_PCT] / gp[SN_SLOPE_PCT]
+    dv[DV_K_FATIGUE] = gp[FATIGUE_GAIN_RATIO] * gp[K_FITNESS_PER_AU]
+    return dv
+
+
+# --------------------------------------------------------------------------- random streams
+# Counter-based: every draw is a pure function of (seed, athlete key, day, stream), so two
+# plans run on the same seed meet the same athletes and the same draws (common random
+# numbers), in any order, on any number of threads. 32-bit mixing with multipliers below
+# 2**31 keeps every product inside int64, so numba and Python give identical integers.
+_M32 = 0xFFFFFFFF
+STREAM_INJURY, STREAM_NIGGLE, STREAM_DURATION_A, STREAM_DURATION_B = 1, 2, 3, 4
+STREAM_OBS = 16  # first stream reserved for environment observation noise
+
+
+@njit(cache=True)
+def _mix32(h):
+    h = h & _M32
+    h ^= h >> 16
+    h = (h * 0x7FEB352D) & _M32
+    h ^= h >> 15
+    h = (h * 0x5BD1E995) & _M32
+    h ^= h >> 16
+    return h
+
+
+@njit(cache=True)
+def draw_base(seed, key):
+    """Hash of (seed, athlete key): the root of that athlete's streams."""
+    h = _mix32(seed ^ 0x2545F491)
+    h = _mix32(h ^ ((seed >> 32) & _M32))
+    h = _mix32(h ^ (key & _M32))
+    return _mix32(h ^ ((key >> 32) & _M32))
+
+
+@njit(cache=True)
+def day_hash(base, day):
+    return _mix32(base ^ (day & _M32) ^ 0x68E31DA4)
+
+
+@njit(cache=True)
+def uniform_at(dhash, stream):
+    """Uniform in (0, 1) for one stream of one athlete-day."""
+    return (_mix32(dhash ^ (stream * 0x1B873593)) + 0.5) * (1.0 / 4294967296.0)
+
+
+@njit(cache=True)
+def normal_at(dhash, stream):
+    """Standard normal (Box-Muller over two streams)."""
+    u1 = uniform_at(dhash, stream)
+    u2 = uniform_at(dhash, stream + 1)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+# --------------------------------------------------------------------------- scheduler
+# Scheduling conventions (coaching practice, not physiology): long run on day 7, key runs
+# on days 2/4/6, easy runs first on days 3/5/1/6; key sessions take 16% of the week.
+KEY_SHARE = 0.16
+KEY_MIN_KM = 3.0
+EASY_TARGET_MIN_KM = 6.0
+EASY_TARGET_SHARE = 0.15
+EASY_MIN_KM = 2.0
+KEY_DAYS = (1, 3, 5)
+EASY_ORDER = (2, 4, 0, 5, 1, 3, 6)
+
+
+@njit(cache=True)
+def _is_key(kind):
+    return kind == RUN_LONG or kind == RUN_TEMPO or kind == RUN_INTERVALS or kind == RUN_RACE
+
+
+@njit(cache=True)
+def _place_score(days, d, placement):
+    kind = int(days[d, D_RUN_KIND])
+    nxt = int(days[d + 1, D_RUN_KIND]) if d < 6 else RUN_REST
+    if kind == RUN_RACE or nxt == RUN_RACE:
+        return -100.0
+    key_today = _is_key(kind)
+    before_key = _is_key(nxt)
+    rest = kind == RUN_REST
+    if placement == PLACE_BEFORE_KEY:
+        if before_key and not key_today:
+            return 10.0
+        return 0.0 if key_today else 2.0
+    if key_today:
+        return 1.0
+    if placement == PLACE_SEPARATE_DAY:
+        if rest:
+            return 3.0 if before_key else 10.0
+        return 2.0 if before_key else 6.0
+    # after_easy
+    if rest:
+        return 2.0 if before_key else 7.0
+    return 3.0 if before_key else 10.0
+
+
+@njit(cache=True)
+def default_sets(gp, emphasis):
+    if emphasis == EMPH_HEAVY:
+        return gp[SETS_HEAVY]
+    if emphasis == EMPH_POWER:
+        return gp[SETS_POWER]
+    if emphasis == EMPH_MAINTENANCE:
+        return gp[SETS_MAINTENANCE]
+    return gp[SETS_TONING]
+
+
+@njit(cache=True)
+def schedule_week(plan, ath, gp, days):
+    """Turn one week plan (PLAN_SIZE) into seven days (7 x DAY_SIZE), in place.
+
+    Volume is resolved against the athlete's habitual km when the plan is relative. The race
+    (plan[P_RACE]) takes day 7 and replaces the long run. Strength sessions go to the best-
+    scoring days for the placement rule, spread apart (adjacent days are penalised).
+    """
+    for d in range(7):
+        for f in range(DAY_SIZE):
+            days[d, f] = 0.0
+    week_km = plan[P_RUN_KM] * ath[A_HABITUAL_KM] if plan[P_RUN_IS_REL] > 0.5 else plan[P_RUN_KM]
+    week_km = max(week_km, 0.0)
+    long_km = plan[P_LONG_KM] * week_km if plan[P_LONG_IS_REL] > 0.5 else plan[P_LONG_KM]
+    n_key = min(max(int(plan[P_KEY_RUNS] + 0.5), 0), 3)
+    remaining = week_km
+    if plan[P_RACE] > 0.5:
+        days[6, D_RUN_KIND] = RUN_RACE
+        days[6, D_RUN_KM] = ath[A_RACE_KM]
+        remaining = max(remaining - ath[A_RACE_KM], 0.0)
+        n_key = min(n_key, 2)
+    elif long_km > 0.0 and remaining > 0.0:
+        long_km = min(long_km, remaining)
+        days[6, D_RUN_KIND] = RUN_LONG
+        days[6, D_RUN_KM] = long_km
+        remaining -= long_km
+    if n_key > 0 and remaining > KEY_MIN_KM:
+        key_km = min(max(KEY_SHARE * week_km, KEY_MIN_KM), remaining / n_key)
+        kind = int(plan[P_KEY_KIND])
+        if kind != RUN_INTERVALS:
+            kind = RUN_TEMPO
+        for i in range(n_key):
+            d = KEY_DAYS[i]
+            days[d, D_RUN_KIND] = kind
+            days[d, D_RUN_KM] = key_km
+            remaining -= key_km
+            kind = RUN_TEMPO if kind == RUN_INTERVALS else RUN_INTERVALS
+    if remaining >= EASY_MIN_KM:
+        free = 0
+        for d in range(7):
+            if days[d, D_RUN_KIND] == RUN_REST:
+                free += 1
+        target = max(EASY_TARGET_MIN_KM, EASY_TARGET_SHARE * week_km)
+        n_easy = min(max(int(math.ceil(remaining / target)), 1), free)
+        if n_easy > 0:
+            per = remaining / n_easy
+            placed = 0
+            for i in range(7):
+                d = EASY_ORDER[i]
+                if placed < n_easy and days[d, D_RUN_KIND] == RUN_REST:
+                    days[d, D_RUN_KIND] = RUN_EASY
+                    days[d, D_RUN_KM] = per
+                    placed += 1
+    # strength
+    emphasis = int(plan[P_EMPHASIS])
+    n_str = min(max(int(plan[P_STR_SESSIONS] + 0.5), 0), 3)
+    if emphasis == EMPH_NONE:
+        n_str = 0
+    sets = plan[P_SETS] if plan[P_SETS] > 0.0 else default_sets(gp, emphasis)
+    placement = int(plan[P_PLACEMENT])
+    chosen = 0
+    for _ in range(n_str):
+        best = -1
+        best_score = -1.0e9
+        for d in range(7):
+            if (chosen >> d) & 1:
+                continue
+            score = _place_score(days, d, placement)
+            if d > 0 and (chosen >> (d - 1)) & 1:
+                score -= 4.0
+            if d < 6 and (chosen >> (d + 1)) & 1:
+                score -= 4.0
+            if score > best_score:
+                best_score = score
+                best = d
+        chosen |= 1 << best
+        days[best, D_STR_EMPHASIS] = emphasis
+        days[best, D_STR_EFFORT] = plan[P_EFFORT]
+        days[best, D_STR_SETS] = sets
+        days[best, D_STR_AFTER_RUN] = 0.0 if days[best, D_RUN_KIND] == RUN_REST else 1.0
+
+
+# --------------------------------------------------------------------------- one day
+@njit(cache=True)
+def strength_rel(st):
+    """1RM relative to the athlete's baseline."""
+    return 1.0 + st[NEURAL_REL] + st[STRUCT_REL]
+
+
+@njit(cache=True)
+def economy_gain(st, gp):
+    """Fractional fall of the O2 cost of running at a fixed speed (soft ceiling ECON_MAX)."""
+    drive = gp[ECON_PER_STRENGTH] * (st[NEURAL_REL] + st[STRUCT_REL]) + gp[ECON_PER_POWER] * st[POWER_REL]
+    return gp[ECON_MAX] * math.tanh(drive / gp[ECON_MAX])
+
+
+@njit(cache=True)
+def vo2max(st, ath, gp):
+    """VO2max (ml/kg/min): untrained value raised by fitness, soft ceiling VO2_GAIN_CEILING."""
+    c = gp[VO2_GAIN_CEILING]
+    gain = c * math.tanh(gp[K_FITNESS_PER_AU] * ath[A_AEROBIC_RESPONSE] * st[FITNESS_AU] / c)
+    return ath[A_VO2MAX_UNTRAINED] * (1.0 + gain)
+
+
+@njit(cache=True)
+def vo2_effective(st, ath, gp, dv):
+    """Race-ready VO2 (ml/kg/min): VO2max less the Banister fatigue term k2 * fatigue."""
+    return vo2max(st, ath, gp) - ath[A_VO2MAX_UNTRAINED] * dv[DV_K_FATIGUE] * ath[A_AEROBIC_RESPONSE] * st[FATIGUE_AU]
+
+
+@njit(cache=True)
+def cost_factor(st, gp):
+    """O2 cost of running relative to the baseline economy (soreness and NMF raise it)."""
+    acute = 1.0 + gp[SORENESS_ECONOMY] * st[SORENESS_0_10] / 10.0 + gp[NMF_ECONOMY] * st[NM_FATIGUE]
+    return (1.0 - economy_gain(st, gp)) * acute
+
+
+@njit(cache=True)
+def _run(st, ath, gp, dv, kind, km, met):
+    if kind == RUN_LONG:
+        pace, rpe, stress = gp[PACE_LONG], gp[RPE_LONG], 1.0
+    elif kind == RUN_TEMPO:
+        pace, rpe, stress = gp[PACE_TEMPO], gp[RPE_TEMPO], gp[STRESS_TEMPO]
+    elif kind == RUN_INTERVALS:
+        pace, rpe, stress = gp[PACE_INTERVALS], gp[RPE_INTERVALS], gp[STRESS_INTERVALS]
+    elif kind == RUN_RACE:
+        pace, rpe, stress = gp[PACE_RACE], gp[RPE_RACE], gp[STRESS_RACE]
+    else:
+        pace, rpe, stress = 1.0, gp[RPE_EASY], 1.0
+    minutes = km * ath[A_EASY_PACE_MIN_PER_KM] * pace
+    quality = 1.0
+    if kind != RUN_EASY:
+        # Lifting leaves neuromuscular fatigue and soreness; the next key run is of lower
+        # quality and so gives less training effect (Doma & Deakin 2013).
+        quality = 1.0 - gp[QUALITY_PER_NMF] * st[NM_FATIGUE] - gp[QUALITY_PER_SORENESS] * st[SORENESS_0_10] / 10.0
+        quality = max(quality, 0.5)
+        met[M_KEY_QUALITY] += quality
+        met[M_KEY_COUNT] += 1.0
+    load = rpe * minutes * quality
+    st[FITNESS_AU] += load
+    st[FATIGUE_AU] += load
+    # Per-step tissue stress relative to capacity (dimensionless), then Miner damage of the
+    # run: km x stress^k, with stress rising late in runs longer than the recent longest run.
+    sigma = (stress * ath[A_TISSUE_STRESS]
+             * (1.0 + gp[FATIGUE_STRESS] * st[FATIGUE_AU] / 1000.0)
+             * (1.0 + gp[SORENESS_STRESS] * st[SORENESS_0_10] / 10.0)
+             / (1.0 + gp[STRESS_ATTENUATION] * (st[NEURAL_REL] + st[STRUCT_REL]))
+             / st[CAPACITY_REL])
+    k = dv[DV_DAMAGE_EXP]
+    km_equiv = km
+    base_km = max(st[LONG_RUN_KM], KEY_MIN_KM)
+    if km > base_km:
+        phi = gp[LONG_RUN_FATIGUE]
+        km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
+            (1.0 + phi * (km - base_km) / base_km) ** (k + 1.0) - 1.0)
+    st[DAMAGE] += gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
+    st[CAPACITY_REL] += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
+                         * (gp[CAPACITY_MAX] - st[CAPACITY_REL]))
+    st[LONG_RUN_KM] = max(st[LONG_RUN_KM], km)
+    met[M_RUN_KM] += km
+    met[M_RUN_HOURS] += minutes / 60.0
+    met[M_LOAD_AU] += load
+    met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
+
+
+@njit(cache=True)
+def _lift(st, ath, gp, dv, emphasis, effort, sets, met):
+    if emphasis == EMPH_HEAVY:
+        stim, pstim, sore, capstim, lstress = gp[STIM_HEAVY], gp[PSTIM_HEAVY], gp[SORE_HEAVY], \
+            gp[CAPSTIM_HEAVY], gp[LIFT_STRESS_HEAVY]
+    elif emphasis == EMPH_POWER:
+        stim, pstim, sore, capstim, lstress = gp[STIM_POWER], gp[PSTIM_POWER], gp[SORE_POWER], \
+            gp[CAPSTIM_POWER], gp[LIFT_STRESS_POWER]
+    elif emphasis == EMPH_MAINTENANCE:
+        stim, pstim, sore, capstim, lstress = gp[STIM_MAINTENANCE], gp[PSTIM_MAINTENANCE], \
+            gp[SORE_MAINTENANCE], gp[CAPSTIM_MAINTENANCE], gp[LIFT_STRESS_HEAVY]
+    else:  # toning: light, high-rep
+        stim, pstim, sore, capstim, lstress = gp[STIM_TONING], gp[PSTIM_TONING], gp[SORE_TONING], \
+            gp[CAPSTIM_TONING], 0.75 * gp[LIFT_STRESS_HEAVY]
+    if effort == EFFORT_EASY:
+        e_gain, e_fat, e_sore = gp[EFFORT_GAIN_EASY], gp[EFFORT_FATIGUE_EASY], gp[EFFORT_SORE_EASY]
+    elif effort == EFFORT_HARD:
+        e_gain, e_fat, e_sore = gp[EFFORT_GAIN_HARD], gp[EFFORT_FATIGUE_HARD], gp[EFFORT_SORE_HARD]
+    else:
+        e_gain, e_fat, e_sore = 1.0, 1.0, 1.0
+    volume = math.sqrt(sets / 3.0)  # diminishing returns of sets (Ralston et al. 2017)
+    # Interference: endurance load (running fatigue) blunts the anabolic signal.
+    interference = st[FATIGUE_AU] / (st[FATIGUE_AU] + gp[INTERF_HALF_AU])
+    resp = ath[A_STRENGTH_RESPONSE]
+    room = max(gp[STRENGTH_CEILING_BW] / ath[A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
+    dose = stim * e_gain * volume * (1.0 - gp[INTERF_STRENGTH] * interference)
+    neural_max = gp[NEURAL_SHARE] * room
+    struct_max = (1.0 - gp[NEURAL_SHARE]) * room
+    st[NEURAL_REL] += min(gp[RATE_NEURAL] * dose, 1.0) * (neural_max - st[NEURAL_REL])
+    st[STRUCT_REL] += min(gp[RATE_STRUCT] * dose, 1.0) * (struct_max - st[STRUCT_REL])
+    pdose = pstim * e_gain * volume * (1.0 - gp[INTERF_POWER] * interference)
+    st[POWER_REL] += min(gp[RATE_POWER] * pdose, 1.0) * (gp[POWER_MAX] * resp - st[POWER_REL])
+    st[SORENESS_0_10] = min(st[SORENESS_0_10] + gp[SORENESS_NOVEL] * sore * e_sore * volume
+                            * (1.0 - st[RBE_PROTECTION]), 10.0)
+    st[RBE_PROTECTION] += gp[RBE_RATE] * sore * (gp[RBE_MAX] - st[RBE_PROTECTION])
+    st[NM_FATIGUE] = min(st[NM_FATIGUE] + gp[NMF_PER_SESSION] * sore * e_fat * volume, 1.0)
+    load = gp[LIFT_RPE] * (0.5 + 0.5 * e_fat) * sets * gp[LIFT_MINUTES_PER_SET]
+    st[FATIGUE_AU] += gp[LIFT_FATIGUE_SHARE] * load
+    st[CAPACITY_REL] += (gp[CAPACITY_RATE_HEAVY] * capstim * e_gain * volume * ath[A_TISSUE_RESPONSE]
+                         * (gp[CAPACITY_MAX] - st[CAPACITY_REL]))
+    sigma = lstress * ath[A_TISSUE_STRESS] / st[CAPACITY_REL]
+    st[DAMAGE] += gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
+    met[M_STR_SESSIONS] += 1.0
+    met[M_LOAD_AU] += load
+
+
+@njit(cache=True)
+def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, dow, met):
+    """Advance one athlete by one day, in place (numba: no allocation in the hot loop).
+
+    st: state (STATE_SIZE); ath: profile (ATHLETE_SIZE); gp: parameters; dv: derive(gp);
+    day: one scheduled day (DAY_SIZE); pain_rule: back off on pain; draw_injuries: False
+    during warm-up; base: draw_base(seed, key); day_index: days since the season start;
+    dow: 0-6 day of week; met: this week's metrics row (accumulated).
+    """
+    st[FITNESS_AU] *= dv[DV_FITNESS]
+    st[FATIGUE_AU] *= dv[DV_FATIGUE]
+    st[NEURAL_REL] *= dv[DV_NEURAL]
+    st[STRUCT_REL] *= dv[DV_STRUCT]
+    st[POWER_REL] *= dv[DV_POWER]
+    st[CAPACITY_REL] = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
+    st[DAMAGE] *= dv[DV_REPAIR]
+    st[SORENESS_0_10] *= dv[DV_SORENESS]
+    st[RBE_PROTECTION] *= dv[DV_RBE]
+    st[NM_FATIGUE] *= dv[DV_NMF]
+    st[LONG_RUN_KM] *= dv[DV_LONG_RUN]
+    if dow == 6:  # race morning of the week
+        met[M_VO2_EFF] = vo2_effective(st, ath, gp, dv)
+        met[M_COST_FACTOR] = cost_factor(st, gp)
+    dh = day_hash(base, day_index)
+    # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
+    h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
+    tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
+    niggle = gp[NIGGLE_PER_DAMAGE] * st[DAMAGE] + 2.449489742783178 * gp[NIGGLE_NOISE] * tri
+    niggle = min(max(niggle, 0.0), 10.0)
+    st[NIGGLE_0_10] = niggle
+    met[M_NIGGLE] = max(met[M_NIGGLE], niggle)
+    if st[INJURY_DAYS_LEFT] > 0.0:
+        st[INJURY_DAYS_LEFT] -= 1.0
+        met[M_INJURED_DAYS] += 1.0
+        met[M_SORENESS] += st[SORENESS_0_10]
+        return
+    kind = int(day[D_RUN_KIND])
+    km = day[D_RUN_KM]
+    emphasis = int(day[D_STR_EMPHASIS])
+    effort = int(day[D_STR_EFFORT])
+    sets = day[D_STR_SETS]
+    if pain_rule and niggle >= gp[PAIN_THRESHOLD] and (kind != RUN_REST or emphasis != EMPH_NONE):
+        # Article, mistake 4: modify load instead of pushing through pain.
+        met[M_PAIN_DAYS] += 1.0
+        if kind != RUN_REST and kind != RUN_RACE:
+            kind = RUN_EASY
+            km *= gp[PAIN_RUN_FACTOR]
+        if emphasis != EMPH_NONE:
+            emphasis = EMPH_MAINTENANCE
+            effort = EFFORT_EASY
+            sets = min(sets, 2.0)
+    if kind != RUN_REST and km > 0.0:
+        _run(st, ath, gp, dv, kind, km, met)
+    if emphasis != EMPH_NONE and sets > 0.0:
+        _lift(st, ath, gp, dv, emphasis, effort, sets, met)
+    if draw_injuries:
+        d = st[DAMAGE]
+        hz = gp[HAZARD_SCALE] * (d * d if gp[HAZARD_EXPONENT] == 2.0 else d ** gp[HAZARD_EXPONENT])
+        hz *= 1.0 + gp[PRIOR_INJURY_HAZARD] * ath[A_PRIOR_INJURIES]
+        met[M_HAZARD] += hz
+        if uniform_at(dh, STREAM_INJURY) < hz:
+            z = normal_at(dh, STREAM_DURATION_A)
+            out = math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
+            st[INJURY_DAYS_LEFT] = max(math.floor(out + 0.5), 1.0)
+            met[M_NEW_INJURIES] += 1.0
+    met[M_SORENESS] += st[SORENESS_0_10]
+
+
+@njit(cache=True)
+def week_end(st, ath, gp, met):
+    """Close a week's metrics: end-of-week snapshots and means."""
+    met[M_STRENGTH_REL] = strength_rel(st)
+    met[M_ECONOMY_GAIN] = economy_gain(st, gp)
+    met[M_VO2MAX] = vo2max(st, ath, gp)
+    met[M_FATIGUE_AU] = st[FATIGUE_AU]
+    met[M_FITNESS_AU] = st[FITNESS_AU]
+    met[M_DAMAGE] = st[DAMAGE]
+    met[M_CAPACITY] = st[CAPACITY_REL]
+    met[M_SORENESS] /= 7.0
+    if met[M_KEY_COUNT] > 0.0:
+        met[M_KEY_QUALITY] /= met[M_KEY_COUNT]
+    else:
+        met[M_KEY_QUALITY] = 1.0
+
+
+@njit(cache=True)
+def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
+    """One athlete through len(plans) weeks; out is (n_weeks, METRIC_SIZE), overwritten."""
+    for w in range(plans.shape[0]):
+        plan = plans[w]
+        met = out[w]
+        for m in range(METRIC_SIZE):
+            met[m] = 0.0
+        schedule_week(plan, ath, gp, days)
+        pain = plan[P_PAIN_RULE] > 0.5
+        for d in range(7):
+            step_day(st, ath, gp, dv, days[d], pain, True, base, day0 + 7 * w + d, d, met)
+        week_end(st, ath, gp, met)
+
+
+@njit(parallel=True, cache=True)
+def simulate(states, athletes, gp, plans, seed, keys, day0, out):
+    """Batch: every athlete through the weeks of its plan, in parallel over athletes.
+
+    states (n, STATE_SIZE) advance in place; athletes (n, ATHLETE_SIZE); plans (1 or n,
+    n_weeks, PLAN_SIZE), a single row being shared by all; keys (n,) int64 athlete keys for
+    the random streams; day0: season day of the first day; out (n, n_weeks, METRIC_SIZE).
+    """
+    dv = derive(gp)
+    n = states.shape[0]
+    stride = 0 if plans.shape[0] == 1 else 1
+    for a in prange(n):
+        days = np.empty((7, DAY_SIZE))
+        simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], draw_base(seed, keys[a]), day0, out[a], days)
+
+
+@njit(cache=True)
+def habitual_plan(ath, plan):
+    """The athlete's usual week before the season: habitual km, level-typical key runs, no lifting."""
+    for i in range(PLAN_SIZE):
+        plan[i] = 0.0
+    plan[P_RUN_KM] = 1.0
+    plan[P_RUN_IS_REL] = 1.0
+    plan[P_KEY_RUNS] = ath[A_LEVEL]
+    plan[P_LONG_KM] = 0.3
+    plan[P_LONG_IS_REL] = 1.0
+    plan[P_KEY_KIND] = RUN_TEMPO
+    plan[P_PAIN_RULE] = 1.0
+
+
+WARMUP_MIN_WEEKS = 12
+WARMUP_MAX_WEEKS = 104
+
+
+@njit(cache=True)
+def init_state(st, ath, gp, dv, days, plan, met):
+    """Warm one athlete up from a detrained body through their running history.
+
+    The history is the habitual week for min(training age, 2 years) (at least 12 weeks),
+    without injury draws, so fitness, fatigue, capacity and damage start at the level the
+    athlete's history gives: a novice's tissues have had less time to adapt.
+    """
+    for i in range(STATE_SIZE):
+        st[i] = 0.0
+    st[CAPACITY_REL] = gp[CAPACITY_FLOOR]
+    habitual_plan(ath, plan)
+    weeks = int(min(max(ath[A_TRAINING_AGE_Y] * 52.0, WARMUP_MIN_WEEKS), WARMUP_MAX_WEEKS))
+    for w in range(weeks):
+        schedule_week(plan, ath, gp, days)
+        for d in range(7):
+            step_day(st, ath, gp, dv, days[d], True, False, 0, 0, d, met)
+
+
+@njit(parallel=True, cache=True)
+def init_states(athletes, gp, states):
+    """Warm-up of every athlete (see `init_state`), in parallel; states (n, STATE_SIZE) overwritten."""
+    dv = derive(gp)
+    for a in prange(athletes.shape[0]):
+        days = np.empty((7, DAY_SIZE))
+        plan = np.empty(PLAN_SIZE)
+        met = np.zeros(METRIC_SIZE)
+        init_state(states[a], athletes[a], gp, dv, days, plan, met)
+
+
+# --------------------------------------------------------------------------- race time
+@njit(cache=True)
+def race_time_min(vo2_eff, cost, race_km):
+    """Race time (min) for `race_km` (Daniels & Gilbert 1979).
+
+    Solves cost * VO2(v) = vo2_eff * F(d / v) for the speed v (m/min) by bisection, with
+    VO2(v) = -4.60 + 0.182258 v + 0.000104 v^2 and
+    F(t) = 0.8 + 0.1894393 e^(-0.012778 t) + 0.2989558 e^(-0.1932605 t).
+    """
+    d = race_km * 1000.0
+    lo = 30.0
+    hi = 800.0
+    for _ in range(48):
+        v = 0.5 * (lo + hi)
+        t = d / v
+        demand = cost * (-4.60 + 0.182258 * v + 0.000104 * v * v)
+        supply = vo2_eff * (0.8 + 0.1894393 * math.exp(-0.012778 * t) + 0.2989558 * math.exp(-0.1932605 * t))
+        if demand > supply:
+            hi = v
+        else:
+            lo = v
+    return d / (0.5 * (lo + hi))
+
+
+@njit(parallel=True, cache=True)
+def race_times_min(vo2_eff, cost, race_km, out):
+    """race_time_min over (n, n_weeks) arrays; race_km is (n,)."""
+    for a in prange(vo2_eff.shape[0]):
+        for w in range(vo2_eff.shape[1]):
+            out[a, w] = race_time_min(vo2_eff[a, w], cost[a, w], race_km[a])
+
+
+@njit(cache=True)
+def performance_now(states, athletes, gp, vo2_eff, cost):
+    """Race-morning effective VO2 and O2-cost factor of each athlete's current state."""
+    dv = derive(gp)
+    for a in range(states.shape[0]):
+        vo2_eff[a] = vo2_effective(states[a], athletes[a], gp, dv)
+        cost[a] = cost_factor(states[a], gp)

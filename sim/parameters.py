@@ -1,0 +1,238 @@
+"""The single table of physiology parameters: primary values only, each with unit and source.
+
+Each `_param(...)` call both appends a row to `PARAMETERS` and returns the row's index, so
+the index constants used by the kernels (`TAU_FITNESS_D`, ...) and the documented table can
+never drift apart. Derived quantities (daily decay factors, the damage exponent) are computed
+in one place, `sim.kernel.derive`, never stored here as defaults.
+
+`docs/model.md` is generated from this table (`python scripts/make_model_table.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    unit: str
+    source: str
+    meaning: str
+
+
+PARAMETERS: list[Param] = []
+
+
+def _param(name: str, default: float, unit: str, source: str, meaning: str) -> int:
+    PARAMETERS.append(Param(name, float(default), unit, source, meaning))
+    return len(PARAMETERS) - 1
+
+
+BANISTER = "Banister et al. 1975; Clarke & Skiba 2013, Adv Physiol Educ 37:134"
+FOSTER = "Foster et al. 2001, J Strength Cond Res 15:109 (session RPE x minutes)"
+DANIELS = "Daniels & Gilbert 1979, Oxygen Power"
+SCHECHTMAN = "Schechtman & Bader 1997, J Biomech 30:829"
+EDWARDS = "Edwards 2018, Exerc Sport Sci Rev 46:224"
+ASSUMED = "model assumption (see docs/model.md)"
+
+# ----------------------------------------------------------------------- aerobic (impulse-response)
+TAU_FITNESS_D = _param("tau_fitness_d", 32.0, "d", BANISTER + "; Coyle et al. 1984 (VO2max detraining)",
+                       "decay time constant of aerobic fitness")
+TAU_FATIGUE_D = _param("tau_fatigue_d", 7.0, "d", BANISTER, "decay time constant of fatigue")
+K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BANISTER + "; calibrated (VO2-detrain)",
+                          "VO2max gain per unit of fitness (k1)")
+FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 1.3, "-", BANISTER + " (k2 > k1)",
+                            "fatigue gain k2 as a multiple of the fitness gain k1")
+VO2_GAIN_CEILING = _param("vo2_gain_ceiling", 0.8, "fraction", "Bouchard et al. 1999, J Appl Physiol 87:1003 (trainability)",
+                          "largest VO2max gain over the untrained value (soft tanh ceiling)")
+LIFT_FATIGUE_SHARE = _param("lift_fatigue_share", 0.5, "-", FOSTER + "; " + ASSUMED,
+                            "share of a lifting session's sRPE load that adds to running fatigue")
+# ----------------------------------------------------------------------- running sessions
+RPE_EASY = _param("rpe_easy", 3.0, "CR-10", FOSTER, "session RPE of an easy run")
+RPE_LONG = _param("rpe_long", 4.0, "CR-10", FOSTER, "session RPE of a long run")
+RPE_TEMPO = _param("rpe_tempo", 6.0, "CR-10", FOSTER, "session RPE of a tempo run")
+RPE_INTERVALS = _param("rpe_intervals", 7.5, "CR-10", FOSTER, "session RPE of an interval session")
+RPE_RACE = _param("rpe_race", 9.0, "CR-10", FOSTER, "session RPE of a race")
+PACE_LONG = _param("pace_long", 1.04, "x easy pace", DANIELS, "long-run pace relative to easy pace")
+PACE_TEMPO = _param("pace_tempo", 0.86, "x easy pace", DANIELS, "tempo pace relative to easy pace")
+PACE_INTERVALS = _param("pace_intervals", 0.90, "x easy pace", DANIELS,
+                        "mean pace of an interval session incl. recoveries")
+PACE_RACE = _param("pace_race", 0.80, "x easy pace", DANIELS, "race pace relative to easy pace")
+# ----------------------------------------------------------------------- strength
+STRENGTH_CEILING_BW = _param("strength_ceiling_bw", 2.0, "x body weight",
+                             "Ronnestad & Mujika 2014, Scand J Med Sci Sports 24:603", "attainable half-squat 1RM")
+NEURAL_SHARE = _param("neural_share", 0.2, "-", "Moritani & deVries 1979; Seynnes et al. 2007",
+                      "share of the attainable strength gain that is neural")
+RATE_NEURAL = _param("rate_neural", 0.40, "1/session", "Seynnes et al. 2007, J Appl Physiol 102:368",
+                     "fraction of the remaining neural gain taken by one full session")
+RATE_STRUCT = _param("rate_struct", 0.013, "1/session", "Vikmoen et al. 2017; Stoeren et al. 2008",
+                     "fraction of the remaining structural gain taken by one full session")
+TAU_NEURAL_D = _param("tau_neural_d", 35.0, "d", "Garcia-Pallares et al. 2010; Mujika & Padilla 2000",
+                      "decay of neural strength without lifting")
+TAU_STRUCT_D = _param("tau_struct_d", 200.0, "d", "Bickel et al. 2011, Med Sci Sports Exerc 43:1177",
+                      "decay of structural strength without lifting")
+POWER_MAX = _param("power_max", 0.15, "fraction", "Paavolainen et al. 1999; Spurrs et al. 2003",
+                   "largest rate-of-force-development / stiffness gain")
+RATE_POWER = _param("rate_power", 0.12, "1/session", "Spurrs et al. 2003, Eur J Appl Physiol 89:1",
+                    "fraction of the remaining power gain taken by one plyometric session")
+TAU_POWER_D = _param("tau_power_d", 21.0, "d", "Mujika & Padilla 2000, Sports Med 30:79", "decay of power gain")
+INTERF_STRENGTH = _param("interf_strength", 0.40, "-", "Wilson et al. 2012, J Strength Cond Res 26:2293",
+                         "largest fractional cut of strength gains by concurrent endurance load")
+INTERF_POWER = _param("interf_power", 0.80, "-", "Wilson et al. 2012", "largest fractional cut of power gains")
+INTERF_HALF_AU = _param("interf_half_au", 900.0, "AU", "Wilson et al. 2012 (frequency/duration dependence)",
+                        "running fatigue at which interference is half its maximum")
+ECON_PER_STRENGTH = _param("econ_per_strength", 0.12, "economy fraction / 1RM fraction",
+                           "Stoeren et al. 2008; Blagrove et al. 2018, Sports Med 48:1117",
+                           "running-economy gain per unit of relative 1RM gain")
+ECON_PER_POWER = _param("econ_per_power", 0.23, "economy fraction / power fraction",
+                        "Denadai et al. 2017, Sports Med 47:545 (explosive -4.8%)",
+                        "running-economy gain per unit of power gain")
+ECON_MAX = _param("econ_max", 0.10, "fraction", "Blagrove et al. 2018 (range of reported gains)",
+                  "soft ceiling on the running-economy gain")
+STRESS_ATTENUATION = _param("stress_attenuation", 0.20, "-", "Lauersen et al. 2014; Edwards 2018",
+                            "exponent: tissue stress per step scales with (1RM_rel)^-beta")
+# ----------------------------------------------------------------------- soreness and acute fatigue
+SORENESS_NOVEL = _param("soreness_novel", 6.0, "0-10", "Nosaka et al. 2001; Hody et al. 2019",
+                        "soreness after a novel moderate heavy session")
+TAU_SORENESS_D = _param("tau_soreness_d", 1.4, "d", "Cheung et al. 2003, Sports Med 33:145", "DOMS resolution")
+RBE_RATE = _param("rbe_rate", 0.5, "1/session", "McHugh 2003, Scand J Med Sci Sports 13:88",
+                  "fraction of the remaining repeated-bout protection gained per session")
+RBE_MAX = _param("rbe_max", 0.85, "-", "McHugh 2003", "largest repeated-bout protection")
+TAU_RBE_D = _param("tau_rbe_d", 60.0, "d", "Nosaka et al. 2001, Med Sci Sports Exerc 33:1490",
+                   "decay of repeated-bout protection")
+NMF_PER_SESSION = _param("nmf_per_session", 0.09, "-", "Doma & Deakin 2013, Appl Physiol Nutr Metab 38:651",
+                         "neuromuscular fatigue left by a moderate heavy session (at lifting time)")
+TAU_NMF_D = _param("tau_nmf_d", 1.5, "d", "Doma & Deakin 2013 (recovery within 24-48 h)",
+                   "decay of neuromuscular fatigue")
+QUALITY_PER_NMF = _param("quality_per_nmf", 1.0, "-", "Doma & Deakin 2013",
+                         "loss of key-run quality per unit of neuromuscular fatigue")
+QUALITY_PER_SORENESS = _param("quality_per_soreness", 0.08, "per 10 soreness points", "Doma & Deakin 2013",
+                              "loss of key-run quality at soreness 10/10")
+# ----------------------------------------------------------------------- tissue capacity and damage
+SN_SLOPE_PCT = _param("sn_slope_pct", 14.8, "% UTS per decade", SCHECHTMAN,
+                      "S-N curve: stress = 101.3 - 14.8 log10(cycles)")
+SN_REF_STRESS_PCT = _param("sn_ref_stress_pct", 55.0, "% UTS", SCHECHTMAN + "; " + EDWARDS,
+                           "stress at which the S-N slope gives the damage exponent")
+DAMAGE_PER_KM = _param("damage_per_km", 1.0e-3, "Miner units / km", EDWARDS + "; calibrated (INJ-base)",
+                       "damage of 1 km at stress ratio 1")
+TAU_REPAIR_D = _param("tau_repair_d", 12.0, "d", "Edwards 2018; Warden et al. 2014 (bone remodelling)",
+                      "time constant of damage repair")
+HAZARD_SCALE = _param("hazard_scale", 4.0, "1/d", "Edwards 2018; calibrated (INJ-base)", "hazard at damage 1")
+HAZARD_EXPONENT = _param("hazard_exponent", 2.0, "-", "Edwards 2018 (risk rises steeply with damage)",
+                         "hazard = scale x damage^exponent")
+PRIOR_INJURY_HAZARD = _param("prior_injury_hazard", 0.35, "per prior injury",
+                             "Saragiotto et al. 2014, Sports Med 44:1153 (previous injury)",
+                             "relative hazard increase per injury in the past two years")
+LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.35, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
+                          "rise of per-step stress per unit of distance beyond the recent longest run")
+TAU_LONG_RUN_D = _param("tau_long_run_d", 45.0, "d", "Frandsen et al. 2025 (30-day window)",
+                        "decay of the remembered longest run")
+FATIGUE_STRESS = _param("fatigue_stress", 0.03, "per 1000 AU", "Milgrom et al. 2007 (fatigue raises bone strain)",
+                        "rise of per-step stress with running fatigue")
+SORENESS_STRESS = _param("soreness_stress", 0.03, "per 10 soreness points", ASSUMED,
+                         "rise of per-step stress with muscle soreness")
+STRESS_TEMPO = _param("stress_tempo", 1.05, "x easy", "Kluitenberg et al. 2015 (GRF rises with speed)",
+                      "per-step stress of tempo running")
+STRESS_INTERVALS = _param("stress_intervals", 1.08, "x easy", "Kluitenberg et al. 2015",
+                          "per-step stress of interval running")
+STRESS_RACE = _param("stress_race", 1.10, "x easy", "Kluitenberg et al. 2015", "per-step stress of racing")
+LIFT_KM_EQUIV_PER_SET = _param("lift_km_equiv_per_set", 0.15, "km", ASSUMED,
+                               "loading cycles of one lower-body set, in km of running")
+LIFT_STRESS_HEAVY = _param("lift_stress_heavy", 0.95, "x easy run", "Bohm et al. 2015, Sports Med Open 1:7",
+                           "tendon stress of heavy slow lifting")
+LIFT_STRESS_POWER = _param("lift_stress_power", 1.02, "x easy run", "Bohm et al. 2015",
+                           "tendon stress of plyometrics")
+CAPACITY_FLOOR = _param("capacity_floor", 0.85, "x baseline", "Kubo et al. 2010 (tendon detraining)",
+                        "capacity after long inactivity")
+CAPACITY_MAX = _param("capacity_max", 1.35, "x baseline", "Bohm et al. 2015 (stiffness +15-30%)",
+                      "largest attainable capacity")
+TAU_CAPACITY_D = _param("tau_capacity_d", 150.0, "d", "Magnusson et al. 2010, Nat Rev Rheumatol 6:262",
+                        "decay of capacity toward its floor")
+CAPACITY_RATE_RUN = _param("capacity_rate_run", 0.0040, "1/session", "Magnusson et al. 2010",
+                           "fraction of the remaining capacity gain taken by one run")
+CAPACITY_RATE_HEAVY = _param("capacity_rate_heavy", 0.012, "1/session", "Bohm et al. 2015 (heavy slow loading)",
+                             "fraction of the remaining capacity gain taken by one heavy session")
+RUN_STIM_KM = _param("run_stim_km", 6.0, "km", "Turner 1998, Bone 23:399 (desensitisation with cycles)",
+                     "distance at which a run gives 63% of its largest capacity stimulus")
+# ----------------------------------------------------------------------- injury and pain
+INJURY_MEDIAN_D = _param("injury_median_d", 14.0, "d", "Nielsen et al. 2014; Videbaek et al. 2015",
+                         "median time lost per injury")
+INJURY_SIGMA_LN = _param("injury_sigma_ln", 0.9, "-", "Nielsen et al. 2014 (right-skewed time loss)",
+                         "log-normal spread of the time lost")
+NIGGLE_PER_DAMAGE = _param("niggle_per_damage", 22.0, "0-10 per Miner unit", ASSUMED,
+                           "pain reading per unit of tissue damage")
+NIGGLE_NOISE = _param("niggle_noise", 0.8, "0-10", ASSUMED, "standard deviation of the pain reading")
+PAIN_THRESHOLD = _param("pain_threshold", 4.0, "0-10", "article, mistake 4 ('ignoring pain signals')",
+                        "pain reading at which a plan with the pain rule backs off")
+PAIN_RUN_FACTOR = _param("pain_run_factor", 0.5, "-", "article, mistake 4 ('adjust load')",
+                         "fraction of the planned run kept (as easy running) on a pain day")
+# ----------------------------------------------------------------------- performance
+SORENESS_ECONOMY = _param("soreness_economy", 0.03, "O2 cost per 10 soreness points",
+                          "Braun & Dutto 2003, Eur J Appl Physiol 90:29", "O2-cost rise with soreness")
+NMF_ECONOMY = _param("nmf_economy", 0.40, "O2 cost per unit NMF", "Doma & Deakin 2013 (+5-9% next day)",
+                     "O2-cost rise per unit of neuromuscular fatigue")
+
+# ----------------------------------------------------------------------- strength sessions by emphasis
+ARTICLE = "source article (../shared/seed), sample plans and season phases"
+KRAEMER = "Kraemer & Ratamess 2004, Med Sci Sports Exerc 36:674 (load-response)"
+STIM_HEAVY = _param("stim_heavy", 1.0, "-", KRAEMER, "max-strength stimulus of a heavy session (4-8 RM)")
+STIM_POWER = _param("stim_power", 0.55, "-", KRAEMER, "max-strength stimulus of a power/plyometric session")
+STIM_MAINTENANCE = _param("stim_maintenance", 0.75, "-", "Ronnestad et al. 2010, Eur J Appl Physiol 110:1269",
+                          "max-strength stimulus of a maintenance session (moderate load, low volume)")
+STIM_TONING = _param("stim_toning", 0.12, "-", "Schoenfeld et al. 2017 (strength needs heavy loads); article mistake 1",
+                     "max-strength stimulus of light high-rep toning")
+PSTIM_HEAVY = _param("pstim_heavy", 0.35, "-", "Denadai et al. 2017", "power stimulus of a heavy session")
+PSTIM_POWER = _param("pstim_power", 1.0, "-", "Spurrs et al. 2003", "power stimulus of a plyometric session")
+PSTIM_MAINTENANCE = _param("pstim_maintenance", 0.30, "-", ARTICLE + " (light plyometrics in season)",
+                           "power stimulus of a maintenance session")
+PSTIM_TONING = _param("pstim_toning", 0.05, "-", ASSUMED, "power stimulus of toning")
+SORE_HEAVY = _param("sore_heavy", 1.0, "-", "Cheung et al. 2003", "soreness factor of heavy eccentric work")
+SORE_POWER = _param("sore_power", 0.8, "-", "Cheung et al. 2003", "soreness factor of plyometrics")
+SORE_MAINTENANCE = _param("sore_maintenance", 0.5, "-", "Cheung et al. 2003", "soreness factor of maintenance")
+SORE_TONING = _param("sore_toning", 0.6, "-", "Cheung et al. 2003", "soreness factor of high-rep toning")
+CAPSTIM_HEAVY = _param("capstim_heavy", 1.0, "-", "Bohm et al. 2015 (heavy slow loading best)",
+                       "tendon/bone stimulus of heavy lifting")
+CAPSTIM_POWER = _param("capstim_power", 0.6, "-", "Bohm et al. 2015", "tendon/bone stimulus of plyometrics")
+CAPSTIM_MAINTENANCE = _param("capstim_maintenance", 0.5, "-", "Bohm et al. 2015",
+                             "tendon/bone stimulus of maintenance lifting")
+CAPSTIM_TONING = _param("capstim_toning", 0.1, "-", "Bohm et al. 2015 (low strain gives little)",
+                        "tendon/bone stimulus of toning")
+SETS_HEAVY = _param("sets_heavy", 3.0, "sets", ARTICLE, "default sets per lift, heavy")
+SETS_POWER = _param("sets_power", 3.0, "sets", ARTICLE, "default sets per lift, power")
+SETS_MAINTENANCE = _param("sets_maintenance", 2.0, "sets", ARTICLE + " ('1-2 sets of key lifts')",
+                          "default sets per lift, maintenance")
+SETS_TONING = _param("sets_toning", 3.0, "sets", ARTICLE, "default sets per exercise, toning")
+EFFORT_GAIN_EASY = _param("effort_gain_easy", 0.75, "-", "Helms et al. 2016 (RIR); " + KRAEMER,
+                          "strength stimulus at 3-4 reps in reserve")
+EFFORT_GAIN_HARD = _param("effort_gain_hard", 1.1, "-", "Grgic et al. 2022 (failure adds little)",
+                          "strength stimulus when sets go to failure")
+EFFORT_FATIGUE_EASY = _param("effort_fatigue_easy", 0.5, "-", "Pareja-Blanco et al. 2017", "acute fatigue at 3-4 RIR")
+EFFORT_FATIGUE_HARD = _param("effort_fatigue_hard", 1.6, "-", "Pareja-Blanco et al. 2017",
+                             "acute fatigue when sets go to failure")
+EFFORT_SORE_EASY = _param("effort_sore_easy", 0.6, "-", "Cheung et al. 2003", "soreness at 3-4 RIR")
+EFFORT_SORE_HARD = _param("effort_sore_hard", 1.4, "-", "Cheung et al. 2003", "soreness at failure")
+LIFT_MINUTES_PER_SET = _param("lift_minutes_per_set", 12.0, "min", ARTICLE + " (25-45 min sessions)",
+                              "session minutes per set of the key lifts (all exercises, rests)")
+LIFT_RPE = _param("lift_rpe", 6.0, "CR-10", FOSTER, "session RPE of a moderate lifting session")
+
+N_PARAMS = len(PARAMETERS)
+PARAM_NAMES = tuple(p.name for p in PARAMETERS)
+
+
+def default_parameters() -> np.ndarray:
+    """The default parameter vector, ready for the kernels."""
+    return np.array([p.default for p in PARAMETERS], dtype=np.float64)
+
+
+def parameters_with(**overrides: float) -> np.ndarray:
+    """A copy of the defaults with some values replaced by name (raises KeyError on unknown names)."""
+    vec = default_parameters()
+    for name, value in overrides.items():
+        if name not in PARAM_NAMES:
+            raise KeyError(f"unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
+        vec[PARAM_NAMES.index(name)] = float(value)
+    return vec

@@ -1,0 +1,223 @@
+"""What-if simulation: a season of week plans on a population, as pandas tables.
+
+    >>> from sim.whatif import simulate_file
+    >>> res = simulate_file("configs/plans/example.yaml", athletes=2000, seed=0)
+    >>> res.weekly.tail()          # population means per week
+    >>> res.summary["race_time_pct"]
+
+Common random numbers: the athletes and every random draw depend only on (seed, level,
+athlete index, day), so two plans simulated with the same seed, level and athlete count
+meet the same people and the same luck, and their difference is paired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim import kernel
+from sim.errors import InputError
+from sim.parameters import default_parameters
+from sim.plan import PlanFile, WeekPlan, load_plan, plans_to_array
+from sim.population import sample_athletes
+from sim.state import (
+    A_HABITUAL_KM, A_RACE_KM, M_COST_FACTOR, M_ECONOMY_GAIN, M_INJURED_DAYS, M_KEY_COUNT, M_KEY_QUALITY,
+    M_NEW_INJURIES, M_RUN_HOURS, M_RUN_KM, M_SORENESS, M_STR_SESSIONS, M_STRENGTH_REL, M_VO2_EFF, M_VO2MAX,
+    METRIC_NAMES, METRIC_SIZE, NEURAL_REL, STATE_SIZE, STRUCT_REL,
+)
+
+
+@dataclass
+class Cohort:
+    """A warmed-up population: the athletes, their starting state, their random-stream keys."""
+
+    athletes: np.ndarray
+    states: np.ndarray
+    keys: np.ndarray
+    seed: int
+    level: str
+    params: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.athletes.shape[0]
+
+
+def make_cohort(
+    level: str = "intermediate",
+    athletes: int = 2000,
+    seed: int = 0,
+    race_distance: str = "10k",
+    params: np.ndarray | None = None,
+    habitual_km: float | None = None,
+    strength_1rm_bw: float | None = None,
+    profiles: np.ndarray | None = None,
+) -> Cohort:
+    """Sample (or take `profiles`) and warm up a population."""
+    gp = default_parameters() if params is None else np.asarray(params, dtype=np.float64)
+    if profiles is None:
+        prof = sample_athletes(level, athletes, seed, race_distance, habitual_km, strength_1rm_bw)
+    else:
+        prof = np.ascontiguousarray(profiles, dtype=np.float64)
+    states = np.empty((prof.shape[0], STATE_SIZE))
+    kernel.init_states(prof, gp, states)
+    return Cohort(prof, states, np.arange(prof.shape[0], dtype=np.int64), int(seed), level, gp)
+
+
+@dataclass
+class Result:
+    """Per-athlete weekly metrics plus derived race times, and the tables built from them."""
+
+    cohort: Cohort
+    metrics: np.ndarray  # (n, n_weeks, METRIC_SIZE)
+    race_time_min: np.ndarray  # (n, n_weeks + 1): column 0 is the start
+    start_strength: np.ndarray  # (n,)
+    start_vo2max: np.ndarray  # (n,)
+    weekly: pd.DataFrame = field(init=False)
+    athletes: pd.DataFrame = field(init=False)
+    summary: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.athletes = athlete_table(self)
+        self.weekly = weekly_table(self)
+        self.summary = summarize(self)
+
+
+def run(cohort: Cohort, plans: np.ndarray) -> Result:
+    """Simulate `plans` ((n_weeks, PLAN_SIZE) shared, or (n, n_weeks, PLAN_SIZE)) on a copy of the cohort."""
+    plans = np.ascontiguousarray(plans, dtype=np.float64)
+    if plans.ndim == 2:
+        plans = plans[None]
+    if plans.shape[1] == 0:
+        raise InputError("plan: the season has no weeks")
+    n, n_weeks = cohort.n, plans.shape[1]
+    states = cohort.states.copy()
+    gp = cohort.params
+    vo0 = np.empty(n)
+    c0 = np.empty(n)
+    kernel.performance_now(states, cohort.athletes, gp, vo0, c0)
+    start_strength = 1.0 + states[:, NEURAL_REL] + states[:, STRUCT_REL]
+    out = np.empty((n, n_weeks, METRIC_SIZE))
+    kernel.simulate(states, cohort.athletes, gp, plans, cohort.seed, cohort.keys, 0, out)
+    vo2 = np.concatenate([vo0[:, None], out[:, :, M_VO2_EFF]], axis=1)
+    cost = np.concatenate([c0[:, None], out[:, :, M_COST_FACTOR]], axis=1)
+    rt = np.empty_like(vo2)
+    kernel.race_times_min(vo2, cost, np.ascontiguousarray(cohort.athletes[:, A_RACE_KM]), rt)
+    return Result(cohort, out, rt, start_strength, _start_vo2max(cohort))
+
+
+def _start_vo2max(cohort: Cohort) -> np.ndarray:
+    return np.array([kernel.vo2max(cohort.states[a], cohort.athletes[a], cohort.params) for a in range(cohort.n)])
+
+
+def athlete_table(res: Result) -> pd.DataFrame:
+    """One row per athlete: end-of-season outcomes and totals."""
+    m = res.metrics
+    hours = m[:, :, M_RUN_HOURS].sum(axis=1)
+    return pd.DataFrame({
+        "athlete": np.arange(res.cohort.n),
+        "habitual_km": res.cohort.athletes[:, A_HABITUAL_KM],
+        "race_time_min": res.race_time_min[:, -1],
+        "race_time_pct": 100.0 * (res.race_time_min[:, -1] / res.race_time_min[:, 0] - 1.0),
+        "strength_pct": 100.0 * (m[:, -1, M_STRENGTH_REL] / res.start_strength - 1.0),
+        "economy_pct": 100.0 * m[:, -1, M_ECONOMY_GAIN],
+        "vo2max_pct": 100.0 * (m[:, -1, M_VO2MAX] / res.start_vo2max - 1.0),
+        "injuries": m[:, :, M_NEW_INJURIES].sum(axis=1),
+        "injured_days": m[:, :, M_INJURED_DAYS].sum(axis=1),
+        "run_km": m[:, :, M_RUN_KM].sum(axis=1),
+        "run_hours": hours,
+        "strength_sessions": m[:, :, M_STR_SESSIONS].sum(axis=1),
+    })
+
+
+def weekly_table(res: Result) -> pd.DataFrame:
+    """Population means per week (the `--json` "weeks" list)."""
+    m = res.metrics
+    keyq = np.where(m[:, :, M_KEY_COUNT] > 0, m[:, :, M_KEY_QUALITY], np.nan)
+    with np.errstate(all="ignore"):
+        kq = np.nanmean(keyq, axis=0)
+    kq = np.where(np.isnan(kq), 1.0, kq)
+    return pd.DataFrame({
+        "week": np.arange(1, m.shape[1] + 1),
+        "run_km": m[:, :, M_RUN_KM].mean(axis=0),
+        "strength_sessions": m[:, :, M_STR_SESSIONS].mean(axis=0),
+        "strength_pct": 100.0 * (m[:, :, M_STRENGTH_REL] / res.start_strength[:, None] - 1.0).mean(axis=0),
+        "economy_pct": 100.0 * m[:, :, M_ECONOMY_GAIN].mean(axis=0),
+        "vo2max_pct": 100.0 * (m[:, :, M_VO2MAX] / res.start_vo2max[:, None] - 1.0).mean(axis=0),
+        "race_time_pct": 100.0 * (res.race_time_min[:, 1:] / res.race_time_min[:, :1] - 1.0).mean(axis=0),
+        "injuries": m[:, :, M_NEW_INJURIES].mean(axis=0),
+        "injured_days": m[:, :, M_INJURED_DAYS].mean(axis=0),
+        "soreness": m[:, :, M_SORENESS].mean(axis=0),
+        "key_run_quality_pct": 100.0 * kq,
+    })
+
+
+def _ci_mean(x: np.ndarray) -> list[float]:
+    x = np.asarray(x, dtype=float)
+    half = 1.96 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else 0.0
+    return [float(x.mean() - half), float(x.mean() + half)]
+
+
+def injury_rate_per_1000h(injuries: np.ndarray, hours: np.ndarray, n_boot: int = 400, seed: int = 0):
+    """Injuries per 1000 h of running, with a bootstrap 95% CI over athletes."""
+    total_h = hours.sum()
+    rate = 1000.0 * injuries.sum() / total_h if total_h > 0 else 0.0
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(hours), size=(n_boot, len(hours)))
+    h = hours[idx].sum(axis=1)
+    r = 1000.0 * injuries[idx].sum(axis=1) / np.where(h > 0, h, np.nan)
+    lo, hi = np.nanpercentile(r, [2.5, 97.5]) if np.isfinite(r).any() else (rate, rate)
+    return float(rate), [float(lo), float(hi)]
+
+
+SUMMARY_MEANS = ("race_time_pct", "strength_pct", "economy_pct", "vo2max_pct", "injuries", "injured_days",
+                 "run_km", "strength_sessions")
+
+
+def summarize(res: Result) -> dict:
+    """Final values with 95% CIs (normal for means, bootstrap for the injury rate)."""
+    at = res.athletes
+    out: dict = {"athletes": int(res.cohort.n), "weeks": int(res.metrics.shape[1]), "ci95": {}}
+    for col in SUMMARY_MEANS:
+        out[col] = float(at[col].mean())
+        out["ci95"][col] = _ci_mean(at[col].to_numpy())
+    rate, ci = injury_rate_per_1000h(at["injuries"].to_numpy(), at["run_hours"].to_numpy())
+    out["injury_rate_per_1000h"] = rate
+    out["ci95"]["injury_rate_per_1000h"] = ci
+    frac = (at["injuries"] > 0).to_numpy().astype(float)
+    out["injured_athletes_frac"] = float(frac.mean())
+    out["ci95"]["injured_athletes_frac"] = _ci_mean(frac)
+    out["soreness"] = float(res.weekly["soreness"].iloc[-1])
+    out["key_run_quality_pct"] = float(res.weekly["key_run_quality_pct"].mean())
+    return out
+
+
+def simulate_plan(
+    plan: PlanFile | list[WeekPlan],
+    level: str | None = None,
+    athletes: int = 2000,
+    seed: int = 0,
+    params: np.ndarray | None = None,
+    race_distance: str | None = None,
+) -> Result:
+    """Simulate a plan file (or a list of week plans) on a freshly sampled population."""
+    if isinstance(plan, PlanFile):
+        weeks = plan.weeks()
+        level = level or plan.level
+        race_distance = race_distance or plan.race_distance
+        pop = plan.population
+        cohort = make_cohort(level, athletes, seed, race_distance, params, pop.habitual_km, pop.strength_1rm_bw)
+    else:
+        weeks = list(plan)
+        cohort = make_cohort(level or "intermediate", athletes, seed, race_distance or "10k", params)
+    return run(cohort, plans_to_array(weeks))
+
+
+def simulate_file(path: str, level: str | None = None, athletes: int = 2000, seed: int = 0) -> Result:
+    """`stridelab simulate` from Python: read, validate and simulate a plan file."""
+    return simulate_plan(load_plan(path), level=level, athletes=athletes, seed=seed)
+
+
+__all__ = ["Cohort", "Result", "make_cohort", "run", "simulate_plan", "simulate_file", "METRIC_NAMES"]
