@@ -69,9 +69,9 @@ NEURAL_SHARE = _param("neural_share", 0.2, "-", "Moritani & deVries 1979; Seynne
                       "share of the attainable strength gain that is neural")
 RATE_NEURAL = _param("rate_neural", 0.40, "1/session", "Seynnes et al. 2007, J Appl Physiol 102:368",
                      "fraction of the remaining neural gain taken by one full session")
-RATE_STRUCT = _param("rate_struct", 0.013, "1/session", "Vikmoen et al. 2017; Stoeren et al. 2008",
+RATE_STRUCT = _param("rate_struct", 0.018, "1/session", "Vikmoen et al. 2017; Stoeren et al. 2008",
                      "fraction of the remaining structural gain taken by one full session")
-TAU_NEURAL_D = _param("tau_neural_d", 35.0, "d", "Garcia-Pallares et al. 2010; Mujika & Padilla 2000",
+TAU_NEURAL_D = _param("tau_neural_d", 28.0, "d", "Garcia-Pallares et al. 2010; Mujika & Padilla 2000",
                       "decay of neural strength without lifting")
 TAU_STRUCT_D = _param("tau_struct_d", 200.0, "d", "Bickel et al. 2011, Med Sci Sports Exerc 43:1177",
                       "decay of structural strength without lifting")
@@ -80,20 +80,20 @@ POWER_MAX = _param("power_max", 0.15, "fraction", "Paavolainen et al. 1999; Spur
 RATE_POWER = _param("rate_power", 0.12, "1/session", "Spurrs et al. 2003, Eur J Appl Physiol 89:1",
                     "fraction of the remaining power gain taken by one plyometric session")
 TAU_POWER_D = _param("tau_power_d", 21.0, "d", "Mujika & Padilla 2000, Sports Med 30:79", "decay of power gain")
-INTERF_STRENGTH = _param("interf_strength", 0.40, "-", "Wilson et al. 2012, J Strength Cond Res 26:2293",
+INTERF_STRENGTH = _param("interf_strength", 0.50, "-", "Wilson et al. 2012, J Strength Cond Res 26:2293",
                          "largest fractional cut of strength gains by concurrent endurance load")
 INTERF_POWER = _param("interf_power", 0.80, "-", "Wilson et al. 2012", "largest fractional cut of power gains")
 INTERF_HALF_AU = _param("interf_half_au", 900.0, "AU", "Wilson et al. 2012 (frequency/duration dependence)",
                         "running fatigue at which interference is half its maximum")
-ECON_PER_STRENGTH = _param("econ_per_strength", 0.12, "economy fraction / 1RM fraction",
+ECON_PER_STRENGTH = _param("econ_per_strength", 0.14, "economy fraction / 1RM fraction",
                            "Stoeren et al. 2008; Blagrove et al. 2018, Sports Med 48:1117",
                            "running-economy gain per unit of relative 1RM gain")
-ECON_PER_POWER = _param("econ_per_power", 0.23, "economy fraction / power fraction",
+ECON_PER_POWER = _param("econ_per_power", 0.30, "economy fraction / power fraction",
                         "Denadai et al. 2017, Sports Med 47:545 (explosive -4.8%)",
                         "running-economy gain per unit of power gain")
 ECON_MAX = _param("econ_max", 0.10, "fraction", "Blagrove et al. 2018 (range of reported gains)",
                   "soft ceiling on the running-economy gain")
-STRESS_ATTENUATION = _param("stress_attenuation", 0.20, "-", "Lauersen et al. 2014; Edwards 2018",
+STRESS_ATTENUATION = _param("stress_attenuation", 0.10, "-", "Lauersen et al. 2014; Edwards 2018",
                             "exponent: tissue stress per step scales with (1RM_rel)^-beta")
 # ----------------------------------------------------------------------- soreness and acute fatigue
 SORENESS_NOVEL = _param("soreness_novel", 6.0, "0-10", "Nosaka et al. 2001; Hody et al. 2019",
@@ -117,7 +117,7 @@ SN_SLOPE_PCT = _param("sn_slope_pct", 14.8, "% UTS per decade", SCHECHTMAN,
                       "S-N curve: stress = 101.3 - 14.8 log10(cycles)")
 SN_REF_STRESS_PCT = _param("sn_ref_stress_pct", 55.0, "% UTS", SCHECHTMAN + "; " + EDWARDS,
                            "stress at which the S-N slope gives the damage exponent")
-DAMAGE_PER_KM = _param("damage_per_km", 1.0e-3, "Miner units / km", EDWARDS + "; calibrated (INJ-base)",
+DAMAGE_PER_KM = _param("damage_per_km", 2.0e-4, "Miner units / km", EDWARDS + "; calibrated (INJ-base)",
                        "damage of 1 km at stress ratio 1")
 TAU_REPAIR_D = _param("tau_repair_d", 12.0, "d", "Edwards 2018; Warden et al. 2014 (bone remodelling)",
                       "time constant of damage repair")
@@ -127,7 +127,7 @@ HAZARD_EXPONENT = _param("hazard_exponent", 2.0, "-", "Edwards 2018 (risk rises 
 PRIOR_INJURY_HAZARD = _param("prior_injury_hazard", 0.35, "per prior injury",
                              "Saragiotto et al. 2014, Sports Med 44:1153 (previous injury)",
                              "relative hazard increase per injury in the past two years")
-LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.35, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
+LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.28, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
                           "rise of per-step stress per unit of distance beyond the recent longest run")
 TAU_LONG_RUN_D = _param("tau_long_run_d", 45.0, "d", "Frandsen et al. 2025 (30-day window)",
                         "decay of the remembered longest run")
@@ -154,7 +154,7 @@ TAU_CAPACITY_D = _param("tau_capacity_d", 150.0, "d", "Magnusson et al. 2010, Na
                         "decay of capacity toward its floor")
 CAPACITY_RATE_RUN = _param("capacity_rate_run", 0.0040, "1/session", "Magnusson et al. 2010",
                            "fraction of the remaining capacity gain taken by one run")
-CAPACITY_RATE_HEAVY = _param("capacity_rate_heavy", 0.012, "1/session", "Bohm et al. 2015 (heavy slow loading)",
+CAPACITY_RATE_HEAVY = _param("capacity_rate_heavy", 0.006, "1/session", "Bohm et al. 2015 (heavy slow loading)",
                              "fraction of the remaining capacity gain taken by one heavy session")
 RUN_STIM_KM = _param("run_stim_km", 6.0, "km", "Turner 1998, Bone 23:399 (desensitisation with cycles)",
                      "distance at which a run gives 63% of its largest capacity stimulus")

@@ -132,7 +132,8 @@ M_LONGEST_KM = 18  # longest single run this week
 M_HAZARD = 19  # summed daily injury hazard this week (expected injuries)
 M_VO2_EFF = 20  # race-morning effective VO2 (VO2max less fatigue), ml/kg/min, taken on day 7
 M_COST_FACTOR = 21  # race-morning O2-cost factor (1 - economy gain, raised by soreness/NMF), day 7
-METRIC_SIZE = 22
+M_POWER_REL = 22  # rate-of-force-development / stiffness gain at week end, fraction
+METRIC_SIZE = 23
 
 METRIC_NAMES = (
     "run_km",
@@ -157,6 +158,7 @@ METRIC_NAMES = (
     "hazard",
     "vo2_eff",
     "cost_factor",
+    "power_rel",
 )
 
 RACE_KM = {"5k": 5.0, "10k": 10.0, "half": 21.0975, "marathon": 42.195}
