@@ -1,0 +1,190 @@
+"""The article's scheduling rules, checked on an exported day-by-day plan.
+
+1. `no_hard_lift_before_key`: no hard lifting the day before a key run (tempo, intervals,
+   race) or a long run ("Mistake 3: Lifting Hard the Day Before Key Runs"). Hard lifting:
+   heavy work at moderate or hard effort, or any lifting to failure (`is_hard_lift`).
+2. `strength_after_easy_or_separate`: strength after easy runs or on separate (non-running)
+   days, never on a key or long-run day ("Principle 4: Respect Fatigue and Timing").
+3. `maintenance_in_race_season`: from race season on (the last `RACE_SEASON_WEEKS` + 1
+   weeks) strength continues as maintenance: at least one session in every week except race
+   week ("Mistake 5: Dropping Strength Completely"), at most two, maintenance emphasis, never
+   to failure ("Race Season and Taper").
+4. `taper`: running volume of each taper week (race week without the race itself) is at
+   most `TAPER_MAX_SHARE` of the mean of the weeks before the taper, and the race is on the
+   last day ("Race Season and Taper"; Bosquet et al. 2007).
+
+`check(days)` works on the day frame of `experiments.season_plan` or a frame read back from
+an exported CSV/JSON, and returns the violations. A plan may depart from a rule when the
+policy chose so; `annotate` then says so in the note of the day or week ("policy's choice:
+..."), and `check` marks such violations `declared`. An exported plan passes when every
+violation is declared; template plans are expected to have none at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.plan import WeekPlan
+from sim.season import RACE_SEASON_WEEKS, TAPER_WEEKS
+
+RULES: dict[str, str] = {
+    "no_hard_lift_before_key": "no hard lifting the day before a key run or long run",
+    "strength_after_easy_or_separate": "strength after easy runs or on separate days",
+    "maintenance_in_race_season": "maintenance strength in race season (not heavy, not dropped)",
+    "taper": "a taper before the race",
+}
+KEY_KINDS = frozenset({"tempo", "intervals", "long", "race"})
+TAPER_MAX_SHARE = 0.9
+MAX_RACE_SEASON_SESSIONS = 2
+DECLARED = "policy's choice"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One departure from a rule: which rule, where, what happened, and whether the plan says so."""
+
+    rule: str
+    week: int
+    date: str | None  # ISO date for day-level violations, None for week-level ones
+    message: str
+    declared: bool = False
+
+    def __str__(self) -> str:
+        where = self.date or f"week {self.week}"
+        flag = " (declared: policy's choice)" if self.declared else ""
+        return f"{self.rule} @ {where}: {self.message}{flag}"
+
+
+def is_hard_lift(emphasis: str, effort: str) -> bool:
+    """Heavy work at moderate or hard effort, or any lifting to failure.
+
+    The article's mistake 3 is "heavy squats or lunges before a tempo run, interval session,
+    or long run"; its pre-season power work is "explosive but low-volume", so power at
+    moderate effort does not count as hard (to failure it does).
+    """
+    if not isinstance(emphasis, str) or emphasis in ("", "none"):
+        return False
+    return effort == "hard" or (emphasis == "heavy" and effort == "moderate")
+
+
+def _frame(days: pd.DataFrame) -> pd.DataFrame:
+    df = days.reset_index(drop=True).copy()
+    df["date"] = pd.to_datetime(df["date"]).dt.date
+    for col in ("strength_emphasis", "strength_effort", "week_note", "day_note", "note"):
+        if col not in df:
+            df[col] = ""
+        df[col] = df[col].fillna("").astype(str)
+    if "weeks_to_race" not in df:
+        n = int(df["week"].max())
+        df["weeks_to_race"] = n - df["week"]
+    return df
+
+
+def _notes(df: pd.DataFrame, rows: Sequence[int]) -> str:
+    return " ".join(f"{df.at[i, 'week_note']} {df.at[i, 'day_note']} {df.at[i, 'note']}" for i in rows)
+
+
+def check(days: pd.DataFrame) -> list[Violation]:
+    """All violations of `RULES` in a day-by-day plan (see the module docstring)."""
+    df = _frame(days)
+    out: list[Violation] = []
+
+    def add(rule: str, rows: Sequence[int], message: str, day_level: bool) -> None:
+        i = rows[0]
+        notes = _notes(df, rows)
+        declared = DECLARED in notes and rule in notes
+        date = df.at[i, "date"].isoformat() if day_level else None
+        out.append(Violation(rule, int(df.at[i, "week"]), date, message, declared))
+
+    lifting = df["strength_emphasis"].isin(["heavy", "power", "maintenance", "toning"])
+    for i in range(len(df)):
+        if not lifting[i]:
+            continue
+        emph, effort, kind = df.at[i, "strength_emphasis"], df.at[i, "strength_effort"], df.at[i, "run_kind"]
+        if i + 1 < len(df) and is_hard_lift(emph, effort) and df.at[i + 1, "run_kind"] in KEY_KINDS:
+            nxt = df.at[i + 1, "run_kind"]
+            add("no_hard_lift_before_key", [i],
+                f"{emph} lifting at {effort} effort the day before the {nxt} run of {df.at[i + 1, 'date']}", True)
+        if kind in KEY_KINDS:
+            add("strength_after_easy_or_separate", [i], f"{emph} lifting on a {kind} day", True)
+
+    for week, wk in df.groupby("week", sort=True):
+        rows = list(wk.index)
+        wtr = int(wk["weeks_to_race"].iloc[0])
+        if wtr > RACE_SEASON_WEEKS:
+            continue
+        sessions = wk[lifting[rows]]
+        if len(sessions) == 0 and wtr > 0:
+            add("maintenance_in_race_season", rows,
+                f"no strength work {wtr} weeks before the race (shift to maintenance instead of dropping it)", False)
+        if len(sessions) > MAX_RACE_SEASON_SESSIONS:
+            add("maintenance_in_race_season", rows,
+                f"{len(sessions)} strength sessions in race season (at most {MAX_RACE_SEASON_SESSIONS})", False)
+        heavy = sessions[(sessions["strength_emphasis"] != "maintenance") | (sessions["strength_effort"] == "hard")]
+        if len(heavy):
+            kinds = ", ".join(sorted(set(heavy["strength_emphasis"] + " at " + heavy["strength_effort"])))
+            add("maintenance_in_race_season", rows,
+                f"{kinds} lifting {wtr} weeks before the race (race season calls for maintenance)", False)
+
+    _check_taper(df, add)
+    return out
+
+
+def _check_taper(df: pd.DataFrame, add: Callable[[str, Sequence[int], str, bool], None]) -> None:
+    last = len(df) - 1
+    if df.at[last, "run_kind"] != "race":
+        add("taper", [last], "the plan does not end with the race on its last day", True)
+    km = df.assign(km=df["distance_km"].where(df["run_kind"] != "race", 0.0)).groupby("week")["km"].sum()
+    wtr = df.groupby("week")["weeks_to_race"].first()
+    before = km[(wtr > TAPER_WEEKS) & (wtr <= TAPER_WEEKS + 4)]
+    if len(before) == 0:
+        return
+    limit = TAPER_MAX_SHARE * float(before.mean())
+    for week in km.index[wtr <= TAPER_WEEKS]:
+        if km[week] > limit + 1e-9:
+            rows = list(df.index[df["week"] == week])
+            add("taper", rows, f"{km[week]:.1f} km in a taper week ({int(wtr[week])} weeks before the race), more "
+                f"than {TAPER_MAX_SHARE:.0%} of the {float(before.mean()):.1f} km/week before the taper", False)
+
+
+def undeclared(violations: Sequence[Violation]) -> list[Violation]:
+    """Violations the plan does not explain (an exported plan must have none)."""
+    return [v for v in violations if not v.declared]
+
+
+def _declaration(v: Violation) -> str:
+    return f"{DECLARED} ({v.rule}): {v.message}; the article advises {RULES[v.rule]}."
+
+
+def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.DataFrame:
+    """Say in the notes where the plan departs from the rules (and the pain rule), in `day_note`/`week_note`.
+
+    Day-level violations go to that day's `day_note`; week-level ones to every day's
+    `week_note` of the week. `note` is then the week note plus the day note.
+    """
+    df = days.copy()
+    if "day_note" not in df:
+        df["day_note"] = ""
+    df["day_note"] = df["day_note"].fillna("").astype(str)
+    for v in check(df):
+        if v.declared:
+            continue
+        text = _declaration(v)
+        if v.date is not None:
+            mask = pd.to_datetime(df["date"]).dt.date.astype(str) == v.date
+            df.loc[mask, "day_note"] = df.loc[mask, "day_note"].map(lambda s, t=text: f"{s} {t}".strip())
+        else:
+            mask = df["week"] == v.week
+            df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(lambda s, t=text: f"{s}. {t}")
+    if weeks is not None:
+        for w, plan in enumerate(weeks):
+            if not plan.pain_rule:
+                mask = df["week"] == w + 1
+                df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(
+                    lambda s: f"{s}. {DECLARED} (pain_rule): no backing off on pain days; the article advises "
+                    "modifying load instead of pushing through pain.")
+    df["note"] = [f"{w} | {d}" if d else w for w, d in zip(df["week_note"], df["day_note"], strict=True)]
+    return df
