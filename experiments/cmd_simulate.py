@@ -42,7 +42,7 @@ def print_result(res, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console()
+    con = Console(width=max(Console().width, 150))
     t = Table(title=f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)")
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]

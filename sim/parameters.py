@@ -127,7 +127,7 @@ HAZARD_EXPONENT = _param("hazard_exponent", 2.0, "-", "Edwards 2018 (risk rises 
 PRIOR_INJURY_HAZARD = _param("prior_injury_hazard", 0.35, "per prior injury",
                              "Saragiotto et al. 2014, Sports Med 44:1153 (previous injury)",
                              "relative hazard increase per injury in the past two years")
-LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.28, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
+LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.34, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
                           "rise of per-step stress per unit of distance beyond the recent longest run")
 TAU_LONG_RUN_D = _param("tau_long_run_d", 45.0, "d", "Frandsen et al. 2025 (30-day window)",
                         "decay of the remembered longest run")

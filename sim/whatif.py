@@ -135,10 +135,9 @@ def athlete_table(res: Result) -> pd.DataFrame:
 def weekly_table(res: Result) -> pd.DataFrame:
     """Population means per week (the `--json` "weeks" list)."""
     m = res.metrics
-    keyq = np.where(m[:, :, M_KEY_COUNT] > 0, m[:, :, M_KEY_QUALITY], np.nan)
-    with np.errstate(all="ignore"):
-        kq = np.nanmean(keyq, axis=0)
-    kq = np.where(np.isnan(kq), 1.0, kq)
+    cnt = m[:, :, M_KEY_COUNT]
+    total = cnt.sum(axis=0)
+    kq = np.divide((m[:, :, M_KEY_QUALITY] * cnt).sum(axis=0), total, out=np.ones(m.shape[1]), where=total > 0)
     return pd.DataFrame({
         "week": np.arange(1, m.shape[1] + 1),
         "run_km": m[:, :, M_RUN_KM].mean(axis=0),

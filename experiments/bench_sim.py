@@ -1,0 +1,101 @@
+"""`stridelab bench sim`: the numba batch kernel against the plain-Python reference.
+
+Both run one-year seasons (52 weeks, the level's reference running plus 2x/week heavy
+lifting) in the same process; the reference on fewer athletes (it is ~1000x slower), so
+each figure is athlete-days per second. Also measures the first-call latency of a fresh
+process (import + first simulate), twice: the second process must find numba's on-disk
+cache (cache=True) and start warm.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+WEEKS = 52
+N_FAST = 100_000
+N_REF = 20
+
+_FIRST_CALL = """
+import time; t0 = time.perf_counter()
+import numpy as np
+from sim import kernel
+from sim.parameters import default_parameters
+from sim.population import sample_athletes
+from sim.season import reference_run_plan
+from sim.state import STATE_SIZE, METRIC_SIZE
+gp = default_parameters(); ath = sample_athletes("intermediate", 8, 0)
+st = np.empty((8, STATE_SIZE)); kernel.init_states(ath, gp, st)
+plans = reference_run_plan(1, 52)[None]; out = np.empty((8, 52, METRIC_SIZE))
+kernel.simulate(st, ath, gp, plans, 0, np.arange(8), 0, out)
+print(time.perf_counter() - t0)
+"""
+
+
+def _inputs(n: int):
+    from sim import kernel
+    from sim.parameters import default_parameters
+    from sim.population import sample_athletes
+    from sim.season import reference_run_plan
+    from sim.state import EMPH_HEAVY, METRIC_SIZE, P_EMPHASIS, P_STR_SESSIONS, STATE_SIZE
+
+    gp = default_parameters()
+    ath = sample_athletes("intermediate", n, 0)
+    states = np.empty((n, STATE_SIZE))
+    kernel.init_states(ath, gp, states)
+    plans = reference_run_plan(1, WEEKS)
+    plans[:, P_STR_SESSIONS] = 2
+    plans[:, P_EMPHASIS] = EMPH_HEAVY
+    return gp, ath, states, plans[None], np.arange(n, dtype=np.int64), np.empty((n, WEEKS, METRIC_SIZE))
+
+
+def _time(simulate, n: int, repeats: int) -> float:
+    gp, ath, states, plans, keys, out = _inputs(n)
+    best = float("inf")
+    for _ in range(repeats):
+        st = states.copy()
+        t0 = time.perf_counter()
+        simulate(st, ath, gp, plans, 0, keys, 0, out)
+        best = min(best, time.perf_counter() - t0)
+    return n * WEEKS * 7 / best
+
+
+def first_call_latency() -> tuple[float, float]:
+    """Seconds to import and simulate in a fresh process: (first process, second process)."""
+    times = []
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, check=True)
+        times.append(float(r.stdout.strip().splitlines()[-1]))
+    return times[0], times[1]
+
+
+def run(json_out: bool = False) -> dict:
+    from sim import kernel
+    from sim.reference import kernel as reference
+
+    _time(kernel.simulate, 64, 1)  # compile / load cache
+    fast = _time(kernel.simulate, N_FAST, 5)
+    ref = _time(reference.simulate, N_REF, 1)
+    cold, warm = first_call_latency()
+    result = {
+        "athlete_days_per_s": fast,
+        "reference_athlete_days_per_s": ref,
+        "speedup": fast / ref,
+        "first_call_s": cold,
+        "second_process_first_call_s": warm,
+        "athletes": N_FAST,
+        "weeks": WEEKS,
+        "threads": int(__import__("numba").get_num_threads()),
+    }
+    if json_out:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"numba batch kernel : {fast / 1e6:10.1f} M athlete-days/s ({N_FAST} athletes x {WEEKS} weeks)")
+        print(f"python reference   : {ref / 1e6:10.4f} M athlete-days/s ({N_REF} athletes)")
+        print(f"speedup            : {fast / ref:10.0f} x")
+        print(f"first call, fresh process: {cold:.2f} s; second process (JIT cache warm): {warm:.2f} s")
+    return result

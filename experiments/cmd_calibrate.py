@@ -1,0 +1,41 @@
+"""`stridelab calibrate`: every published effect size in configs/calibration/, simulated."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from experiments import args as A
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="check the simulator against published effect sizes",
+                       description="Run every calibration scenario (configs/calibration/*.yaml) and print "
+                                   "scenario, published range, simulated value and pass/fail.")
+    p.add_argument("--athletes", type=A.positive_int, default=None,
+                   help="override each scenario's population size (default: the scenario's, 2000)")
+    p.add_argument("--json", action="store_true", help="print a list of rows with id, published, simulated, pass")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.calibration import calibrate
+
+    rows = calibrate(athletes=args.athletes)
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1)
+        print()
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title="StrideLab calibration against published effect sizes", show_lines=True)
+        for col in ("id", "check", "published", "range", "simulated", "pass"):
+            t.add_column(col, overflow="fold")
+        for r in rows:
+            t.add_row(r["id"], r["check"], r["published"], f"{r['range'][0]:g} to {r['range'][1]:g}",
+                      f"{r['simulated']:.3f}", "[green]pass[/]" if r["pass"] else "[red]FAIL[/]")
+        Console(width=200).print(t)
+        print(f"{sum(r['pass'] for r in rows)} of {len(rows)} checks pass")
+    return 0 if all(r["pass"] for r in rows) else 1
