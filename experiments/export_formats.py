@@ -47,7 +47,11 @@ _EXERCISE = {
     "type": "object",
     "required": ["name", "sets", "reps"],
     "additionalProperties": False,
-    "properties": {"name": {"type": "string"}, "sets": {"type": "integer", "minimum": 1}, "reps": {"type": "string"}},
+    "properties": {
+        "name": {"type": "string"},
+        "sets": {"type": "integer", "minimum": 1},
+        "reps": {"type": "string"},
+    },
 }
 _DAY = {
     "type": "object",
@@ -60,15 +64,26 @@ _DAY = {
         "phase": {"type": "string"},
         "weeks_to_race": {"type": "integer", "minimum": 0},
         "run": {
-            "type": "object", "required": ["kind", "distance_km", "intensity"], "additionalProperties": False,
-            "properties": {"kind": {"enum": list(RUN_KINDS)}, "distance_km": {"type": "number", "minimum": 0},
-                           "intensity": {"type": "string"}},
+            "type": "object",
+            "required": ["kind", "distance_km", "intensity"],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"enum": list(RUN_KINDS)},
+                "distance_km": {"type": "number", "minimum": 0},
+                "intensity": {"type": "string"},
+            },
         },
         "strength": {
-            "type": "object", "required": ["emphasis", "effort", "exercises"], "additionalProperties": False,
-            "properties": {"emphasis": {"enum": list(EMPHASES)}, "effort": {"enum": [*EFFORTS, None]},
-                           "sets": {"type": "integer", "minimum": 0}, "after_run": {"type": "boolean"},
-                           "exercises": {"type": "array", "items": _EXERCISE}},
+            "type": "object",
+            "required": ["emphasis", "effort", "exercises"],
+            "additionalProperties": False,
+            "properties": {
+                "emphasis": {"enum": list(EMPHASES)},
+                "effort": {"enum": [*EFFORTS, None]},
+                "sets": {"type": "integer", "minimum": 0},
+                "after_run": {"type": "boolean"},
+                "exercises": {"type": "array", "items": _EXERCISE},
+            },
         },
         "note": {"type": "string"},
     },
@@ -81,9 +96,13 @@ JSON_SCHEMA: dict[str, Any] = {
     "required": ["schema", "days"],
     "properties": {
         "schema": {"const": SCHEMA_ID},
-        "level": {"type": "string"}, "habitual_km": {"type": "number"}, "race_km": {"type": "number"},
-        "start": {"type": "string", "format": "date"}, "race": {"type": "string", "format": "date"},
-        "weeks": {"type": "integer"}, "source": {"type": "string"},
+        "level": {"type": "string"},
+        "habitual_km": {"type": "number"},
+        "race_km": {"type": "number"},
+        "start": {"type": "string", "format": "date"},
+        "race": {"type": "string", "format": "date"},
+        "weeks": {"type": "integer"},
+        "source": {"type": "string"},
         "rule_check": {"type": "array"},
         "days": {"type": "array", "items": _DAY},
     },
@@ -94,8 +113,11 @@ def format_of(fmt: str | None, out: str | None) -> str:
     """The output format: `--format`, else the --out suffix, else csv; InputError if unknown."""
     if fmt is None and out:
         suffix = Path(out).suffix.lower().lstrip(".")
-        fmt = {"markdown": "md", "ical": "ics"}.get(suffix, suffix) if suffix in (*FORMATS, "markdown", "ical") \
+        fmt = (
+            {"markdown": "md", "ical": "ics"}.get(suffix, suffix)
+            if suffix in (*FORMATS, "markdown", "ical")
             else "csv"
+        )
     fmt = fmt or "csv"
     if fmt not in FORMATS:
         raise InputError(f"format: {fmt!r} is not an export format; allowed: {', '.join(FORMATS)}")
@@ -104,7 +126,9 @@ def format_of(fmt: str | None, out: str | None) -> str:
 
 def _meta(df: pd.DataFrame) -> dict[str, Any]:
     a = df.attrs
-    return {k: a[k] for k in ("level", "habitual_km", "race_km", "start", "race", "weeks", "source") if k in a}
+    return {
+        k: a[k] for k in ("level", "habitual_km", "race_km", "start", "race", "weeks", "source") if k in a
+    }
 
 
 def _iso(d: Any) -> str:
@@ -127,32 +151,39 @@ def day_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for r in df.itertuples(index=False):
         lifting = r.strength_emphasis != "none"
-        out.append({
-            "date": _iso(r.date),
-            "weekday": r.weekday,
-            "week": int(r.week),
-            "phase": r.phase,
-            "weeks_to_race": int(r.weeks_to_race),
-            "run": {"kind": r.run_kind, "distance_km": float(r.distance_km), "intensity": r.intensity},
-            "strength": {
-                "emphasis": r.strength_emphasis,
-                "effort": r.strength_effort if lifting else None,
-                "sets": int(r.strength_sets),
-                "after_run": bool(r.strength_after_run),
-                "exercises": [{"name": e["name"], "sets": int(e["sets"]), "reps": str(e["reps"])}
-                              for e in r.exercises],
-            },
-            "note": r.note,
-        })
+        out.append(
+            {
+                "date": _iso(r.date),
+                "weekday": r.weekday,
+                "week": int(r.week),
+                "phase": r.phase,
+                "weeks_to_race": int(r.weeks_to_race),
+                "run": {"kind": r.run_kind, "distance_km": float(r.distance_km), "intensity": r.intensity},
+                "strength": {
+                    "emphasis": r.strength_emphasis,
+                    "effort": r.strength_effort if lifting else None,
+                    "sets": int(r.strength_sets),
+                    "after_run": bool(r.strength_after_run),
+                    "exercises": [
+                        {"name": e["name"], "sets": int(e["sets"]), "reps": str(e["reps"])}
+                        for e in r.exercises
+                    ],
+                },
+                "note": r.note,
+            }
+        )
     return out
 
 
 def to_json(df: pd.DataFrame) -> str:
     from experiments.rules import check
 
-    doc = {"schema": SCHEMA_ID, **_meta(df),
-           "rule_check": [vars(v) for v in check(df)],
-           "days": day_records(df)}
+    doc = {
+        "schema": SCHEMA_ID,
+        **_meta(df),
+        "rule_check": [vars(v) for v in check(df)],
+        "days": day_records(df),
+    }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -162,15 +193,24 @@ def frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:
         raise InputError('plan: expected a JSON object {"days": [...]}')
     rows = []
     for d in doc["days"]:
-        rows.append({
-            "date": dt.date.fromisoformat(d["date"]), "weekday": d.get("weekday", ""), "week": d["week"],
-            "phase": d["phase"], "weeks_to_race": d.get("weeks_to_race"),
-            "run_kind": d["run"]["kind"], "distance_km": d["run"]["distance_km"],
-            "intensity": d["run"]["intensity"], "strength_emphasis": d["strength"]["emphasis"],
-            "strength_effort": d["strength"]["effort"] or "", "strength_sets": d["strength"].get("sets", 0),
-            "strength_after_run": d["strength"].get("after_run", False), "exercises": d["strength"]["exercises"],
-            "note": d["note"],
-        })
+        rows.append(
+            {
+                "date": dt.date.fromisoformat(d["date"]),
+                "weekday": d.get("weekday", ""),
+                "week": d["week"],
+                "phase": d["phase"],
+                "weeks_to_race": d.get("weeks_to_race"),
+                "run_kind": d["run"]["kind"],
+                "distance_km": d["run"]["distance_km"],
+                "intensity": d["run"]["intensity"],
+                "strength_emphasis": d["strength"]["emphasis"],
+                "strength_effort": d["strength"]["effort"] or "",
+                "strength_sets": d["strength"].get("sets", 0),
+                "strength_after_run": d["strength"].get("after_run", False),
+                "exercises": d["strength"]["exercises"],
+                "note": d["note"],
+            }
+        )
     df = pd.DataFrame(rows)
     if df["weeks_to_race"].isna().any():
         df = df.drop(columns=["weeks_to_race"])
@@ -190,7 +230,8 @@ def _strength_cell(r: Any) -> str:
     if r.strength_emphasis == "none":
         return "—"
     when = "after the run" if r.strength_after_run else "own session"
-    return f"**{r.strength_emphasis}**, {effort_label(r.strength_effort)}, {when}: {format_exercises(r.exercises)}"
+    what = f"**{r.strength_emphasis}**, {effort_label(r.strength_effort)}, {when}"
+    return f"{what}: {format_exercises(r.exercises)}"
 
 
 def _md_escape(text: str) -> str:
@@ -204,7 +245,10 @@ def to_markdown(df: pd.DataFrame) -> str:
     a = df.attrs
     race = dt.date.fromisoformat(a["race"]) if "race" in a else df["date"].iloc[-1]
     start = df["date"].iloc[0]
-    lines = [f"# Season plan: {a.get('level', '')} runner, {a.get('race_km', 0):g} km race on {_long_date(race)}", ""]
+    lines = [
+        f"# Season plan: {a.get('level', '')} runner, {a.get('race_km', 0):g} km race on {_long_date(race)}",
+        "",
+    ]
     info = [f"{a.get('weeks', df['week'].max())} weeks from {_long_date(start)}"]
     if "habitual_km" in a:
         info.append(f"usual volume {a['habitual_km']:.0f} km/week")
@@ -212,18 +256,29 @@ def to_markdown(df: pd.DataFrame) -> str:
         info.append(f"plan from {a['source']}")
     lines += [" · ".join(info) + ".", ""]
     if a.get("lead_in_days"):
-        lines += [f"The plan starts {a['lead_in_days']} day(s) after the requested start so that whole weeks "
-                  "end on race day; run as usual until then.", ""]
-    lines += ["Paces are those of a typical runner of this level; adjust them to your own easy pace. "
-              "Effort: easy = 3-4 reps in reserve, moderate = 1-2 in reserve, hard = to failure. "
-              "On a day with pain of 4/10 or more, run easy and half as far and keep lifting light.", ""]
+        lines += [
+            f"The plan starts {a['lead_in_days']} day(s) after the requested start so that whole weeks "
+            "end on race day; run as usual until then.",
+            "",
+        ]
+    lines += [
+        "Paces are those of a typical runner of this level; adjust them to your own easy pace. "
+        "Effort: easy = 3-4 reps in reserve, moderate = 1-2 in reserve, hard = to failure. "
+        "On a day with pain of 4/10 or more, run easy and half as far and keep lifting light.",
+        "",
+    ]
     violations = check(df)
     if not violations:
-        lines += ["**Rule check:** the plan follows all of the article's rules: " + "; ".join(RULES.values()) + ".",
-                  ""]
+        lines += [
+            "**Rule check:** the plan follows all of the article's rules: " + "; ".join(RULES.values()) + ".",
+            "",
+        ]
     else:
-        lines += [f"**Rule check:** {len(violations)} departure(s) from the article's rules "
-                  f"({sum(v.declared for v in violations)} chosen by the policy and explained below):", ""]
+        lines += [
+            f"**Rule check:** {len(violations)} departure(s) from the article's rules "
+            f"({sum(v.declared for v in violations)} chosen by the policy and explained below):",
+            "",
+        ]
         lines += [f"- {_md_escape(str(v))}" for v in violations[:20]]
         if len(violations) > 20:
             lines.append(f"- ... and {len(violations) - 20} more")
@@ -231,14 +286,22 @@ def to_markdown(df: pd.DataFrame) -> str:
     for week, wk in df.groupby("week", sort=True):
         first, last = wk["date"].iloc[0], wk["date"].iloc[-1]
         km = wk["distance_km"].sum()
-        lines += [f"## Week {week} · {wk['phase'].iloc[0]} · {_day_label(first)} – {_day_label(last)} "
-                  f"· {km:.0f} km", "", f"*{_md_escape(wk['week_note'].iloc[0])}*", "",
-                  "| Day | Run | km | Intensity | Strength |", "|---|---|--:|---|---|"]
+        lines += [
+            f"## Week {week} · {wk['phase'].iloc[0]} · {_day_label(first)} – {_day_label(last)} "
+            f"· {km:.0f} km",
+            "",
+            f"*{_md_escape(wk['week_note'].iloc[0])}*",
+            "",
+            "| Day | Run | km | Intensity | Strength |",
+            "|---|---|--:|---|---|",
+        ]
         notes = []
         for r in wk.itertuples(index=False):
             km_cell = f"{r.distance_km:.1f}" if r.run_kind != "rest" else ""
-            lines.append(f"| {_day_label(r.date)} | {r.run_kind} | {km_cell} | {_md_escape(r.intensity)} "
-                         f"| {_md_escape(_strength_cell(r))} |")
+            lines.append(
+                f"| {_day_label(r.date)} | {r.run_kind} | {km_cell} | {_md_escape(r.intensity)} "
+                f"| {_md_escape(_strength_cell(r))} |"
+            )
             if getattr(r, "day_note", ""):
                 notes.append(f"- {_day_label(r.date)}: {_md_escape(r.day_note)}")
         lines += [""] + (notes + [""] if notes else [])
@@ -266,7 +329,9 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
     cal.add("prodid", "-//StrideLab//season plan//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"StrideLab {a.get('level', '')} {a.get('race_km', 0):g} km season".replace("  ", " "))
+    cal.add(
+        "x-wr-calname", f"StrideLab {a.get('level', '')} {a.get('race_km', 0):g} km season".replace("  ", " ")
+    )
     stamp = now or dt.datetime.now(dt.UTC)
     for r in df.itertuples(index=False):
         if r.run_kind == "rest" and r.strength_emphasis == "none":

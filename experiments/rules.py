@@ -106,28 +106,46 @@ def check(days: pd.DataFrame) -> list[Violation]:
         emph, effort, kind = df.at[i, "strength_emphasis"], df.at[i, "strength_effort"], df.at[i, "run_kind"]
         if i + 1 < len(df) and is_hard_lift(emph, effort) and df.at[i + 1, "run_kind"] in KEY_KINDS:
             nxt = df.at[i + 1, "run_kind"]
-            add("no_hard_lift_before_key", [i],
-                f"{emph} lifting at {effort} effort the day before the {nxt} run of {df.at[i + 1, 'date']}", True)
+            add(
+                "no_hard_lift_before_key",
+                [i],
+                f"{emph} lifting at {effort} effort the day before the {nxt} run of {df.at[i + 1, 'date']}",
+                True,
+            )
         if kind in KEY_KINDS:
             add("strength_after_easy_or_separate", [i], f"{emph} lifting on a {kind} day", True)
 
-    for week, wk in df.groupby("week", sort=True):
+    for _, wk in df.groupby("week", sort=True):
         rows = list(wk.index)
         wtr = int(wk["weeks_to_race"].iloc[0])
         if wtr > RACE_SEASON_WEEKS:
             continue
         sessions = wk[lifting[rows]]
         if len(sessions) == 0 and wtr > 0:
-            add("maintenance_in_race_season", rows,
-                f"no strength work {wtr} weeks before the race (shift to maintenance instead of dropping it)", False)
+            add(
+                "maintenance_in_race_season",
+                rows,
+                f"no strength work {_weeks_out(wtr)} (shift to maintenance instead of dropping it)",
+                False,
+            )
         if len(sessions) > MAX_RACE_SEASON_SESSIONS:
-            add("maintenance_in_race_season", rows,
-                f"{len(sessions)} strength sessions in race season (at most {MAX_RACE_SEASON_SESSIONS})", False)
-        heavy = sessions[(sessions["strength_emphasis"] != "maintenance") | (sessions["strength_effort"] == "hard")]
+            add(
+                "maintenance_in_race_season",
+                rows,
+                f"{len(sessions)} strength sessions in race season (at most {MAX_RACE_SEASON_SESSIONS})",
+                False,
+            )
+        heavy = sessions[
+            (sessions["strength_emphasis"] != "maintenance") | (sessions["strength_effort"] == "hard")
+        ]
         if len(heavy):
             kinds = ", ".join(sorted(set(heavy["strength_emphasis"] + " at " + heavy["strength_effort"])))
-            add("maintenance_in_race_season", rows,
-                f"{kinds} lifting {wtr} weeks before the race (race season calls for maintenance)", False)
+            add(
+                "maintenance_in_race_season",
+                rows,
+                f"{kinds} lifting {_weeks_out(wtr)} (race season calls for maintenance)",
+                False,
+            )
 
     _check_taper(df, add)
     return out
@@ -146,13 +164,30 @@ def _check_taper(df: pd.DataFrame, add: Callable[[str, Sequence[int], str, bool]
     for week in km.index[wtr <= TAPER_WEEKS]:
         if km[week] > limit + 1e-9:
             rows = list(df.index[df["week"] == week])
-            add("taper", rows, f"{km[week]:.1f} km in a taper week ({int(wtr[week])} weeks before the race), more "
-                f"than {TAPER_MAX_SHARE:.0%} of the {float(before.mean()):.1f} km/week before the taper", False)
+            add(
+                "taper",
+                rows,
+                f"{km[week]:.1f} km in a taper week ({_weeks_out(int(wtr[week]))}), more "
+                f"than {TAPER_MAX_SHARE:.0%} of the {float(before.mean()):.1f} km/week before the taper",
+                False,
+            )
+
+
+def _weeks_out(wtr: int) -> str:
+    return (
+        "race week"
+        if wtr == 0
+        else ("1 week before the race" if wtr == 1 else f"{wtr} weeks before the race")
+    )
 
 
 def undeclared(violations: Sequence[Violation]) -> list[Violation]:
     """Violations the plan does not explain (an exported plan must have none)."""
     return [v for v in violations if not v.declared]
+
+
+def _join(note: str, text: str) -> str:
+    return f"{note.rstrip('. ')}. {text}" if note else text
 
 
 def _declaration(v: Violation) -> str:
@@ -166,9 +201,10 @@ def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.
     `week_note` of the week. `note` is then the week note plus the day note.
     """
     df = days.copy()
-    if "day_note" not in df:
-        df["day_note"] = ""
-    df["day_note"] = df["day_note"].fillna("").astype(str)
+    for col in ("week_note", "day_note"):
+        if col not in df:
+            df[col] = ""
+        df[col] = df[col].fillna("").astype(str)
     for v in check(df):
         if v.declared:
             continue
@@ -178,13 +214,17 @@ def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.
             df.loc[mask, "day_note"] = df.loc[mask, "day_note"].map(lambda s, t=text: f"{s} {t}".strip())
         else:
             mask = df["week"] == v.week
-            df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(lambda s, t=text: f"{s}. {t}")
+            df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(lambda s, t=text: _join(s, t))
     if weeks is not None:
         for w, plan in enumerate(weeks):
             if not plan.pain_rule:
                 mask = df["week"] == w + 1
                 df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(
-                    lambda s: f"{s}. {DECLARED} (pain_rule): no backing off on pain days; the article advises "
-                    "modifying load instead of pushing through pain.")
+                    lambda s: _join(
+                        s,
+                        f"{DECLARED} (pain_rule): no backing off on pain days; the article advises "
+                        "modifying load instead of pushing through pain.",
+                    )
+                )
     df["note"] = [f"{w} | {d}" if d else w for w, d in zip(df["week_note"], df["day_note"], strict=True)]
     return df

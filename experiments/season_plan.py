@@ -31,10 +31,31 @@ from sim.plan import Exercise, WeekPlan
 from sim.population import PROFILES, level_code, race_km
 from sim.season import MIN_SEASON_WEEKS, PHASES, phase_of
 from sim.state import (
-    A_AEROBIC_RESPONSE, A_EASY_PACE_MIN_PER_KM, A_HABITUAL_KM, A_LEVEL, A_PRIOR_INJURIES, A_RACE_KM,
-    A_STRENGTH_1RM_BW, A_STRENGTH_RESPONSE, A_TISSUE_RESPONSE, A_TISSUE_STRESS, A_TRAINING_AGE_Y,
-    A_VO2MAX_UNTRAINED, ATHLETE_SIZE, D_RUN_KIND, D_RUN_KM, D_STR_AFTER_RUN, D_STR_EFFORT, D_STR_EMPHASIS,
-    D_STR_SETS, DAY_SIZE, EFFORTS, EMPH_NONE, EMPHASES, LEVELS, RUN_KINDS,
+    A_AEROBIC_RESPONSE,
+    A_EASY_PACE_MIN_PER_KM,
+    A_HABITUAL_KM,
+    A_LEVEL,
+    A_PRIOR_INJURIES,
+    A_RACE_KM,
+    A_STRENGTH_1RM_BW,
+    A_STRENGTH_RESPONSE,
+    A_TISSUE_RESPONSE,
+    A_TISSUE_STRESS,
+    A_TRAINING_AGE_Y,
+    A_VO2MAX_UNTRAINED,
+    ATHLETE_SIZE,
+    D_RUN_KIND,
+    D_RUN_KM,
+    D_STR_AFTER_RUN,
+    D_STR_EFFORT,
+    D_STR_EMPHASIS,
+    D_STR_SETS,
+    DAY_SIZE,
+    EFFORTS,
+    EMPH_NONE,
+    EMPHASES,
+    LEVELS,
+    RUN_KINDS,
 )
 
 #: Longest season the exporter accepts (two years): longer horizons are not what the policies saw.
@@ -43,80 +64,72 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: Columns of the day frame, in order (`exercises` holds a list of {name, sets, reps} dicts).
 COLUMNS = (
-    "date", "weekday", "week", "phase", "weeks_to_race", "run_kind", "distance_km", "intensity",
-    "strength_emphasis", "strength_effort", "strength_sets", "strength_after_run", "exercises",
-    "week_note", "day_note", "note",
+    "date",
+    "weekday",
+    "week",
+    "phase",
+    "weeks_to_race",
+    "run_kind",
+    "distance_km",
+    "intensity",
+    "strength_emphasis",
+    "strength_effort",
+    "strength_sets",
+    "strength_after_run",
+    "exercises",
+    "week_note",
+    "day_note",
+    "note",
 )
+
 
 # --------------------------------------------------------------------------- the article's sessions
-# Sample plans from the article ("Sample Strength Plans for Different Levels", "Common Strength
-# Mistakes", "Putting It All Together"): per emphasis and level, sessions A and B, each as
-# (name, sets, reps). Sets are scaled by the scheduled sets of the day (see `session_exercises`).
-_X = tuple[tuple[str, int, str], ...]
+def _catalog(emphasis: str, level: str) -> tuple[tuple[Exercise, ...], ...]:
+    """The article's sessions (agents.exercises) for an emphasis and level, alternated within a week."""
+    from agents import exercises as X
 
-_BEGINNER_A: _X = (
-    ("Goblet squat", 2, "8-12"), ("Glute bridge or hip thrust", 2, "8-12"),
-    ("Reverse lunge (bodyweight)", 2, "8-12 each leg"), ("Standing calf raises", 2, "8-12"),
-    ("Plank", 3, "20-40 s"),
-)
-_BEGINNER_B: _X = (
-    ("Romanian deadlift with dumbbells", 2, "8-12"), ("Step-ups (low box)", 2, "8-12 each leg"),
-    ("Single-leg calf raises", 2, "8-12 each leg"), ("Push-ups (incline if needed)", 2, "8-12"),
-    ("Side plank", 3, "15-30 s each side"),
-)
-_INTER_A: _X = (
-    ("Front squat or goblet squat", 3, "5-6"), ("Romanian deadlift", 3, "6-8"),
-    ("Bulgarian split squat", 3, "6-8 each leg"), ("Standing calf raises (slow tempo)", 3, "8-10"),
-    ("Pallof press", 3, "10-12 each side"),
-)
-_INTER_B: _X = (
-    ("Hip thrust", 3, "6-8"), ("Reverse lunge", 3, "8-10 each leg"),
-    ("Single-leg deadlift (bodyweight or light)", 3, "8 each leg"),
-    ("Box jumps or low hurdle hops (full recovery)", 3, "6-8 jumps"), ("Farmer's carry", 3, "20-30 m"),
-)
-_ADV_HEAVY: _X = (
-    ("Heavy squats or trap bar deadlifts", 4, "3-5"), ("Weighted hip thrusts", 4, "5-6"),
-    ("Bulgarian split squats", 3, "6-8 each leg"), ("Nordic curls or sliding curls", 3, "5-6"),
-    ("Core circuit: plank, side plank, dead bug", 3, "30 s each"),
-)
-_ADV_POWER: _X = (
-    ("Moderate-load squats", 3, "4-6"), ("Hip thrusts", 3, "4-6"), ("Box jumps or drop jumps", 3, "5"),
-    ("Lateral bounds", 3, "6-8 each side"), ("Single-leg RDLs", 3, "6-8 each leg"),
-)
-# "A single 25-30-minute full-body session each week, with 1-2 sets of key lifts" plus "some
-# light plyometrics to stay sharp".
-_MAINTENANCE: _X = (
-    ("Front squat or goblet squat (moderate load)", 2, "4-6"), ("Romanian deadlift", 2, "5-6"),
-    ("Single-leg calf raises", 2, "8-10 each leg"), ("Low hurdle hops (light)", 2, "5 hops"),
-    ("Plank", 2, "30 s"),
-)
-_MAINTENANCE_BEGINNER: _X = (
-    ("Goblet squat", 2, "8-10"), ("Glute bridge", 2, "8-10"), ("Single-leg calf raises", 2, "8-10 each leg"),
-    ("Plank", 2, "20-30 s"),
-)
-# Mistake 1: "endless sets of light, high-rep exercises".
-_TONING: _X = (
-    ("Bodyweight squats", 3, "20-25"), ("Walking lunges", 3, "20 each leg"), ("Calf raises", 3, "25"),
-    ("Glute bridges", 3, "20-25"), ("Crunches", 3, "25"),
-)
+    if emphasis == "heavy":
+        return {
+            "beginner": (X.BEGINNER_A, X.BEGINNER_B),
+            "intermediate": (X.INTERMEDIATE_A, X.INTERMEDIATE_B),
+            "advanced": (X.ADVANCED_OFF_SEASON,),
+        }[level]
+    if emphasis == "power":
+        return (X.ADVANCED_PRE_SEASON,) if level == "advanced" else (X.INTERMEDIATE_B,)
+    if emphasis == "maintenance":
+        return (X.MAINTENANCE,)
+    return (X.TONING,)
 
-SESSIONS: dict[tuple[str, str], tuple[_X, _X]] = {
-    ("heavy", "beginner"): (_BEGINNER_A, _BEGINNER_B),
-    ("heavy", "intermediate"): (_INTER_A, _INTER_B),
-    ("heavy", "advanced"): (_ADV_HEAVY, _INTER_A),
-    ("power", "beginner"): (_BEGINNER_B, _BEGINNER_A),
-    ("power", "intermediate"): (_INTER_B, _INTER_A),
-    ("power", "advanced"): (_ADV_POWER, _INTER_B),
-    ("maintenance", "beginner"): (_MAINTENANCE_BEGINNER, _MAINTENANCE_BEGINNER),
-    ("maintenance", "intermediate"): (_MAINTENANCE, _MAINTENANCE),
-    ("maintenance", "advanced"): (_MAINTENANCE, _MAINTENANCE),
-    ("toning", "beginner"): (_TONING, _TONING),
-    ("toning", "intermediate"): (_TONING, _TONING),
-    ("toning", "advanced"): (_TONING, _TONING),
-}
 
-#: Default sets the article's sessions are written for, per emphasis (scaling reference).
-_ARTICLE_SETS = {"heavy": 3.0, "power": 3.0, "maintenance": 2.0, "toning": 3.0}
+def session_exercises(
+    emphasis: str,
+    level: str,
+    session_index: int,
+    sets: float,
+    given: Sequence[Exercise] = (),
+) -> list[dict]:
+    """The exercises of one strength session: [{name, sets, reps}].
+
+    `given` (the week plan's own exercises, e.g. a template's) wins; its sessions are told
+    apart by their "A: " / "B: " labels and alternate within the week. Otherwise the article's
+    session for the emphasis and level is used, with sets scaled by the day's scheduled sets
+    relative to the session's key lift (a taper week with 1 set of key lifts shows 1 set).
+    """
+    if emphasis == "none":
+        return []
+    if given:
+        from agents.exercises import split_sessions
+
+        sessions = list(split_sessions(tuple(given)).values())
+        chosen = sessions[session_index % len(sessions)]
+        return [{"name": e.name, "sets": e.sets, "reps": e.reps} for e in chosen]
+    sessions = _catalog(emphasis, level)
+    chosen = sessions[session_index % len(sessions)]
+    scale = sets / chosen[0].sets if sets > 0 else 1.0
+    return [
+        {"name": e.name, "sets": int(min(max(round(e.sets * scale), 1), 6)), "reps": e.reps} for e in chosen
+    ]
+
 
 _RUN_INTENSITY = {
     "rest": "",
@@ -126,21 +139,6 @@ _RUN_INTENSITY = {
     "intervals": "hard repeats (3-5 min at 5k-10k effort, equal jog recoveries)",
     "race": "race effort",
 }
-
-
-def session_exercises(emphasis: str, level: str, session_index: int, sets: float) -> list[dict]:
-    """The article's exercises for one session: [{name, sets, reps}].
-
-    Sessions alternate A/B within a week. The article's sets are scaled by the day's
-    scheduled sets relative to the article's default for the emphasis (a taper week with 1
-    set of key lifts shows 1 set), clipped to 1-6.
-    """
-    if emphasis == "none":
-        return []
-    a, b = SESSIONS[(emphasis, level)]
-    chosen = a if session_index % 2 == 0 else b
-    scale = sets / _ARTICLE_SETS[emphasis] if sets > 0 else 1.0
-    return [{"name": n, "sets": int(min(max(round(s * scale), 1), 6)), "reps": r} for n, s, r in chosen]
 
 
 def format_exercises(exercises: Sequence[dict]) -> str:
@@ -188,17 +186,23 @@ class SeasonDates:
 def season_dates(start: dt.date, race: dt.date) -> SeasonDates:
     """Whole weeks from `start` to `race` with the race on the last day; InputError if too short."""
     if race <= start:
-        raise InputError(f"race date: {race.isoformat()} is not after the start date {start.isoformat()}; "
-                         "the race must come after the start")
+        raise InputError(
+            f"race date: {race.isoformat()} is not after the start date {start.isoformat()}; "
+            "the race must come after the start"
+        )
     days = (race - start).days + 1
     n = days // 7
     if n < MIN_SEASON_WEEKS:
-        raise InputError(f"race date: {start.isoformat()} to {race.isoformat()} is {days} days, "
-                         f"{n} whole weeks; a season needs at least {MIN_SEASON_WEEKS} weeks "
-                         f"({7 * MIN_SEASON_WEEKS} days including race day)")
+        raise InputError(
+            f"race date: {start.isoformat()} to {race.isoformat()} is {days} days, "
+            f"{n} whole weeks; a season needs at least {MIN_SEASON_WEEKS} weeks "
+            f"({7 * MIN_SEASON_WEEKS} days including race day)"
+        )
     if n > MAX_SEASON_WEEKS:
-        raise InputError(f"race date: {start.isoformat()} to {race.isoformat()} is {n} weeks; "
-                         f"at most {MAX_SEASON_WEEKS} weeks are allowed")
+        raise InputError(
+            f"race date: {start.isoformat()} to {race.isoformat()} is {n} weeks; "
+            f"at most {MAX_SEASON_WEEKS} weeks are allowed"
+        )
     first = race - dt.timedelta(days=7 * n - 1)
     return SeasonDates(first, race, n, (first - start).days)
 
@@ -231,7 +235,9 @@ def athlete_profile(level: str, weekly_km: float | None = None, race_distance: s
 
 
 # --------------------------------------------------------------------------- week plans -> days
-def schedule_days(weeks: Sequence[WeekPlan], athlete: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
+def schedule_days(
+    weeks: Sequence[WeekPlan], athlete: np.ndarray, params: np.ndarray | None = None
+) -> np.ndarray:
     """(n_weeks, 7, DAY_SIZE): each week through `sim.kernel.schedule_week`."""
     gp = default_parameters() if params is None else np.asarray(params, dtype=np.float64)
     ath = np.ascontiguousarray(athlete, dtype=np.float64)
@@ -251,8 +257,11 @@ def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race:
     n_str = int((days[:, D_STR_EMPHASIS] != EMPH_NONE).sum())
     emph = EMPHASES[int(days[:, D_STR_EMPHASIS].max())] if n_str else "none"
     lifting = f"{n_str}x {emph} strength" if n_str else "no strength work"
-    when = f"race on {race.strftime('%a %d %b %Y')}" if wtr == 0 else (
-        "race next week" if wtr == 1 else f"race in {wtr} weeks")
+    when = (
+        f"race on {race.strftime('%a %d %b %Y')}"
+        if wtr == 0
+        else ("race next week" if wtr == 1 else f"race in {wtr} weeks")
+    )
     intent = {
         "transition": "transition: recover and rebuild strength after the last season",
         "base": "base: build strength while running is moderate",
@@ -279,8 +288,10 @@ def season_plan(
     """
     sd = season_dates(start, race)
     if len(weeks) != sd.n_weeks:
-        raise InputError(f"weeks: {len(weeks)} week plans given for a season of {sd.n_weeks} weeks "
-                         f"({sd.start.isoformat()} to {sd.race.isoformat()})")
+        raise InputError(
+            f"weeks: {len(weeks)} week plans given for a season of {sd.n_weeks} weeks "
+            f"({sd.start.isoformat()} to {sd.race.isoformat()})"
+        )
     if not weeks[-1].race:
         raise InputError("weeks: the last week plan must be the race week (race: true)")
     gp = default_parameters() if params is None else np.asarray(params, dtype=np.float64)
@@ -291,7 +302,7 @@ def season_plan(
     for w, plan in enumerate(weeks):
         reason = week_reason(plan, w, sd.n_weeks, days[w], sd.race)
         phase = plan.phase or PHASES[phase_of(w, sd.n_weeks)]
-        given = [e.model_dump() for e in plan.strength.exercises]
+        given = plan.strength.exercises
         session = 0
         for d in range(7):
             day = days[w, d]
@@ -299,32 +310,41 @@ def season_plan(
             emph = EMPHASES[int(day[D_STR_EMPHASIS])]
             lifting = emph != "none"
             sets = float(day[D_STR_SETS]) if lifting else 0.0
-            exercises = (given or session_exercises(emph, level, session, sets)) if lifting else []
+            exercises = session_exercises(emph, level, session, sets, given) if lifting else []
             session += int(lifting)
-            rows.append({
-                "date": sd.day(w, d),
-                "weekday": WEEKDAYS[sd.day(w, d).weekday()],
-                "week": w + 1,
-                "phase": phase,
-                "weeks_to_race": sd.n_weeks - 1 - w,
-                "run_kind": kind,
-                "distance_km": round(float(day[D_RUN_KM]), 1) if kind != "rest" else 0.0,
-                "intensity": run_intensity(kind, pace, gp),
-                "strength_emphasis": emph,
-                "strength_effort": EFFORTS[int(day[D_STR_EFFORT])] if lifting else "",
-                "strength_sets": int(round(sets)),
-                "strength_after_run": bool(lifting and day[D_STR_AFTER_RUN] > 0.5),
-                "exercises": exercises,
-                "week_note": reason,
-                "day_note": "",
-                "note": reason,
-            })
+            rows.append(
+                {
+                    "date": sd.day(w, d),
+                    "weekday": WEEKDAYS[sd.day(w, d).weekday()],
+                    "week": w + 1,
+                    "phase": phase,
+                    "weeks_to_race": sd.n_weeks - 1 - w,
+                    "run_kind": kind,
+                    "distance_km": round(float(day[D_RUN_KM]), 1) if kind != "rest" else 0.0,
+                    "intensity": run_intensity(kind, pace, gp),
+                    "strength_emphasis": emph,
+                    "strength_effort": EFFORTS[int(day[D_STR_EFFORT])] if lifting else "",
+                    "strength_sets": int(round(sets)),
+                    "strength_after_run": bool(lifting and day[D_STR_AFTER_RUN] > 0.5),
+                    "exercises": exercises,
+                    "week_note": reason,
+                    "day_note": "",
+                    "note": reason,
+                }
+            )
     df = pd.DataFrame(rows, columns=list(COLUMNS))
-    df.attrs.update({
-        "level": level, "habitual_km": float(athlete[A_HABITUAL_KM]), "race_km": float(athlete[A_RACE_KM]),
-        "start": sd.start.isoformat(), "race": sd.race.isoformat(), "weeks": sd.n_weeks,
-        "lead_in_days": sd.lead_in_days, "pain_rule": [bool(p.pain_rule) for p in weeks],
-    })
+    df.attrs.update(
+        {
+            "level": level,
+            "habitual_km": float(athlete[A_HABITUAL_KM]),
+            "race_km": float(athlete[A_RACE_KM]),
+            "start": sd.start.isoformat(),
+            "race": sd.race.isoformat(),
+            "weeks": sd.n_weeks,
+            "lead_in_days": sd.lead_in_days,
+            "pain_rule": [bool(p.pain_rule) for p in weeks],
+        }
+    )
     if annotate:
         from experiments.rules import annotate as _annotate
 
@@ -340,14 +360,13 @@ def policy_week_plans(
     athlete: np.ndarray | None = None,
     race_distance: str = "10k",
     seed: int = 0,
-    action_scope: str | None = None,
+    env_kwargs: dict | None = None,
 ) -> list[WeekPlan]:
     """The week plans a policy gives this athlete for a season of `n_weeks`.
 
-    A baseline (has `season_plan`) gives its plans directly (with its exercises and notes).
-    Anything else with `predict` (an SB3 model, a pyfunc wrapper) is rolled out
-    deterministically on one `envs.StrengthRunEnv` for this athlete and its actions are
-    decoded with `envs.actions`, the same decoding the environment simulates.
+    A baseline (has `season_plan`) gives its plans directly, with its exercises and notes.
+    Anything else with `predict` (an SB3 model, `experiments.train.Predictor`) is rolled out
+    deterministically for this one athlete (`rollout_week_plans`).
     """
     level_code(level)
     if hasattr(policy, "season_plan"):
@@ -357,48 +376,50 @@ def policy_week_plans(
         return weeks
     if not hasattr(policy, "predict"):
         raise InputError(f"policy: {type(policy).__name__} has neither season_plan nor predict")
-    return rollout_week_plans(policy, level, n_weeks, athlete, race_distance, seed, action_scope)
+    if athlete is None:
+        athlete = athlete_profile(level, None, race_distance)
+    kwargs = dict(getattr(policy, "env_kwargs", None) or {})
+    kwargs.update(env_kwargs or {})
+    return rollout_week_plans(policy, athlete, n_weeks, race_distance, seed, kwargs)
 
 
 def rollout_week_plans(
     model: object,
-    level: str,
+    athlete: np.ndarray,
     n_weeks: int,
-    athlete: np.ndarray | None = None,
     race_distance: str = "10k",
     seed: int = 0,
-    action_scope: str | None = None,
+    env_kwargs: dict | None = None,
 ) -> list[WeekPlan]:
-    """Roll `model.predict` out for one season on one env; the decoded WeekPlan of every week."""
-    import envs  # noqa: F401  (registers the env)
-    from envs import StrengthRunEnv
-    from envs.actions import action_to_week_plan
+    """Roll `model.predict` out for one season of one athlete; the WeekPlan of every week.
 
-    scope = action_scope or _model_scope(model) or "strength"
-    env = StrengthRunEnv(level=level, season_weeks=n_weeks, race_distance=race_distance, action_scope=scope)
-    options = {} if athlete is None else {"athlete": np.asarray(athlete, dtype=np.float64)}
-    obs, _ = env.reset(seed=seed, options=options or None)
-    weeks: list[WeekPlan] = []
-    prev_volume = 1.0
-    for w in range(n_weeks):
-        action, _ = model.predict(obs, deterministic=True)
-        action = np.asarray(action).reshape(-1)
-        plan = action_to_week_plan(action, level=level, week=w, n_weeks=n_weeks, scope=scope,
-                                   prev_volume_rel=prev_volume)
-        weeks.append(plan)
-        if plan.run_volume_rel is not None:
-            prev_volume = plan.run_volume_rel
-        obs, _, terminated, truncated, _ = env.step(action)
-        if (terminated or truncated) and w < n_weeks - 1:
-            raise InputError(f"policy: the episode ended after {w + 1} of {n_weeks} weeks")
-    env.close()
-    return weeks
+    The athlete is a one-member cohort (population seed `seed`) run on the batched
+    environment (`agents.evaluation.rollout_plans` over `StrengthRunVecEnv.from_cohort`),
+    whose actions are decoded by `envs.actions` into the plans it simulates. This is the
+    path the registered pyfunc model and the evaluation take, so all three give the same
+    weeks for the same athlete.
+    """
+    from agents.evaluation import rollout_plans
+    from sim.whatif import make_cohort
+
+    kwargs = {k: v for k, v in (env_kwargs or {}).items() if k != "season_weeks"}
+    kwargs["race_distance"] = race_distance
+    if "action_scope" not in kwargs:
+        kwargs["action_scope"] = _model_scope(model) or "strength"
+    prof = np.ascontiguousarray(np.asarray(athlete, dtype=np.float64)[None])
+    cohort = make_cohort("mixed", 1, seed, race_distance, profiles=prof)
+    if hasattr(model, "reset"):
+        model.reset()
+    plans = rollout_plans(model, cohort, n_weeks, **kwargs)
+    return [WeekPlan.from_array(plans[0, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
 
 
 def _model_scope(model: object) -> str | None:
-    """The action scope a model was trained with, read from its action space size."""
-    space = getattr(model, "action_space", None)
-    nvec = getattr(space, "nvec", None)
+    """The action scope a model acts in, from its attribute or its action space size."""
+    scope = getattr(model, "action_scope", None)
+    if scope:
+        return str(scope)
+    nvec = getattr(getattr(model, "action_space", None), "nvec", None)
     if nvec is None:
         return None
     return "strength_and_run" if len(nvec) > 4 else "strength"

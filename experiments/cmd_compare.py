@@ -1,0 +1,114 @@
+"""`stridelab compare`: learned policies against every template and mistake on held-out athletes.
+
+    stridelab compare --experiment quickstart --athletes 1000 --out reports/compare
+    stridelab compare --runs RUN_ID [RUN_ID ...] --level intermediate
+
+Prints one table per level (best first, paired differences against the level's best template
+with 95% CIs, win share) and the verdict; writes compare.csv, compare.md, compare.html (plots
+embedded), per-athlete and weekly CSVs and the PNGs to --out; logs all of it as an MLflow run
+(tag stridelab.role = compare) in the runs' experiment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from experiments import args as A
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare learned policies with the templates and mistakes on held-out athletes",
+        description="Evaluate trained policies (from MLflow) and every template and mistake baseline on a "
+        "fresh "
+        "held-out population, per level; print, write and log the comparison.",
+    )
+    src = p.add_mutually_exclusive_group()
+    src.add_argument(
+        "--experiment",
+        metavar="NAME",
+        default=None,
+        help="compare every finished training run of this MLflow experiment (default: stridelab)",
+    )
+    src.add_argument("--runs", metavar="RUN_ID", nargs="+", default=None, help="compare these training runs")
+    p.add_argument(
+        "--level",
+        type=A.level,
+        action="append",
+        default=None,
+        help="evaluate on this level (repeatable; default: the levels the runs trained on)",
+    )
+    p.add_argument(
+        "--athletes", type=A.positive_int, default=1000, help="held-out athletes per level (default 1000)"
+    )
+    p.add_argument(
+        "--seed",
+        type=A.seed_int,
+        default=None,
+        help="population seed of the held-out athletes (default: one no run trained or evaluated on)",
+    )
+    p.add_argument("--out", default="compare", help="output folder for the reports (default ./compare)")
+    p.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)",
+    )
+    p.add_argument("--no-mlflow", action="store_true", help="do not log the comparison as an MLflow run")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from experiments.compare import (
+        DEFAULT_EXPERIMENT,
+        check_out_dir,
+        check_seed,
+        compare,
+        find_runs,
+        held_out_seed,
+        load_run_policy,
+        log_to_mlflow,
+        print_tables,
+        write_reports,
+    )
+    from experiments.tracking import client, tracking_uri
+    from sim.errors import InputError
+    from sim.state import LEVELS
+
+    check_out_dir(args.out)
+    uri = tracking_uri(args.tracking_uri)
+    experiment = args.experiment or DEFAULT_EXPERIMENT
+    run_ids = list(dict.fromkeys(args.runs)) if args.runs else find_runs(experiment, uri)
+    policies = [load_run_policy(r, uri) for r in run_ids]
+    learned = {}
+    for p in policies:
+        name = p.name if p.name not in learned else f"{p.name}:{p.run_id[:8]}"
+        p.name = name
+        learned[name] = p
+    weeks = {p.season_weeks for p in policies}
+    dists = {p.race_distance for p in policies}
+    if len(weeks) != 1 or len(dists) != 1:
+        raise InputError(
+            f"runs: trained for different seasons (season_weeks {sorted(weeks)}, race distance "
+            f"{sorted(dists)}); compare runs of one setting at a time"
+        )
+    levels = args.level or sorted({lv for p in policies for lv in p.levels}, key=LEVELS.index) or list(LEVELS)
+    seed = held_out_seed(policies) if args.seed is None else args.seed
+    check_seed(seed, policies)
+    if args.runs:
+        exp_id = client(uri).get_run(run_ids[0]).info.experiment_id
+        experiment = client(uri).get_experiment(exp_id).name
+    cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop())
+    print_tables(cmp)
+    files = write_reports(cmp, args.out)
+    print(
+        f"\nwrote {', '.join(str(f) for f in files.values() if f.suffix != '.png')} (+ plots) to {args.out}"
+    )
+    if not args.no_mlflow:
+        command = (
+            "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
+        )
+        rid = log_to_mlflow(cmp, files, experiment, run_ids, uri, command)
+        print(f"logged as MLflow run {rid} in experiment {experiment!r} ({uri})")
+    return 0

@@ -1,0 +1,119 @@
+"""`stridelab export`: the optimized season plan, day by day, as CSV, JSON, Markdown or iCalendar.
+
+    stridelab export --run RUN_ID --level intermediate --start 2027-01-04 --race 2027-06-20 \\
+        --format ics --out season.ics
+    stridelab export --baseline intermediate --level intermediate --start 2027-01-04 \\
+        --race 2027-06-20 --format md --out season.md
+
+The policy (a trained run's SB3 model from MLflow, an SB3 .zip file, or a named baseline)
+plans every week for one typical athlete of the level; `sim.kernel.schedule_week` lays out
+the days; the notes say where and why the plan departs from the article's rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from experiments import args as A
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export a season plan day by day (csv | json | md | ics)",
+        description="Export the season plan a policy gives one runner, day by day: date, week, phase, run "
+        "(kind, distance, intensity), strength (emphasis, effort, the article's exercises with "
+        "sets x reps) and a short reason per week.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--run", metavar="RUN_ID", help="MLflow run id of a trained policy (stridelab train)")
+    src.add_argument("--model", metavar="PATH", help="an SB3 model file (.zip)")
+    src.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="a baseline instead of a learned policy: beginner | intermediate | advanced | run_only | "
+        "mistake_* (works without training)",
+    )
+    p.add_argument("--level", type=A.level, required=True, help="beginner | intermediate | advanced")
+    p.add_argument(
+        "--weekly-km",
+        type=A.positive_float,
+        default=None,
+        help="the runner's usual weekly volume, km (default: the level's mean)",
+    )
+    p.add_argument("--start", type=A.date, required=True, help="first day of the season, YYYY-MM-DD")
+    p.add_argument("--race", type=A.date, required=True, help="race day, YYYY-MM-DD (last day of the plan)")
+    p.add_argument(
+        "--distance", type=A.race_distance, default="10k", help="5k | 10k | half | marathon (default 10k)"
+    )
+    p.add_argument(
+        "--format", default=None, help="csv | json | md | ics (default: from --out's suffix, else csv)"
+    )
+    p.add_argument("--out", default=None, help="output file (default: standard output)")
+    p.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)",
+    )
+    p.add_argument("--seed", type=A.seed_int, default=0, help="environment seed of the roll-out (default 0)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from experiments.export_formats import format_of, render
+    from experiments.io import atomic_write_bytes, check_writable
+    from experiments.rules import check, undeclared
+    from experiments.season_plan import athlete_profile, season_dates
+
+    # Everything a user can get wrong is checked before any work (and before any file exists).
+    fmt = format_of(args.format, args.out)
+    if args.out:
+        check_writable(args.out)
+    sd = season_dates(args.start, args.race)
+    athlete = athlete_profile(args.level, args.weekly_km, args.distance)
+    df = export_plan(args, athlete, sd.n_weeks)
+    data = render(df, fmt)
+    if args.out:
+        atomic_write_bytes(args.out, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    v = check(df)
+    status = (
+        "follows all of the article's rules"
+        if not v
+        else (
+            f"{len(v)} departure(s) from the article's rules, "
+            f"{len(v) - len(undeclared(v))} explained in the notes"
+        )
+    )
+    where = args.out or "standard output"
+    lead = (
+        f" (starts {sd.start.isoformat()}, {sd.lead_in_days} day(s) after --start)" if sd.lead_in_days else ""
+    )
+    print(
+        f"stridelab export: {sd.n_weeks} weeks{lead} to the race on {sd.race.isoformat()}, "
+        f"{df.attrs['source']}, written to {where} as {fmt}; the plan {status}.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def export_plan(args: argparse.Namespace, athlete, n_weeks: int):
+    """The day frame for the policy named by --run / --model / --baseline."""
+    from experiments.compare import load_baseline, load_model_file, load_run_policy
+    from experiments.season_plan import policy_week_plans, season_plan
+
+    if args.baseline:
+        policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"
+    elif args.model:
+        policy, source = load_model_file(args.model), f"model {args.model}"
+    else:
+        policy, source = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
+    weeks = policy_week_plans(
+        policy, args.level, n_weeks, athlete=athlete, race_distance=args.distance, seed=args.seed
+    )
+    df = season_plan(weeks, athlete, args.start, args.race)
+    df.attrs["source"] = source
+    return df
