@@ -1,0 +1,106 @@
+"""`stridelab bench train [--json]`: PPO training throughput, batched env against SB3's DummyVecEnv.
+
+Both runs train the same PPO (the quickstart's hyperparameters, same number of parallel
+athletes, same timesteps) in the same process; one on `envs.StrengthRunVecEnv` (one numba
+call per step for all athletes), one on `DummyVecEnv` of single `envs.StrengthRunEnv`s (a
+Python loop over athletes, SB3's reference). Reported: steps/s of each, their ratio, and the
+share of wall time spent inside the environment (step + reset, measured by a timing wrapper),
+whose target for the batched env is <= 10%: training should be bound by the learner.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+N_ENVS = 64
+ROLLOUTS = 4
+TARGET_ENV_SHARE = 0.10
+
+
+def _timing_wrapper(venv):
+    from stable_baselines3.common.vec_env import VecEnvWrapper
+
+    class Timed(VecEnvWrapper):
+        """Accumulates the wall time spent inside the wrapped env."""
+
+        def __init__(self, v) -> None:
+            super().__init__(v)
+            self.env_s = 0.0
+
+        def reset(self):
+            t = time.perf_counter()
+            out = self.venv.reset()
+            self.env_s += time.perf_counter() - t
+            return out
+
+        def step_async(self, actions: np.ndarray) -> None:
+            t = time.perf_counter()
+            self.venv.step_async(actions)
+            self.env_s += time.perf_counter() - t
+
+        def step_wait(self):
+            t = time.perf_counter()
+            out = self.venv.step_wait()
+            self.env_s += time.perf_counter() - t
+            return out
+
+    return Timed(venv)
+
+
+def _train(venv, cfg, steps: int) -> dict[str, float]:
+    import torch
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    torch.set_num_threads(cfg.torch_threads)
+    timed = _timing_wrapper(VecMonitor(venv))
+    model = PPO("MlpPolicy", timed, seed=0, device="cpu", verbose=0, **cfg.algo.sb3_kwargs())
+    model.learn(cfg.algo.n_steps * venv.num_envs)  # warm-up: numba/torch first calls
+    timed.env_s = 0.0
+    t = time.perf_counter()
+    model.learn(steps, reset_num_timesteps=False)
+    wall = time.perf_counter() - t
+    return {"steps_per_s": steps / wall, "wall_s": wall, "env_s": timed.env_s, "env_share": timed.env_s / wall}
+
+
+def run(json_out: bool = False) -> dict[str, Any]:
+    """Measure both; returns (and prints unless json_out) the figures."""
+    from pathlib import Path
+
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from envs import StrengthRunEnv, StrengthRunVecEnv
+    from experiments.config import load_config
+    from experiments.train import env_kwargs
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = load_config(root / "configs" / "quickstart.yaml", [f"n_envs={N_ENVS}"])
+    steps = ROLLOUTS * cfg.algo.n_steps * N_ENVS
+    kw = env_kwargs(cfg)
+    batched = _train(StrengthRunVecEnv(N_ENVS, seed=0, **kw), cfg, steps)
+    dummy = _train(DummyVecEnv([lambda: StrengthRunEnv(**kw) for _ in range(N_ENVS)]), cfg, steps)
+    out = {
+        "benchmark": "train",
+        "algo": "ppo",
+        "n_envs": N_ENVS,
+        "timesteps": steps,
+        "batched_steps_per_s": batched["steps_per_s"],
+        "dummy_steps_per_s": dummy["steps_per_s"],
+        "speedup": batched["steps_per_s"] / dummy["steps_per_s"],
+        "batched_env_share": batched["env_share"],
+        "dummy_env_share": dummy["env_share"],
+        "target_env_share": TARGET_ENV_SHARE,
+        "meets_target": bool(batched["env_share"] <= TARGET_ENV_SHARE),
+    }
+    if not json_out:
+        print(f"PPO training, {N_ENVS} parallel athletes, {steps} timesteps (quickstart hyperparameters)")
+        print(f"  batched StrengthRunVecEnv : {out['batched_steps_per_s']:9.0f} steps/s, "
+              f"env share of wall time {100 * out['batched_env_share']:.1f}% (target <= "
+              f"{100 * TARGET_ENV_SHARE:.0f}%)")
+        print(f"  DummyVecEnv of single envs: {out['dummy_steps_per_s']:9.0f} steps/s, "
+              f"env share {100 * out['dummy_env_share']:.1f}%")
+        print(f"  speedup (batched / dummy) : {out['speedup']:.2f}x")
+    return out

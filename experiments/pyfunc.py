@@ -1,0 +1,209 @@
+"""The trained policy as an MLflow pyfunc model: athlete profiles in, day-by-day season plans out.
+
+    >>> import mlflow, pandas as pd
+    >>> planner = mlflow.pyfunc.load_model("models:/stridelab-quickstart/1")
+    >>> planner.predict(pd.DataFrame({"level": ["intermediate"], "weekly_km": [45.0],
+    ...                               "race_distance": ["10k"], "race_date": ["2027-05-23"]}))
+
+Input columns: `level` (beginner | intermediate | advanced), `weekly_km` (habitual km/week),
+`race_distance` (5k | 10k | half | marathon), `race_date` (ISO date), optional `start_date`
+(default: the season length the policy was trained on, ending on race day) and optional
+`athlete` (an id copied to the output; default the row number). Output: one row per
+athlete-day, columns `athlete` then `experiments.season_plan.COLUMNS`.
+
+How: each profile becomes a typical athlete of its level at its weekly km; athletes with the
+same season length and race distance are rolled out together on the batched environment
+(`envs.StrengthRunVecEnv.from_cohort`), the policy's actions are decoded to week plans with
+`envs.actions` (what the environment simulates), and `experiments.season_plan.season_plan`
+turns those week plans into days with `sim.kernel.schedule_week`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+
+REQUIRED = ("level", "weekly_km", "race_distance", "race_date")
+OPTIONAL = ("start_date", "athlete")
+
+
+def _date(value: Any, col: str, row: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"{col}: row {row}: {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
+    """Validate the input frame; InputError naming the column, the row and what is allowed."""
+    from sim.state import LEVELS, RACE_KM
+
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"input: need a pandas DataFrame with columns {', '.join(REQUIRED)}")
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(f"input: missing column(s) {', '.join(missing)}; need {', '.join(REQUIRED)} "
+                         f"(optional: {', '.join(OPTIONAL)})")
+    extra = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
+    if extra:
+        raise InputError(f"input: unknown column(s) {', '.join(map(str, extra))}; allowed: "
+                         f"{', '.join(REQUIRED + OPTIONAL)}")
+    if len(df) == 0:
+        raise InputError("input: no rows")
+    for i, v in enumerate(df["level"]):
+        if v not in LEVELS:
+            raise InputError(f"level: row {i}: {v!r} is not a level; allowed: {', '.join(LEVELS)}")
+    for i, v in enumerate(df["race_distance"]):
+        if v not in RACE_KM:
+            raise InputError(f"race_distance: row {i}: {v!r} is not allowed; allowed: {', '.join(RACE_KM)}")
+    for i, v in enumerate(df["weekly_km"]):
+        try:
+            km = float(v)
+        except (TypeError, ValueError):
+            km = float("nan")
+        if not 5.0 <= km <= 200.0:
+            raise InputError(f"weekly_km: row {i}: {v!r} is not allowed; need 5 to 200 km per week")
+    return df.reset_index(drop=True)
+
+
+def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.DataFrame,
+                 env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Season plans (one row per athlete-day) for every profile, from a trained policy."""
+    from experiments.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
+    from sim.plan import WeekPlan
+    from sim.season import PHASES, phase_of
+    from sim.whatif import make_cohort
+
+    df = check_profiles(profiles)
+    rows = []
+    for i, r in df.iterrows():
+        race = _date(r["race_date"], "race_date", int(i))
+        start_raw = r.get("start_date") if "start_date" in df.columns else None
+        if start_raw is None or (isinstance(start_raw, float) and np.isnan(start_raw)) or pd.isna(start_raw):
+            start = race - dt.timedelta(days=7 * season_weeks - 1)
+        else:
+            start = _date(start_raw, "start_date", int(i))
+        sd = season_dates(start, race)
+        ath = athlete_profile(r["level"], float(r["weekly_km"]), r["race_distance"])
+        ident = r["athlete"] if "athlete" in df.columns else int(i)
+        rows.append((int(i), ident, start, race, sd.n_weeks, r["race_distance"], ath))
+
+    out: list[pd.DataFrame] = [pd.DataFrame()] * len(rows)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for k, row in enumerate(rows):
+        groups.setdefault((row[4], row[5]), []).append(k)
+    for (n_weeks, distance), members in groups.items():
+        profiles_arr = np.stack([rows[k][6] for k in members])
+        cohort = make_cohort("mixed", len(members), 0, distance, profiles=profiles_arr)
+        kwargs = dict(env_kwargs or {})
+        kwargs.update(season_weeks=n_weeks, race_distance=distance, action_scope=action_scope)
+        plans = rollout_cohort(predictor, cohort, kwargs)
+        for j, k in enumerate(members):
+            _, ident, start, race, _, _, ath = rows[k]
+            weeks = [WeekPlan.from_array(plans[j, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
+            days = season_plan(weeks, ath, start, race)
+            days.insert(0, "athlete", ident)
+            out[k] = days
+    res = pd.concat(out, ignore_index=True)
+    cols = ["athlete"] + [c for c in COLUMNS if c in res.columns]
+    res = res[cols + [c for c in res.columns if c not in cols]]
+    if "exercises" in res.columns:
+        from experiments.season_plan import format_exercises
+
+        res["exercises"] = [format_exercises(x) if isinstance(x, list | tuple) else str(x or "")
+                            for x in res["exercises"]]
+    if "date" in res.columns:
+        res["date"] = [d.isoformat() if hasattr(d, "isoformat") else str(d) for d in res["date"]]
+    return res
+
+
+def rollout_cohort(predictor, cohort, env_kwargs: dict[str, Any]) -> np.ndarray:
+    """(n, season_weeks, PLAN_SIZE): the week plans `predictor` chooses for every athlete of `cohort`."""
+    from experiments.train import rollout_env_plans
+
+    return rollout_env_plans(predictor, cohort, env_kwargs)
+
+
+def _python_model_base():
+    import mlflow.pyfunc
+
+    return mlflow.pyfunc.PythonModel
+
+
+class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
+    """MLflow pyfunc: DataFrame of athlete profiles -> DataFrame of season days."""
+
+    def load_context(self, context) -> None:
+        from experiments.config import validate
+        from experiments.train import Predictor, env_kwargs
+        from sim.plan import load_yaml
+
+        cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")
+        self.cfg = cfg
+        self.env_kwargs = env_kwargs(cfg)
+        vn = context.artifacts.get("vecnormalize")
+        self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, cfg.env.action_scope)
+
+    def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.cfg.env.action_scope, model_input,
+                            self.env_kwargs)
+
+
+def signature():
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    inputs = Schema([
+        ColSpec("string", "level"), ColSpec("double", "weekly_km"), ColSpec("string", "race_distance"),
+        ColSpec("string", "race_date"), ColSpec("string", "start_date", required=False),
+    ])
+    return ModelSignature(inputs=inputs)
+
+
+def pip_requirements() -> list[str]:
+    from experiments.tracking import package_versions
+
+    v = package_versions()
+    names = ("numpy", "numba", "pandas", "gymnasium", "stable-baselines3", "sb3-contrib", "torch", "mlflow",
+             "pydantic", "PyYAML")
+    return [f"{n}=={v[n]}" for n in names if v.get(n, "not installed") != "not installed"] + ["stridelab"]
+
+
+def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
+    """Log the season planner in run `run_id` and register it as `cfg.registered_model_name`; the model URI."""
+    import tempfile
+
+    import mlflow
+
+    from experiments.config import to_yaml
+    from experiments.tracking import tracking_uri
+
+    mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+    tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
+    cfg_path = tmp / "config.yaml"
+    cfg_path.write_text(to_yaml(cfg))
+    artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}
+    if vecnorm is not None:
+        artifacts["vecnormalize"] = str(vecnorm)
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.pyfunc.log_model(
+            name="season_planner",
+            python_model=SeasonPlanner(),
+            artifacts=artifacts,
+            signature=signature(),
+            pip_requirements=pip_requirements(),
+            registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None,
+        )
+    return info.model_uri

@@ -1,0 +1,812 @@
+"""The training pipeline: config -> batched env -> SB3 -> held-out evaluation -> MLflow.
+
+    >>> from experiments.config import load_config
+    >>> from experiments.train import train
+    >>> result = train(load_config("configs/quickstart.yaml"), command="python")
+    >>> print(result.report())
+
+One MLflow run per seed (children of a parent run that aggregates them when there are
+several). Everything that can be checked is checked before the first run is created
+(`preflight`), so a bad config or a bad resume id never leaves a half-created run.
+
+Evaluation meets held-out athletes (population seed `eval.seed`, distinct from every training
+seed): the learned policy is rolled out on `envs.StrengthRunVecEnv.from_cohort`, its actions
+decoded to week plans with `envs.actions`, and those plans simulated with `sim.whatif.run`
+on the same cohort the templates are simulated on, so every comparison is paired (same
+athletes, same random draws). Metric steps are SB3's `num_timesteps`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments import tracking
+from experiments.config import TEMPLATE_NAMES, ExperimentConfig, flatten, to_yaml
+from experiments.io import atomic_path, atomic_write_text
+from sim.errors import InputError
+
+ALGO_CLASSES = {
+    "ppo": ("stable_baselines3", "PPO", "MlpPolicy"),
+    "a2c": ("stable_baselines3", "A2C", "MlpPolicy"),
+    "dqn": ("stable_baselines3", "DQN", "MlpPolicy"),
+    "recurrent_ppo": ("sb3_contrib", "RecurrentPPO", "MlpLstmPolicy"),
+    "maskable_ppo": ("sb3_contrib", "MaskablePPO", "MlpPolicy"),
+}
+CHECKPOINT_NAME = "checkpoint.zip"
+VECNORM_NAME = "vecnormalize.pkl"
+REPLAY_NAME = "replay_buffer.pkl"
+STATE_NAME = "checkpoint.json"
+POLICY_ARTIFACT = "policy"
+PYFUNC_NAME = "season_planner"
+
+
+def algo_class(name: str):
+    import importlib
+
+    mod, cls, _ = ALGO_CLASSES[name]
+    return getattr(importlib.import_module(mod), cls)
+
+
+# --------------------------------------------------------------------------- environments
+def _levels(cfg: ExperimentConfig) -> dict[str, Any]:
+    """Level arguments for the env constructors: one level, or a list for a mix."""
+    if cfg.env.level is not None:
+        return {"level": cfg.env.level}
+    return {"levels": dict(cfg.env.levels or {})}
+
+
+def env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
+    """Keyword arguments shared by the single and batched environments (reward weights included)."""
+    from envs.reward import reward_kwargs
+
+    return {
+        "season_weeks": cfg.env.season_weeks,
+        "race_distance": cfg.env.race_distance,
+        "action_scope": cfg.env.action_scope,
+        **reward_kwargs(cfg.env.reward),
+    }
+
+
+def make_train_env(cfg: ExperimentConfig, seed: int):
+    """The batched training env for one seed, wrapped for SB3 (monitor, DQN flattening, normalisation)."""
+    from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
+
+    from envs import StrengthRunVecEnv
+
+    venv = StrengthRunVecEnv(cfg.n_envs, seed=seed, **_levels(cfg), **env_kwargs(cfg))
+    venv = VecMonitor(venv)
+    if cfg.algo.name == "dqn":
+        venv = FlatDiscreteVecEnv(venv)
+    if cfg.normalize.observations or cfg.normalize.rewards:
+        venv = VecNormalize(venv, norm_obs=cfg.normalize.observations, norm_reward=cfg.normalize.rewards,
+                            clip_obs=cfg.normalize.clip_obs, gamma=cfg.algo.gamma)
+    return venv
+
+
+def _flat_wrapper_base():
+    from stable_baselines3.common.vec_env import VecEnvWrapper
+
+    return VecEnvWrapper
+
+
+class FlatDiscreteVecEnv(_flat_wrapper_base()):  # type: ignore[misc]
+    """MultiDiscrete -> Discrete (row-major index), for DQN which needs one discrete action."""
+
+    def __init__(self, venv) -> None:
+        from gymnasium import spaces
+
+        self.nvec = np.asarray(venv.action_space.nvec, dtype=np.int64)
+        super().__init__(venv, action_space=spaces.Discrete(int(np.prod(self.nvec))))
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self.venv.step_async(unflatten_actions(np.asarray(actions), self.nvec))
+
+    def step_wait(self):
+        return self.venv.step_wait()
+
+    def reset(self):
+        return self.venv.reset()
+
+
+def unflatten_actions(flat: np.ndarray, nvec: np.ndarray) -> np.ndarray:
+    """(n,) row-major flat indices -> (n, len(nvec)) MultiDiscrete actions."""
+    return np.stack(np.unravel_index(np.asarray(flat, dtype=np.int64).reshape(-1), tuple(nvec)), axis=1)
+
+
+# --------------------------------------------------------------------------- a trained policy
+class Predictor:
+    """A trained SB3 model as a plain policy: normalises observations with the saved VecNormalize
+    statistics, unflattens DQN actions, and carries the LSTM state of recurrent policies.
+
+    `predict(obs, state, episode_start, deterministic)` has SB3's signature, so the evaluation
+    harness and the exporters treat it like any model.
+    """
+
+    def __init__(self, model, obs_rms=None, clip_obs: float = 10.0, epsilon: float = 1e-8,
+                 nvec: np.ndarray | None = None, action_scope: str = "strength") -> None:
+        self.model = model
+        self.obs_rms = obs_rms
+        self.clip_obs = clip_obs
+        self.epsilon = epsilon
+        self.nvec = nvec
+        self.action_scope = action_scope
+        self.recurrent = type(model).__name__ == "RecurrentPPO"
+        self._state = None
+        space = model.action_space
+        if nvec is not None:
+            from gymnasium import spaces
+
+            space = spaces.MultiDiscrete(nvec)
+        self.action_space = space
+        self.observation_space = model.observation_space
+
+    def normalize(self, obs: np.ndarray) -> np.ndarray:
+        if self.obs_rms is None:
+            return obs
+        o = (obs - self.obs_rms.mean) / np.sqrt(self.obs_rms.var + self.epsilon)
+        return np.clip(o, -self.clip_obs, self.clip_obs).astype(np.float32)
+
+    def reset(self) -> None:
+        self._state = None
+
+    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True):
+        obs = self.normalize(np.asarray(observation, dtype=np.float32))
+        if self.recurrent:
+            if state is None:
+                state = self._state
+            n = obs.shape[0] if obs.ndim > 1 else 1
+            if episode_start is None:
+                episode_start = np.full(n, state is None, dtype=bool)
+            actions, state = self.model.predict(obs, state=state, episode_start=episode_start,
+                                                deterministic=deterministic)
+            self._state = state
+        else:
+            actions, state = self.model.predict(obs, deterministic=deterministic)
+        if self.nvec is not None:
+            actions = unflatten_actions(actions, self.nvec)
+            if np.asarray(observation).ndim == 1:
+                actions = actions[0]
+        return actions, state
+
+    @classmethod
+    def load(cls, policy_zip: str | Path, vecnormalize: str | Path | None, algo: str,
+             action_scope: str) -> Predictor:
+        """Load a saved policy (and its VecNormalize statistics) on the CPU."""
+        import pickle
+
+        model = algo_class(algo).load(str(policy_zip), device="cpu")
+        obs_rms, clip, eps = None, 10.0, 1e-8
+        if vecnormalize is not None and Path(vecnormalize).is_file():
+            with open(vecnormalize, "rb") as fh:
+                vn = pickle.load(fh)
+            if vn.norm_obs:
+                obs_rms, clip, eps = vn.obs_rms, vn.clip_obs, vn.epsilon
+        nvec = None
+        if algo == "dqn":
+            from envs.actions import action_nvec
+
+            nvec = np.asarray(action_nvec(action_scope), dtype=np.int64)
+        return cls(model, obs_rms, clip, eps, nvec, action_scope)
+
+
+def predictor_of(model, venv, cfg: ExperimentConfig) -> Predictor:
+    """The live model (during training) as a Predictor sharing the live normalisation statistics."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    obs_rms, clip, eps = None, 10.0, 1e-8
+    vn = venv if isinstance(venv, VecNormalize) else None
+    if vn is not None and vn.norm_obs:
+        obs_rms, clip, eps = vn.obs_rms, vn.clip_obs, vn.epsilon
+    nvec = venv.nvec if cfg.algo.name == "dqn" else None
+    if nvec is None and cfg.algo.name == "dqn" and vn is not None:
+        nvec = vn.venv.nvec
+    return Predictor(model, obs_rms, clip, eps, nvec, cfg.env.action_scope)
+
+
+# --------------------------------------------------------------------------- evaluation
+def eval_cohort(cfg: ExperimentConfig, athletes: int):
+    """The held-out athletes (population seed eval.seed), warmed up."""
+    from sim.population import sample_mixed
+    from sim.whatif import make_cohort
+
+    if cfg.env.levels is None:
+        return make_cohort(cfg.env.level, athletes, cfg.eval.seed, cfg.env.race_distance)
+    profiles = sample_mixed(cfg.env.level_weights(), athletes, cfg.eval.seed, cfg.env.race_distance)
+    return make_cohort("mixed", athletes, cfg.eval.seed, cfg.env.race_distance, profiles=profiles)
+
+
+def rollout_plans(policy, cohort, cfg: ExperimentConfig) -> np.ndarray:
+    """Roll `policy` out for one season on every athlete of `cohort` (batched, deterministic);
+    the week plans it chose, (n, season_weeks, PLAN_SIZE)."""
+    from envs import StrengthRunVecEnv
+
+    n_weeks = cfg.env.season_weeks
+    env = StrengthRunVecEnv.from_cohort(cohort, **env_kwargs(cfg))
+    obs = env.reset()
+    plans = np.empty((cohort.n, n_weeks, _plan_size()))
+    if hasattr(policy, "reset"):
+        policy.reset()
+    state = None
+    episode_start = np.ones(cohort.n, dtype=bool)
+    for w in range(n_weeks):
+        actions, state = policy.predict(obs, state=state, episode_start=episode_start, deterministic=True)
+        obs, _, _, infos = env.step(np.asarray(actions))
+        episode_start = np.zeros(cohort.n, dtype=bool)
+        plans[:, w] = env.last_plans()
+    env.close()
+    return plans
+
+
+def _plan_size() -> int:
+    from sim.state import PLAN_SIZE
+
+    return PLAN_SIZE
+
+
+def baseline_plans(name: str, cohort, cfg: ExperimentConfig) -> np.ndarray:
+    """(n, season_weeks, PLAN_SIZE): a baseline's season for every athlete of the cohort (the exact
+    prescription, via the baseline's numba `plan_array`, per level for a mixed cohort)."""
+    from agents.baselines import BASELINES
+    from sim.state import A_LEVEL
+
+    pol = BASELINES[name]
+    n_weeks = cfg.env.season_weeks
+    out = np.empty((cohort.n, n_weeks, _plan_size()))
+    codes = cohort.athletes[:, A_LEVEL].astype(int)
+    for code in np.unique(codes):
+        idx = np.flatnonzero(codes == code)
+        arr = pol.plan_array(int(code), n_weeks, cohort.n, cohort.seed)
+        out[idx] = arr[idx] if arr.shape[0] == cohort.n else arr[0]
+    return out
+
+
+@dataclass
+class Evaluation:
+    """Per-athlete outcomes of every policy on one held-out cohort (paired), and their weekly metrics."""
+
+    per_athlete: dict[str, pd.DataFrame]
+    metrics: dict[str, np.ndarray]
+
+    @property
+    def best_template(self) -> str:
+        templates = [k for k in self.per_athlete if k in TEMPLATE_NAMES]
+        return min(templates, key=lambda k: float(self.per_athlete[k]["race_time_pct"].mean()))
+
+    def table(self, learned: str = "learned") -> pd.DataFrame:
+        """Comparison table: one row per policy, means with 95% CIs, paired race-time
+        difference against the learned policy."""
+        rows = []
+        ref = self.per_athlete.get(learned)
+        for name, df in self.per_athlete.items():
+            row: dict[str, Any] = {"policy": name}
+            for col in ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct", "vo2max_pct",
+                        "run_km", "strength_sessions"):
+                x = df[col].to_numpy(dtype=float)
+                lo, hi = mean_ci(x)
+                row[col] = float(x.mean())
+                if col in ("race_time_pct", "injured_days"):
+                    row[f"{col}_ci_lo"], row[f"{col}_ci_hi"] = lo, hi
+            if ref is not None and name != learned:
+                d = ref["race_time_pct"].to_numpy() - df["race_time_pct"].to_numpy()
+                row["learned_minus_this_race_time_pct"] = float(d.mean())
+                row["diff_ci_lo"], row["diff_ci_hi"] = mean_ci(d)
+                di = ref["injured_days"].to_numpy() - df["injured_days"].to_numpy()
+                row["learned_minus_this_injured_days"] = float(di.mean())
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def headline(self, learned: str = "learned") -> dict[str, float]:
+        """Learned vs the best template: paired race-time difference with its 95% CI, injured days."""
+        best = self.best_template
+        a, b = self.per_athlete[learned], self.per_athlete[best]
+        d = a["race_time_pct"].to_numpy() - b["race_time_pct"].to_numpy()
+        lo, hi = mean_ci(d)
+        di = a["injured_days"].to_numpy() - b["injured_days"].to_numpy()
+        ilo, ihi = mean_ci(di)
+        return {
+            "race_time_pct": float(a["race_time_pct"].mean()),
+            "injured_days": float(a["injured_days"].mean()),
+            "best_template_race_time_pct": float(b["race_time_pct"].mean()),
+            "best_template_injured_days": float(b["injured_days"].mean()),
+            "gap_to_best_template_pct": float(d.mean()),
+            "gap_ci_lo": lo,
+            "gap_ci_hi": hi,
+            "injured_days_diff": float(di.mean()),
+            "injured_days_diff_ci_lo": ilo,
+            "injured_days_diff_ci_hi": ihi,
+            "beats_best_template": float(hi < 0.0 and di.mean() <= 0.0),
+        }
+
+
+def mean_ci(x: np.ndarray) -> tuple[float, float]:
+    """Normal 95% CI of the mean (n is hundreds of athletes, or t for a handful of seeds)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    if n < 2:
+        return float(x.mean()), float(x.mean())
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.975, n - 1)) * x.std(ddof=1) / math.sqrt(n)
+    return float(x.mean() - half), float(x.mean() + half)
+
+
+def evaluate_plans(cohort, plans: dict[str, np.ndarray]) -> Evaluation:
+    """Simulate each policy's plans on the same cohort (common random numbers)."""
+    from sim.whatif import run
+
+    per, met = {}, {}
+    for name, p in plans.items():
+        res = run(cohort, p)
+        per[name] = res.athletes
+        met[name] = res.metrics
+    return Evaluation(per, met)
+
+
+class Evaluator:
+    """Held-out evaluation of the live policy against the baselines (baselines simulated once)."""
+
+    def __init__(self, cfg: ExperimentConfig, athletes: int) -> None:
+        self.cfg = cfg
+        self.cohort = eval_cohort(cfg, athletes)
+        self.baseline_plans = {b: baseline_plans(b, self.cohort, cfg) for b in cfg.eval.baselines}
+        self.baselines = evaluate_plans(self.cohort, self.baseline_plans)
+
+    def evaluate(self, policy) -> Evaluation:
+        plans = rollout_plans(policy, self.cohort, self.cfg)
+        learned = evaluate_plans(self.cohort, {"learned": plans})
+        self.last_plans = plans
+        return Evaluation({"learned": learned.per_athlete["learned"], **self.baselines.per_athlete},
+                          {"learned": learned.metrics["learned"], **self.baselines.metrics})
+
+
+def eval_metrics(ev: Evaluation) -> dict[str, float]:
+    h = ev.headline()
+    return {
+        "eval/race_time_pct": h["race_time_pct"],
+        "eval/injured_days": h["injured_days"],
+        "eval/gap_to_best_template_pct": h["gap_to_best_template_pct"],
+        "eval/gap_ci_lo": h["gap_ci_lo"],
+        "eval/gap_ci_hi": h["gap_ci_hi"],
+        "eval/injured_days_vs_best_template": h["injured_days_diff"],
+    }
+
+
+# --------------------------------------------------------------------------- callbacks
+def _callback_base():
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    return BaseCallback
+
+
+class TrainingCallback(_callback_base()):  # type: ignore[misc]
+    """Progress bar, periodic held-out evaluation (logged to MLflow) and checkpoints."""
+
+    def __init__(self, cfg: ExperimentConfig, run: RunContext, evaluator: Evaluator, progress: bool) -> None:
+        super().__init__(verbose=0)
+        self.cfg = cfg
+        self.ctx = run
+        self.evaluator = evaluator
+        self.progress = progress
+        self.bar = None
+        self.next_eval = 0
+        self.next_ckpt = 0
+
+    def _on_training_start(self) -> None:
+        t = self.model.num_timesteps
+        every_e, every_c = self.cfg.eval.every_timesteps, self.cfg.checkpoint.every_timesteps
+        self.next_eval = (t // every_e + 1) * every_e
+        self.next_ckpt = (t // every_c + 1) * every_c
+        if t == 0:
+            self._evaluate()
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.cfg.total_timesteps, initial=t, unit="step", dynamic_ncols=True,
+                            desc=f"{self.cfg.name} seed {self.ctx.seed}")
+
+    def _on_step(self) -> bool:
+        t = self.model.num_timesteps
+        if self.bar is not None:
+            self.bar.update(t - self.bar.n)
+        if t >= self.next_eval:
+            self._evaluate()
+            self.next_eval = (t // self.cfg.eval.every_timesteps + 1) * self.cfg.eval.every_timesteps
+        if t >= self.next_ckpt:
+            self.ctx.save_checkpoint(self.model)
+            self.next_ckpt = (t // self.cfg.checkpoint.every_timesteps + 1) * self.cfg.checkpoint.every_timesteps
+        return True
+
+    def _evaluate(self) -> None:
+        ev = self.evaluator.evaluate(predictor_of(self.model, self.model.get_env(), self.cfg))
+        m = eval_metrics(ev)
+        self.ctx.metrics.log(m, self.model.num_timesteps)
+        if self.bar is not None:
+            self.bar.set_postfix(race_pct=f"{m['eval/race_time_pct']:.2f}",
+                                 gap=f"{m['eval/gap_to_best_template_pct']:+.2f}")
+
+    def _on_training_end(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --------------------------------------------------------------------------- one run
+@dataclass
+class RunContext:
+    """One seed's MLflow run and its local folder."""
+
+    cfg: ExperimentConfig
+    seed: int
+    run_id: str
+    client: Any
+    metrics: tracking.MetricLogger
+    folder: Path
+    wall_s: float = 0.0
+
+    @property
+    def ckpt_dir(self) -> Path:
+        return self.folder / "checkpoints"
+
+    def save_checkpoint(self, model) -> None:
+        """Model (+ VecNormalize stats, DQN replay buffer) to the local folder atomically, then as artefacts."""
+        from stable_baselines3.common.vec_env import VecNormalize
+
+        d = self.ckpt_dir
+        d.mkdir(parents=True, exist_ok=True)
+        with atomic_path(d / CHECKPOINT_NAME, suffix=".zip") as tmp:
+            model.save(str(tmp))
+        files = [d / CHECKPOINT_NAME]
+        env = model.get_env()
+        if isinstance(env, VecNormalize):
+            with atomic_path(d / VECNORM_NAME, suffix=".pkl") as tmp:
+                env.save(str(tmp))
+            files.append(d / VECNORM_NAME)
+        if self.cfg.algo.name == "dqn":
+            with atomic_path(d / REPLAY_NAME, suffix=".pkl") as tmp:
+                model.save_replay_buffer(str(tmp))
+            files.append(d / REPLAY_NAME)
+        state = {"num_timesteps": int(model.num_timesteps), "run_id": self.run_id, "seed": self.seed,
+                 "files": [f.name for f in files], "wall_s": self.wall_s + time.time() - self._t0}
+        atomic_write_text(d / STATE_NAME, json.dumps(state))
+        files.append(d / STATE_NAME)
+        for f in files:
+            self.client.log_artifact(self.run_id, str(f), "checkpoints")
+        self.client.set_tag(self.run_id, "stridelab.checkpoint_step", str(model.num_timesteps))
+
+    _t0: float = field(default_factory=time.time)
+
+
+def _fetch_checkpoint(ctx: RunContext) -> dict | None:
+    """The last checkpoint of a run: local folder first, else downloaded from its MLflow artefacts."""
+    d = ctx.ckpt_dir
+    if not (d / STATE_NAME).is_file():
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix="stridelab-ckpt-"))
+            ctx.client.download_artifacts(ctx.run_id, "checkpoints", str(tmp))
+            d.mkdir(parents=True, exist_ok=True)
+            for f in (tmp / "checkpoints").iterdir():
+                shutil.copy2(f, d / f.name)
+            shutil.rmtree(tmp, ignore_errors=True)
+        except Exception:  # noqa: BLE001 (no artefacts = no checkpoint)
+            return None
+    if not (d / STATE_NAME).is_file():
+        return None
+    return json.loads((d / STATE_NAME).read_text())
+
+
+def _build_model(cfg: ExperimentConfig, seed: int, ckpt: dict | None, ctx: RunContext):
+    import torch
+    from stable_baselines3.common.logger import Logger
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    torch.set_num_threads(cfg.torch_threads)
+    venv = make_train_env(cfg, seed)
+    cls = algo_class(cfg.algo.name)
+    if ckpt is not None:
+        if isinstance(venv, VecNormalize) and (ctx.ckpt_dir / VECNORM_NAME).is_file():
+            venv = VecNormalize.load(str(ctx.ckpt_dir / VECNORM_NAME), venv.venv)
+            venv.training = True
+        model = cls.load(str(ctx.ckpt_dir / CHECKPOINT_NAME), env=venv, device="cpu")
+        if cfg.algo.name == "dqn" and (ctx.ckpt_dir / REPLAY_NAME).is_file():
+            model.load_replay_buffer(str(ctx.ckpt_dir / REPLAY_NAME))
+    else:
+        model = cls(ALGO_CLASSES[cfg.algo.name][2], venv, seed=seed, device="cpu", verbose=0,
+                    **cfg.algo.sb3_kwargs())
+    model.set_logger(Logger(folder=None, output_formats=[tracking.MLflowOutputFormat(ctx.metrics)]))
+    return model, venv
+
+
+def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: bool) -> dict[str, float]:
+    """Train (or resume) one seed inside its MLflow run; final artefacts; returns final metrics."""
+    ckpt = _fetch_checkpoint(ctx) if resume else None
+    ctx.wall_s = float(ckpt.get("wall_s", 0.0)) if ckpt else 0.0
+    ctx._t0 = time.time()
+    model, venv = _build_model(cfg, ctx.seed, ckpt, ctx)
+    evaluator = Evaluator(cfg, cfg.eval.athletes)
+    if not resume or ckpt is None:
+        ctx.metrics.log({f"baseline/{k}/race_time_pct": float(v["race_time_pct"].mean())
+                         for k, v in evaluator.baselines.per_athlete.items()}, 0)
+    cb = TrainingCallback(cfg, ctx, evaluator, progress)
+    remaining = cfg.total_timesteps - model.num_timesteps
+    if remaining > 0:
+        model.learn(remaining, callback=cb, reset_num_timesteps=ckpt is None, progress_bar=False)
+    ctx.save_checkpoint(model)
+    wall = ctx.wall_s + time.time() - ctx._t0
+    return finish_seed(cfg, ctx, model, venv, wall)
+
+
+def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: float) -> dict[str, float]:
+    """Final artefacts: policy zip (+ VecNormalize), comparison table, plots, registered pyfunc model."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from experiments import plots
+
+    out = ctx.folder / "final"
+    out.mkdir(parents=True, exist_ok=True)
+    policy_zip = out / "policy.zip"
+    with atomic_path(policy_zip, suffix=".zip") as tmp:
+        model.save(str(tmp))
+    vecnorm = None
+    if isinstance(venv, VecNormalize):
+        vecnorm = out / VECNORM_NAME
+        with atomic_path(vecnorm, suffix=".pkl") as tmp:
+            venv.save(str(tmp))
+    ctx.client.log_artifact(ctx.run_id, str(policy_zip), POLICY_ARTIFACT)
+    if vecnorm is not None:
+        ctx.client.log_artifact(ctx.run_id, str(vecnorm), POLICY_ARTIFACT)
+
+    t_eval = time.time()
+    final = Evaluator(cfg, cfg.eval.final_athletes)
+    ev = final.evaluate(predictor_of(model, venv, cfg))
+    table = ev.table()
+    head = ev.headline()
+    atomic_write_text(out / "comparison.csv", table.to_csv(index=False))
+    atomic_write_text(out / "comparison.md", comparison_markdown(table, head, ev.best_template, cfg, wall_s))
+    atomic_write_text(out / "headline.json", json.dumps({**head, "best_template": ev.best_template,
+                                                         "wall_s": wall_s}, indent=1))
+    for f in ("comparison.csv", "comparison.md", "headline.json"):
+        ctx.client.log_artifact(ctx.run_id, str(out / f), "comparison")
+
+    history = eval_history(ctx)
+    base_lines = {k: float(v["race_time_pct"].mean()) for k, v in final.baselines.per_athlete.items()}
+    plots.plot_learning_curve(history, base_lines, out / "learning_curve.png",
+                              title=f"{cfg.name} (seed {ctx.seed}): held-out race time")
+    best = ev.best_template
+    plots.plot_season({"learned": plots.season_frame(ev.metrics["learned"]),
+                       f"best template ({best})": plots.season_frame(ev.metrics[best])},
+                      out / "season.png", title=f"{cfg.name}: learned season vs best template ({best})")
+    for f in ("learning_curve.png", "season.png"):
+        ctx.client.log_artifact(ctx.run_id, str(out / f), "plots")
+
+    final_metrics = {f"final/{k}": v for k, v in head.items()}
+    final_metrics["final/wall_s"] = wall_s
+    final_metrics["final/eval_wall_s"] = time.time() - t_eval
+    for name, df in ev.per_athlete.items():
+        final_metrics[f"final/{name}/race_time_pct"] = float(df["race_time_pct"].mean())
+        final_metrics[f"final/{name}/injured_days"] = float(df["injured_days"].mean())
+    ctx.metrics.log(final_metrics, int(model.num_timesteps))
+
+    from experiments.pyfunc import log_pyfunc
+
+    log_pyfunc(cfg, ctx.run_id, policy_zip, vecnorm)
+    return final_metrics
+
+
+def eval_history(ctx: RunContext) -> pd.DataFrame:
+    """The eval/* curves of a run read back from MLflow (so resumed runs plot their whole history)."""
+    cols = {"race_time_pct": "eval/race_time_pct", "injured_days": "eval/injured_days",
+            "race_time_pct_lo": "eval/gap_ci_lo", "race_time_pct_hi": "eval/gap_ci_hi"}
+    series = {}
+    for col, key in cols.items():
+        hist = ctx.client.get_metric_history(ctx.run_id, key)
+        series[col] = pd.Series({m.step: m.value for m in hist}, dtype=float)
+    df = pd.DataFrame(series).sort_index()
+    # the CI columns were logged as a gap CI: shift them onto the policy's mean for the band
+    if len(df):
+        gap = pd.Series({m.step: m.value for m in ctx.client.get_metric_history(
+            ctx.run_id, "eval/gap_to_best_template_pct")}, dtype=float).reindex(df.index)
+        df["race_time_pct_lo"] = df["race_time_pct"] + (df["race_time_pct_lo"] - gap)
+        df["race_time_pct_hi"] = df["race_time_pct"] + (df["race_time_pct_hi"] - gap)
+    df.index.name = "timesteps"
+    return df.reset_index()
+
+
+def comparison_markdown(table: pd.DataFrame, head: dict[str, float], best: str, cfg: ExperimentConfig,
+                        wall_s: float) -> str:
+    """The comparison table as Markdown, with the headline sentence on top."""
+    verdict = "beats" if head["beats_best_template"] else "does not beat"
+    lines = [
+        f"# {cfg.name}: learned policy vs baselines on {int(cfg.eval.final_athletes)} held-out athletes",
+        "",
+        f"The learned policy {verdict} the best template (**{best}**): race time "
+        f"{head['race_time_pct']:+.2f}% vs {head['best_template_race_time_pct']:+.2f}%, paired difference "
+        f"{head['gap_to_best_template_pct']:+.3f} pp [95% CI {head['gap_ci_lo']:+.3f}, {head['gap_ci_hi']:+.3f}]; "
+        f"injured days {head['injured_days']:.2f} vs {head['best_template_injured_days']:.2f} "
+        f"(difference {head['injured_days_diff']:+.2f} [{head['injured_days_diff_ci_lo']:+.2f}, "
+        f"{head['injured_days_diff_ci_hi']:+.2f}]). Training wall time {wall_s / 60:.1f} min.",
+        "",
+        "race_time_pct: change of the race time over the season (negative = faster); "
+        "learned - this: paired mean difference in race_time_pct (negative = learned faster).",
+        "",
+    ]
+    cols = ["policy", "race_time_pct", "race_time_pct_ci_lo", "race_time_pct_ci_hi", "injured_days", "injuries",
+            "strength_pct", "economy_pct", "vo2max_pct", "run_km", "strength_sessions",
+            "learned_minus_this_race_time_pct", "diff_ci_lo", "diff_ci_hi", "learned_minus_this_injured_days"]
+    cols = [c for c in cols if c in table]
+    lines.append("| " + " | ".join(cols) + " |")
+    lines.append("|" + "|".join("---" for _ in cols) + "|")
+    for _, r in table.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            cells.append(str(v) if isinstance(v, str) else ("" if pd.isna(v) else f"{v:.3f}"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- the whole job
+@dataclass
+class TrainResult:
+    """What `train` did: the runs, their final metrics and, with several seeds, the aggregate."""
+
+    cfg: ExperimentConfig
+    tracking_uri: str
+    runs: dict[int, tuple[str, dict[str, float]]]
+    parent_run_id: str | None = None
+    aggregate: dict[str, float] = field(default_factory=dict)
+
+    def report(self) -> str:
+        lines = [f"tracking URI: {self.tracking_uri}  experiment: {self.cfg.mlflow.experiment}"]
+        if self.parent_run_id:
+            lines.append(f"parent run: {self.parent_run_id}")
+        for seed, (run_id, m) in self.runs.items():
+            lines.append(
+                f"seed {seed}: run {run_id}  race_time_pct {m.get('final/race_time_pct', float('nan')):+.3f}  "
+                f"best template {m.get('final/best_template_race_time_pct', float('nan')):+.3f}  gap "
+                f"{m.get('final/gap_to_best_template_pct', float('nan')):+.3f} "
+                f"[{m.get('final/gap_ci_lo', float('nan')):+.3f}, {m.get('final/gap_ci_hi', float('nan')):+.3f}]  "
+                f"injured days {m.get('final/injured_days', float('nan')):.2f} vs "
+                f"{m.get('final/best_template_injured_days', float('nan')):.2f}  "
+                f"wall {m.get('final/wall_s', float('nan')) / 60:.1f} min")
+        if self.aggregate:
+            g = self.aggregate
+            lines.append(f"across seeds: gap {g.get('seeds/gap_to_best_template_pct/mean', float('nan')):+.3f} "
+                         f"[{g.get('seeds/gap_to_best_template_pct/ci_lo', float('nan')):+.3f}, "
+                         f"{g.get('seeds/gap_to_best_template_pct/ci_hi', float('nan')):+.3f}]")
+        lines.append("browse: mlflow ui --backend-store-uri " + self.tracking_uri)
+        return "\n".join(lines)
+
+
+def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | None]:
+    """Everything checkable before a run exists: the packages, the folders, the resume run."""
+    import envs  # noqa: F401
+    from agents.baselines import BASELINES
+
+    missing = [b for b in cfg.eval.baselines if b not in BASELINES]
+    if missing:
+        raise InputError(f"eval.baselines: {missing} not available; allowed: {', '.join(BASELINES)}")
+    folder = Path(cfg.checkpoint.folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"checkpoint.folder: {folder}: cannot create ({err.strerror})") from None
+    uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
+    cl = tracking.client(uri)
+    if resume is None:
+        return cl, None
+    from mlflow.exceptions import MlflowException
+
+    try:
+        run = cl.get_run(resume)
+    except MlflowException:
+        raise InputError(f"--resume: run {resume!r} not found in {uri}") from None
+    logged = _logged_config(cl, resume)
+    if logged is not None and logged != to_yaml(cfg):
+        raise InputError(f"--resume {resume}: the config differs from the run's logged config.yaml; "
+                         "resume with the same config and --set overrides")
+    return cl, run.data.tags.get("stridelab.role")
+
+
+def _logged_config(cl, run_id: str) -> str | None:
+    tmp = Path(tempfile.mkdtemp(prefix="stridelab-cfg-"))
+    try:
+        path = cl.download_artifacts(run_id, "config.yaml", str(tmp))
+        return Path(path).read_text()
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, progress: bool = True) -> TrainResult:
+    """Train every seed of `cfg` (or resume run `resume`), tracked in MLflow."""
+    cl, role = preflight(cfg, resume)
+    uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
+    exp_id = tracking.experiment_id(cl, cfg.mlflow.experiment)
+    params = flatten(cfg)
+    cfg_yaml = to_yaml(cfg)
+    multi = len(cfg.seeds) > 1
+
+    parent_id: str | None = None
+    existing: dict[int, str] = {}
+    if resume is not None:
+        if role == "parent":
+            parent_id = resume
+            for r in cl.search_runs([exp_id], f"tags.mlflow.parentRunId = '{resume}'"):
+                existing[int(r.data.tags.get("stridelab.seed", -1))] = r.info.run_id
+        else:
+            run = cl.get_run(resume)
+            existing[int(run.data.tags.get("stridelab.seed", cfg.seeds[0]))] = resume
+            parent_id = run.data.tags.get("mlflow.parentRunId")
+    elif multi:
+        parent = cl.create_run(exp_id, run_name=f"{cfg.name}", tags={"stridelab.role": "parent"})
+        parent_id = parent.info.run_id
+        tracking.log_run_metadata(cl, parent_id, command, cfg_yaml, params)
+
+    results: dict[int, tuple[str, dict[str, float]]] = {}
+    seeds = cfg.seeds if (resume is None or role == "parent" or parent_id) else list(existing)
+    for seed in seeds:
+        run_id = existing.get(seed)
+        is_resume = run_id is not None
+        if run_id is not None and cl.get_run(run_id).info.status == "FINISHED":
+            results[seed] = (run_id, {k: v for k, v in cl.get_run(run_id).data.metrics.items()
+                                      if k.startswith("final/")})
+            continue
+        if run_id is None:
+            tags = {"stridelab.role": "child" if multi else "single", "stridelab.seed": str(seed)}
+            if parent_id:
+                tags["mlflow.parentRunId"] = parent_id
+            run_id = cl.create_run(exp_id, run_name=f"{cfg.name}-seed{seed}", tags=tags).info.run_id
+            tracking.log_run_metadata(cl, run_id, command, cfg_yaml, params)
+        else:
+            cl.update_run(run_id, status="RUNNING")
+            cl.set_tag(run_id, "stridelab.resumed_with", command)
+        last = tracking.last_steps(cl, run_id) if is_resume else {}
+        ctx = RunContext(cfg, seed, run_id, cl, tracking.MetricLogger(cl, run_id, last),
+                         Path(cfg.checkpoint.folder) / run_id)
+        try:
+            final = train_seed(cfg, ctx, progress, is_resume)
+        except BaseException:
+            cl.set_terminated(run_id, status="KILLED")
+            if parent_id:
+                cl.set_terminated(parent_id, status="KILLED")
+            raise
+        cl.set_terminated(run_id, status="FINISHED")
+        results[seed] = (run_id, final)
+
+    agg: dict[str, float] = {}
+    if parent_id:
+        agg = aggregate(cl, parent_id, results)
+        cl.set_terminated(parent_id, status="FINISHED")
+    return TrainResult(cfg, uri, results, parent_id, agg)
+
+
+def aggregate(cl, parent_id: str, results: dict[int, tuple[str, dict[str, float]]]) -> dict[str, float]:
+    """Mean and 95% CI (t) across seeds of each final metric, logged on the parent run."""
+    keys = sorted({k for _, m in results.values() for k in m})
+    out: dict[str, float] = {}
+    rows = []
+    for k in keys:
+        vals = np.array([m[k] for _, m in results.values() if k in m], dtype=float)
+        lo, hi = mean_ci(vals)
+        name = k.removeprefix("final/")
+        out[f"seeds/{name}/mean"] = float(vals.mean())
+        out[f"seeds/{name}/ci_lo"] = lo
+        out[f"seeds/{name}/ci_hi"] = hi
+        rows.append({"metric": name, "mean": float(vals.mean()), "ci_lo": lo, "ci_hi": hi, "seeds": len(vals)})
+    tracking.MetricLogger(cl, parent_id).log(out, 0)
+    df = pd.DataFrame(rows)
+    cl.log_text(parent_id, df.to_csv(index=False), "comparison/seeds.csv")
+    with contextlib.suppress(Exception):
+        cl.log_text(parent_id, df.to_markdown(index=False), "comparison/seeds.md")
+    return out
