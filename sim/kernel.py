@@ -167,7 +167,9 @@ def _place_score(days, d, placement):
             return 10.0
         return 0.0 if key_today else 2.0
     if key_today:
-        return 1.0
+        # After the day's key session ("hard days hard"): no key run follows, so it beats
+        # lifting the day before one when a week has no other free day.
+        return 1.0 if before_key else 4.0
     if placement == PLACE_SEPARATE_DAY:
         if rest:
             return 3.0 if before_key else 10.0
@@ -328,10 +330,8 @@ def _run(st, ath, gp, dv, kind, km, met):
         met[M_KEY_QUALITY] += quality
         met[M_KEY_COUNT] += 1.0
     load = rpe * minutes * quality
-    st[FITNESS_AU] += load
-    st[FATIGUE_AU] += load
-    # Per-step tissue stress relative to capacity (dimensionless), then Miner damage of the
-    # run: km x stress^k, with stress rising late in runs longer than the recent longest run.
+    # Per-step tissue stress relative to capacity (dimensionless, fatigue as the run starts),
+    # then Miner damage of the run: km x stress^k, with stress rising late in runs longer than the recent longest run.
     sigma = (stress * ath[A_TISSUE_STRESS]
              * (1.0 + gp[FATIGUE_STRESS] * st[FATIGUE_AU] / 1000.0)
              * (1.0 + gp[SORENESS_STRESS] * st[SORENESS_0_10] / 10.0)
@@ -345,6 +345,8 @@ def _run(st, ath, gp, dv, kind, km, met):
         km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
             (1.0 + phi * (km - base_km) / base_km) ** (k + 1.0) - 1.0)
     st[DAMAGE] += gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
+    st[FITNESS_AU] += load
+    st[FATIGUE_AU] += load
     st[CAPACITY_REL] += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
                          * (gp[CAPACITY_MAX] - st[CAPACITY_REL]))
     st[LONG_RUN_KM] = max(st[LONG_RUN_KM], km)

@@ -1,0 +1,77 @@
+"""`stridelab simulate` / `calibrate` from the command line: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "configs" / "plans" / "example.yaml"
+
+
+def test_simulate_json_and_csv(tmp_path, capsys):
+    out = tmp_path / "weeks.csv"
+    assert main(["simulate", str(EXAMPLE), "--athletes", "300", "--json", "--out", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["weeks"]) == 15
+    for key in ("run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
+                "injuries", "injured_days", "soreness", "key_run_quality_pct"):
+        assert key in data["weeks"][0]
+    s = data["summary"]
+    for key in ("injury_rate_per_1000h", "injured_athletes_frac", "ci95", "race_time_pct"):
+        assert key in s
+    lo, hi = s["ci95"]["race_time_pct"]
+    assert lo <= s["race_time_pct"] <= hi
+    assert out.read_text().startswith("week,run_km")
+    # 10 weeks of lifting then 5 without: strength rises, then falls
+    w = data["weeks"]
+    assert w[9]["strength_pct"] > 10 and w[14]["strength_pct"] < w[9]["strength_pct"]
+
+
+BAD = {
+    "unknown_key": ("blocks:\n  - {weeks: 2, run_km: 40, tempo: 3}\n", "blocks.0.tempo"),
+    "unknown_level": ("level: elite\nblocks:\n  - {weeks: 2}\n", "level"),
+    "no_blocks": ("level: beginner\nblocks: []\n", "blocks"),
+    "negative_km": ("blocks:\n  - {weeks: 2, run_km: -5}\n", "blocks.0.run_km"),
+    "sessions": ("blocks:\n  - {weeks: 2, strength: {sessions: 4}}\n", "blocks.0.strength.sessions"),
+    "emphasis": ("blocks:\n  - {weeks: 2, strength: {sessions: 2, emphasis: pump}}\n", "blocks.0.strength.emphasis"),
+    "nan": ("blocks:\n  - {weeks: 2, run_km: .nan}\n", "blocks.0.run_km"),
+    "invalid_yaml": ("blocks: [\n", "invalid YAML"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_plan_exits_2_with_a_clear_message(tmp_path, name):
+    text, fragment = BAD[name]
+    plan = tmp_path / f"{name}.yaml"
+    plan.write_text(text)
+    out = tmp_path / "out.csv"
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "simulate", str(plan), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert fragment in r.stderr and str(plan) in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["simulate", "missing.yaml"], "no such file"),
+    (["simulate", str(EXAMPLE), "--athletes", "0"], "--athletes"),
+    (["simulate", str(EXAMPLE), "--level", "pro"], "--level"),
+    (["simulate", str(EXAMPLE), "--out", "/nonexistent/dir/x.csv"], "does not exist"),
+])
+def test_bad_arguments_exit_2(argv, fragment):
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", *argv], capture_output=True, text=True)
+    assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
+
+
+def test_calibrate_json_rows(capsys):
+    assert main(["calibrate", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all({"id", "published", "simulated", "pass"} <= set(r) for r in rows)
+    assert all(r["pass"] for r in rows)

@@ -1,0 +1,216 @@
+"""Kernel laws, known answers, numba vs the plain-Python reference, determinism."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import kernel
+from sim.parameters import (
+    CAPACITY_FLOOR, SN_REF_STRESS_PCT, SN_SLOPE_PCT, TAU_FATIGUE_D, TAU_FITNESS_D, default_parameters,
+)
+from sim.plan import StrengthPlan, WeekPlan, plans_to_array
+from sim.population import sample_athletes
+from sim.reference import kernel as ref
+from sim.season import reference_run_plan
+from sim.state import (
+    CAPACITY_REL, D_RUN_KIND, D_RUN_KM, D_STR_EMPHASIS, DAMAGE, DAY_SIZE, EMPH_NONE, FATIGUE_AU, FITNESS_AU,
+    M_INJURED_DAYS, M_NEW_INJURIES, METRIC_SIZE, NM_FATIGUE, RUN_EASY, RUN_LONG, RUN_RACE, RUN_REST, RUN_TEMPO,
+    SORENESS_0_10, STATE_SIZE,
+)
+
+
+def _cohort(n: int, level: str = "intermediate", seed: int = 3):
+    gp = default_parameters()
+    ath = sample_athletes(level, n, seed)
+    st = np.empty((n, STATE_SIZE))
+    kernel.init_states(ath, gp, st)
+    return gp, ath, st
+
+
+def _risky_plans(weeks: int) -> np.ndarray:
+    """Big jumps in volume, hard lifting before key runs, pain ignored: injuries within weeks."""
+    wk = [WeekPlan(run_volume_rel=1.8, key_runs=3, long_run_rel=0.35, pain_rule=i % 2 == 0,
+                   strength=StrengthPlan(sessions=3, emphasis="heavy", effort="hard", placement="before_key"))
+          for i in range(weeks)]
+    return plans_to_array(wk)
+
+
+def test_numba_matches_reference_including_injury_draws():
+    n, weeks = 6, 10
+    gp, ath, st0 = _cohort(n)
+    st_ref = np.empty_like(st0)
+    ref.init_states(ath, gp, st_ref)
+    np.testing.assert_allclose(st0, st_ref, rtol=1e-9, atol=1e-12)
+    plans = _risky_plans(weeks)[None]
+    keys = np.arange(n, dtype=np.int64)
+    out = np.empty((n, weeks, METRIC_SIZE))
+    out_ref = np.empty_like(out)
+    a, b = st0.copy(), st0.copy()
+    kernel.simulate(a, ath, gp, plans, 42, keys, 0, out)
+    ref.simulate(b, ath, gp, plans, 42, keys, 0, out_ref)
+    assert out[:, :, M_NEW_INJURIES].sum() > 0, "the risky plan must produce injuries to compare draws"
+    np.testing.assert_array_equal(out[:, :, M_NEW_INJURIES], out_ref[:, :, M_NEW_INJURIES])
+    np.testing.assert_array_equal(out[:, :, M_INJURED_DAYS], out_ref[:, :, M_INJURED_DAYS])
+    np.testing.assert_allclose(out, out_ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_same_seed_bit_identical_and_seed_matters():
+    n, weeks = 200, 20
+    gp, ath, st0 = _cohort(n)
+    plans = _risky_plans(weeks)[None]
+    keys = np.arange(n, dtype=np.int64)
+    outs = []
+    for seed in (7, 7, 8):
+        out = np.empty((n, weeks, METRIC_SIZE))
+        kernel.simulate(st0.copy(), ath, gp, plans, seed, keys, 0, out)
+        outs.append(out)
+    assert np.array_equal(outs[0], outs[1])
+    assert not np.array_equal(outs[0][:, :, M_NEW_INJURIES], outs[2][:, :, M_NEW_INJURIES])
+
+
+def test_common_random_numbers_shared_prefix():
+    """Two plans that agree on their first weeks give identical athletes and outcomes there."""
+    n = 300
+    gp, ath, st0 = _cohort(n)
+    a = reference_run_plan(1, 20)
+    b = a.copy()
+    b[12:, 0] *= 1.5
+    keys = np.arange(n, dtype=np.int64)
+    oa, ob = np.empty((n, 20, METRIC_SIZE)), np.empty((n, 20, METRIC_SIZE))
+    kernel.simulate(st0.copy(), ath, gp, a[None], 5, keys, 0, oa)
+    kernel.simulate(st0.copy(), ath, gp, b[None], 5, keys, 0, ob)
+    assert np.array_equal(oa[:, :12], ob[:, :12])
+    assert not np.array_equal(oa[:, 12:], ob[:, 12:])
+
+
+def test_no_load_decays_by_closed_form():
+    """With no training, fitness and fatigue decay exactly as exp(-t / tau)."""
+    gp, ath, st0 = _cohort(1)
+    dv = kernel.derive(gp)
+    st = st0[0].copy()
+    f0, g0 = st[FITNESS_AU], st[FATIGUE_AU]
+    rest = np.zeros(DAY_SIZE)
+    met = np.zeros(METRIC_SIZE)
+    for t in range(30):
+        kernel.step_day(st, ath[0], gp, dv, rest, True, False, 0, t, t % 7, met)
+    assert st[FITNESS_AU] == pytest.approx(f0 * math.exp(-30 / gp[TAU_FITNESS_D]), rel=1e-12)
+    assert st[FATIGUE_AU] == pytest.approx(g0 * math.exp(-30 / gp[TAU_FATIGUE_D]), rel=1e-12)
+    assert st[CAPACITY_REL] > gp[CAPACITY_FLOOR]
+
+
+def test_impulse_response_matches_banister_closed_form():
+    """One session of load w at day 0: fitness(t) = w e^(-t/tau1), fatigue(t) = w e^(-t/tau2)."""
+    gp, ath, _ = _cohort(1)
+    dv = kernel.derive(gp)
+    st = np.zeros(STATE_SIZE)
+    st[CAPACITY_REL] = 1.0
+    day = np.zeros(DAY_SIZE)
+    day[D_RUN_KIND], day[D_RUN_KM] = RUN_EASY, 10.0
+    met = np.zeros(METRIC_SIZE)
+    kernel.step_day(st, ath[0], gp, dv, day, False, False, 0, 0, 0, met)
+    w = st[FITNESS_AU]
+    assert w == pytest.approx(st[FATIGUE_AU])
+    assert w == pytest.approx(3.0 * 10.0 * ath[0][3])  # easy RPE 3 x minutes (km x pace)
+    rest = np.zeros(DAY_SIZE)
+    for t in range(1, 15):
+        kernel.step_day(st, ath[0], gp, dv, rest, False, False, 0, t, t % 7, met)
+        assert st[FITNESS_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FITNESS_D]), rel=1e-12)
+        assert st[FATIGUE_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FATIGUE_D]), rel=1e-12)
+
+
+def test_damage_is_a_steep_power_of_relative_load():
+    gp = default_parameters()
+    k = kernel.derive(gp)[11]
+    assert k == pytest.approx(math.log(10) * gp[SN_REF_STRESS_PCT] / gp[SN_SLOPE_PCT])
+    _, ath, _ = _cohort(1)
+    dv = kernel.derive(gp)
+    day = np.zeros(DAY_SIZE)
+    day[D_RUN_KIND], day[D_RUN_KM] = RUN_EASY, 8.0
+    dmg = {}
+    for cap in (1.0, 0.8):
+        st = np.zeros(STATE_SIZE)
+        st[CAPACITY_REL] = cap
+        kernel.step_day(st, ath[0], gp, dv, day, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+        dmg[cap] = st[DAMAGE]
+    # capacity first decays toward its floor for the day, then the run is loaded on it
+    c = {cap: gp[CAPACITY_FLOOR] + (cap - gp[CAPACITY_FLOOR]) * dv[5] for cap in (1.0, 0.8)}
+    assert dmg[0.8] / dmg[1.0] == pytest.approx((c[1.0] / c[0.8]) ** k, rel=1e-9)
+    # twice the distance at the same relative load: only twice the damage (not steep in cycles)
+    day2 = day.copy()
+    day2[D_RUN_KM] = 4.0
+    st = np.zeros(STATE_SIZE)
+    st[CAPACITY_REL] = 1.0
+    st[10] = 20.0  # long-run memory: no late-run fatigue for either distance
+    kernel.step_day(st, ath[0], gp, dv, day2, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+    st8 = np.zeros(STATE_SIZE)
+    st8[CAPACITY_REL] = 1.0
+    st8[10] = 20.0
+    kernel.step_day(st8, ath[0], gp, dv, day, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+    assert st8[DAMAGE] / st[DAMAGE] == pytest.approx(2.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("vo2, minutes", [(50.0, 41.35), (40.0, 50.05), (60.0, 35.37)])
+def test_race_time_known_answers_daniels(vo2, minutes):
+    """Daniels' VDOT table: 10 km in 41:21 (VDOT 50), 50:03 (40), 35:22 (60)."""
+    assert kernel.race_time_min(vo2, 1.0, 10.0) == pytest.approx(minutes, rel=0.005)
+
+
+def test_race_time_laws_and_riegel():
+    t10 = kernel.race_time_min(50.0, 1.0, 10.0)
+    assert kernel.race_time_min(52.0, 1.0, 10.0) < t10
+    assert kernel.race_time_min(50.0, 0.96, 10.0) < t10
+    t21 = kernel.race_time_min(50.0, 1.0, 21.0975)
+    assert t21 / t10 == pytest.approx(2.10975**1.06, rel=0.03)
+
+
+def _week(plan: WeekPlan, level: int = 1) -> np.ndarray:
+    gp = default_parameters()
+    ath = sample_athletes("intermediate", 1, 0)[0]
+    days = np.zeros((7, DAY_SIZE))
+    kernel.schedule_week(plan.to_array(), ath, gp, days)
+    return days
+
+
+def test_schedule_conserves_volume_and_places_race():
+    d = _week(WeekPlan(run_km=45, key_runs=2, long_run_km=15))
+    assert d[:, D_RUN_KM].sum() == pytest.approx(45.0)
+    assert d[6, D_RUN_KIND] == RUN_LONG and d[6, D_RUN_KM] == pytest.approx(15.0)
+    assert (d[:, D_RUN_KIND] == RUN_TEMPO).sum() + (d[:, D_RUN_KIND] == 4).sum() == 2
+    r = _week(WeekPlan(run_km=30, key_runs=1, race=True))
+    assert r[6, D_RUN_KIND] == RUN_RACE and r[6, D_RUN_KM] == pytest.approx(10.0)
+    assert r[:, D_RUN_KM].sum() == pytest.approx(30.0)
+
+
+def _before_key(days: np.ndarray, d: int) -> bool:
+    return d < 6 and days[d + 1, D_RUN_KIND] in (RUN_LONG, RUN_TEMPO, 4, RUN_RACE)
+
+
+def test_schedule_placement_rules():
+    lift = StrengthPlan(sessions=2, emphasis="heavy", placement="after_easy")
+    d = _week(WeekPlan(run_km=40, key_runs=2, long_run_km=12, strength=lift))
+    days = [i for i in range(7) if d[i, D_STR_EMPHASIS] != EMPH_NONE]
+    assert len(days) == 2 and not any(_before_key(d, i) for i in days)
+    # the one easy day that is not before a quality session is used first
+    assert 4 in days
+    light = _week(WeekPlan(run_km=40, key_runs=1, long_run_km=12, strength=lift))
+    ldays = [i for i in range(7) if light[i, D_STR_EMPHASIS] != EMPH_NONE]
+    assert all(light[i, D_RUN_KIND] in (RUN_EASY, RUN_REST) and not _before_key(light, i) for i in ldays)
+    bad = _week(WeekPlan(run_km=40, key_runs=2, long_run_km=12,
+                         strength=StrengthPlan(sessions=2, emphasis="heavy", placement="before_key")))
+    assert all(_before_key(bad, i) for i in range(7) if bad[i, D_STR_EMPHASIS] != EMPH_NONE)
+
+
+def test_states_stay_in_physical_bounds_under_extreme_plans():
+    n, weeks = 300, 30
+    gp, ath, st = _cohort(n, "beginner")
+    out = np.empty((n, weeks, METRIC_SIZE))
+    kernel.simulate(st, ath, gp, _risky_plans(weeks)[None], 1, np.arange(n, dtype=np.int64), 0, out)
+    assert np.isfinite(out).all() and np.isfinite(st).all()
+    assert (st[:, SORENESS_0_10] >= 0).all() and (st[:, SORENESS_0_10] <= 10).all()
+    assert (st[:, NM_FATIGUE] >= 0).all() and (st[:, NM_FATIGUE] <= 1).all()
+    assert (st[:, DAMAGE] >= 0).all()
+    assert (st[:, CAPACITY_REL] >= gp[CAPACITY_FLOOR] - 1e-12).all()
