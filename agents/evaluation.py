@@ -146,30 +146,52 @@ def policy_plans(name: str, policy: object, cohort: Cohort, season_weeks: int, *
                      "(plan_array), an SB3 model (predict) or a callable f(cohort, season_weeks)")
 
 
-def rollout_plans(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,
-                  **env_kwargs) -> np.ndarray:
+def model_scope(model: object) -> str:
+    """The action scope a model was trained in, read off its action space (7 components: with running)."""
+    space = getattr(model, "action_space", None)
+    nvec = getattr(space, "nvec", None)
+    return "strength_and_run" if nvec is not None and len(nvec) == 7 else "strength"
+
+
+def rollout(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,
+            **env_kwargs) -> tuple[np.ndarray, np.ndarray]:
     """One season per athlete of a learned policy, batched over `StrengthRunVecEnv.from_cohort`.
 
-    Returns the (n, weeks, PLAN_SIZE) week plans the environment decoded from the actions;
-    replaying them with `sim.whatif.run` on the same cohort reproduces the env's season.
+    Returns the (n, weeks, PLAN_SIZE) week plans the environment decoded from the actions and
+    the race times (min) the environment reported at the end of the season. MaskablePPO-style
+    models get the env's action masks.
     """
+    import inspect
+
     from envs import StrengthRunVecEnv
 
+    env_kwargs.setdefault("action_scope", model_scope(model))
     env = StrengthRunVecEnv.from_cohort(cohort, season_weeks, **env_kwargs)
+    masked = "action_masks" in inspect.signature(model.predict).parameters
     try:
         obs = env.reset()
         plans = np.zeros((cohort.n, season_weeks, PLAN_SIZE))
+        race = np.full(cohort.n, np.nan)
         state = None
         starts = np.ones(cohort.n, dtype=bool)
         for w in range(season_weeks):
+            extra = {"action_masks": env.action_masks()} if masked else {}
             actions, state = model.predict(obs, state=state, episode_start=starts,
-                                           deterministic=deterministic)
+                                           deterministic=deterministic, **extra)
             obs, _, dones, infos = env.step(actions)
             plans[:, w] = env.last_plans
             starts = np.asarray(dones, dtype=bool)
-        return plans
+        for i, info in enumerate(infos):
+            race[i] = info.get("race_time_min", np.nan)
+        return plans, race
     finally:
         env.close()
+
+
+def rollout_plans(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,
+                  **env_kwargs) -> np.ndarray:
+    """The week plans of `rollout` (replay them with `run_season` for the season's outcomes)."""
+    return rollout(model, cohort, season_weeks, deterministic, **env_kwargs)[0]
 
 
 def run_season(cohort: Cohort, plans: np.ndarray) -> Result:
@@ -204,7 +226,22 @@ def run_season(cohort: Cohort, plans: np.ndarray) -> Result:
 
 
 def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> Result:
-    """Simulate one policy's season on the cohort (a copy; the cohort is not advanced)."""
+    """Simulate one policy's season on the cohort (a copy; the cohort is not advanced).
+
+    A learned policy's season is replayed from the plans its env decoded; the replay must give
+    the race times the env reported (same kernels, same draws), else the contract between
+    `envs` and `sim.whatif` is broken and the comparison would not be paired.
+    """
+    if hasattr(policy, "predict") and not hasattr(policy, "plan_array"):
+        plans, env_race = rollout(policy, cohort, season_weeks, **env_kwargs)
+        res = run_season(cohort, plans)
+        if not np.allclose(res.race_time_min[:, -1], env_race, rtol=1e-9, atol=0.0, equal_nan=False):
+            worst = int(np.nanargmax(np.abs(res.race_time_min[:, -1] - env_race)))
+            replay = res.race_time_min[worst, -1]
+            raise RuntimeError(f"policy {name!r}: the env reported race time {env_race[worst]:.4f} min for "
+                               f"athlete {worst} but replaying its plans gives {replay:.4f}; "
+                               "envs.StrengthRunVecEnv.from_cohort and sim.whatif.run no longer agree")
+        return res
     return run_season(cohort, policy_plans(name, policy, cohort, season_weeks, **env_kwargs))
 
 
@@ -317,4 +354,4 @@ def evaluate(policies: Mapping[str, object], cohort: Cohort, season_weeks: int, 
 
 
 __all__ = ["EvalResult", "evaluate", "summarize", "bootstrap_means", "athlete_rows", "policy_plans",
-           "run_policy", "run_season", "rollout_plans", "METRICS"]
+           "run_policy", "run_season", "rollout", "rollout_plans", "model_scope", "METRICS"]
