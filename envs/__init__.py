@@ -1,1 +1,29 @@
-"""StrideLab envs package."""
+"""Gymnasium environments of StrideLab: a runner's season planned week by week.
+
+Importing `envs` registers `stridelab/StrengthRun-v0` (`StrengthRunEnv`); `StrengthRunVecEnv`
+steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`.
+"""
+
+import gymnasium
+
+from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
+from envs.strength_run import StrengthRunEnv
+
+ENV_ID = "stridelab/StrengthRun-v0"
+
+if ENV_ID not in gymnasium.registry:
+    gymnasium.register(id=ENV_ID, entry_point="envs.strength_run:StrengthRunEnv")
+
+
+
+def __getattr__(name: str):
+    # The batched env imports Stable-Baselines3 (and torch, ~5 s); `gymnasium.make` should not pay that.
+    if name == "StrengthRunVecEnv":
+        from envs.vec_env import StrengthRunVecEnv
+
+        return StrengthRunVecEnv
+    raise AttributeError(f"module 'envs' has no attribute {name!r}")
+
+
+__all__ = ["ENV_ID", "EnvConfig", "HardLimits", "ObservationNoise", "RewardWeights", "StrengthRunEnv",
+           "StrengthRunVecEnv"]

@@ -1,0 +1,300 @@
+"""`StrengthRunVecEnv`: N athletes stepped by one numba call, as a Stable-Baselines3 `VecEnv`.
+
+Same kernels as `StrengthRunEnv` (`envs.core.step_slot` / `begin_episode`), so row i of a
+batched env seeded `seed` follows exactly the trajectory of a single env reset with
+`seed + i` (SB3's `DummyVecEnv` seeding) under the same actions, episode after episode.
+Finished seasons restart inside the same numba call from athletes prepared after the previous
+reset (SB3 auto-reset: the returned observation is the new season's first one; the last one
+is in `infos[i]["terminal_observation"]`, with `infos[i]["TimeLimit.truncated"]`).
+Infos are empty for rows that did not finish (building N dicts of metrics per step would cost
+more than the physics); the week's metrics and plans are in `last_metrics` / `last_plans`,
+or in every info with `info_metrics=True`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium.utils import seeding
+from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
+
+from envs import core
+from envs.actions import action_error, action_nvec, action_space
+from envs.athletes import EpisodeSampler, athlete_vector, draw_episode_seed
+from envs.config import HardLimits, ObservationNoise, RewardWeights
+from envs.observation import C_RACE_T, C_T0, C_WEEK, observation_space
+from envs.reward import race_table
+from envs.strength_run import WeekMetrics, check_params, make_config, week_summary
+from sim import kernel
+from sim.errors import InputError
+from sim.state import A_LEVEL, A_RACE_KM, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_SIZE
+from sim.whatif import Cohort
+
+_I64 = np.dtype(np.int64)
+
+
+class StrengthRunVecEnv(VecEnv):
+    """`num_envs` athletes' seasons in lock-step, one numba call per step (see the module docstring).
+
+    Arguments are those of `StrengthRunEnv` plus:
+      seed: seeds row i with seed + i (None: random); `seed()` / `set_options()` as in SB3.
+      athletes, states, keys, stream_seed: fixed athletes (profiles (n, ATHLETE_SIZE), optional
+        warmed-up states, random-stream keys (default 0..n-1) and stream seed (default `seed`));
+        such rows replay the same athlete, body and draws each season unless `new_athletes`.
+      new_athletes: after a fixed athlete's season, draw new athletes from the population.
+      info_metrics: put `metrics` / `plan` dicts in every step's infos (slow; for debugging).
+    """
+
+    def __init__(
+        self,
+        num_envs: int | None = None,
+        level: str = "intermediate",
+        levels: dict[str, float] | list[str] | None = None,
+        seed: int | None = 0,
+        season_weeks: int = 52,
+        race_distance: str = "10k",
+        action_scope: str = "strength",
+        reward: RewardWeights | dict | None = None,
+        limits: HardLimits | dict | None = None,
+        noise: ObservationNoise | dict | None = None,
+        max_weeks: int | None = None,
+        pain_rule: bool = True,
+        strength_test_every: int = 4,
+        athlete_pool: int = 4096,
+        population_seed: int = 0,
+        params: np.ndarray | None = None,
+        athletes: np.ndarray | None = None,
+        states: np.ndarray | None = None,
+        keys: np.ndarray | None = None,
+        stream_seed: int | None = None,
+        new_athletes: bool = False,
+        info_metrics: bool = False,
+    ) -> None:
+        self.config = make_config(level=level, levels=levels, season_weeks=season_weeks, race_distance=race_distance,
+                                  action_scope=action_scope, reward=reward, limits=limits, noise=noise,
+                                  max_weeks=max_weeks, pain_rule=pain_rule, strength_test_every=strength_test_every,
+                                  athlete_pool=athlete_pool, population_seed=population_seed)
+        if num_envs is None:
+            if athletes is None:
+                raise InputError("num_envs: give the number of athletes (or athletes=...)")
+            num_envs = int(np.asarray(athletes).shape[0])
+        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
+            raise InputError(f"num_envs: {num_envs!r} is not allowed; need an integer >= 1")
+        n = int(num_envs)
+        self.render_mode = None
+        self.gp = check_params(params)
+        self.dv = kernel.derive(self.gp)
+        self.cfg = self.config.to_cfg()
+        self.sampler = EpisodeSampler(self.config, self.gp)
+        self.info_metrics = bool(info_metrics)
+        self._nvec = action_nvec(self.config.action_scope)
+        self._buf = core.Buffers(n)
+        self._rewards = np.zeros(n, dtype=np.float32)
+        self._term = np.zeros(n, dtype=bool)
+        self._trunc = np.zeros(n, dtype=bool)
+        self._term_obs = np.zeros_like(self._buf.obs)
+        self._final_race = np.zeros(n)
+        self._next_ath = np.zeros((n, ATHLETE_SIZE))
+        self._next_st = np.zeros((n, STATE_SIZE))
+        self._next_base = np.zeros(n, dtype=np.int64)
+        self._mask = np.zeros((n, int(sum(self._nvec))), dtype=bool)
+        self._rngs: list[np.random.Generator | None] = [None] * n
+        self._actions: np.ndarray | None = None
+        self._all = np.arange(n, dtype=np.int64)
+        self._fixed = athletes is not None
+        self._new_athletes = bool(new_athletes) or not self._fixed
+        race_kms = [RACE_KM[self.config.race_distance]]
+        if self._fixed:
+            self._fixed_ath, self._fixed_st, self._fixed_base = self._fixed_rows(n, athletes, states, keys,
+                                                                                  seed if stream_seed is None
+                                                                                  else stream_seed)
+            race_kms += list(self._fixed_ath[:, A_RACE_KM])
+        self.table = race_table(race_kms)
+        super().__init__(n, observation_space(), action_space(self.config.action_scope))
+        if seed is not None:
+            self.seed(seed)
+
+    @classmethod
+    def from_cohort(cls, cohort: Cohort, season_weeks: int = 52, action_scope: str = "strength",
+                    new_athletes: bool = False, **kwargs: Any) -> StrengthRunVecEnv:
+        """One row per cohort athlete: same profiles, warmed-up bodies, keys and seed as
+        `sim.whatif.run(cohort, plans)`, so a policy meets exactly the athletes and draws the
+        what-if simulator gives a plan. Each row replays its athlete's season unless `new_athletes`."""
+        race_km = float(cohort.athletes[0, A_RACE_KM])
+        names = [d for d, km in RACE_KM.items() if km == race_km]
+        if cohort.level in LEVELS:
+            kwargs.setdefault("level", cohort.level)
+        else:
+            codes = cohort.athletes[:, A_LEVEL].astype(int)
+            kwargs.setdefault("levels", {LEVELS[c]: float(np.mean(codes == c)) for c in np.unique(codes)})
+        kwargs.setdefault("race_distance", names[0] if names else "10k")
+        kwargs.setdefault("seed", cohort.seed)
+        return cls(num_envs=cohort.n, season_weeks=season_weeks, action_scope=action_scope, params=cohort.params,
+                   athletes=cohort.athletes, states=cohort.states, keys=cohort.keys, stream_seed=cohort.seed,
+                   new_athletes=new_athletes, **kwargs)
+
+    def _fixed_rows(self, n: int, athletes: np.ndarray, states: np.ndarray | None, keys: np.ndarray | None,
+                    stream_seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ath = np.asarray(athletes, dtype=np.float64)
+        if ath.shape != (n, ATHLETE_SIZE):
+            raise InputError(f"athletes: expected shape ({n}, {ATHLETE_SIZE}), got {ath.shape}")
+        ath = np.ascontiguousarray(np.stack([athlete_vector(a, float(a[A_RACE_KM])) for a in ath]))
+        if states is None:
+            st = np.empty((n, STATE_SIZE))
+            kernel.init_states(ath, self.gp, st)
+        else:
+            st = np.ascontiguousarray(states, dtype=np.float64)
+            if st.shape != (n, STATE_SIZE) or not np.all(np.isfinite(st)):
+                raise InputError(f"states: expected ({n}, {STATE_SIZE}) finite warmed-up states, got {st.shape}")
+        k = np.arange(n, dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)
+        if k.shape != (n,) or np.any(k < 0):
+            raise InputError(f"keys: expected {n} non-negative integers, got shape {k.shape}")
+        if stream_seed is None:
+            raise InputError("stream_seed: fixed athletes need a seed for their random streams")
+        base = np.array([kernel.draw_base(int(stream_seed), int(x)) for x in k], dtype=np.int64)
+        return ath, st.copy(), base
+
+    # ------------------------------------------------------------------ VecEnv API
+    def _rng(self, i: int) -> np.random.Generator:
+        if self._seeds[i] is not None:
+            self._rngs[i] = seeding.np_random(int(self._seeds[i]))[0]
+        elif self._rngs[i] is None:
+            self._rngs[i] = seeding.np_random()[0]
+        return self._rngs[i]
+
+    def reset(self) -> np.ndarray:
+        n = self.num_envs
+        first_ath, first_st, first_base = self._next_ath, self._next_st, self._next_base
+        draw = []
+        for i in range(n):
+            rng = self._rng(i)
+            opts = self._options[i]
+            if self._fixed and not opts:
+                first_ath[i], first_st[i], first_base[i] = self._fixed_ath[i], self._fixed_st[i], self._fixed_base[i]
+            elif opts:
+                first_ath[i], first_st[i], first_base[i] = self.sampler.draw(draw_episode_seed(rng), opts)
+            else:
+                draw.append(i)
+        if draw:
+            idx = np.asarray(draw, dtype=np.int64)
+            seeds = np.array([draw_episode_seed(self._rngs[i]) for i in draw], dtype=np.int64)
+            self.sampler.fill(seeds, idx, first_ath, first_st, first_base)
+        b = self._buf
+        self.table = race_table(first_ath[:, A_RACE_KM])
+        core.reset_batch(self._all, first_ath, first_st, first_base, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets,
+                         b.days, self.gp, self.dv, self.cfg, self.table)
+        self._prepare_next(self._all)
+        self._reset_seeds()
+        self._reset_options()
+        self.reset_infos = [{"week": 0, "race_time_min": float(b.ctrl[i, C_T0])} for i in range(n)]
+        return b.obs.copy()
+
+    def _prepare_next(self, rows: np.ndarray) -> None:
+        """Athletes for the next season of `rows` (drawn now, so auto-reset stays in numba)."""
+        if not self._new_athletes:
+            self._next_ath[rows] = self._fixed_ath[rows]
+            self._next_st[rows] = self._fixed_st[rows]
+            self._next_base[rows] = self._fixed_base[rows]
+            return
+        rngs = self._rngs
+        seeds = np.fromiter((draw_episode_seed(rngs[i]) for i in rows.tolist()), dtype=np.int64, count=rows.size)
+        self.sampler.fill(seeds, rows, self._next_ath, self._next_st, self._next_base)
+
+    def step_async(self, actions: np.ndarray) -> None:
+        a = actions
+        if not (type(a) is np.ndarray and a.dtype is _I64 and a.shape == (self.num_envs, len(self._nvec))
+                and a.flags.c_contiguous):
+            a = self._coerce(actions)
+        self._actions = a
+
+    def _coerce(self, actions: object) -> np.ndarray:
+        a = np.asarray(actions)
+        shape = (self.num_envs, len(self._nvec))
+        if a.shape != shape:
+            raise InputError(f"actions: expected shape {shape} (envs x components), got {a.shape}")
+        if a.dtype.kind == "f" and (not np.all(np.isfinite(a)) or np.any(a != np.round(a))):
+            bad = int(np.flatnonzero(~np.isfinite(a).all(axis=1) | (a != np.round(a)).any(axis=1))[0])
+            raise action_error(a[bad], self._nvec, f"actions[{bad}]")
+        if a.dtype.kind not in "iuf":
+            raise InputError(f"actions: components must be integers, got dtype {a.dtype}")
+        return np.ascontiguousarray(a, dtype=np.int64)
+
+    def step_wait(self) -> VecEnvStepReturn:
+        if self._actions is None:
+            raise InputError("step_wait: call step_async(actions) first")
+        b = self._buf
+        err = core.step_batch(self._actions, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets, b.days, self.gp,
+                              self.dv, self.cfg, self.table, self._rewards, self._term, self._trunc, self._term_obs,
+                              self._final_race, self._next_ath, self._next_st, self._next_base)
+        actions, self._actions = self._actions, None
+        if err != -1:
+            k_n = len(self._nvec)
+            i = max(err, 0) // k_n
+            raise action_error(actions[i], self._nvec, f"actions[{i}]")
+        dones = self._term | self._trunc
+        infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
+        if self.info_metrics:
+            for i in range(self.num_envs):
+                infos[i] = {"week": int(b.ctrl[i, C_WEEK]) - 1 if not dones[i] else self.config.season_weeks - 1,
+                            "metrics": WeekMetrics(b.mets[i, 0].copy()),
+                            "plan": b.plans[i, 0].copy()}
+        if dones.any():
+            rows = np.flatnonzero(dones)
+            for i in rows.tolist():
+                infos[i]["terminal_observation"] = self._term_obs[i].copy()
+                infos[i]["TimeLimit.truncated"] = bool(self._trunc[i])
+                infos[i]["race_time_min"] = float(self._final_race[i])
+            self._prepare_next(rows.astype(np.int64))
+        return b.obs.copy(), self._rewards.copy(), dones, infos
+
+    def close(self) -> None:
+        return None
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        value = getattr(self, attr_name)
+        return [value for _ in self._get_indices(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        setattr(self, attr_name, value)
+
+    def env_method(self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs) -> list[Any]:
+        rows = list(self._get_indices(indices))
+        if method_name == "action_masks":
+            masks = self.action_masks()
+            return [masks[i] for i in rows]
+        method = getattr(self, method_name)
+        return [method(*method_args, **method_kwargs) for _ in rows]
+
+    def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
+        return [False for _ in self._get_indices(indices)]
+
+    # ------------------------------------------------------------------ extras
+    def action_masks(self) -> np.ndarray:
+        """(num_envs, sum of choices) allowed choices of every row (MaskablePPO format)."""
+        return core.masks_batch(self._buf.ctrl, self.cfg, self._mask).copy()
+
+    @property
+    def last_metrics(self) -> np.ndarray:
+        """(num_envs, METRIC_SIZE): the week just simulated (for finished rows: their race week)."""
+        return self._buf.mets[:, 0].copy()
+
+    @property
+    def last_plans(self) -> np.ndarray:
+        """(num_envs, PLAN_SIZE): the decoded week plans of the last step."""
+        return self._buf.plans[:, 0].copy()
+
+    @property
+    def athletes(self) -> np.ndarray:
+        """(num_envs, ATHLETE_SIZE): the current season's profiles."""
+        return self._buf.aths.copy()
+
+    @property
+    def race_time_min(self) -> np.ndarray:
+        """(num_envs,): the current prediction of each row (the race result is in infos at the end)."""
+        return self._buf.ctrl[:, C_RACE_T].copy()
+
+    def summary(self, i: int = 0) -> str:
+        """The ansi week summary of row i."""
+        return week_summary(self._buf, i, self.config.season_weeks, self._buf.ctrl[i, C_WEEK] > 0,
+                            float(self._rewards[i]))

@@ -1,0 +1,102 @@
+"""The batched env: same trajectories as single envs, SB3 auto-reset, cohorts as in sim.whatif."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from envs import StrengthRunEnv
+from envs.actions import action_nvec, action_to_week_plan
+from envs.vec_env import StrengthRunVecEnv
+from sim.errors import InputError
+from sim.plan import plans_to_array
+from sim.state import M_RUN_KM
+from sim.whatif import make_cohort, run
+
+KW = dict(season_weeks=5, action_scope="strength_and_run", athlete_pool=256, max_weeks=None)
+
+
+def random_actions(n_steps, n_envs, scope="strength_and_run", seed=0):
+    rng = np.random.default_rng(seed)
+    nvec = np.array(action_nvec(scope))
+    return rng.integers(0, nvec, size=(n_steps, n_envs, len(nvec))).astype(np.int64)
+
+
+def test_rows_follow_single_envs_across_auto_resets():
+    n, steps = 3, 12  # over two auto-resets of 5-week seasons
+    acts = random_actions(steps, n)
+    vec = StrengthRunVecEnv(n, seed=40, **KW)
+    singles = [StrengthRunEnv(**KW) for _ in range(n)]
+    obs_v = vec.reset()
+    obs_s = [e.reset(seed=40 + i)[0] for i, e in enumerate(singles)]
+    assert np.array_equal(obs_v, np.stack(obs_s))
+    finished = 0
+    for t in range(steps):
+        obs_v, rew_v, done_v, infos = vec.step(acts[t])
+        for i, env in enumerate(singles):
+            obs, r, term, trunc, info = env.step(acts[t, i])
+            assert np.float32(r) == rew_v[i] and (term or trunc) == done_v[i]
+            assert np.array_equal(vec.last_metrics[i], info["metrics"].array)
+            if term or trunc:
+                assert np.array_equal(infos[i]["terminal_observation"], obs)
+                assert infos[i]["TimeLimit.truncated"] is trunc
+                assert infos[i]["race_time_min"] == info["race_time_min"]
+                obs, _ = env.reset()
+            else:
+                assert infos[i] == {}
+            assert np.array_equal(obs_v[i], obs), (t, i)
+        finished += int(done_v.sum())
+    assert finished == 2 * n  # every row went through two auto-resets
+
+def test_truncation_is_flagged_for_bootstrapping():
+    vec = StrengthRunVecEnv(2, seed=0, season_weeks=8, max_weeks=2, athlete_pool=64)
+    vec.reset()
+    vec.step(np.zeros((2, 4), dtype=np.int64))
+    _, _, dones, infos = vec.step(np.zeros((2, 4), dtype=np.int64))
+    assert dones.all() and all(i["TimeLimit.truncated"] is True for i in infos)
+    assert all(i["terminal_observation"][0] == 2 for i in infos)
+
+
+def test_from_cohort_meets_the_whatif_athletes_and_draws():
+    cohort = make_cohort("intermediate", 6, seed=11)
+    weeks = 6
+    acts = random_actions(weeks, cohort.n, "strength", seed=3)
+    vec = StrengthRunVecEnv.from_cohort(cohort, season_weeks=weeks, action_scope="strength")
+    vec.reset()
+    metrics = []
+    plans = np.empty((cohort.n, weeks, plans_to_array([action_to_week_plan([0, 0, 0, 0])]).shape[1]))
+    for w in range(weeks):
+        _, _, dones, infos = vec.step(acts[w])
+        metrics.append(vec.last_metrics)
+        plans[:, w] = vec.last_plans
+    assert dones.all()
+    res = run(cohort, plans)
+    assert np.array_equal(np.stack(metrics, axis=1), res.metrics)
+    assert [i["race_time_min"] for i in infos] == pytest.approx(res.race_time_min[:, -1].tolist(), rel=1e-12)
+    # the cohort replays: the next season starts from the same bodies
+    first = vec.reset()
+    vec.step(acts[0])
+    again = vec.reset()
+    assert np.array_equal(first, again)
+    assert np.all(vec.last_metrics[:, M_RUN_KM] >= 0)
+
+
+def test_bad_action_names_row_and_component():
+    vec = StrengthRunVecEnv(3, seed=0, season_weeks=5, athlete_pool=64)
+    vec.reset()
+    acts = np.zeros((3, 4), dtype=np.int64)
+    acts[2, 1] = 9
+    with pytest.raises(InputError, match=r"actions\[2\]: component 'emphasis' = 9 is out of range; allowed 0-4"):
+        vec.step(acts)
+    with pytest.raises(InputError, match="expected shape"):
+        vec.step(np.zeros((3, 5), dtype=np.int64))
+
+
+def test_masks_for_maskable_algorithms():
+    vec = StrengthRunVecEnv(4, seed=0, season_weeks=5, athlete_pool=64,
+                            limits={"max_strength_sessions": 1, "no_lifting_before_key": True})
+    vec.reset()
+    masks = np.stack(vec.env_method("action_masks"))
+    assert masks.shape == (4, 15)
+    assert masks[:, :4].tolist() == [[True, True, False, False]] * 4 and not masks[:, 14].any()
+    assert vec.has_attr("action_masks")
