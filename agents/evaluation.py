@@ -14,11 +14,13 @@ policies are paired per athlete, and the bootstrap resamples athletes jointly fo
 policies. A policy can be
 
 - a baseline (anything with `plan_array(level, n_weeks, n_athletes, seed)`): its plans run
-  through `sim.whatif.run`, all inside numba;
+  through the what-if simulation (`run_season`: `sim.whatif.run`'s kernels and draws), all
+  inside numba;
 - an SB3 model (anything else with `predict(obs, state, episode_start, deterministic)`):
   batched inference over `envs.StrengthRunVecEnv.from_cohort`, one env per athlete, one
-  season; the week plans the env decoded are then replayed through `sim.whatif.run`, which
-  meets the same draws (same seed, keys, day0 = 7 x week) and so gives the same season;
+  season; the week plans the env decoded are then replayed through the what-if simulation,
+  which meets the same draws (same seed, keys, day0 = 7 x week) and so gives the same season
+  (checked: the replayed race times must equal the env's);
 - any callable `f(cohort, season_weeks)` returning a list of `WeekPlan`s or a plan array
   ((n_weeks, PLAN_SIZE) shared, or (n, n_weeks, PLAN_SIZE) per athlete).
 """
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import kernel, whatif
+from sim import kernel
 from sim.errors import InputError
 from sim.plan import WeekPlan, plans_to_array
 from sim.state import (
@@ -39,15 +41,21 @@ from sim.state import (
     A_RACE_KM,
     LEVELS,
     M_COST_FACTOR,
+    M_ECONOMY_GAIN,
+    M_INJURED_DAYS,
     M_KEY_COUNT,
     M_KEY_QUALITY,
+    M_NEW_INJURIES,
+    M_RUN_KM,
+    M_STR_SESSIONS,
+    M_STRENGTH_REL,
     M_VO2_EFF,
     METRIC_SIZE,
     NEURAL_REL,
     PLAN_SIZE,
     STRUCT_REL,
 )
-from sim.whatif import Cohort, Result
+from sim.whatif import Cohort
 
 #: per-athlete outcomes summarised, and which direction counts as a win over the reference
 METRICS = ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct", "key_run_quality_pct",
@@ -194,14 +202,24 @@ def rollout_plans(model, cohort: Cohort, season_weeks: int, deterministic: bool 
     return rollout(model, cohort, season_weeks, deterministic, **env_kwargs)[0]
 
 
-def run_season(cohort: Cohort, plans: np.ndarray) -> Result:
-    """`sim.whatif.run` without the weekly race-time predictions, which the evaluation never reads.
+@dataclass
+class Season:
+    """One policy's season on a cohort: what the evaluation reads of a `sim.whatif.Result`.
 
-    Same kernels, same draws, same tables (`whatif.Result`); only the race time is predicted
-    at the start and on race day (columns 0 and -1 of `race_time_min`; the weeks between are
-    NaN). Predicting every week is a 48-step bisection per athlete-week and more than half of
-    `whatif.run`'s time at 10,000 athletes.
+    `sim.whatif.run(cohort, plans)` gives the full result (weekly tables, race time every
+    week); the evaluation needs only the metrics and the race time at the start and on race
+    day, and skips the rest (more than half the time at 10,000 athletes).
     """
+
+    cohort: Cohort
+    plans: np.ndarray  # (1 or n, weeks, PLAN_SIZE)
+    metrics: np.ndarray  # (n, weeks, METRIC_SIZE)
+    race_time_min: np.ndarray  # (n, 2): season start, race day
+    start_strength: np.ndarray  # (n,) 1RM relative to baseline at the start
+
+
+def run_season(cohort: Cohort, plans: np.ndarray) -> Season:
+    """`sim.whatif.run`'s simulation (same kernels, same draws), race time only at start and race day."""
     plans = np.ascontiguousarray(plans, dtype=np.float64)
     if plans.ndim == 2:
         plans = plans[None]
@@ -210,22 +228,21 @@ def run_season(cohort: Cohort, plans: np.ndarray) -> Result:
     n, n_weeks = cohort.n, plans.shape[1]
     states = cohort.states.copy()
     gp = cohort.params
-    vo2 = np.full((n, 2), np.nan)
-    cost = np.full((n, 2), np.nan)
-    kernel.performance_now(states, cohort.athletes, gp, vo2[:, 0], cost[:, 0])
+    vo2 = np.empty((n, 2))
+    cost = np.empty((n, 2))
+    start_vo2, start_cost = np.empty(n), np.empty(n)
+    kernel.performance_now(states, cohort.athletes, gp, start_vo2, start_cost)
     start_strength = 1.0 + states[:, NEURAL_REL] + states[:, STRUCT_REL]
     out = np.empty((n, n_weeks, METRIC_SIZE))
     kernel.simulate(states, cohort.athletes, gp, plans, cohort.seed, cohort.keys, 0, out)
-    vo2[:, 1] = out[:, -1, M_VO2_EFF]
-    cost[:, 1] = out[:, -1, M_COST_FACTOR]
-    ends = np.empty((n, 2))
-    kernel.race_times_min(vo2, cost, np.ascontiguousarray(cohort.athletes[:, A_RACE_KM]), ends)
-    rt = np.full((n, n_weeks + 1), np.nan)
-    rt[:, 0], rt[:, -1] = ends[:, 0], ends[:, 1]
-    return Result(cohort, out, rt, start_strength, whatif._start_vo2max(cohort))
+    vo2[:, 0], cost[:, 0] = start_vo2, start_cost
+    vo2[:, 1], cost[:, 1] = out[:, -1, M_VO2_EFF], out[:, -1, M_COST_FACTOR]
+    rt = np.empty((n, 2))
+    kernel.race_times_min(vo2, cost, np.ascontiguousarray(cohort.athletes[:, A_RACE_KM]), rt)
+    return Season(cohort, plans, out, rt, start_strength)
 
 
-def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> Result:
+def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> Season:
     """Simulate one policy's season on the cohort (a copy; the cohort is not advanced).
 
     A learned policy's season is replayed from the plans its env decoded; the replay must give
@@ -235,9 +252,9 @@ def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **e
     if hasattr(policy, "predict") and not hasattr(policy, "plan_array"):
         plans, env_race = rollout(policy, cohort, season_weeks, **env_kwargs)
         res = run_season(cohort, plans)
-        if not np.allclose(res.race_time_min[:, -1], env_race, rtol=1e-9, atol=0.0, equal_nan=False):
-            worst = int(np.nanargmax(np.abs(res.race_time_min[:, -1] - env_race)))
-            replay = res.race_time_min[worst, -1]
+        if not np.allclose(res.race_time_min[:, 1], env_race, rtol=1e-9, atol=0.0, equal_nan=False):
+            worst = int(np.nanargmax(np.abs(res.race_time_min[:, 1] - env_race)))
+            replay = res.race_time_min[worst, 1]
             raise RuntimeError(f"policy {name!r}: the env reported race time {env_race[worst]:.4f} min for "
                                f"athlete {worst} but replaying its plans gives {replay:.4f}; "
                                "envs.StrengthRunVecEnv.from_cohort and sim.whatif.run no longer agree")
@@ -245,28 +262,31 @@ def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **e
     return run_season(cohort, policy_plans(name, policy, cohort, season_weeks, **env_kwargs))
 
 
-def athlete_rows(name: str, res: Result) -> pd.DataFrame:
-    """The per-athlete table of one policy's result (the `PER_ATHLETE_COLUMNS`)."""
-    at = res.athletes
-    m = res.metrics
+def athlete_rows(name: str, season: Season) -> pd.DataFrame:
+    """The per-athlete table of one policy's season (`PER_ATHLETE_COLUMNS`).
+
+    Same definitions as `sim.whatif.athlete_table` (a test holds them equal), plus the
+    season's key-run quality (mean over key runs and long runs, 100 = fresh).
+    """
+    m = season.metrics
+    rt = season.race_time_min
     count = m[:, :, M_KEY_COUNT]
     total = count.sum(axis=1)
     quality = np.where(total > 0, (m[:, :, M_KEY_QUALITY] * count).sum(axis=1) / np.maximum(total, 1.0), 1.0)
-    df = pd.DataFrame({
+    return pd.DataFrame({
         "policy": name,
-        "athlete": at["athlete"].to_numpy(),
-        "level": np.asarray(LEVELS, dtype=object)[athlete_levels(res.cohort)],
-        "race_time_pct": at["race_time_pct"].to_numpy(),
-        "injuries": at["injuries"].to_numpy(),
-        "injured_days": at["injured_days"].to_numpy(),
-        "strength_pct": at["strength_pct"].to_numpy(),
-        "economy_pct": at["economy_pct"].to_numpy(),
-        "run_km": at["run_km"].to_numpy(),
-        "strength_sessions": at["strength_sessions"].to_numpy(),
+        "athlete": np.arange(season.cohort.n),
+        "level": np.asarray(LEVELS, dtype=object)[athlete_levels(season.cohort)],
+        "race_time_pct": 100.0 * (rt[:, 1] / rt[:, 0] - 1.0),
+        "injuries": m[:, :, M_NEW_INJURIES].sum(axis=1),
+        "injured_days": m[:, :, M_INJURED_DAYS].sum(axis=1),
+        "strength_pct": 100.0 * (m[:, -1, M_STRENGTH_REL] / season.start_strength - 1.0),
+        "economy_pct": 100.0 * m[:, -1, M_ECONOMY_GAIN],
+        "run_km": m[:, :, M_RUN_KM].sum(axis=1),
+        "strength_sessions": m[:, :, M_STR_SESSIONS].sum(axis=1),
         "key_run_quality_pct": 100.0 * quality,
-        "race_time_min": at["race_time_min"].to_numpy(),
+        "race_time_min": rt[:, 1],
     })
-    return df
 
 
 # --------------------------------------------------------------------------- statistics
@@ -354,4 +374,4 @@ def evaluate(policies: Mapping[str, object], cohort: Cohort, season_weeks: int, 
 
 
 __all__ = ["EvalResult", "evaluate", "summarize", "bootstrap_means", "athlete_rows", "policy_plans",
-           "run_policy", "run_season", "rollout", "rollout_plans", "model_scope", "METRICS"]
+           "run_policy", "run_season", "rollout", "rollout_plans", "model_scope", "Season", "METRICS"]
