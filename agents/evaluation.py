@@ -217,6 +217,11 @@ class Season:
     race_time_min: np.ndarray  # (n, 2): season start, race day
     start_strength: np.ndarray  # (n,) 1RM relative to baseline at the start
 
+    @property
+    def athletes(self) -> pd.DataFrame:
+        """One row per athlete (the `PER_ATHLETE_COLUMNS` but `policy`), like `whatif.Result.athletes`."""
+        return athlete_rows("", self).drop(columns="policy")
+
 
 def run_season(cohort: Cohort, plans: np.ndarray) -> Season:
     """`sim.whatif.run`'s simulation (same kernels, same draws), race time only at start and race day."""

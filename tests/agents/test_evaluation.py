@@ -39,6 +39,7 @@ def test_run_season_is_whatif_run_on_race_day(cohort):
     shared = ["athlete", "race_time_pct", "injuries", "injured_days", "strength_pct", "economy_pct", "run_km",
               "strength_sessions", "race_time_min"]
     pd.testing.assert_frame_equal(rows[shared], full.athletes[shared])
+    pd.testing.assert_frame_equal(lean.athletes[shared], full.athletes[shared])
 
 
 def test_per_athlete_table_and_common_random_numbers(cohort):
