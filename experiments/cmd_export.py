@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         "follows all of the article's rules"
         if not v
         else (
-            f"{len(v)} departure(s) from the article's rules, "
+            f"has {len(v)} departure(s) from the article's rules, "
             f"{len(v) - len(undeclared(v))} explained in the notes"
         )
     )

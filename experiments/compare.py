@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import io
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -134,9 +135,10 @@ def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPoli
 
     from experiments import tracking
     from experiments.config import validate
-    from experiments.train import Predictor, env_kwargs
+    from experiments.train import Predictor, harness_env_kwargs
     from sim.plan import load_yaml
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     uri = tracking.tracking_uri(tracking_uri)
     cl = tracking.client(uri)
     try:
@@ -162,15 +164,14 @@ def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPoli
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     label = run.info.run_name or run_id[:8]
-    kw = env_kwargs(cfg)
-    kw.pop("season_weeks", None)
+    kw = harness_env_kwargs(cfg)
     return LearnedPolicy(
         name=f"learned:{label}",
         predictor=pred,
         action_scope=cfg.env.action_scope,
         season_weeks=cfg.env.season_weeks,
         race_distance=cfg.env.race_distance,
-        levels=tuple(cfg.env.level_list),
+        levels=tuple(cfg.env.level_weights()),
         training_seeds=tuple(int(s) for s in cfg.seeds),
         eval_seed=int(cfg.eval.seed),
         run_id=run_id,
@@ -443,36 +444,58 @@ def display_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]
     """Header and formatted rows of one level's table (shared by the console, Markdown and HTML)."""
     s = cmp.summary[cmp.summary["level"] == level]
     best = cmp.best_template[level]
-    head = ["#", "policy", "kind", "race time %", "95% CI", f"vs {best} (pp)", "95% CI", "faster",
-            "injured days", "95% CI", f"inj. days vs {best}", "strength %", "key-run quality %"]
+    head = [
+        "#",
+        "policy",
+        "kind",
+        "race time %",
+        "95% CI",
+        f"vs {best} (pp)",
+        "95% CI",
+        "faster",
+        "injured days",
+        "95% CI",
+        f"inj. days vs {best}",
+        "strength %",
+        "key-run quality %",
+    ]
     rows = []
     for r in s.itertuples(index=False):
         ref = r.policy == best
-        rows.append([
-            str(r.rank), r.policy, r.kind,
-            f"{r.race_time_pct:+.2f}", f"[{r.race_time_pct_lo:+.2f}, {r.race_time_pct_hi:+.2f}]",
-            "reference" if ref else f"{r.race_time_pct_diff:+.3f}",
-            "" if ref else f"[{r.race_time_pct_diff_lo:+.3f}, {r.race_time_pct_diff_hi:+.3f}]",
-            "" if ref else f"{100 * r.race_time_pct_win:.0f}%",
-            f"{r.injured_days:.2f}", f"[{r.injured_days_lo:.2f}, {r.injured_days_hi:.2f}]",
-            "" if ref else f"{r.injured_days_diff:+.2f}",
-            f"{r.strength_pct:+.1f}", f"{r.key_run_quality_pct:.1f}",
-        ])
+        rows.append(
+            [
+                str(r.rank),
+                r.policy,
+                r.kind,
+                f"{r.race_time_pct:+.2f}",
+                f"[{r.race_time_pct_lo:+.2f}, {r.race_time_pct_hi:+.2f}]",
+                "reference" if ref else f"{r.race_time_pct_diff:+.3f}",
+                "" if ref else f"[{r.race_time_pct_diff_lo:+.3f}, {r.race_time_pct_diff_hi:+.3f}]",
+                "" if ref else f"{100 * r.race_time_pct_win:.0f}%",
+                f"{r.injured_days:.2f}",
+                f"[{r.injured_days_lo:.2f}, {r.injured_days_hi:.2f}]",
+                "" if ref else f"{r.injured_days_diff:+.2f}",
+                f"{r.strength_pct:+.1f}",
+                f"{r.key_run_quality_pct:.1f}",
+            ]
+        )
     return head, rows
 
 
 def print_tables(cmp: Comparison) -> None:
-    """One table per level on the console (at least 200 columns wide so rows do not wrap)."""
+    """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
     from rich.console import Console
     from rich.table import Table
 
     width = Console().width
-    con = Console(width=max(width, 200))
+    con = Console(width=max(width, 220))
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
-        t = Table(title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
-                        f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
-                        "template; 'faster': share of athletes faster than under it")
+        t = Table(
+            title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
+            f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
+            "template; 'faster': share of athletes faster than under it"
+        )
         for i, h in enumerate(head):
             if i == 2:
                 continue
@@ -687,8 +710,6 @@ PLOTS = (
 # --------------------------------------------------------------------------- writing and logging
 def check_out_dir(out_dir: str | Path) -> Path:
     """InputError unless `out_dir` is a writable folder or can be created in a writable one."""
-    import os
-
     out = Path(out_dir)
     if out.exists():
         if not out.is_dir():

@@ -4,7 +4,12 @@
    race) or a long run ("Mistake 3: Lifting Hard the Day Before Key Runs"). Hard lifting:
    heavy work at moderate or hard effort, or any lifting to failure (`is_hard_lift`).
 2. `strength_after_easy_or_separate`: strength after easy runs or on separate (non-running)
-   days, never on a key or long-run day ("Principle 4: Respect Fatigue and Timing").
+   days ("Principle 4: Respect Fatigue and Timing"). The one exception the article makes
+   (FAQ: "if you run hard in the morning, a light to moderate strength session later in the
+   day can work") is allowed: lifting after the day's tempo, interval or long run when it is
+   not hard lifting ("hard days hard", what `sim.kernel.schedule_week` does when a week has
+   no other free day). Hard lifting on a key-run day, lifting before the run on a key-run
+   day, and any lifting on race day break the rule.
 3. `maintenance_in_race_season`: from race season on (the last `RACE_SEASON_WEEKS` + 1
    weeks) strength continues as maintenance: at least one session in every week except race
    week ("Mistake 5: Dropping Strength Completely"), at most two, maintenance emphasis, never
@@ -32,7 +37,8 @@ from sim.season import RACE_SEASON_WEEKS, TAPER_WEEKS
 
 RULES: dict[str, str] = {
     "no_hard_lift_before_key": "no hard lifting the day before a key run or long run",
-    "strength_after_easy_or_separate": "strength after easy runs or on separate days",
+    "strength_after_easy_or_separate": "strength after easy runs or on separate days (at most light to "
+    "moderate lifting after a key session)",
     "maintenance_in_race_season": "maintenance strength in race season (not heavy, not dropped)",
     "taper": "a taper before the race",
 }
@@ -113,7 +119,20 @@ def check(days: pd.DataFrame) -> list[Violation]:
                 True,
             )
         if kind in KEY_KINDS:
-            add("strength_after_easy_or_separate", [i], f"{emph} lifting on a {kind} day", True)
+            after = (
+                str(df.at[i, "strength_after_run"]).lower() in ("true", "1", "1.0")
+                if "strength_after_run" in df
+                else True
+            )
+            if kind == "race" or is_hard_lift(emph, effort) or not after:
+                when = "after" if after else "before"
+                add(
+                    "strength_after_easy_or_separate",
+                    [i],
+                    f"{emph} lifting at {effort} effort {when} the {kind} run (strength belongs after easy "
+                    "runs, on separate days, or light to moderate after a key session)",
+                    True,
+                )
 
     for _, wk in df.groupby("week", sort=True):
         rows = list(wk.index)
@@ -139,11 +158,13 @@ def check(days: pd.DataFrame) -> list[Violation]:
             (sessions["strength_emphasis"] != "maintenance") | (sessions["strength_effort"] == "hard")
         ]
         if len(heavy):
-            kinds = ", ".join(sorted(set(heavy["strength_emphasis"] + " at " + heavy["strength_effort"])))
+            kinds = ", ".join(
+                sorted(set(heavy["strength_emphasis"] + " lifting at " + heavy["strength_effort"]))
+            )
             add(
                 "maintenance_in_race_season",
                 rows,
-                f"{kinds} lifting {_weeks_out(wtr)} (race season calls for maintenance)",
+                f"{kinds} effort {_weeks_out(wtr)} (race season calls for maintenance)",
                 False,
             )
 

@@ -110,11 +110,17 @@ def test_heavy_the_day_before_the_long_run_is_flagged():
     assert _rules(df) == ["no_hard_lift_before_key"]
 
 
-def test_lifting_on_a_key_run_day_breaks_the_placement_rule():
-    df = _season({0: {6: ("heavy", "moderate")}})  # on the long-run day
+def test_hard_lifting_on_a_key_run_day_breaks_the_placement_rule():
+    df = _season({0: {6: ("heavy", "moderate")}})  # heavy after the long run
     assert _rules(df) == ["strength_after_easy_or_separate"]
     df = _season({0: {3: ("heavy", "moderate")}})  # on the rest day (Thursday, before an easy Friday): fine
     assert _rules(df) == []
+    # light to moderate work after the key session is the article's exception ("hard days hard")
+    assert _rules(_season({0: {1: ("power", "moderate")}})) == []
+    assert _rules(_season({0: {1: ("maintenance", "hard")}})) == ["strength_after_easy_or_separate"]
+    # ... but only after the run
+    df = _season({0: {1: ("power", "moderate")}}).assign(strength_after_run=False)
+    assert _rules(df) == ["strength_after_easy_or_separate"]
 
 
 def test_race_season_needs_maintenance_not_heavy_and_not_nothing():
@@ -174,7 +180,10 @@ def test_every_template_export_passes_and_explains_any_departure():
         back = frame_from_json(json.loads(to_json(df)))
         assert undeclared(check(back)) == [], level
         # template plans never break the season-level rules (maintenance, taper)
-        assert {v.rule for v in check(df)} <= {"no_hard_lift_before_key"}, level
+        assert {v.rule for v in check(df)} <= {
+            "no_hard_lift_before_key",
+            "strength_after_easy_or_separate",
+        }, level
 
 
 @pytest.mark.parametrize(

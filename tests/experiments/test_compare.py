@@ -1,0 +1,304 @@
+"""stridelab compare and export on a tiny PPO trained by the real pipeline into an MLflow store in tmp."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+from experiments.compare import (
+    TEMPLATES,
+    check_seed,
+    compare,
+    held_out_seed,
+    load_model_file,
+    load_run_policy,
+    write_reports,
+)
+from experiments.rules import check, undeclared
+from sim.errors import InputError
+
+WEEKS = 8
+START, RACE = dt.date(2027, 3, 1), dt.date(2027, 4, 25)  # 8 weeks
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny PPO (8-week season, 128 timesteps) logged like a `stridelab train` run.
+
+    Trained here with SB3 on `envs.StrengthRunVecEnv` and logged with the pipeline's
+    artefact layout (config.yaml, policy/policy.zip, policy/vecnormalize.pkl, the pyfunc
+    season planner), so the test does not depend on the full training job.
+    """
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from envs import StrengthRunVecEnv
+    from experiments import tracking
+    from experiments.config import flatten, to_yaml, validate
+    from experiments.pyfunc import log_pyfunc
+
+    folder = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    cfg = validate(
+        {
+            "name": "tiny",
+            "env": {
+                "level": "intermediate",
+                "season_weeks": WEEKS,
+                "race_distance": "10k",
+                "action_scope": "strength",
+            },
+            "algo": {
+                "name": "ppo",
+                "n_steps": 8,
+                "batch_size": 32,
+                "n_epochs": 1,
+                "policy_kwargs": {"net_arch": [16]},
+            },
+            "n_envs": 8,
+            "total_timesteps": 128,
+            "seeds": [3],
+            "normalize": {"observations": True},
+            "eval": {
+                "athletes": 8,
+                "final_athletes": 8,
+                "seed": 10007,
+                "baselines": ["intermediate", "run_only"],
+            },
+            "checkpoint": {"folder": str(folder / "runs")},
+            "mlflow": {"tracking_uri": uri, "experiment": "tiny", "register_model": False},
+        },
+        "test config",
+    )
+    cl = tracking.client(uri)
+    exp = tracking.experiment_id(cl, "tiny")
+    run_id = cl.create_run(exp, run_name="tiny-seed3", tags={"stridelab.role": "single"}).info.run_id
+    tracking.log_run_metadata(cl, run_id, "pytest", to_yaml(cfg), flatten(cfg))
+    venv = VecNormalize(
+        StrengthRunVecEnv(
+            8, level="intermediate", seed=3, season_weeks=WEEKS, race_distance="10k", action_scope="strength"
+        ),
+        norm_obs=True,
+        norm_reward=False,
+    )
+    model = PPO(
+        "MlpPolicy",
+        venv,
+        n_steps=8,
+        batch_size=32,
+        n_epochs=1,
+        policy_kwargs={"net_arch": [16]},
+        seed=3,
+        device="cpu",
+    )
+    model.learn(128)
+    final = folder / "runs" / run_id / "final"
+    final.mkdir(parents=True)
+    model.save(str(final / "policy.zip"))
+    venv.save(str(final / "vecnormalize.pkl"))
+    cl.log_artifact(run_id, str(final / "policy.zip"), "policy")
+    cl.log_artifact(run_id, str(final / "vecnormalize.pkl"), "policy")
+    log_pyfunc(cfg, run_id, final / "policy.zip", final / "vecnormalize.pkl")
+    cl.set_terminated(run_id, "FINISHED")
+    return uri, run_id, folder
+
+
+@pytest.fixture(scope="module")
+def comparison(trained):
+    uri, run_id, _ = trained
+    pol = load_run_policy(run_id, uri)
+    seed = held_out_seed([pol])
+    return compare({pol.name: pol}, ["intermediate"], athletes=24, seed=seed, season_weeks=WEEKS, n_boot=300)
+
+
+def test_learned_policy_carries_its_training_setting(trained):
+    uri, run_id, _ = trained
+    pol = load_run_policy(run_id, uri)
+    assert (pol.season_weeks, pol.race_distance, pol.levels, pol.training_seeds) == (
+        WEEKS,
+        "10k",
+        ("intermediate",),
+        (3,),
+    )
+    seed = held_out_seed([pol])
+    assert seed not in (3, 10007)
+    with pytest.raises(InputError, match="training seed"):
+        check_seed(3, [pol])
+    with pytest.raises(InputError, match="not a run"):
+        load_run_policy("0" * 32, uri)
+
+
+def test_export_of_an_unknown_run_exits_2_without_a_file(trained, tmp_path, capsys):
+    uri, _, _ = trained
+    out = tmp_path / "plan.ics"
+    args = [
+        "export",
+        "--run",
+        "0" * 32,
+        "--level",
+        "intermediate",
+        "--start",
+        START.isoformat(),
+        "--race",
+        RACE.isoformat(),
+        "--tracking-uri",
+        uri,
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 2
+    assert "not a run" in capsys.readouterr().err and not out.exists()
+
+
+def test_every_policy_is_ranked_best_first_with_paired_differences(comparison):
+    s = comparison.summary
+    assert len(s) == 10 and list(s["rank"]) == list(range(1, 11))  # 9 baselines + the learned policy
+    assert s["race_time_pct"].is_monotonic_increasing
+    assert set(s["kind"]) == {"learned", "template", "mistake", "baseline"}
+    best = comparison.best_template["intermediate"]
+    assert best in TEMPLATES
+    assert best == min(TEMPLATES, key=lambda t: float(s.loc[s["policy"] == t, "race_time_pct"].iloc[0]))
+    pa = comparison.per_athlete
+    ref = pa[pa["policy"] == best].sort_values("athlete")["race_time_pct"].to_numpy()
+    for r in s.itertuples():
+        mine = pa[pa["policy"] == r.policy].sort_values("athlete")["race_time_pct"].to_numpy()
+        d = mine - ref
+        assert r.race_time_pct_diff == pytest.approx(d.mean(), abs=1e-12)  # paired difference of means
+        assert r.race_time_pct_diff_lo <= r.race_time_pct_diff + 1e-12 <= r.race_time_pct_diff_hi + 2e-12
+        assert r.race_time_pct_win == pytest.approx((d < 0).mean())
+    row = s[s["policy"] == best].iloc[0]
+    assert row["race_time_pct_diff"] == 0.0 and row["race_time_pct_win"] == 0.0
+
+
+def test_verdict_follows_the_confidence_interval(comparison):
+    v = comparison.verdicts["intermediate"]
+    assert v["beats"] == (v["diff_hi"] < 0 and v["injured_days_diff"] <= 0)
+    assert v["best_template"] == comparison.best_template["intermediate"]
+    text = comparison.verdict_text()
+    assert ("Yes for intermediate" in text) == v["beats"] and ("No:" in text) == (not v["beats"])
+    assert f"{v['diff']:+.3f} pp" in text
+
+
+def test_comparison_is_deterministic(trained, comparison):
+    uri, run_id, _ = trained
+    pol = load_run_policy(run_id, uri)
+    again = compare(
+        {pol.name: pol}, ["intermediate"], athletes=24, seed=comparison.seed, season_weeks=WEEKS, n_boot=300
+    )
+    pd.testing.assert_frame_equal(again.summary, comparison.summary)
+
+
+def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
+    files = write_reports(comparison, tmp_path / "out")
+    html = files["compare.html"].read_text()
+    assert html.count("src='data:image/png;base64,") == 3 and html.startswith("<!doctype html>")
+    for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png"):
+        assert files[png].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = list(csv.DictReader(files["compare.csv"].open()))
+    assert len(rows) == 10 and rows[0]["rank"] == "1"
+    md = files["compare.md"].read_text()
+    assert "## intermediate" in md and comparison.verdicts["intermediate"]["text"] in md
+    weekly = pd.read_csv(files["weekly.csv"])
+    assert set(weekly["week"]) == set(range(1, WEEKS + 1))
+
+
+def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsys):
+    from mlflow.tracking import MlflowClient
+
+    uri, run_id, _ = trained
+    out = tmp_path / "cmp"
+    assert (
+        main(["compare", "--runs", run_id, "--athletes", "12", "--out", str(out), "--tracking-uri", uri]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "best learned policy" in printed and "learned:tiny-seed3" in printed
+    assert (out / "compare.html").is_file() and (out / "verdict.json").is_file()
+    cl = MlflowClient(tracking_uri=uri)
+    exp = cl.get_experiment_by_name("tiny")
+    runs = cl.search_runs([exp.experiment_id], "tags.`stridelab.role` = 'compare'")
+    assert len(runs) >= 1
+    arts = {a.path for a in cl.list_artifacts(runs[0].info.run_id)}
+    assert {"compare.html", "compare.csv", "compare.md"} <= arts
+    assert "intermediate/best_learned_beats_best_template" in runs[0].data.metrics
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--runs", "f" * 32], "not a run"),
+        (["--experiment", "no-such-experiment"], "not found"),
+        (["--seed", "3"], "training seed"),
+    ],
+)
+def test_cli_compare_bad_input_exits_2(trained, tmp_path, capsys, extra, message):
+    uri, run_id, _ = trained
+    args = ["compare", *extra, "--athletes", "4", "--out", str(tmp_path / "o"), "--tracking-uri", uri]
+    if "--runs" not in extra and "--experiment" not in extra:
+        args += ["--runs", run_id]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_export_from_the_run_is_the_pyfunc_plan_and_passes_the_rules(trained, tmp_path):
+    import mlflow
+
+    uri, run_id, folder = trained
+    out = tmp_path / "plan.json"
+    args = [
+        "export",
+        "--run",
+        run_id,
+        "--level",
+        "intermediate",
+        "--weekly-km",
+        "45",
+        "--start",
+        START.isoformat(),
+        "--race",
+        RACE.isoformat(),
+        "--tracking-uri",
+        uri,
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    from experiments.export_formats import frame_from_json
+
+    doc = json.loads(out.read_text())
+    days = frame_from_json(doc)
+    assert len(days) == 7 * WEEKS and days["run_kind"].iloc[-1] == "race"
+    assert undeclared(check(days)) == []
+    assert [v["declared"] for v in doc["rule_check"]] == [True] * len(doc["rule_check"])
+
+    mlflow.set_tracking_uri(uri)
+    planner = mlflow.pyfunc.load_model(f"runs:/{run_id}/season_planner")
+    pf = planner.predict(
+        pd.DataFrame(
+            {
+                "level": ["intermediate"],
+                "weekly_km": [45.0],
+                "race_distance": ["10k"],
+                "race_date": [RACE.isoformat()],
+                "start_date": [START.isoformat()],
+            }
+        )
+    )
+    assert list(pf["date"]) == [d.isoformat() for d in days["date"]]
+    assert list(pf["run_kind"]) == list(days["run_kind"])
+    assert np.allclose(pf["distance_km"].astype(float), days["distance_km"])
+    assert list(pf["strength_emphasis"]) == list(days["strength_emphasis"])
+
+    # the same policy from its .zip file gives the same plan
+    local = next(folder.glob("runs/*/final/policy.zip"))
+    model_out = tmp_path / "model.json"
+    assert main([*args[:1], "--model", str(local), *args[3:-1], str(model_out)]) == 0
+    assert json.loads(model_out.read_text())["days"] == doc["days"]
+    assert load_model_file(local).action_scope == "strength"
