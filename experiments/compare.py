@@ -345,7 +345,7 @@ def compare(
 ) -> Comparison:
     """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring)."""
     from agents.baselines import BASELINES
-    from agents.evaluation import athlete_rows, rollout_plans, run_policy, summarize
+    from agents.evaluation import athlete_rows, run_policy, summarize
     from sim.whatif import make_cohort
 
     check_seed(seed, learned.values())
@@ -364,13 +364,11 @@ def compare(
         for n in names:
             results[n] = run_policy(n, BASELINES[n], cohort, season_weeks)
         for n, pol in learned.items():
-            kw = {**pol.env_kwargs, "race_distance": race_distance, "action_scope": pol.action_scope}
+            # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
+            # the race times the env reported (the pairing contract between envs and sim.whatif)
+            kw = {**pol.env_kwargs, "action_scope": pol.action_scope}
             pol.reset()
-
-            def plans(c, w, pol=pol, kw=kw):
-                return rollout_plans(pol, c, w, **kw)
-
-            results[n] = run_policy(n, plans, cohort, season_weeks)
+            results[n] = run_policy(n, pol, cohort, season_weeks, **kw)
         rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
         means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))

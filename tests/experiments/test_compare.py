@@ -77,7 +77,8 @@ def trained(tmp_path_factory):
         "test config",
     )
     cl = tracking.client(uri)
-    exp = tracking.experiment_id(cl, "tiny")
+    # artefacts in tmp too (a SQLite store's default artefact root is ./mlruns in the working folder)
+    exp = cl.create_experiment("tiny", artifact_location=(folder / "artifacts").as_uri())
     run_id = cl.create_run(exp, run_name="tiny-seed3", tags={"stridelab.role": "single"}).info.run_id
     tracking.log_run_metadata(cl, run_id, "pytest", to_yaml(cfg), flatten(cfg))
     venv = VecNormalize(
