@@ -15,7 +15,6 @@ if ENV_ID not in gymnasium.registry:
     gymnasium.register(id=ENV_ID, entry_point="envs.strength_run:StrengthRunEnv")
 
 
-
 def __getattr__(name: str):
     # The batched env imports Stable-Baselines3 (and torch, ~5 s); `gymnasium.make` should not pay that.
     if name == "StrengthRunVecEnv":
@@ -25,5 +24,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'envs' has no attribute {name!r}")
 
 
-__all__ = ["ENV_ID", "EnvConfig", "HardLimits", "ObservationNoise", "RewardWeights", "StrengthRunEnv",
-           "StrengthRunVecEnv"]
+__all__ = [
+    "ENV_ID",
+    "EnvConfig",
+    "HardLimits",
+    "ObservationNoise",
+    "RewardWeights",
+    "StrengthRunEnv",
+    "StrengthRunVecEnv",
+]

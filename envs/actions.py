@@ -30,16 +30,39 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.config import (
-    L_FORBID_EMPH, L_MAX_EFFORT, L_MAX_KEY_RUNS, L_MAX_SESSIONS, L_MAX_SESSIONS_TAPER, L_MAX_VOL_INCREASE,
-    L_MAX_VOL_REL, L_NO_BEFORE_KEY, HardLimits, limits_array,
+    L_FORBID_EMPH,
+    L_MAX_EFFORT,
+    L_MAX_KEY_RUNS,
+    L_MAX_SESSIONS,
+    L_MAX_SESSIONS_TAPER,
+    L_MAX_VOL_INCREASE,
+    L_MAX_VOL_REL,
+    L_NO_BEFORE_KEY,
+    HardLimits,
+    limits_array,
 )
 from sim._jit import njit
 from sim.errors import InputError
 from sim.plan import WeekPlan, week_km_of
 from sim.season import PHASE_TAPER, phase_name, phase_of, reference_run_week
 from sim.state import (
-    EFFORTS, EMPH_NONE, EMPHASES, LEVELS, P_EFFORT, P_EMPHASIS, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM,
-    P_PLACEMENT, P_RUN_KM, P_SETS, P_STR_SESSIONS, PLACE_BEFORE_KEY, PLACE_SEPARATE_DAY, PLACEMENTS, PLAN_SIZE,
+    EFFORTS,
+    EMPH_NONE,
+    EMPHASES,
+    LEVELS,
+    P_EFFORT,
+    P_EMPHASIS,
+    P_KEY_RUNS,
+    P_LONG_IS_REL,
+    P_LONG_KM,
+    P_PLACEMENT,
+    P_RUN_KM,
+    P_SETS,
+    P_STR_SESSIONS,
+    PLACE_BEFORE_KEY,
+    PLACE_SEPARATE_DAY,
+    PLACEMENTS,
+    PLAN_SIZE,
 )
 
 SESSIONS, EMPHASIS, EFFORT, PLACEMENT, VOLUME_CHANGE, KEY_RUNS, LONG_SHARE = 0, 1, 2, 3, 4, 5, 6
@@ -93,11 +116,15 @@ def action_error(action: object, nvec: tuple[int, ...], where: str = "action") -
     for k, n in enumerate(nvec):
         v = a[k]
         if a.dtype.kind == "f" and (not np.isfinite(v) or v != np.round(v)):
-            return InputError(f"{where}: component {ACTION_NAMES[k]!r} = {float(v)!r} is not a whole number; "
-                              f"allowed 0-{n - 1} ({_CHOICES[k]})")
+            return InputError(
+                f"{where}: component {ACTION_NAMES[k]!r} = {float(v)!r} is not a whole number; "
+                f"allowed 0-{n - 1} ({_CHOICES[k]})"
+            )
         if not 0 <= v < n:
-            return InputError(f"{where}: component {ACTION_NAMES[k]!r} = {int(v)} is out of range; "
-                              f"allowed 0-{n - 1} ({_CHOICES[k]})")
+            return InputError(
+                f"{where}: component {ACTION_NAMES[k]!r} = {int(v)} is out of range; "
+                f"allowed 0-{n - 1} ({_CHOICES[k]})"
+            )
     return InputError(f"{where}: {action!r} is not in the action space")
 
 
@@ -131,7 +158,10 @@ def volume_step_allowed(j, prev_volume_rel, limits):
     step = VOLUME_STEPS[j]
     if step <= 0.0:
         return True
-    return step <= limits[L_MAX_VOL_INCREASE] + _EPS and prev_volume_rel * (1.0 + step) <= limits[L_MAX_VOL_REL] + _EPS
+    return (
+        step <= limits[L_MAX_VOL_INCREASE] + _EPS
+        and prev_volume_rel * (1.0 + step) <= limits[L_MAX_VOL_REL] + _EPS
+    )
 
 
 @njit(cache=True)
@@ -225,8 +255,16 @@ def action_to_week_plan(
     nvec = action_nvec(scope)
     a = coerce_action(action, nvec)
     lim = limits_array(limits or HardLimits())
-    plan = decode_action(a, scope_code(scope), _level(level), int(week), int(n_weeks), float(prev_volume_rel), lim,
-                         np.empty(PLAN_SIZE))
+    plan = decode_action(
+        a,
+        scope_code(scope),
+        _level(level),
+        int(week),
+        int(n_weeks),
+        float(prev_volume_rel),
+        lim,
+        np.empty(PLAN_SIZE),
+    )
     return WeekPlan.from_array(plan, phase=phase_name(int(week), int(n_weeks)))
 
 
@@ -242,21 +280,33 @@ def week_plan_to_action(
     nvec = action_nvec(scope)
     s = plan.strength
     active = s.sessions > 0 and s.emphasis != "none"
-    out = [s.sessions if active else 0, EMPHASES.index(s.emphasis) if active else 0,
-           EFFORTS.index(s.effort), PLACEMENTS.index(s.placement)]
+    out = [
+        s.sessions if active else 0,
+        EMPHASES.index(s.emphasis) if active else 0,
+        EFFORTS.index(s.effort),
+        PLACEMENTS.index(s.placement),
+    ]
     if len(nvec) > len(STRENGTH_NVEC):
         if plan.run_km is not None or plan.long_run_km is not None:
             if habitual_km is None or habitual_km <= 0:
-                raise InputError("week_plan_to_action: the plan gives km, not fractions of habitual volume; "
-                                 "pass habitual_km (> 0)")
-        target = week_km_of(plan, habitual_km) / habitual_km if plan.run_km is not None else (
-            1.0 if plan.run_volume_rel is None else plan.run_volume_rel)
+                raise InputError(
+                    "week_plan_to_action: the plan gives km, not fractions of habitual volume; "
+                    "pass habitual_km (> 0)"
+                )
+        target = (
+            week_km_of(plan, habitual_km) / habitual_km
+            if plan.run_km is not None
+            else (1.0 if plan.run_volume_rel is None else plan.run_volume_rel)
+        )
         vols = np.clip(prev_volume_rel * (1.0 + np.asarray(VOLUME_STEPS)), VOLUME_MIN_REL, VOLUME_MAX_REL)
         if plan.long_run_km is not None:
             km = week_km_of(plan, habitual_km)
             share = plan.long_run_km / km if km > 0 else 0.0
         else:
             share = 0.3 if plan.long_run_rel is None else plan.long_run_rel
-        out += [int(np.argmin(np.abs(vols - target))), plan.key_runs,
-                int(np.argmin(np.abs(np.asarray(LONG_SHARES) - share)))]
+        out += [
+            int(np.argmin(np.abs(vols - target))),
+            plan.key_runs,
+            int(np.argmin(np.abs(np.asarray(LONG_SHARES) - share))),
+        ]
     return np.asarray(out, dtype=np.int64)

@@ -41,21 +41,28 @@ class HardLimits(BaseModel):
 
     model_config = _STRICT
     max_strength_sessions: int = Field(3, ge=0, le=3, description="strength sessions per week")
-    max_strength_sessions_taper: int = Field(3, ge=0, le=3,
-                                             description="strength sessions per week in the taper phase")
+    max_strength_sessions_taper: int = Field(
+        3, ge=0, le=3, description="strength sessions per week in the taper phase"
+    )
     max_effort: Effort = Field("hard", description="hardest allowed lifting effort")
     forbid_emphases: tuple[Emphasis, ...] = Field((), description="emphases never allowed (e.g. toning)")
-    no_lifting_before_key: bool = Field(False, description="forbid the before_key placement (article, mistake 3)")
-    max_volume_increase: float = Field(0.20, ge=0.0, le=0.20,
-                                       description="largest weekly volume increase, fraction of last week")
-    max_volume_rel: float = Field(2.0, gt=0.1, le=2.0,
-                                  description="no increase may take weekly volume above this x habitual km")
+    no_lifting_before_key: bool = Field(
+        False, description="forbid the before_key placement (article, mistake 3)"
+    )
+    max_volume_increase: float = Field(
+        0.20, ge=0.0, le=0.20, description="largest weekly volume increase, fraction of last week"
+    )
+    max_volume_rel: float = Field(
+        2.0, gt=0.1, le=2.0, description="no increase may take weekly volume above this x habitual km"
+    )
     max_key_runs: int = Field(3, ge=0, le=3, description="tempo/interval sessions per week")
 
     @model_validator(mode="after")
     def _keep_none(self) -> HardLimits:
         if "none" in self.forbid_emphases:
-            raise ValueError("forbid_emphases: 'none' cannot be forbidden (a week without lifting is always allowed)")
+            raise ValueError(
+                "forbid_emphases: 'none' cannot be forbidden (a week without lifting is always allowed)"
+            )
         return self
 
 
@@ -63,8 +70,12 @@ class ObservationNoise(BaseModel):
     """Measurement noise of the coach's observations (standard deviations)."""
 
     model_config = _STRICT
-    readiness_sd: float = Field(0.75, ge=0.0, le=5.0, description="readiness questionnaire noise, 0-10 points")
-    strength_test_sd: float = Field(0.03, ge=0.0, le=0.5, description="1RM test noise, fraction of the true 1RM")
+    readiness_sd: float = Field(
+        0.75, ge=0.0, le=5.0, description="readiness questionnaire noise, 0-10 points"
+    )
+    strength_test_sd: float = Field(
+        0.03, ge=0.0, le=0.5, description="1RM test noise, fraction of the true 1RM"
+    )
     easy_hr_sd_bpm: float = Field(2.0, ge=0.0, le=20.0, description="easy-run heart-rate noise, beats/min")
 
 
@@ -73,8 +84,12 @@ class EnvConfig(BaseModel):
 
     model_config = _STRICT
     level: Level = Field("intermediate", description="population level the athletes come from")
-    levels: dict[Level, float] | None = Field(None, description="mix of levels with weights (overrides level)")
-    season_weeks: int = Field(52, ge=MIN_SEASON_WEEKS, le=MAX_SEASON_WEEKS, description="weeks up to the race")
+    levels: dict[Level, float] | None = Field(
+        None, description="mix of levels with weights (overrides level)"
+    )
+    season_weeks: int = Field(
+        52, ge=MIN_SEASON_WEEKS, le=MAX_SEASON_WEEKS, description="weeks up to the race"
+    )
     race_distance: RaceDistance = Field("10k", description="target race")
     action_scope: ActionScope = Field("strength", description="strength | strength_and_run")
     reward: RewardWeights = Field(default_factory=RewardWeights)
@@ -83,8 +98,12 @@ class EnvConfig(BaseModel):
     max_weeks: int | None = Field(None, ge=1, description="truncate episodes after this many weeks")
     pain_rule: bool = Field(True, description="every decoded week backs off on days of pain >= threshold")
     strength_test_every: int = Field(4, ge=1, le=MAX_SEASON_WEEKS, description="weeks between 1RM tests")
-    athlete_pool: int = Field(4096, ge=0, le=1_000_000,
-                              description="pre-warmed athletes per level to draw from; 0 = a new one per episode")
+    athlete_pool: int = Field(
+        4096,
+        ge=0,
+        le=1_000_000,
+        description="pre-warmed athletes per level to draw from; 0 = a new one per episode",
+    )
     population_seed: int = Field(0, ge=0, lt=2**63, description="seed of the athlete pool")
 
     @model_validator(mode="after")
@@ -115,7 +134,7 @@ class EnvConfig(BaseModel):
         cfg[CF_READINESS_SD] = self.noise.readiness_sd
         cfg[CF_TEST_SD] = self.noise.strength_test_sd
         cfg[CF_HR_SD] = self.noise.easy_hr_sd_bpm
-        cfg[CF_LIMITS:CF_LIMITS + LIMITS_SIZE] = limits_array(self.limits)
+        cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE] = limits_array(self.limits)
         return cfg
 
 
@@ -151,7 +170,9 @@ def validate(model: type[BaseModel], data: object, source: str):
     if data is None:
         return model()
     if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping of {model.__name__} fields (got {type(data).__name__})")
+        raise InputError(
+            f"{source}: expected a mapping of {model.__name__} fields (got {type(data).__name__})"
+        )
     try:
         return model.model_validate(data)
     except ValidationError as err:

@@ -22,15 +22,42 @@ import numpy as np
 from envs.actions import RUN_NVEC, SCOPE_STRENGTH_AND_RUN, STRENGTH_NVEC, action_mask, decode_action
 from envs.config import CF_LIMITS, CF_MAX_WEEKS, CF_PAIN_RULE, CF_SCOPE, CF_SEASON_WEEKS, LIMITS_SIZE
 from envs.observation import (
-    C_BASE, C_COST0, C_ERR, C_FATIGUE_REF, C_KM_HIST, C_LOAD_HIST, C_PREV_VOL, C_RACE_T, C_REWARD, C_T0, C_TERM,
-    C_TPREV, C_TRUNC, C_VO2MAX0, C_WEEK, CTRL_SIZE, HIST, observe, push_history,
+    C_BASE,
+    C_COST0,
+    C_ERR,
+    C_FATIGUE_REF,
+    C_KM_HIST,
+    C_LOAD_HIST,
+    C_PREV_VOL,
+    C_RACE_T,
+    C_REWARD,
+    C_T0,
+    C_TERM,
+    C_TPREV,
+    C_TRUNC,
+    C_VO2MAX0,
+    C_WEEK,
+    CTRL_SIZE,
+    HIST,
+    observe,
+    push_history,
 )
 from envs.reward import race_time_week, week_reward
 from sim import kernel
 from sim._jit import njit, prange
 from sim.state import (
-    A_HABITUAL_KM, A_LEVEL, A_RACE_KM, ATHLETE_SIZE, FATIGUE_AU, M_LOAD_AU, M_RUN_KM, METRIC_SIZE, P_PAIN_RULE,
-    P_RUN_KM, PLAN_SIZE, STATE_SIZE,
+    A_HABITUAL_KM,
+    A_LEVEL,
+    A_RACE_KM,
+    ATHLETE_SIZE,
+    FATIGUE_AU,
+    M_LOAD_AU,
+    M_RUN_KM,
+    METRIC_SIZE,
+    P_PAIN_RULE,
+    P_RUN_KM,
+    PLAN_SIZE,
+    STATE_SIZE,
 )
 
 NVEC_ALL = STRENGTH_NVEC + RUN_NVEC
@@ -91,8 +118,16 @@ def step_slot(i, action, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg
     w = int(c[C_WEEK])
     n_weeks = int(cfg[CF_SEASON_WEEKS])
     plan = plans[i, 0]
-    decode_action(action, int(cfg[CF_SCOPE]), int(ath[A_LEVEL]), w, n_weeks, c[C_PREV_VOL],
-                  cfg[CF_LIMITS:CF_LIMITS + LIMITS_SIZE], plan)
+    decode_action(
+        action,
+        int(cfg[CF_SCOPE]),
+        int(ath[A_LEVEL]),
+        w,
+        n_weeks,
+        c[C_PREV_VOL],
+        cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE],
+        plan,
+    )
     plan[P_PAIN_RULE] = cfg[CF_PAIN_RULE]
     kernel.simulate_athlete(st, ath, gp, dv, plans[i], int(c[C_BASE]), 7 * w, mets[i], days[i])
     met = mets[i, 0]
@@ -130,45 +165,206 @@ def step_single(action, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg,
     return step_slot(0, action, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg, table)
 
 
-@njit(parallel=True, cache=True)
-def step_batch(actions, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg, table,
-               rewards, term, trunc, term_obs, final_race, next_ath, next_st, next_base):
-    """Step every athlete one week in parallel; finished seasons restart from next_* in the same call.
-
-    final_race: race time (or last prediction, if truncated) of finished rows.
-    Returns -1, or i * n_components + k for the first bad component k of athlete i (nothing stepped).
-    """
-    n = states.shape[0]
+@njit(cache=True)
+def check_actions(actions, cfg):
+    """-1 if every row is in the space, else i * n_components + k of the first bad component (-2: width)."""
     k_n = n_components(cfg)
     if actions.shape[1] != k_n:
         return -2
-    for i in range(n):
+    for i in range(actions.shape[0]):
         for k in range(k_n):
             if actions[i, k] < 0 or actions[i, k] >= NVEC_ALL[k]:
                 return i * k_n + k
-    for i in prange(n):
-        rewards[i] = step_slot(i, actions[i], states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg, table)
-        te = ctrl[i, C_TERM] > 0.5
-        tr = ctrl[i, C_TRUNC] > 0.5
-        term[i] = te
-        trunc[i] = tr
-        if te or tr:
-            for k in range(obs.shape[1]):
-                term_obs[i, k] = obs[i, k]
-            final_race[i] = ctrl[i, C_RACE_T]
-            begin_episode(i, next_ath[i], next_st[i], next_base[i], states, aths, ctrl, obs, plans, mets, days,
-                          gp, dv, cfg, table)
+    return -1
+
+
+@njit(cache=True)
+def step_row(
+    i,
+    actions,
+    states,
+    aths,
+    ctrl,
+    obs,
+    plans,
+    mets,
+    days,
+    gp,
+    dv,
+    cfg,
+    table,
+    rewards,
+    term,
+    trunc,
+    term_obs,
+    final_race,
+    next_ath,
+    next_st,
+    next_base,
+):
+    """Row i's week; a finished season restarts from next_*[i] (its last observation to term_obs[i],
+    its race time, or last prediction if truncated, to final_race[i])."""
+    rewards[i] = step_slot(i, actions[i], states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg, table)
+    te = ctrl[i, C_TERM] > 0.5
+    tr = ctrl[i, C_TRUNC] > 0.5
+    term[i] = te
+    trunc[i] = tr
+    if te or tr:
+        for k in range(obs.shape[1]):
+            term_obs[i, k] = obs[i, k]
+        final_race[i] = ctrl[i, C_RACE_T]
+        begin_episode(
+            i,
+            next_ath[i],
+            next_st[i],
+            next_base[i],
+            states,
+            aths,
+            ctrl,
+            obs,
+            plans,
+            mets,
+            days,
+            gp,
+            dv,
+            cfg,
+            table,
+        )
+
+
+@njit(parallel=True, cache=True)
+def step_batch(
+    actions,
+    states,
+    aths,
+    ctrl,
+    obs,
+    plans,
+    mets,
+    days,
+    gp,
+    dv,
+    cfg,
+    table,
+    rewards,
+    term,
+    trunc,
+    term_obs,
+    final_race,
+    next_ath,
+    next_st,
+    next_base,
+):
+    """Every row one week, in parallel over rows; returns `check_actions` (nothing stepped unless -1)."""
+    err = check_actions(actions, cfg)
+    if err != -1:
+        return err
+    for i in prange(states.shape[0]):
+        step_row(
+            i,
+            actions,
+            states,
+            aths,
+            ctrl,
+            obs,
+            plans,
+            mets,
+            days,
+            gp,
+            dv,
+            cfg,
+            table,
+            rewards,
+            term,
+            trunc,
+            term_obs,
+            final_race,
+            next_ath,
+            next_st,
+            next_base,
+        )
+    return -1
+
+
+@njit(cache=True)
+def step_batch_serial(
+    actions,
+    states,
+    aths,
+    ctrl,
+    obs,
+    plans,
+    mets,
+    days,
+    gp,
+    dv,
+    cfg,
+    table,
+    rewards,
+    term,
+    trunc,
+    term_obs,
+    final_race,
+    next_ath,
+    next_st,
+    next_base,
+):
+    """`step_batch` in one thread: with one numba thread the parallel runtime only adds overhead
+    (and next to torch's own OpenMP pool it can make a step many times slower)."""
+    err = check_actions(actions, cfg)
+    if err != -1:
+        return err
+    for i in range(states.shape[0]):
+        step_row(
+            i,
+            actions,
+            states,
+            aths,
+            ctrl,
+            obs,
+            plans,
+            mets,
+            days,
+            gp,
+            dv,
+            cfg,
+            table,
+            rewards,
+            term,
+            trunc,
+            term_obs,
+            final_race,
+            next_ath,
+            next_st,
+            next_base,
+        )
     return -1
 
 
 @njit(parallel=True, cache=True)
-def reset_batch(slots, next_ath, next_st, next_base, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg,
-                table):
+def reset_batch(
+    slots, next_ath, next_st, next_base, states, aths, ctrl, obs, plans, mets, days, gp, dv, cfg, table
+):
     """begin_episode for the given rows, in parallel."""
     for j in prange(slots.shape[0]):
         i = slots[j]
-        begin_episode(i, next_ath[i], next_st[i], next_base[i], states, aths, ctrl, obs, plans, mets, days, gp, dv,
-                      cfg, table)
+        begin_episode(
+            i,
+            next_ath[i],
+            next_st[i],
+            next_base[i],
+            states,
+            aths,
+            ctrl,
+            obs,
+            plans,
+            mets,
+            days,
+            gp,
+            dv,
+            cfg,
+            table,
+        )
 
 
 @njit(cache=True)
@@ -176,8 +372,14 @@ def masks_batch(ctrl, cfg, out):
     """Action masks of every athlete row (n, sum of choices)."""
     n_weeks = int(cfg[CF_SEASON_WEEKS])
     for i in range(ctrl.shape[0]):
-        action_mask(int(cfg[CF_SCOPE]), int(ctrl[i, C_WEEK]), n_weeks, ctrl[i, C_PREV_VOL],
-                    cfg[CF_LIMITS:CF_LIMITS + LIMITS_SIZE], out[i])
+        action_mask(
+            int(cfg[CF_SCOPE]),
+            int(ctrl[i, C_WEEK]),
+            n_weeks,
+            ctrl[i, C_PREV_VOL],
+            cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE],
+            out[i],
+        )
     return out
 
 

@@ -14,13 +14,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.config import CF_HR_SD, CF_READINESS_SD, CF_SEASON_WEEKS, CF_TEST_EVERY, CF_TEST_SD, MAX_SEASON_WEEKS
+from envs.config import (
+    CF_HR_SD,
+    CF_READINESS_SD,
+    CF_SEASON_WEEKS,
+    CF_TEST_EVERY,
+    CF_TEST_SD,
+    MAX_SEASON_WEEKS,
+)
 from sim import kernel
 from sim._jit import njit
 from sim.season import MIN_SEASON_WEEKS, phase_of
 from sim.state import (
-    A_HABITUAL_KM, A_LEVEL, A_RACE_KM, FATIGUE_AU, INJURY_DAYS_LEFT, M_INJURED_DAYS, M_LOAD_AU, M_NIGGLE,
-    M_RUN_KM, M_SORENESS, M_STR_SESSIONS, NM_FATIGUE,
+    A_HABITUAL_KM,
+    A_LEVEL,
+    A_RACE_KM,
+    FATIGUE_AU,
+    INJURY_DAYS_LEFT,
+    M_INJURED_DAYS,
+    M_NIGGLE,
+    M_RUN_KM,
+    M_SORENESS,
+    M_STR_SESSIONS,
+    NM_FATIGUE,
 )
 
 OBS_SPEC: tuple[tuple[str, str, float, float, str], ...] = (
@@ -37,8 +53,20 @@ OBS_SPEC: tuple[tuple[str, str, float, float, str], ...] = (
     ("niggle", "0-10", 0.0, 10.0, "highest pain reading last week (noisy, driven by tissue damage)"),
     ("injured", "flag", 0.0, 1.0, "1 if injured at the end of the week"),
     ("days_out", "days", 0.0, 7.0, "days missed through injury last week"),
-    ("strength_test_rel", "x baseline 1RM", 0.5, 3.0, "last 1RM test (noisy), every strength_test_every weeks"),
-    ("easy_hr_bpm", "beats/min", 60.0, 200.0, "heart rate at easy pace (noisy); falls with fitness and economy"),
+    (
+        "strength_test_rel",
+        "x baseline 1RM",
+        0.5,
+        3.0,
+        "last 1RM test (noisy), every strength_test_every weeks",
+    ),
+    (
+        "easy_hr_bpm",
+        "beats/min",
+        60.0,
+        200.0,
+        "heart rate at easy pace (noisy); falls with fitness and economy",
+    ),
     ("level", "code", 0.0, 2.0, "0 beginner, 1 intermediate, 2 advanced"),
     ("habitual_km", "km/week", 0.0, 250.0, "the athlete's habitual weekly volume"),
     ("race_km", "km", 0.0, 50.0, "target race distance"),
@@ -50,14 +78,32 @@ OBS_SIZE = len(OBS_SPEC)
 OBS_LOW = np.array([s[2] for s in OBS_SPEC], dtype=np.float32)
 OBS_HIGH = np.array([s[3] for s in OBS_SPEC], dtype=np.float32)
 
-(O_WEEK, O_WEEKS_TO_RACE, O_SEASON_WEEKS, O_PHASE, O_RUN_KM_LAST_REL, O_RUN_KM_4WK_REL, O_STR_SESSIONS_LAST,
- O_ACWR, O_READINESS, O_SORENESS, O_NIGGLE, O_INJURED, O_DAYS_OUT, O_STRENGTH_TEST_REL, O_EASY_HR_BPM, O_LEVEL,
- O_HABITUAL_KM, O_RACE_KM, O_PREV_VOLUME_REL) = range(OBS_SIZE)
+(
+    O_WEEK,
+    O_WEEKS_TO_RACE,
+    O_SEASON_WEEKS,
+    O_PHASE,
+    O_RUN_KM_LAST_REL,
+    O_RUN_KM_4WK_REL,
+    O_STR_SESSIONS_LAST,
+    O_ACWR,
+    O_READINESS,
+    O_SORENESS,
+    O_NIGGLE,
+    O_INJURED,
+    O_DAYS_OUT,
+    O_STRENGTH_TEST_REL,
+    O_EASY_HR_BPM,
+    O_LEVEL,
+    O_HABITUAL_KM,
+    O_RACE_KM,
+    O_PREV_VOLUME_REL,
+) = range(OBS_SIZE)
 
 # Observation model constants (coaching conventions, not physiology).
 HR_REST_BPM = 50.0  # resting heart rate of the reference athlete
 HR_EASY_START_BPM = 140.0  # easy-run heart rate at the season start
-STREAM_READINESS = kernel.STREAM_OBS  # normal_at uses this stream and the next
+STREAM_READINESS = kernel.STREAM_OBS  # `noise` uses this stream and the next
 STREAM_STRENGTH_TEST = kernel.STREAM_OBS + 2
 STREAM_EASY_HR = kernel.STREAM_OBS + 4
 
@@ -79,6 +125,16 @@ def observation_space():
 @njit(cache=True)
 def _clip(x, lo, hi):
     return min(max(x, lo), hi)
+
+
+@njit(cache=True)
+def noise(dh, stream):
+    """Zero-mean, unit-variance triangular noise from two uniforms of one athlete-day.
+
+    Box-Muller's log, sqrt and cos would cost more than a day of physiology; a reading's
+    noise only needs the right spread (the kernel's pain reading uses the same shape).
+    """
+    return 2.449489742783178 * (kernel.uniform_at(dh, stream) + kernel.uniform_at(dh, stream + 1) - 1.0)
 
 
 @njit(cache=True)
@@ -116,7 +172,7 @@ def observe(st, ath, gp, ctrl, met, cfg, obs):
     obs[O_STR_SESSIONS_LAST] = met[M_STR_SESSIONS]
     obs[O_ACWR] = _clip(ctrl[C_LOAD_HIST] / (load / HIST), 0.0, 4.0) if load > 0.0 else 0.0
     fresh = 10.0 * ctrl[C_FATIGUE_REF] / (ctrl[C_FATIGUE_REF] + st[FATIGUE_AU]) * (1.0 - 0.5 * st[NM_FATIGUE])
-    obs[O_READINESS] = _clip(fresh + cfg[CF_READINESS_SD] * kernel.normal_at(dh, STREAM_READINESS), 0.0, 10.0)
+    obs[O_READINESS] = _clip(fresh + cfg[CF_READINESS_SD] * noise(dh, STREAM_READINESS), 0.0, 10.0)
     obs[O_SORENESS] = _clip(met[M_SORENESS], 0.0, 10.0)
     obs[O_NIGGLE] = _clip(met[M_NIGGLE], 0.0, 10.0)
     injured = st[INJURY_DAYS_LEFT] > 0.0
@@ -124,14 +180,14 @@ def observe(st, ath, gp, ctrl, met, cfg, obs):
     obs[O_DAYS_OUT] = met[M_INJURED_DAYS]
     # A 1RM test every few weeks, not while injured: the coach sees the last result.
     if int(week) % int(cfg[CF_TEST_EVERY]) == 0 and not injured:
-        z = kernel.normal_at(dh, STREAM_STRENGTH_TEST)
+        z = noise(dh, STREAM_STRENGTH_TEST)
         ctrl[C_STR_TEST] = kernel.strength_rel(st) * (1.0 + cfg[CF_TEST_SD] * z)
     obs[O_STRENGTH_TEST_REL] = _clip(ctrl[C_STR_TEST], 0.5, 3.0)
     # Heart rate above rest scales with the fraction of VO2max an easy pace costs:
     # O2 cost at that pace over VO2max, both relative to the season start.
     frac = (kernel.cost_factor(st, gp) / ctrl[C_COST0]) * (ctrl[C_VO2MAX0] / kernel.vo2max(st, ath, gp))
     hr = HR_REST_BPM + (HR_EASY_START_BPM - HR_REST_BPM) * frac
-    obs[O_EASY_HR_BPM] = _clip(hr + cfg[CF_HR_SD] * kernel.normal_at(dh, STREAM_EASY_HR), 60.0, 200.0)
+    obs[O_EASY_HR_BPM] = _clip(hr + cfg[CF_HR_SD] * noise(dh, STREAM_EASY_HR), 60.0, 200.0)
     obs[O_LEVEL] = ath[A_LEVEL]
     obs[O_HABITUAL_KM] = _clip(hab, 0.0, 250.0)
     obs[O_RACE_KM] = _clip(ath[A_RACE_KM], 0.0, 50.0)
@@ -145,5 +201,13 @@ def observation_frame(obs: np.ndarray):
     return pd.DataFrame(np.atleast_2d(obs), columns=list(OBS_NAMES))
 
 
-__all__ = ["OBS_SPEC", "OBS_NAMES", "OBS_SIZE", "OBS_LOW", "OBS_HIGH", "observe", "observation_space",
-           "observation_frame"]
+__all__ = [
+    "OBS_SPEC",
+    "OBS_NAMES",
+    "OBS_SIZE",
+    "OBS_LOW",
+    "OBS_HIGH",
+    "observe",
+    "observation_space",
+    "observation_frame",
+]

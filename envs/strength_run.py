@@ -13,7 +13,15 @@ from envs.actions import action_error, action_nvec, action_space, coerce_action
 from envs.athletes import EpisodeSampler, draw_episode_seed
 from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights, validate
 from envs.observation import (
-    C_RACE_T, C_T0, C_TERM, C_TRUNC, C_WEEK, O_NIGGLE, O_READINESS, O_SORENESS, observation_space,
+    C_RACE_T,
+    C_T0,
+    C_TERM,
+    C_TRUNC,
+    C_WEEK,
+    O_NIGGLE,
+    O_READINESS,
+    O_SORENESS,
+    observation_space,
 )
 from envs.reward import race_table
 from sim import kernel
@@ -21,9 +29,27 @@ from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.season import phase_name
 from sim.state import (
-    A_RACE_KM, EFFORTS, EMPHASES, LEVELS, M_ECONOMY_GAIN, M_INJURED_DAYS, M_RUN_KM, M_STR_SESSIONS, M_STRENGTH_REL, M_VO2MAX,
-    METRIC_NAMES, P_EFFORT, P_EMPHASIS, P_KEY_RUNS, P_LONG_KM, P_PLACEMENT, P_RACE, P_RUN_KM, P_STR_SESSIONS,
-    PLACEMENTS, RACE_KM,
+    A_RACE_KM,
+    EFFORTS,
+    EMPHASES,
+    LEVELS,
+    M_ECONOMY_GAIN,
+    M_INJURED_DAYS,
+    M_RUN_KM,
+    M_STR_SESSIONS,
+    M_STRENGTH_REL,
+    M_VO2MAX,
+    METRIC_NAMES,
+    P_EFFORT,
+    P_EMPHASIS,
+    P_KEY_RUNS,
+    P_LONG_KM,
+    P_PLACEMENT,
+    P_RACE,
+    P_RUN_KM,
+    P_STR_SESSIONS,
+    PLACEMENTS,
+    RACE_KM,
 )
 
 _I64 = np.dtype(np.int64)
@@ -71,27 +97,27 @@ class StrengthRunEnv(gym.Env):
     `Box(19,)` of float32; readings are clipped to the bounds. Noisy readings come from the
     kernel's random streams keyed by (seed, athlete, day).
 
-    | Num | Observation            | Unit          | Min | Max | Meaning                                       |
-    |-----|------------------------|---------------|-----|-----|-----------------------------------------------|
-    | 0   | week                   | weeks         | 0   | 104 | season week about to be planned, 0-based      |
-    | 1   | weeks_to_race          | weeks         | -1  | 103 | weeks before the race week (0 = race week)    |
-    | 2   | season_weeks           | weeks         | 4   | 104 | length of the season                          |
-    | 3   | phase                  | code          | 0   | 4   | transition, base, pre_season, race_season, taper |
-    | 4   | run_km_last_rel        | x habitual km | 0   | 3   | km run last week / habitual km                |
-    | 5   | run_km_4wk_rel         | x habitual km | 0   | 3   | mean km of the last 4 weeks / habitual km     |
-    | 6   | strength_sessions_last | sessions      | 0   | 3   | strength sessions done last week              |
-    | 7   | acwr                   | ratio         | 0   | 4   | last week's sRPE load / 4-week mean           |
-    | 8   | readiness              | 0-10          | 0   | 10  | noisy wellness: 10 fresh, 5 habitual fatigue  |
-    | 9   | soreness               | 0-10          | 0   | 10  | mean daily muscle soreness last week          |
-    | 10  | niggle                 | 0-10          | 0   | 10  | highest (noisy) pain reading last week        |
-    | 11  | injured                | flag          | 0   | 1   | injured at the end of the week                |
-    | 12  | days_out               | days          | 0   | 7   | days missed through injury last week          |
-    | 13  | strength_test_rel      | x baseline 1RM| 0.5 | 3   | last 1RM test (noisy), every 4 weeks          |
-    | 14  | easy_hr_bpm            | beats/min     | 60  | 200 | noisy easy-pace heart rate (fitness, economy) |
-    | 15  | level                  | code          | 0   | 2   | beginner, intermediate, advanced              |
-    | 16  | habitual_km            | km/week       | 0   | 250 | the athlete's habitual weekly volume          |
-    | 17  | race_km                | km            | 0   | 50  | target race distance                          |
-    | 18  | prev_volume_rel        | x habitual km | 0   | 3   | last planned weekly volume (1.0 at the start) |
+    | Num | Observation            | Unit           | Min | Max | Meaning                                  |
+    |-----|------------------------|----------------|-----|-----|------------------------------------------|
+    | 0   | week                   | weeks          | 0   | 104 | season week about to be planned, 0-based |
+    | 1   | weeks_to_race          | weeks          | -1  | 103 | weeks to the race week (0 = race week)   |
+    | 2   | season_weeks           | weeks          | 4   | 104 | length of the season                     |
+    | 3   | phase                  | code           | 0   | 4   | transition/base/pre/race season/taper    |
+    | 4   | run_km_last_rel        | x habitual km  | 0   | 3   | km run last week / habitual km           |
+    | 5   | run_km_4wk_rel         | x habitual km  | 0   | 3   | 4-week mean km / habitual km             |
+    | 6   | strength_sessions_last | sessions       | 0   | 3   | strength sessions done last week         |
+    | 7   | acwr                   | ratio          | 0   | 4   | last week's sRPE load / 4-week mean      |
+    | 8   | readiness              | 0-10           | 0   | 10  | noisy wellness: 10 fresh, 5 habitual     |
+    | 9   | soreness               | 0-10           | 0   | 10  | mean daily muscle soreness last week     |
+    | 10  | niggle                 | 0-10           | 0   | 10  | highest (noisy) pain reading last week   |
+    | 11  | injured                | flag           | 0   | 1   | injured at the end of the week           |
+    | 12  | days_out               | days           | 0   | 7   | days missed through injury last week     |
+    | 13  | strength_test_rel      | x baseline 1RM | 0.5 | 3   | last 1RM test (noisy), every 4 weeks     |
+    | 14  | easy_hr_bpm            | beats/min      | 60  | 200 | easy-pace heart rate (noisy)             |
+    | 15  | level                  | code           | 0   | 2   | beginner, intermediate, advanced         |
+    | 16  | habitual_km            | km/week        | 0   | 250 | the athlete's habitual weekly volume     |
+    | 17  | race_km                | km             | 0   | 50  | target race distance                     |
+    | 18  | prev_volume_rel        | x habitual km  | 0   | 3   | last planned volume (1.0 at the start)   |
 
     Readiness = 10 F0 / (F0 + F) x (1 - NMF / 2) + noise, F the Banister fatigue, F0 its value
     at the season start, NMF the lifting neuromuscular fatigue. Easy heart rate =
@@ -163,10 +189,21 @@ class StrengthRunEnv(gym.Env):
         params: np.ndarray | None = None,
         render_mode: str | None = None,
     ) -> None:
-        self.config = make_config(level=level, levels=levels, season_weeks=season_weeks, race_distance=race_distance,
-                                  action_scope=action_scope, reward=reward, limits=limits, noise=noise,
-                                  max_weeks=max_weeks, pain_rule=pain_rule, strength_test_every=strength_test_every,
-                                  athlete_pool=athlete_pool, population_seed=population_seed)
+        self.config = make_config(
+            level=level,
+            levels=levels,
+            season_weeks=season_weeks,
+            race_distance=race_distance,
+            action_scope=action_scope,
+            reward=reward,
+            limits=limits,
+            noise=noise,
+            max_weeks=max_weeks,
+            pain_rule=pain_rule,
+            strength_test_every=strength_test_every,
+            athlete_pool=athlete_pool,
+            population_seed=population_seed,
+        )
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InputError(f"render_mode: {render_mode!r} is not allowed; allowed: None, 'ansi'")
         self.render_mode = render_mode
@@ -190,8 +227,23 @@ class StrengthRunEnv(gym.Env):
         ath, st, base = self.sampler.draw(draw_episode_seed(self.np_random), options)
         b = self._buf
         self.table = race_table([ath[A_RACE_KM]])
-        core.begin_episode(0, ath, st, base, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets, b.days, self.gp,
-                           self.dv, self.cfg, self.table)
+        core.begin_episode(
+            0,
+            ath,
+            st,
+            base,
+            b.states,
+            b.aths,
+            b.ctrl,
+            b.obs,
+            b.plans,
+            b.mets,
+            b.days,
+            self.gp,
+            self.dv,
+            self.cfg,
+            self.table,
+        )
         self._started = True
         self._done = False
         self._last_reward = 0.0
@@ -203,8 +255,20 @@ class StrengthRunEnv(gym.Env):
         if self._done or not self._started:
             raise InputError("step: the season is over or not started; call reset() first")
         b = self._buf
-        r = core.step_single(action, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets, b.days, self.gp, self.dv,
-                             self.cfg, self.table)
+        r = core.step_single(
+            action,
+            b.states,
+            b.aths,
+            b.ctrl,
+            b.obs,
+            b.plans,
+            b.mets,
+            b.days,
+            self.gp,
+            self.dv,
+            self.cfg,
+            self.table,
+        )
         if r != r:
             raise action_error(action, self._nvec)
         c = b.ctrl[0]
@@ -223,8 +287,13 @@ class StrengthRunEnv(gym.Env):
     def render(self) -> str | None:
         if self.render_mode != "ansi":
             return None
-        return week_summary(self._buf, 0, self.config.season_weeks, self._started and self._buf.ctrl[0, C_WEEK] > 0,
-                            self._last_reward if self._started else 0.0)
+        return week_summary(
+            self._buf,
+            0,
+            self.config.season_weeks,
+            self._started and self._buf.ctrl[0, C_WEEK] > 0,
+            self._last_reward if self._started else 0.0,
+        )
 
     # ------------------------------------------------------------------ extras
     def action_masks(self) -> np.ndarray:
@@ -236,7 +305,9 @@ class StrengthRunEnv(gym.Env):
         from sim.plan import WeekPlan
 
         week = int(self._buf.ctrl[0, C_WEEK]) - 1
-        return WeekPlan.from_array(self._buf.plans[0, 0], phase=phase_name(max(week, 0), self.config.season_weeks))
+        return WeekPlan.from_array(
+            self._buf.plans[0, 0], phase=phase_name(max(week, 0), self.config.season_weeks)
+        )
 
     @property
     def athlete(self) -> np.ndarray:
@@ -291,7 +362,9 @@ def check_params(params: np.ndarray | None) -> np.ndarray:
         return gp
     p = np.ascontiguousarray(params, dtype=np.float64)
     if p.shape != gp.shape or not np.all(np.isfinite(p)):
-        raise InputError(f"params: expected {gp.size} finite values (sim.parameters order), got shape {p.shape}")
+        raise InputError(
+            f"params: expected {gp.size} finite values (sim.parameters order), got shape {p.shape}"
+        )
     return p
 
 
@@ -302,21 +375,29 @@ def week_summary(buf: core.Buffers, i: int, season_weeks: int, stepped: bool, re
     level = LEVELS[int(buf.aths[i, 0])]
     obs = buf.obs[i]
     if not stepped:
-        return (f"season start | {level}, predicted race {c[C_T0]:.2f} min | readiness {obs[O_READINESS]:.1f}, "
-                f"niggle {obs[O_NIGGLE]:.1f}")
+        return (
+            f"season start | {level}, predicted race {c[C_T0]:.2f} min | readiness {obs[O_READINESS]:.1f}, "
+            f"niggle {obs[O_NIGGLE]:.1f}"
+        )
     p = buf.plans[i, 0]
     m = buf.mets[i, 0]
     s = int(p[P_STR_SESSIONS])
-    lift = (f"{s}x {EMPHASES[int(p[P_EMPHASIS])]}/{EFFORTS[int(p[P_EFFORT])]} {PLACEMENTS[int(p[P_PLACEMENT])]}"
-            if s else "no lifting")
+    lift = (
+        f"{s}x {EMPHASES[int(p[P_EMPHASIS])]}/{EFFORTS[int(p[P_EFFORT])]} {PLACEMENTS[int(p[P_PLACEMENT])]}"
+        if s
+        else "no lifting"
+    )
     run = f"run {p[P_RUN_KM]:.2f}x habitual, {int(p[P_KEY_RUNS])} key, long {p[P_LONG_KM]:.0%}"
     race = " + RACE" if p[P_RACE] > 0.5 else ""
     pct = 100.0 * (c[C_RACE_T] / c[C_T0] - 1.0)
-    return (f"week {week}/{season_weeks} ({phase_name(week - 1, season_weeks)}) | {lift}; {run}{race} | "
-            f"ran {m[M_RUN_KM]:.1f} km, lifted {int(m[M_STR_SESSIONS])}, strength {m[M_STRENGTH_REL]:.3f}x, "
-            f"economy {100 * m[M_ECONOMY_GAIN]:.1f}%, VO2max {m[M_VO2MAX]:.1f}, injured {int(m[M_INJURED_DAYS])} d, "
-            f"soreness {obs[O_SORENESS]:.1f}, niggle {obs[O_NIGGLE]:.1f} | race {c[C_RACE_T]:.2f} min "
-            f"({pct:+.2f}%) | reward {reward:+.3f}")
+    return (
+        f"week {week}/{season_weeks} ({phase_name(week - 1, season_weeks)}) | {lift}; {run}{race} | "
+        f"ran {m[M_RUN_KM]:.1f} km, lifted {int(m[M_STR_SESSIONS])}, strength {m[M_STRENGTH_REL]:.3f}x, "
+        f"economy {100 * m[M_ECONOMY_GAIN]:.1f}%, VO2max {m[M_VO2MAX]:.1f}, "
+        f"injured {int(m[M_INJURED_DAYS])} d, "
+        f"soreness {obs[O_SORENESS]:.1f}, niggle {obs[O_NIGGLE]:.1f} | race {c[C_RACE_T]:.2f} min "
+        f"({pct:+.2f}%) | reward {reward:+.3f}"
+    )
 
 
 __all__ = ["StrengthRunEnv", "WeekMetrics", "make_config", "check_params", "week_summary"]

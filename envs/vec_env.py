@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 from gymnasium.utils import seeding
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
@@ -71,10 +72,21 @@ class StrengthRunVecEnv(VecEnv):
         new_athletes: bool = False,
         info_metrics: bool = False,
     ) -> None:
-        self.config = make_config(level=level, levels=levels, season_weeks=season_weeks, race_distance=race_distance,
-                                  action_scope=action_scope, reward=reward, limits=limits, noise=noise,
-                                  max_weeks=max_weeks, pain_rule=pain_rule, strength_test_every=strength_test_every,
-                                  athlete_pool=athlete_pool, population_seed=population_seed)
+        self.config = make_config(
+            level=level,
+            levels=levels,
+            season_weeks=season_weeks,
+            race_distance=race_distance,
+            action_scope=action_scope,
+            reward=reward,
+            limits=limits,
+            noise=noise,
+            max_weeks=max_weeks,
+            pain_rule=pain_rule,
+            strength_test_every=strength_test_every,
+            athlete_pool=athlete_pool,
+            population_seed=population_seed,
+        )
         if num_envs is None:
             if athletes is None:
                 raise InputError("num_envs: give the number of athletes (or athletes=...)")
@@ -106,9 +118,9 @@ class StrengthRunVecEnv(VecEnv):
         self._new_athletes = bool(new_athletes) or not self._fixed
         race_kms = [RACE_KM[self.config.race_distance]]
         if self._fixed:
-            self._fixed_ath, self._fixed_st, self._fixed_base = self._fixed_rows(n, athletes, states, keys,
-                                                                                  seed if stream_seed is None
-                                                                                  else stream_seed)
+            self._fixed_ath, self._fixed_st, self._fixed_base = self._fixed_rows(
+                n, athletes, states, keys, seed if stream_seed is None else stream_seed
+            )
             race_kms += list(self._fixed_ath[:, A_RACE_KM])
         self.table = race_table(race_kms)
         super().__init__(n, observation_space(), action_space(self.config.action_scope))
@@ -116,8 +128,14 @@ class StrengthRunVecEnv(VecEnv):
             self.seed(seed)
 
     @classmethod
-    def from_cohort(cls, cohort: Cohort, season_weeks: int = 52, action_scope: str = "strength",
-                    new_athletes: bool = False, **kwargs: Any) -> StrengthRunVecEnv:
+    def from_cohort(
+        cls,
+        cohort: Cohort,
+        season_weeks: int = 52,
+        action_scope: str = "strength",
+        new_athletes: bool = False,
+        **kwargs: Any,
+    ) -> StrengthRunVecEnv:
         """One row per cohort athlete: same profiles, warmed-up bodies, keys and seed as
         `sim.whatif.run(cohort, plans)`, so a policy meets exactly the athletes and draws the
         what-if simulator gives a plan. Each row replays its athlete's season unless `new_athletes`."""
@@ -130,12 +148,27 @@ class StrengthRunVecEnv(VecEnv):
             kwargs.setdefault("levels", {LEVELS[c]: float(np.mean(codes == c)) for c in np.unique(codes)})
         kwargs.setdefault("race_distance", names[0] if names else "10k")
         kwargs.setdefault("seed", cohort.seed)
-        return cls(num_envs=cohort.n, season_weeks=season_weeks, action_scope=action_scope, params=cohort.params,
-                   athletes=cohort.athletes, states=cohort.states, keys=cohort.keys, stream_seed=cohort.seed,
-                   new_athletes=new_athletes, **kwargs)
+        return cls(
+            num_envs=cohort.n,
+            season_weeks=season_weeks,
+            action_scope=action_scope,
+            params=cohort.params,
+            athletes=cohort.athletes,
+            states=cohort.states,
+            keys=cohort.keys,
+            stream_seed=cohort.seed,
+            new_athletes=new_athletes,
+            **kwargs,
+        )
 
-    def _fixed_rows(self, n: int, athletes: np.ndarray, states: np.ndarray | None, keys: np.ndarray | None,
-                    stream_seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _fixed_rows(
+        self,
+        n: int,
+        athletes: np.ndarray,
+        states: np.ndarray | None,
+        keys: np.ndarray | None,
+        stream_seed: int | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ath = np.asarray(athletes, dtype=np.float64)
         if ath.shape != (n, ATHLETE_SIZE):
             raise InputError(f"athletes: expected shape ({n}, {ATHLETE_SIZE}), got {ath.shape}")
@@ -146,7 +179,9 @@ class StrengthRunVecEnv(VecEnv):
         else:
             st = np.ascontiguousarray(states, dtype=np.float64)
             if st.shape != (n, STATE_SIZE) or not np.all(np.isfinite(st)):
-                raise InputError(f"states: expected ({n}, {STATE_SIZE}) finite warmed-up states, got {st.shape}")
+                raise InputError(
+                    f"states: expected ({n}, {STATE_SIZE}) finite warmed-up states, got {st.shape}"
+                )
         k = np.arange(n, dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)
         if k.shape != (n,) or np.any(k < 0):
             raise InputError(f"keys: expected {n} non-negative integers, got shape {k.shape}")
@@ -171,7 +206,11 @@ class StrengthRunVecEnv(VecEnv):
             rng = self._rng(i)
             opts = self._options[i]
             if self._fixed and not opts:
-                first_ath[i], first_st[i], first_base[i] = self._fixed_ath[i], self._fixed_st[i], self._fixed_base[i]
+                first_ath[i], first_st[i], first_base[i] = (
+                    self._fixed_ath[i],
+                    self._fixed_st[i],
+                    self._fixed_base[i],
+                )
             elif opts:
                 first_ath[i], first_st[i], first_base[i] = self.sampler.draw(draw_episode_seed(rng), opts)
             else:
@@ -182,8 +221,23 @@ class StrengthRunVecEnv(VecEnv):
             self.sampler.fill(seeds, idx, first_ath, first_st, first_base)
         b = self._buf
         self.table = race_table(first_ath[:, A_RACE_KM])
-        core.reset_batch(self._all, first_ath, first_st, first_base, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets,
-                         b.days, self.gp, self.dv, self.cfg, self.table)
+        core.reset_batch(
+            self._all,
+            first_ath,
+            first_st,
+            first_base,
+            b.states,
+            b.aths,
+            b.ctrl,
+            b.obs,
+            b.plans,
+            b.mets,
+            b.days,
+            self.gp,
+            self.dv,
+            self.cfg,
+            self.table,
+        )
         self._prepare_next(self._all)
         self._reset_seeds()
         self._reset_options()
@@ -198,13 +252,19 @@ class StrengthRunVecEnv(VecEnv):
             self._next_base[rows] = self._fixed_base[rows]
             return
         rngs = self._rngs
-        seeds = np.fromiter((draw_episode_seed(rngs[i]) for i in rows.tolist()), dtype=np.int64, count=rows.size)
+        seeds = np.fromiter(
+            (draw_episode_seed(rngs[i]) for i in rows.tolist()), dtype=np.int64, count=rows.size
+        )
         self.sampler.fill(seeds, rows, self._next_ath, self._next_st, self._next_base)
 
     def step_async(self, actions: np.ndarray) -> None:
         a = actions
-        if not (type(a) is np.ndarray and a.dtype is _I64 and a.shape == (self.num_envs, len(self._nvec))
-                and a.flags.c_contiguous):
+        if not (
+            type(a) is np.ndarray
+            and a.dtype is _I64
+            and a.shape == (self.num_envs, len(self._nvec))
+            and a.flags.c_contiguous
+        ):
             a = self._coerce(actions)
         self._actions = a
 
@@ -224,9 +284,29 @@ class StrengthRunVecEnv(VecEnv):
         if self._actions is None:
             raise InputError("step_wait: call step_async(actions) first")
         b = self._buf
-        err = core.step_batch(self._actions, b.states, b.aths, b.ctrl, b.obs, b.plans, b.mets, b.days, self.gp,
-                              self.dv, self.cfg, self.table, self._rewards, self._term, self._trunc, self._term_obs,
-                              self._final_race, self._next_ath, self._next_st, self._next_base)
+        kernel_fn = core.step_batch if numba.get_num_threads() > 1 else core.step_batch_serial
+        err = kernel_fn(
+            self._actions,
+            b.states,
+            b.aths,
+            b.ctrl,
+            b.obs,
+            b.plans,
+            b.mets,
+            b.days,
+            self.gp,
+            self.dv,
+            self.cfg,
+            self.table,
+            self._rewards,
+            self._term,
+            self._trunc,
+            self._term_obs,
+            self._final_race,
+            self._next_ath,
+            self._next_st,
+            self._next_base,
+        )
         actions, self._actions = self._actions, None
         if err != -1:
             k_n = len(self._nvec)
@@ -236,15 +316,21 @@ class StrengthRunVecEnv(VecEnv):
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
         if self.info_metrics:
             for i in range(self.num_envs):
-                infos[i] = {"week": int(b.ctrl[i, C_WEEK]) - 1 if not dones[i] else self.config.season_weeks - 1,
-                            "metrics": WeekMetrics(b.mets[i, 0].copy()),
-                            "plan": b.plans[i, 0].copy()}
+                infos[i] = {
+                    "week": int(b.ctrl[i, C_WEEK]) - 1 if not dones[i] else self.config.season_weeks - 1,
+                    "metrics": WeekMetrics(b.mets[i, 0].copy()),
+                    "plan": b.plans[i, 0].copy(),
+                }
         if dones.any():
             rows = np.flatnonzero(dones)
-            for i in rows.tolist():
-                infos[i]["terminal_observation"] = self._term_obs[i].copy()
-                infos[i]["TimeLimit.truncated"] = bool(self._trunc[i])
-                infos[i]["race_time_min"] = float(self._final_race[i])
+            last = self._term_obs[rows]  # a fresh array: rows of it are safe to hand out
+            for j, (i, trunc, race) in enumerate(
+                zip(rows.tolist(), self._trunc[rows].tolist(), self._final_race[rows].tolist(), strict=True)
+            ):
+                info = infos[i]
+                info["terminal_observation"] = last[j]
+                info["TimeLimit.truncated"] = trunc
+                info["race_time_min"] = race
             self._prepare_next(rows.astype(np.int64))
         return b.obs.copy(), self._rewards.copy(), dones, infos
 
@@ -258,7 +344,9 @@ class StrengthRunVecEnv(VecEnv):
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         setattr(self, attr_name, value)
 
-    def env_method(self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs) -> list[Any]:
+    def env_method(
+        self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs
+    ) -> list[Any]:
         rows = list(self._get_indices(indices))
         if method_name == "action_masks":
             masks = self.action_masks()
@@ -296,5 +384,6 @@ class StrengthRunVecEnv(VecEnv):
 
     def summary(self, i: int = 0) -> str:
         """The ansi week summary of row i."""
-        return week_summary(self._buf, i, self.config.season_weeks, self._buf.ctrl[i, C_WEEK] > 0,
-                            float(self._rewards[i]))
+        return week_summary(
+            self._buf, i, self.config.season_weeks, self._buf.ctrl[i, C_WEEK] > 0, float(self._rewards[i])
+        )

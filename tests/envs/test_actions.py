@@ -8,24 +8,44 @@ import numpy as np
 import pytest
 
 from envs.actions import (
-    ACTION_NAMES, LONG_SHARES, SCOPE_STRENGTH, SCOPE_STRENGTH_AND_RUN, VOLUME_STEPS, action_mask, action_nvec,
-    action_space, action_to_week_plan, coerce_action, decode_action, week_plan_to_action,
+    ACTION_NAMES,
+    LONG_SHARES,
+    SCOPE_STRENGTH,
+    SCOPE_STRENGTH_AND_RUN,
+    VOLUME_STEPS,
+    action_mask,
+    action_nvec,
+    action_space,
+    action_to_week_plan,
+    coerce_action,
+    decode_action,
+    week_plan_to_action,
 )
 from envs.config import HardLimits, limits_array
 from sim.errors import InputError
 from sim.plan import StrengthPlan, WeekPlan
 from sim.season import reference_run_week
 from sim.state import (
-    EMPH_NONE, P_EFFORT, P_EMPHASIS, P_KEY_RUNS, P_LONG_KM, P_PLACEMENT, P_RACE, P_RUN_KM, P_STR_SESSIONS,
-    PLACE_SEPARATE_DAY, PLAN_SIZE,
+    EMPH_NONE,
+    P_EFFORT,
+    P_EMPHASIS,
+    P_KEY_RUNS,
+    P_LONG_KM,
+    P_PLACEMENT,
+    P_RACE,
+    P_RUN_KM,
+    P_STR_SESSIONS,
+    PLACE_SEPARATE_DAY,
+    PLAN_SIZE,
 )
 
 FREE = limits_array(HardLimits())
 
 
 def decode(action, scope=SCOPE_STRENGTH, level=1, week=10, n_weeks=52, prev=1.0, limits=FREE):
-    return decode_action(np.asarray(action, dtype=np.int64), scope, level, week, n_weeks, prev, limits,
-                         np.empty(PLAN_SIZE))
+    return decode_action(
+        np.asarray(action, dtype=np.int64), scope, level, week, n_weeks, prev, limits, np.empty(PLAN_SIZE)
+    )
 
 
 def test_space_follows_the_contract():
@@ -64,9 +84,16 @@ def test_no_lifting_is_one_encoding():
 
 
 def test_limits_clamp_exactly_what_the_mask_forbids():
-    limits = HardLimits(max_strength_sessions=2, max_strength_sessions_taper=1, max_effort="moderate",
-                        forbid_emphases=("toning",), no_lifting_before_key=True, max_volume_increase=0.1,
-                        max_volume_rel=1.3, max_key_runs=2)
+    limits = HardLimits(
+        max_strength_sessions=2,
+        max_strength_sessions_taper=1,
+        max_effort="moderate",
+        forbid_emphases=("toning",),
+        no_lifting_before_key=True,
+        max_volume_increase=0.1,
+        max_volume_rel=1.3,
+        max_key_runs=2,
+    )
     lim = limits_array(limits)
     nvec = action_nvec("strength_and_run")
     for week, prev in ((10, 1.0), (50, 1.25)):
@@ -107,20 +134,27 @@ def test_week_plan_round_trip_with_running():
 
 
 def test_week_plan_to_action_takes_the_nearest_choice():
-    plan = WeekPlan(run_km=44.0, long_run_km=11.0, key_runs=1,
-                    strength=StrengthPlan(sessions=2, emphasis="power", effort="easy", placement="separate_day"))
+    plan = WeekPlan(
+        run_km=44.0,
+        long_run_km=11.0,
+        key_runs=1,
+        strength=StrengthPlan(sessions=2, emphasis="power", effort="easy", placement="separate_day"),
+    )
     a = week_plan_to_action(plan, 1.0, "strength_and_run", habitual_km=40.0)
     assert a.tolist() == [2, 2, 0, 1, 4, 1, 2]  # 1.1 x habitual = +10%; 11/44 = 25% long run
     with pytest.raises(InputError, match="habitual_km"):
         week_plan_to_action(plan, 1.0, "strength_and_run")
 
 
-@pytest.mark.parametrize("bad, match", [
-    ([0, 5, 0, 0], r"'emphasis' = 5 is out of range; allowed 0-4"),
-    ([-1, 0, 0, 0], r"'sessions' = -1 is out of range; allowed 0-3"),
-    ([0, 0, 0, 1.5], r"'placement' = 1.5 is not a whole number"),
-    ([0, 0, 0], r"expected 4 components"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ([0, 5, 0, 0], r"'emphasis' = 5 is out of range; allowed 0-4"),
+        ([-1, 0, 0, 0], r"'sessions' = -1 is out of range; allowed 0-3"),
+        ([0, 0, 0, 1.5], r"'placement' = 1.5 is not a whole number"),
+        ([0, 0, 0], r"expected 4 components"),
+    ],
+)
 def test_bad_actions_name_the_component_and_range(bad, match):
     with pytest.raises(InputError, match=match):
         coerce_action(bad, action_nvec("strength"))

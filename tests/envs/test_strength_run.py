@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from envs import StrengthRunEnv
-from envs.observation import OBS_HIGH, OBS_LOW, OBS_NAMES, OBS_SPEC, O_WEEK, O_WEEKS_TO_RACE
+from envs.observation import O_WEEK, O_WEEKS_TO_RACE, OBS_HIGH, OBS_LOW, OBS_NAMES, OBS_SPEC
 from sim.errors import InputError
 from sim.plan import WeekPlan
 from sim.state import ATHLETE_NAMES, METRIC_NAMES, P_RACE
@@ -31,7 +31,9 @@ def rollout(env, seed, n_steps, action_seed=1):
 def test_gymnasium_checker_passes():
     from gymnasium.utils.env_checker import check_env
 
-    env = gym.make("stridelab/StrengthRun-v0", season_weeks=6, action_scope="strength_and_run", render_mode="ansi")
+    env = gym.make(
+        "stridelab/StrengthRun-v0", season_weeks=6, action_scope="strength_and_run", render_mode="ansi"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", category=UserWarning)
         check_env(env.unwrapped, skip_render_check=False)
@@ -57,8 +59,11 @@ def test_same_seed_same_trajectory_bit_for_bit():
 def test_docstring_table_matches_the_space():
     doc = StrengthRunEnv.__doc__
     section = doc.split("## Observation Space")[1].split("## Rewards")[0]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
-            for line in section.splitlines() if re.match(r"\s*\|\s*\d+\s*\|", line)]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if re.match(r"\s*\|\s*\d+\s*\|", line)
+    ]
     space = StrengthRunEnv().observation_space
     assert [int(r[0]) for r in rows] == list(range(len(OBS_NAMES)))
     assert tuple(r[1] for r in rows) == OBS_NAMES
@@ -67,8 +72,16 @@ def test_docstring_table_matches_the_space():
     assert np.array_equal(np.array([float(r[4]) for r in rows], dtype=np.float32), space.high)
     assert np.array_equal(space.low, OBS_LOW) and np.array_equal(space.high, OBS_HIGH)
     assert f"Box({len(OBS_NAMES)},)" in section
-    for heading in ("Description", "Action Space", "Observation Space", "Rewards", "Starting State",
-                    "Episode End", "Arguments", "Version History"):
+    for heading in (
+        "Description",
+        "Action Space",
+        "Observation Space",
+        "Rewards",
+        "Starting State",
+        "Episode End",
+        "Arguments",
+        "Version History",
+    ):
         assert f"## {heading}" in doc
 
 

@@ -48,6 +48,7 @@ def test_rows_follow_single_envs_across_auto_resets():
         finished += int(done_v.sum())
     assert finished == 2 * n  # every row went through two auto-resets
 
+
 def test_truncation_is_flagged_for_bootstrapping():
     vec = StrengthRunVecEnv(2, seed=0, season_weeks=8, max_weeks=2, athlete_pool=64)
     vec.reset()
@@ -86,15 +87,22 @@ def test_bad_action_names_row_and_component():
     vec.reset()
     acts = np.zeros((3, 4), dtype=np.int64)
     acts[2, 1] = 9
-    with pytest.raises(InputError, match=r"actions\[2\]: component 'emphasis' = 9 is out of range; allowed 0-4"):
+    with pytest.raises(
+        InputError, match=r"actions\[2\]: component 'emphasis' = 9 is out of range; allowed 0-4"
+    ):
         vec.step(acts)
     with pytest.raises(InputError, match="expected shape"):
         vec.step(np.zeros((3, 5), dtype=np.int64))
 
 
 def test_masks_for_maskable_algorithms():
-    vec = StrengthRunVecEnv(4, seed=0, season_weeks=5, athlete_pool=64,
-                            limits={"max_strength_sessions": 1, "no_lifting_before_key": True})
+    vec = StrengthRunVecEnv(
+        4,
+        seed=0,
+        season_weeks=5,
+        athlete_pool=64,
+        limits={"max_strength_sessions": 1, "no_lifting_before_key": True},
+    )
     vec.reset()
     masks = np.stack(vec.env_method("action_masks"))
     assert masks.shape == (4, 15)

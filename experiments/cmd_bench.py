@@ -1,0 +1,49 @@
+"""`stridelab bench TARGET [--json]`: speed benchmarks, each against a reference measured in the same run.
+
+A target is a module `experiments/bench_<target>.py` exposing `run(json_out: bool) -> dict`
+(it prints a table, or the dict as JSON with --json) and a docstring whose first line is its
+help. Targets are discovered from the files, so adding a benchmark needs no edit here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+from pathlib import Path
+
+import experiments
+
+
+def targets() -> dict[str, str]:
+    """target name -> first docstring line, for every experiments/bench_<target>.py.
+
+    Docstrings are read from the source (ast), not by importing: the benchmarks import torch,
+    numba kernels and SB3, which `stridelab --help` should not pay for.
+    """
+    out = {}
+    for folder in experiments.__path__:
+        for path in sorted(Path(folder).glob("bench_*.py")):
+            doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+            out[path.stem.removeprefix("bench_")] = doc.strip().splitlines()[0] if doc.strip() else ""
+    return dict(sorted(out.items()))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    names = targets()
+    p = sub.add_parser(
+        "bench",
+        help="speed benchmarks (ratios against references measured in the same run)",
+        description="Run a speed benchmark against a reference measured in the same run.",
+        epilog="targets:\n" + "\n".join(f"  {k:10s} {v}" for k, v in names.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", choices=list(names), metavar="TARGET", help=f"one of: {', '.join(names)}")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    module = importlib.import_module(f"experiments.bench_{args.target}")
+    module.run(json_out=bool(args.json))
+    return 0

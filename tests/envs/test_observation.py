@@ -1,0 +1,120 @@
+"""The coach's view: table constants, bounds, noise keyed by (seed, athlete, day), known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from envs import StrengthRunEnv
+from envs.observation import (
+    HR_EASY_START_BPM,
+    O_ACWR,
+    O_EASY_HR_BPM,
+    O_INJURED,
+    O_LEVEL,
+    O_PREV_VOLUME_REL,
+    O_READINESS,
+    O_SEASON_WEEKS,
+    O_STRENGTH_TEST_REL,
+    O_WEEK,
+    O_WEEKS_TO_RACE,
+    OBS_HIGH,
+    OBS_LOW,
+    OBS_NAMES,
+    OBS_SIZE,
+    noise,
+)
+from sim import kernel
+from sim.state import FATIGUE_AU, NM_FATIGUE
+
+QUIET = {"readiness_sd": 0.0, "strength_test_sd": 0.0, "easy_hr_sd_bpm": 0.0}
+
+
+def test_contract_constants():
+    for name, idx in (
+        ("week", O_WEEK),
+        ("weeks_to_race", O_WEEKS_TO_RACE),
+        ("level", O_LEVEL),
+        ("season_weeks", O_SEASON_WEEKS),
+        ("prev_volume_rel", O_PREV_VOLUME_REL),
+    ):
+        assert OBS_NAMES[idx] == name
+    assert len(OBS_NAMES) == OBS_SIZE == len(set(OBS_NAMES))
+    assert np.all(OBS_LOW < OBS_HIGH)
+
+
+@pytest.mark.parametrize("scope", ["strength", "strength_and_run"])
+def test_observations_stay_in_bounds(scope):
+    env = StrengthRunEnv(
+        season_weeks=20, action_scope=scope, levels=["beginner", "advanced"], athlete_pool=64
+    )
+    for seed in range(4):
+        obs, _ = env.reset(seed=seed)
+        env.action_space.seed(seed)
+        done = False
+        while not done:
+            assert env.observation_space.contains(obs), dict(zip(OBS_NAMES, obs, strict=True))
+            obs, _, term, trunc, _ = env.step(env.action_space.sample())
+            done = term or trunc
+        assert obs[O_WEEK] == 20 and obs[O_WEEKS_TO_RACE] == -1
+
+
+def test_noise_free_readings_follow_their_formulas():
+    env = StrengthRunEnv(season_weeks=12, noise=QUIET, strength_test_every=3)
+    obs, _ = env.reset(seed=2)
+    assert obs[O_EASY_HR_BPM] == pytest.approx(
+        HR_EASY_START_BPM, rel=1e-6
+    )  # the season start is the reference
+    assert obs[O_ACWR] == 1.0 and obs[O_PREV_VOLUME_REL] == 1.0
+    f0 = env.body[FATIGUE_AU]
+    last_test = obs[O_STRENGTH_TEST_REL]
+    updates = 0
+    for week in range(1, 10):
+        obs, *_ = env.step(np.array([2, 1, 1, 1]))  # heavy lifting: strength changes every week
+        body = env.body
+        expect = 10 * f0 / (f0 + body[FATIGUE_AU]) * (1 - 0.5 * body[NM_FATIGUE])
+        assert obs[O_READINESS] == pytest.approx(min(expect, 10.0), rel=1e-5)
+        # a 1RM test every third week, none while injured; otherwise the last result stays
+        if week % 3 == 0 and obs[O_INJURED] == 0:
+            assert obs[O_STRENGTH_TEST_REL] == pytest.approx(kernel.strength_rel(body), rel=1e-6)
+            assert obs[O_STRENGTH_TEST_REL] != last_test
+            updates += 1
+        else:
+            assert obs[O_STRENGTH_TEST_REL] == last_test
+        last_test = obs[O_STRENGTH_TEST_REL]
+    assert updates > 0
+    assert obs[O_EASY_HR_BPM] < HR_EASY_START_BPM  # stronger and fitter: lower heart rate at easy pace
+
+
+def test_noise_changes_readings_not_the_body():
+    loud = StrengthRunEnv(season_weeks=8)
+    quiet = StrengthRunEnv(season_weeks=8, noise=QUIET)
+    o1, _ = loud.reset(seed=5)
+    o2, _ = quiet.reset(seed=5)
+    assert o1[O_READINESS] != o2[O_READINESS]
+    for _ in range(8):
+        r1 = loud.step(np.array([2, 2, 1, 0]))
+        r2 = quiet.step(np.array([2, 2, 1, 0]))
+        assert np.array_equal(r1[4]["metrics"].array, r2[4]["metrics"].array) and r1[1] == r2[1]
+
+
+def test_noise_is_keyed_by_stream_seed_athlete_and_day():
+    env = StrengthRunEnv(season_weeks=8)
+    env.reset(seed=0)
+    ath, body = env.athlete, env.body
+    opts = {"athlete": ath, "state": body, "stream_seed": 99, "key": 4}
+    a, _ = env.reset(seed=1, options=opts)
+    b, _ = env.reset(seed=2, options=opts)
+    c, _ = env.reset(seed=1, options={**opts, "key": 5})
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_noise_has_zero_mean_and_unit_spread():
+    z = np.array(
+        [
+            noise(kernel.day_hash(kernel.draw_base(3, k), d), kernel.STREAM_OBS)
+            for k in range(50)
+            for d in range(200)
+        ]
+    )
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03
