@@ -311,7 +311,10 @@ class ExperimentConfig(BaseModel):
     eval: EvalConfig = Field(default_factory=EvalConfig, description="held-out evaluation")
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig, description="checkpoints")
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig, description="tracking")
-    torch_threads: int = Field(1, ge=1, le=64, description="torch CPU threads (numba uses the rest)")
+    torch_threads: int = Field(1, ge=1, le=64, description="torch CPU threads")
+    numba_threads: int = Field(1, ge=1, le=64, description=(
+        "numba threads of the batched env while training: 1 is fastest at these batch sizes, and numba's "
+        "OpenMP pool interleaved with torch calls makes each env step ~15x slower (bench train)"))
 
     @model_validator(mode="after")
     def _consistent(self) -> ExperimentConfig:

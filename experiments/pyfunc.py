@@ -82,6 +82,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
                  env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
     """Season plans (one row per athlete-day) for every profile, from a trained policy."""
     from experiments.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
+    from experiments.train import rollout_env_plans
     from sim.plan import WeekPlan
     from sim.season import PHASES, phase_of
     from sim.whatif import make_cohort
@@ -108,8 +109,8 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
         profiles_arr = np.stack([rows[k][6] for k in members])
         cohort = make_cohort("mixed", len(members), 0, distance, profiles=profiles_arr)
         kwargs = dict(env_kwargs or {})
-        kwargs.update(season_weeks=n_weeks, race_distance=distance, action_scope=action_scope)
-        plans = rollout_cohort(predictor, cohort, kwargs)
+        kwargs["action_scope"] = action_scope
+        plans = rollout_env_plans(predictor, cohort, n_weeks, kwargs)
         for j, k in enumerate(members):
             _, ident, start, race, _, _, ath = rows[k]
             weeks = [WeekPlan.from_array(plans[j, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
@@ -129,13 +130,6 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
     return res
 
 
-def rollout_cohort(predictor, cohort, env_kwargs: dict[str, Any]) -> np.ndarray:
-    """(n, season_weeks, PLAN_SIZE): the week plans `predictor` chooses for every athlete of `cohort`."""
-    from experiments.train import rollout_env_plans
-
-    return rollout_env_plans(predictor, cohort, env_kwargs)
-
-
 def _python_model_base():
     import mlflow.pyfunc
 
@@ -147,12 +141,12 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
 
     def load_context(self, context) -> None:
         from experiments.config import validate
-        from experiments.train import Predictor, env_kwargs
+        from experiments.train import Predictor, harness_env_kwargs
         from sim.plan import load_yaml
 
         cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")
         self.cfg = cfg
-        self.env_kwargs = env_kwargs(cfg)
+        self.env_kwargs = harness_env_kwargs(cfg)
         vn = context.artifacts.get("vecnormalize")
         self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, cfg.env.action_scope)
 
@@ -183,7 +177,9 @@ def pip_requirements() -> list[str]:
 
 def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     """Log the season planner in run `run_id` and register it as `cfg.registered_model_name`; the model URI."""
+    import logging
     import tempfile
+    import warnings
 
     import mlflow
 
@@ -191,13 +187,16 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     from experiments.tracking import tracking_uri
 
     mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+    logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
     tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
     cfg_path = tmp / "config.yaml"
     cfg_path.write_text(to_yaml(cfg))
     artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}
     if vecnorm is not None:
         artifacts["vecnormalize"] = str(vecnorm)
-    with mlflow.start_run(run_id=run_id):
+    with mlflow.start_run(run_id=run_id), warnings.catch_warnings():
+        # the model is a class of this package (pickled by reference) and has a signature
+        warnings.filterwarnings("ignore", message=".*(CloudPickle|input example|input_example).*")
         info = mlflow.pyfunc.log_model(
             name="season_planner",
             python_model=SeasonPlanner(),

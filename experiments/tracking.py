@@ -27,6 +27,8 @@ from typing import Any
 from stable_baselines3.common.logger import KVWriter
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+# artefact downloads (checkpoints, config on resume) would otherwise draw progress bars over ours
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 PACKAGES = ("stridelab", "numpy", "numba", "pandas", "gymnasium", "stable-baselines3", "sb3-contrib", "torch",
             "mlflow", "pydantic", "PyYAML")
 

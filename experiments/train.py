@@ -51,6 +51,15 @@ POLICY_ARTIFACT = "policy"
 PYFUNC_NAME = "season_planner"
 
 
+def set_threads(cfg: ExperimentConfig) -> None:
+    """torch and numba thread counts for training (see ExperimentConfig.numba_threads)."""
+    import numba
+    import torch
+
+    torch.set_num_threads(cfg.torch_threads)
+    numba.set_num_threads(min(cfg.numba_threads, numba.config.NUMBA_NUM_THREADS))
+
+
 def algo_class(name: str):
     import importlib
 
@@ -59,23 +68,9 @@ def algo_class(name: str):
 
 
 # --------------------------------------------------------------------------- environments
-def _levels(cfg: ExperimentConfig) -> dict[str, Any]:
-    """Level arguments for the env constructors: one level, or a list for a mix."""
-    if cfg.env.level is not None:
-        return {"level": cfg.env.level}
-    return {"levels": dict(cfg.env.levels or {})}
-
-
 def env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
-    """Keyword arguments shared by the single and batched environments (reward weights included)."""
-    from envs.reward import reward_kwargs
-
-    return {
-        "season_weeks": cfg.env.season_weeks,
-        "race_distance": cfg.env.race_distance,
-        "action_scope": cfg.env.action_scope,
-        **reward_kwargs(cfg.env.reward),
-    }
+    """Keyword arguments of `StrengthRunEnv` / `StrengthRunVecEnv`: the env section as validated."""
+    return cfg.env.model_dump()
 
 
 def make_train_env(cfg: ExperimentConfig, seed: int):
@@ -84,7 +79,7 @@ def make_train_env(cfg: ExperimentConfig, seed: int):
 
     from envs import StrengthRunVecEnv
 
-    venv = StrengthRunVecEnv(cfg.n_envs, seed=seed, **_levels(cfg), **env_kwargs(cfg))
+    venv = StrengthRunVecEnv(cfg.n_envs, seed=seed, **env_kwargs(cfg))
     venv = VecMonitor(venv)
     if cfg.algo.name == "dqn":
         venv = FlatDiscreteVecEnv(venv)
@@ -142,6 +137,7 @@ class Predictor:
         self.nvec = nvec
         self.action_scope = action_scope
         self.recurrent = type(model).__name__ == "RecurrentPPO"
+        self.masked = type(model).__name__ == "MaskablePPO"
         self._state = None
         space = model.action_space
         if nvec is not None:
@@ -160,8 +156,12 @@ class Predictor:
     def reset(self) -> None:
         self._state = None
 
-    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True):
+    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True,
+                action_masks: np.ndarray | None = None):
         obs = self.normalize(np.asarray(observation, dtype=np.float32))
+        if self.masked:
+            actions, state = self.model.predict(obs, deterministic=deterministic, action_masks=action_masks)
+            return actions, state
         if self.recurrent:
             if state is None:
                 state = self._state
@@ -226,111 +226,90 @@ def eval_cohort(cfg: ExperimentConfig, athletes: int):
     return make_cohort("mixed", athletes, cfg.eval.seed, cfg.env.race_distance, profiles=profiles)
 
 
-def rollout_plans(policy, cohort, cfg: ExperimentConfig) -> np.ndarray:
-    """Roll `policy` out for one season on every athlete of `cohort` (batched, deterministic);
-    the week plans it chose, (n, season_weeks, PLAN_SIZE)."""
-    from envs import StrengthRunVecEnv
+def rollout_env_plans(policy, cohort, season_weeks: int, env_kw: dict[str, Any]) -> np.ndarray:
+    """(n, season_weeks, PLAN_SIZE): the week plans `policy` chooses for every athlete of `cohort`
+    (one batched season on `StrengthRunVecEnv.from_cohort`, via the evaluation harness)."""
+    from agents.evaluation import rollout_plans
 
-    n_weeks = cfg.env.season_weeks
-    env = StrengthRunVecEnv.from_cohort(cohort, **env_kwargs(cfg))
-    obs = env.reset()
-    plans = np.empty((cohort.n, n_weeks, _plan_size()))
     if hasattr(policy, "reset"):
         policy.reset()
-    state = None
-    episode_start = np.ones(cohort.n, dtype=bool)
-    for w in range(n_weeks):
-        actions, state = policy.predict(obs, state=state, episode_start=episode_start, deterministic=True)
-        obs, _, _, infos = env.step(np.asarray(actions))
-        episode_start = np.zeros(cohort.n, dtype=bool)
-        plans[:, w] = env.last_plans()
-    env.close()
-    return plans
+    return rollout_plans(policy, cohort, int(season_weeks), **env_kw)
 
 
-def _plan_size() -> int:
-    from sim.state import PLAN_SIZE
+#: env settings that describe the population or the episode length, not the decisions: a
+#: cohort-built env takes its athletes, levels and race from the cohort and runs one season
+_POPULATION_KEYS = ("level", "levels", "race_distance", "season_weeks", "athlete_pool", "population_seed",
+                    "max_weeks")
 
-    return PLAN_SIZE
 
-
-def baseline_plans(name: str, cohort, cfg: ExperimentConfig) -> np.ndarray:
-    """(n, season_weeks, PLAN_SIZE): a baseline's season for every athlete of the cohort (the exact
-    prescription, via the baseline's numba `plan_array`, per level for a mixed cohort)."""
-    from agents.baselines import BASELINES
-    from sim.state import A_LEVEL
-
-    pol = BASELINES[name]
-    n_weeks = cfg.env.season_weeks
-    out = np.empty((cohort.n, n_weeks, _plan_size()))
-    codes = cohort.athletes[:, A_LEVEL].astype(int)
-    for code in np.unique(codes):
-        idx = np.flatnonzero(codes == code)
-        arr = pol.plan_array(int(code), n_weeks, cohort.n, cohort.seed)
-        out[idx] = arr[idx] if arr.shape[0] == cohort.n else arr[0]
-    return out
+def harness_env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
+    """kwargs for `StrengthRunVecEnv.from_cohort`: action scope, reward, limits, noise, pain rule..."""
+    return {k: v for k, v in env_kwargs(cfg).items() if k not in _POPULATION_KEYS}
 
 
 @dataclass
 class Evaluation:
-    """Per-athlete outcomes of every policy on one held-out cohort (paired), and their weekly metrics."""
+    """Every policy's season on one held-out cohort (paired: same athletes, same draws)."""
 
-    per_athlete: dict[str, pd.DataFrame]
-    metrics: dict[str, np.ndarray]
+    seasons: dict[str, Any]  # name -> agents.evaluation.Season
+    n_boot: int = 1000
+    _rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def rows(self, name: str) -> pd.DataFrame:
+        """Per-athlete outcomes of one policy (`agents.evaluation.athlete_rows`)."""
+        from agents.evaluation import athlete_rows
+
+        if name not in self._rows:
+            self._rows[name] = athlete_rows(name, self.seasons[name])
+        return self._rows[name]
+
+    def mean(self, name: str, col: str) -> float:
+        return float(self.rows(name)[col].mean())
+
+    @property
+    def per_athlete(self) -> pd.DataFrame:
+        return pd.concat([self.rows(k) for k in self.seasons], ignore_index=True)
+
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        return {k: r.metrics for k, r in self.seasons.items()}
 
     @property
     def best_template(self) -> str:
-        templates = [k for k in self.per_athlete if k in TEMPLATE_NAMES]
-        return min(templates, key=lambda k: float(self.per_athlete[k]["race_time_pct"].mean()))
+        """The template (beginner/intermediate/advanced plan) with the fastest mean race time."""
+        templates = [k for k in self.seasons if k in TEMPLATE_NAMES]
+        return min(templates, key=lambda k: self.mean(k, "race_time_pct"))
 
-    def table(self, learned: str = "learned") -> pd.DataFrame:
-        """Comparison table: one row per policy, means with 95% CIs, paired race-time
-        difference against the learned policy."""
-        rows = []
-        ref = self.per_athlete.get(learned)
-        for name, df in self.per_athlete.items():
-            row: dict[str, Any] = {"policy": name}
-            for col in ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct", "vo2max_pct",
-                        "run_km", "strength_sessions"):
-                x = df[col].to_numpy(dtype=float)
-                lo, hi = mean_ci(x)
-                row[col] = float(x.mean())
-                if col in ("race_time_pct", "injured_days"):
-                    row[f"{col}_ci_lo"], row[f"{col}_ci_hi"] = lo, hi
-            if ref is not None and name != learned:
-                d = ref["race_time_pct"].to_numpy() - df["race_time_pct"].to_numpy()
-                row["learned_minus_this_race_time_pct"] = float(d.mean())
-                row["diff_ci_lo"], row["diff_ci_hi"] = mean_ci(d)
-                di = ref["injured_days"].to_numpy() - df["injured_days"].to_numpy()
-                row["learned_minus_this_injured_days"] = float(di.mean())
-            rows.append(row)
-        return pd.DataFrame(rows)
+    def table(self) -> pd.DataFrame:
+        """The harness's summary: per policy, means with 95% bootstrap CIs and the paired
+        difference to the best template (CI, share of athletes better off)."""
+        from agents.evaluation import summarize
+
+        return summarize(self.per_athlete, reference=self.best_template, n_boot=self.n_boot)
 
     def headline(self, learned: str = "learned") -> dict[str, float]:
         """Learned vs the best template: paired race-time difference with its 95% CI, injured days."""
         best = self.best_template
-        a, b = self.per_athlete[learned], self.per_athlete[best]
-        d = a["race_time_pct"].to_numpy() - b["race_time_pct"].to_numpy()
-        lo, hi = mean_ci(d)
-        di = a["injured_days"].to_numpy() - b["injured_days"].to_numpy()
-        ilo, ihi = mean_ci(di)
+        t = self.table()
+        a, b = t.loc[learned], t.loc[best]
         return {
-            "race_time_pct": float(a["race_time_pct"].mean()),
-            "injured_days": float(a["injured_days"].mean()),
-            "best_template_race_time_pct": float(b["race_time_pct"].mean()),
-            "best_template_injured_days": float(b["injured_days"].mean()),
-            "gap_to_best_template_pct": float(d.mean()),
-            "gap_ci_lo": lo,
-            "gap_ci_hi": hi,
-            "injured_days_diff": float(di.mean()),
-            "injured_days_diff_ci_lo": ilo,
-            "injured_days_diff_ci_hi": ihi,
-            "beats_best_template": float(hi < 0.0 and di.mean() <= 0.0),
+            "race_time_pct": float(a["race_time_pct"]),
+            "injured_days": float(a["injured_days"]),
+            "best_template_race_time_pct": float(b["race_time_pct"]),
+            "best_template_injured_days": float(b["injured_days"]),
+            "gap_to_best_template_pct": float(a["race_time_pct_diff"]),
+            "gap_ci_lo": float(a["race_time_pct_diff_lo"]),
+            "gap_ci_hi": float(a["race_time_pct_diff_hi"]),
+            "gap_win_share": float(a["race_time_pct_win"]),
+            "injured_days_diff": float(a["injured_days_diff"]),
+            "injured_days_diff_ci_lo": float(a["injured_days_diff_lo"]),
+            "injured_days_diff_ci_hi": float(a["injured_days_diff_hi"]),
+            "beats_best_template": float(a["race_time_pct_diff_hi"] < 0.0 and a["injured_days_diff"] <= 0.0),
         }
 
 
 def mean_ci(x: np.ndarray) -> tuple[float, float]:
-    """Normal 95% CI of the mean (n is hundreds of athletes, or t for a handful of seeds)."""
+    """t-based 95% CI of the mean (for a handful of seeds)."""
     x = np.asarray(x, dtype=float)
     n = len(x)
     if n < 2:
@@ -341,33 +320,30 @@ def mean_ci(x: np.ndarray) -> tuple[float, float]:
     return float(x.mean() - half), float(x.mean() + half)
 
 
-def evaluate_plans(cohort, plans: dict[str, np.ndarray]) -> Evaluation:
-    """Simulate each policy's plans on the same cohort (common random numbers)."""
-    from sim.whatif import run
-
-    per, met = {}, {}
-    for name, p in plans.items():
-        res = run(cohort, p)
-        per[name] = res.athletes
-        met[name] = res.metrics
-    return Evaluation(per, met)
-
-
 class Evaluator:
     """Held-out evaluation of the live policy against the baselines (baselines simulated once)."""
 
-    def __init__(self, cfg: ExperimentConfig, athletes: int) -> None:
+    def __init__(self, cfg: ExperimentConfig, athletes: int, n_boot: int = 1000) -> None:
+        from agents.baselines import BASELINES
+        from agents.evaluation import run_policy
+
         self.cfg = cfg
+        self.n_boot = n_boot
+        self.weeks = cfg.env.season_weeks
+        self.env_kw = harness_env_kwargs(cfg)
         self.cohort = eval_cohort(cfg, athletes)
-        self.baseline_plans = {b: baseline_plans(b, self.cohort, cfg) for b in cfg.eval.baselines}
-        self.baselines = evaluate_plans(self.cohort, self.baseline_plans)
+        self.baselines = Evaluation({b: run_policy(b, BASELINES[b], self.cohort, self.weeks)
+                                     for b in cfg.eval.baselines}, n_boot)
 
     def evaluate(self, policy) -> Evaluation:
-        plans = rollout_plans(policy, self.cohort, self.cfg)
-        learned = evaluate_plans(self.cohort, {"learned": plans})
-        self.last_plans = plans
-        return Evaluation({"learned": learned.per_athlete["learned"], **self.baselines.per_athlete},
-                          {"learned": learned.metrics["learned"], **self.baselines.metrics})
+        from agents.evaluation import run_policy
+
+        if hasattr(policy, "reset"):
+            policy.reset()
+        learned = run_policy("learned", policy, self.cohort, self.weeks, **self.env_kw)
+        ev = Evaluation({"learned": learned, **self.baselines.seasons}, self.n_boot)
+        ev._rows.update(self.baselines._rows)
+        return ev
 
 
 def eval_metrics(ev: Evaluation) -> dict[str, float]:
@@ -390,7 +366,13 @@ def _callback_base():
 
 
 class TrainingCallback(_callback_base()):  # type: ignore[misc]
-    """Progress bar, periodic held-out evaluation (logged to MLflow) and checkpoints."""
+    """Progress bar, periodic held-out evaluation (logged to MLflow) and checkpoints.
+
+    Evaluation and checkpoints happen at the start of a rollout, i.e. after the previous
+    update, and the SB3 values that update recorded (train/*) are flushed to MLflow first at
+    the current step. So a checkpoint at step t is taken when everything up to t is logged:
+    a run killed after it and resumed from it logs nothing twice and misses no step.
+    """
 
     def __init__(self, cfg: ExperimentConfig, run: RunContext, evaluator: Evaluator, progress: bool) -> None:
         super().__init__(verbose=0)
@@ -401,12 +383,15 @@ class TrainingCallback(_callback_base()):  # type: ignore[misc]
         self.bar = None
         self.next_eval = 0
         self.next_ckpt = 0
+        self.last_eval = -1
+
+    def _next(self, t: int, every: int) -> int:
+        return (t // every + 1) * every
 
     def _on_training_start(self) -> None:
         t = self.model.num_timesteps
-        every_e, every_c = self.cfg.eval.every_timesteps, self.cfg.checkpoint.every_timesteps
-        self.next_eval = (t // every_e + 1) * every_e
-        self.next_ckpt = (t // every_c + 1) * every_c
+        self.next_eval = self._next(t, self.cfg.eval.every_timesteps)
+        self.next_ckpt = self._next(t, self.cfg.checkpoint.every_timesteps)
         if t == 0:
             self._evaluate()
         if self.progress:
@@ -416,26 +401,34 @@ class TrainingCallback(_callback_base()):  # type: ignore[misc]
                             desc=f"{self.cfg.name} seed {self.ctx.seed}")
 
     def _on_step(self) -> bool:
-        t = self.model.num_timesteps
         if self.bar is not None:
-            self.bar.update(t - self.bar.n)
+            self.bar.update(self.model.num_timesteps - self.bar.n)
+        return True
+
+    def _on_rollout_start(self) -> None:
+        t = self.model.num_timesteps
+        self.logger.dump(t)  # the last update's train/* values, at the step they were computed
         if t >= self.next_eval:
             self._evaluate()
-            self.next_eval = (t // self.cfg.eval.every_timesteps + 1) * self.cfg.eval.every_timesteps
+            self.next_eval = self._next(t, self.cfg.eval.every_timesteps)
         if t >= self.next_ckpt:
             self.ctx.save_checkpoint(self.model)
-            self.next_ckpt = (t // self.cfg.checkpoint.every_timesteps + 1) * self.cfg.checkpoint.every_timesteps
-        return True
+            self.next_ckpt = self._next(t, self.cfg.checkpoint.every_timesteps)
 
     def _evaluate(self) -> None:
         ev = self.evaluator.evaluate(predictor_of(self.model, self.model.get_env(), self.cfg))
         m = eval_metrics(ev)
         self.ctx.metrics.log(m, self.model.num_timesteps)
+        self.last_eval = self.model.num_timesteps
         if self.bar is not None:
             self.bar.set_postfix(race_pct=f"{m['eval/race_time_pct']:.2f}",
                                  gap=f"{m['eval/gap_to_best_template_pct']:+.2f}")
 
     def _on_training_end(self) -> None:
+        t = self.model.num_timesteps
+        self.logger.dump(t)
+        if self.last_eval != t:
+            self._evaluate()
         if self.bar is not None:
             self.bar.close()
 
@@ -505,11 +498,10 @@ def _fetch_checkpoint(ctx: RunContext) -> dict | None:
 
 
 def _build_model(cfg: ExperimentConfig, seed: int, ckpt: dict | None, ctx: RunContext):
-    import torch
     from stable_baselines3.common.logger import Logger
     from stable_baselines3.common.vec_env import VecNormalize
 
-    torch.set_num_threads(cfg.torch_threads)
+    set_threads(cfg)
     venv = make_train_env(cfg, seed)
     cls = algo_class(cfg.algo.name)
     if ckpt is not None:
@@ -534,8 +526,8 @@ def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: b
     model, venv = _build_model(cfg, ctx.seed, ckpt, ctx)
     evaluator = Evaluator(cfg, cfg.eval.athletes)
     if not resume or ckpt is None:
-        ctx.metrics.log({f"baseline/{k}/race_time_pct": float(v["race_time_pct"].mean())
-                         for k, v in evaluator.baselines.per_athlete.items()}, 0)
+        ctx.metrics.log({f"baseline/{k}/{m}": evaluator.baselines.mean(k, m)
+                         for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")}, 0)
     cb = TrainingCallback(cfg, ctx, evaluator, progress)
     remaining = cfg.total_timesteps - model.num_timesteps
     if remaining > 0:
@@ -570,18 +562,18 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     ev = final.evaluate(predictor_of(model, venv, cfg))
     table = ev.table()
     head = ev.headline()
-    atomic_write_text(out / "comparison.csv", table.to_csv(index=False))
-    atomic_write_text(out / "comparison.md", comparison_markdown(table, head, ev.best_template, cfg, wall_s))
-    atomic_write_text(out / "headline.json", json.dumps({**head, "best_template": ev.best_template,
-                                                         "wall_s": wall_s}, indent=1))
+    best = ev.best_template
+    atomic_write_text(out / "comparison.csv", table.to_csv())
+    atomic_write_text(out / "comparison.md", comparison_markdown(table, head, best, cfg, wall_s))
+    atomic_write_text(out / "headline.json", json.dumps({**head, "best_template": best, "wall_s": wall_s,
+                                                         "timesteps": int(model.num_timesteps)}, indent=1))
     for f in ("comparison.csv", "comparison.md", "headline.json"):
         ctx.client.log_artifact(ctx.run_id, str(out / f), "comparison")
 
     history = eval_history(ctx)
-    base_lines = {k: float(v["race_time_pct"].mean()) for k, v in final.baselines.per_athlete.items()}
+    base_lines = {k: final.baselines.mean(k, "race_time_pct") for k in final.baselines.seasons}
     plots.plot_learning_curve(history, base_lines, out / "learning_curve.png",
                               title=f"{cfg.name} (seed {ctx.seed}): held-out race time")
-    best = ev.best_template
     plots.plot_season({"learned": plots.season_frame(ev.metrics["learned"]),
                        f"best template ({best})": plots.season_frame(ev.metrics[best])},
                       out / "season.png", title=f"{cfg.name}: learned season vs best template ({best})")
@@ -591,9 +583,9 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     final_metrics = {f"final/{k}": v for k, v in head.items()}
     final_metrics["final/wall_s"] = wall_s
     final_metrics["final/eval_wall_s"] = time.time() - t_eval
-    for name, df in ev.per_athlete.items():
-        final_metrics[f"final/{name}/race_time_pct"] = float(df["race_time_pct"].mean())
-        final_metrics[f"final/{name}/injured_days"] = float(df["injured_days"].mean())
+    for name in table.index:
+        final_metrics[f"final/{name}/race_time_pct"] = float(table.loc[name, "race_time_pct"])
+        final_metrics[f"final/{name}/injured_days"] = float(table.loc[name, "injured_days"])
     ctx.metrics.log(final_metrics, int(model.num_timesteps))
 
     from experiments.pyfunc import log_pyfunc
@@ -625,32 +617,39 @@ def comparison_markdown(table: pd.DataFrame, head: dict[str, float], best: str, 
                         wall_s: float) -> str:
     """The comparison table as Markdown, with the headline sentence on top."""
     verdict = "beats" if head["beats_best_template"] else "does not beat"
+    n = int(table["athletes"].iloc[0])
     lines = [
-        f"# {cfg.name}: learned policy vs baselines on {int(cfg.eval.final_athletes)} held-out athletes",
+        f"# {cfg.name}: learned policy vs baselines on {n} held-out athletes",
         "",
         f"The learned policy {verdict} the best template (**{best}**): race time "
         f"{head['race_time_pct']:+.2f}% vs {head['best_template_race_time_pct']:+.2f}%, paired difference "
-        f"{head['gap_to_best_template_pct']:+.3f} pp [95% CI {head['gap_ci_lo']:+.3f}, {head['gap_ci_hi']:+.3f}]; "
-        f"injured days {head['injured_days']:.2f} vs {head['best_template_injured_days']:.2f} "
-        f"(difference {head['injured_days_diff']:+.2f} [{head['injured_days_diff_ci_lo']:+.2f}, "
-        f"{head['injured_days_diff_ci_hi']:+.2f}]). Training wall time {wall_s / 60:.1f} min.",
+        f"{head['gap_to_best_template_pct']:+.3f} pp [95% CI {head['gap_ci_lo']:+.3f}, {head['gap_ci_hi']:+.3f}], "
+        f"faster for {100 * head['gap_win_share']:.0f}% of athletes; injured days {head['injured_days']:.2f} vs "
+        f"{head['best_template_injured_days']:.2f} (difference {head['injured_days_diff']:+.2f} "
+        f"[{head['injured_days_diff_ci_lo']:+.2f}, {head['injured_days_diff_ci_hi']:+.2f}]). "
+        f"Training wall time {wall_s / 60:.1f} min.",
         "",
-        "race_time_pct: change of the race time over the season (negative = faster); "
-        "learned - this: paired mean difference in race_time_pct (negative = learned faster).",
+        "race_time_pct: race-time change over the season (negative = faster). diff: paired mean difference "
+        f"to the best template ({best}), 95% bootstrap CI over athletes.",
         "",
     ]
-    cols = ["policy", "race_time_pct", "race_time_pct_ci_lo", "race_time_pct_ci_hi", "injured_days", "injuries",
-            "strength_pct", "economy_pct", "vo2max_pct", "run_km", "strength_sessions",
-            "learned_minus_this_race_time_pct", "diff_ci_lo", "diff_ci_hi", "learned_minus_this_injured_days"]
-    cols = [c for c in cols if c in table]
-    lines.append("| " + " | ".join(cols) + " |")
-    lines.append("|" + "|".join("---" for _ in cols) + "|")
-    for _, r in table.iterrows():
+    cols = [("race_time_pct", "race time %"), ("race_time_pct_diff", "diff vs best"),
+            ("injured_days", "injured days"), ("injured_days_diff", "diff vs best"),
+            ("injuries", "injuries"), ("strength_pct", "strength %"), ("economy_pct", "economy %"),
+            ("run_km", "run km"), ("strength_sessions", "strength sessions")]
+    lines.append("| policy | " + " | ".join(h for _, h in cols) + " |")
+    lines.append("|---|" + "|".join("---:" for _ in cols) + "|")
+    for name, r in table.iterrows():
         cells = []
-        for c in cols:
-            v = r[c]
-            cells.append(str(v) if isinstance(v, str) else ("" if pd.isna(v) else f"{v:.3f}"))
-        lines.append("| " + " | ".join(cells) + " |")
+        for c, _ in cols:
+            v = float(r[c])
+            if c.endswith("_diff") or c in ("race_time_pct", "injured_days"):
+                cells.append(f"{v:+.2f} [{float(r[c + '_lo']):+.2f}, {float(r[c + '_hi']):+.2f}]"
+                             if c.endswith("_diff") and name != best else f"{v:+.2f}" if c.endswith("_diff")
+                             else f"{v:.2f} [{float(r[c + '_lo']):.2f}, {float(r[c + '_hi']):.2f}]")
+            else:
+                cells.append(f"{v:.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,242 @@
+"""The training pipeline against a real MLflow store (SQLite in a temp folder) and real SB3.
+
+Tiny budgets (8-week seasons, a few hundred timesteps): the tests check what a run records,
+that several seeds aggregate into a parent run, that the SB3 logger output format writes
+metrics without duplicates, and that a run killed with SIGKILL after its first checkpoint
+resumes into the same run with continuous, non-duplicated metrics.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from experiments.config import load_config, validate
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TINY = {
+    "name": "tiny",
+    "env": {"level": "intermediate", "season_weeks": 8, "athlete_pool": 64},
+    "algo": {"name": "ppo", "n_steps": 8, "batch_size": 64, "n_epochs": 1,
+             "policy_kwargs": {"net_arch": [16]}},
+    "n_envs": 16,
+    "total_timesteps": 256,
+    "seeds": [0],
+    "normalize": {"observations": True},
+    "eval": {"athletes": 16, "final_athletes": 24, "every_timesteps": 128,
+             "baselines": ["intermediate", "advanced", "run_only"]},
+    "checkpoint": {"every_timesteps": 128},
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """One MLflow store for the module (creating a SQLite store costs seconds)."""
+    folder = tmp_path_factory.mktemp("mlflow")
+    old = os.getcwd()
+    os.chdir(folder)
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    prev = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    yield folder, uri
+    os.chdir(old)
+    if prev is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = prev
+
+
+def config(folder: Path, name: str, **changes) -> Path:
+    data = yaml.safe_load(yaml.safe_dump(TINY))
+    data["name"] = name
+    data["mlflow"] = {"experiment": name}
+    data["checkpoint"]["folder"] = str(folder / "runs")
+    for k, v in changes.items():
+        data[k] = v
+    p = folder / f"{name}.yaml"
+    p.write_text(yaml.safe_dump(data))
+    return p
+
+
+def client(uri: str):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=uri)
+
+
+def steps_of(cl, run_id: str, key: str) -> list[int]:
+    return [m.step for m in cl.get_metric_history(run_id, key)]
+
+
+def test_metric_writer_skips_strings_excluded_and_repeated_steps(store) -> None:
+    from experiments.tracking import MetricLogger, MLflowOutputFormat
+
+    _, uri = store
+    cl = client(uri)
+    exp = cl.create_experiment("writer")
+    run_id = cl.create_run(exp).info.run_id
+    fmt = MLflowOutputFormat(MetricLogger(cl, run_id))
+    fmt.write({"train/loss": 1.5, "note": "text", "secret": 2.0, "nan": float("nan"), "np": np.float32(3.0)},
+              {"secret": ("mlflow",)}, step=10)
+    fmt.write({"train/loss": 9.9}, {}, step=10)  # same step again: dropped
+    fmt.write({"train/loss": 0.5}, {}, step=20)
+    metrics = cl.get_run(run_id).data.metrics
+    assert set(metrics) == {"train/loss", "np"}
+    hist = cl.get_metric_history(run_id, "train/loss")
+    assert [(m.step, m.value) for m in hist] == [(10, 1.5), (20, 0.5)]
+    # a writer resumed with the run's last steps does not re-log what is there
+    from experiments.tracking import last_steps
+
+    again = MetricLogger(cl, run_id, last_steps(cl, run_id))
+    assert again.log({"train/loss": 7.0}, 20) == 0 and again.log({"train/loss": 7.0}, 30) == 1
+
+
+def test_two_seeds_log_everything_and_aggregate(store) -> None:
+    import mlflow
+
+    from experiments.train import train
+
+    folder, uri = store
+    cfg = load_config(config(folder, "two_seeds", seeds=[0, 1]))
+    res = train(cfg, command="stridelab train two_seeds.yaml", progress=False)
+    cl = client(uri)
+    assert res.parent_run_id is not None and set(res.runs) == {0, 1}
+    parent = cl.get_run(res.parent_run_id)
+    assert parent.info.status == "FINISHED"
+    for name in ("race_time_pct", "gap_to_best_template_pct"):
+        mean = parent.data.metrics[f"seeds/{name}/mean"]
+        lo, hi = parent.data.metrics[f"seeds/{name}/ci_lo"], parent.data.metrics[f"seeds/{name}/ci_hi"]
+        vals = [m[f"final/{name}"] for _, m in res.runs.values()]
+        assert mean == pytest.approx(np.mean(vals)) and lo <= mean <= hi
+    for seed, (run_id, final) in res.runs.items():
+        run = cl.get_run(run_id)
+        assert run.info.status == "FINISHED"
+        assert run.data.tags["mlflow.parentRunId"] == res.parent_run_id
+        assert run.data.tags["stridelab.seed"] == str(seed)
+        assert run.data.tags["stridelab.git_commit"] and run.data.tags["stridelab.command"].startswith("stridelab")
+        assert run.data.params["algo.n_steps"] == "8" and run.data.params["env.season_weeks"] == "8"
+        arts = {a.path for a in cl.list_artifacts(run_id)}
+        assert {"config.yaml", "command.txt", "versions.json", "policy", "comparison", "plots",
+                "checkpoints"} <= arts
+        assert {a.path for a in cl.list_artifacts(run_id, "policy")} == {"policy/policy.zip",
+                                                                         "policy/vecnormalize.pkl"}
+        assert {"comparison/comparison.csv", "comparison/comparison.md"} <= {
+            a.path for a in cl.list_artifacts(run_id, "comparison")}
+        assert {a.path for a in cl.list_artifacts(run_id, "plots")} == {"plots/learning_curve.png",
+                                                                        "plots/season.png"}
+        # the logged config reloads to the same config
+        text = Path(cl.download_artifacts(run_id, "config.yaml", str(folder / f"cfg{seed}"))).read_text()
+        assert validate(yaml.safe_load(text), "logged") == cfg
+        # SB3 metrics at SB3's step (timesteps) and periodic evaluation against the templates
+        assert steps_of(cl, run_id, "time/total_timesteps") == [128, 256]
+        assert steps_of(cl, run_id, "eval/race_time_pct") == [0, 128, 256]
+        assert steps_of(cl, run_id, "eval/gap_to_best_template_pct") == [0, 128, 256]
+        assert final["final/best_template_race_time_pct"] <= min(
+            final[f"final/{t}/race_time_pct"] for t in ("intermediate", "advanced"))
+        assert final["final/gap_to_best_template_pct"] == pytest.approx(
+            final["final/race_time_pct"] - final["final/best_template_race_time_pct"])
+    # the comparison table: learned, every baseline, paired differences to the best template
+    table = pd.read_csv(cl.download_artifacts(res.runs[0][0], "comparison/comparison.csv", str(folder / "t")))
+    assert list(table["policy"]) == ["learned", "intermediate", "advanced", "run_only"]
+    assert {"race_time_pct_diff_lo", "race_time_pct_diff_hi", "injured_days_diff"} <= set(table.columns)
+    # the registered pyfunc model plans seasons, one row per athlete-day
+    versions = cl.search_model_versions("name='stridelab-two_seeds'")
+    assert len(versions) == 2
+    model = mlflow.pyfunc.load_model(f"models:/stridelab-two_seeds/{versions[0].version}")
+    days = model.predict(pd.DataFrame({
+        "level": ["beginner", "advanced"], "weekly_km": [25.0, 70.0], "race_distance": ["5k", "half"],
+        "race_date": ["2027-05-23", "2027-06-06"], "start_date": [None, "2027-03-01"],
+    }))
+    per = days.groupby("athlete").size()
+    assert per[0] == 7 * 8  # default season: the trained length, ending on race day
+    assert per[1] == 7 * 14  # 2027-03-01 .. 2027-06-06 is 14 whole weeks
+    last = days[days["athlete"] == 1].iloc[-1]
+    assert last["date"] == "2027-06-06" and last["run_kind"] == "race"
+    assert set(days["strength_emphasis"]) <= {"none", "heavy", "power", "maintenance", "toning"}
+
+
+def test_resume_after_sigkill_continues_same_run(store) -> None:
+    """Kill a training process after its first checkpoint; resume; one finished run, metrics
+    continuous (every rollout step present) and never duplicated."""
+    from experiments.train import train
+
+    folder, uri = store
+    total = 16 * 8 * 40
+    path = config(folder, "killed", total_timesteps=total, eval={**TINY["eval"], "every_timesteps": 1024},
+                  checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(path), "--no-progress"],
+                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    runs = folder / "runs_killed"
+    deadline = time.time() + 120
+    ckpt = None
+    while time.time() < deadline and proc.poll() is None:
+        found = list(runs.glob("*/checkpoints/checkpoint.json")) if runs.is_dir() else []
+        if found:
+            ckpt = found[0]
+            break
+        time.sleep(0.02)
+    assert ckpt is not None, proc.stderr.read().decode() if proc.poll() is not None else "no checkpoint in time"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    run_id = ckpt.parent.parent.name
+    cl = client(uri)
+    assert cl.get_run(run_id).info.status == "RUNNING"  # killed: nobody closed it
+    before = steps_of(cl, run_id, "time/total_timesteps")
+    assert before and before[-1] < total
+
+    cfg = load_config(path)
+    res = train(cfg, command=f"stridelab train {path} --resume {run_id}", resume=run_id, progress=False)
+    assert res.runs[0][0] == run_id
+    run = cl.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert len(cl.search_runs([run.info.experiment_id])) == 1  # no second run
+    rollout = 16 * 8
+    for key in ("time/total_timesteps", "train/loss", "rollout/ep_rew_mean"):
+        steps = steps_of(cl, run_id, key)
+        assert len(steps) == len(set(steps)), f"{key} duplicated"
+        assert sorted(steps) == list(range(rollout, total + 1, rollout)), key
+    ev = steps_of(cl, run_id, "eval/race_time_pct")
+    assert len(ev) == len(set(ev)) and ev[0] == 0 and ev[-1] == total
+    assert run.data.metrics["time/total_timesteps"] == total
+    assert {"policy/policy.zip"} <= {a.path for a in cl.list_artifacts(run_id, "policy")}
+
+
+def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
+    from experiments.train import train
+
+    folder, uri = store
+    cfg = load_config(config(folder, "bad_resume"))
+    with pytest.raises(InputError, match="not found"):
+        train(cfg, resume="0123456789abcdef", progress=False)
+    cl = client(uri)
+    exp = cl.get_experiment_by_name("bad_resume")
+    assert exp is None or not cl.search_runs([exp.experiment_id])
+    # a finished run of another config: resuming it with a changed config is refused
+    other = cl.search_runs([cl.get_experiment_by_name("two_seeds").experiment_id],
+                           "tags.`stridelab.role` = 'child'")[0]
+    with pytest.raises(InputError, match="differs"):
+        train(load_config(config(folder, "two_seeds", seeds=[0, 1], total_timesteps=512)),
+              resume=other.info.run_id, progress=False)
+
+
+def test_cli_runs_through_main(store, capsys) -> None:
+    """`stridelab train` through the CLI entry point: exit 0, the report names the run."""
+    from experiments.cli import main
+
+    folder, _ = store
+    path = config(folder, "cli", total_timesteps=128, eval={**TINY["eval"], "every_timesteps": 128})
+    assert main(["train", str(path), "--no-progress", "--set", "mlflow.register_model=false"]) == 0
+    out = capsys.readouterr().out
+    assert "seed 0: run" in out and "mlflow ui --backend-store-uri" in out
