@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from experiments import args as A
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_plan(args: argparse.Namespace, athlete, n_weeks: int):
+def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> pd.DataFrame:
     """The day frame for the policy named by --run / --model / --baseline."""
     from experiments.compare import load_baseline, load_model_file, load_run_policy
     from experiments.season_plan import policy_week_plans, season_plan
@@ -111,9 +116,26 @@ def export_plan(args: argparse.Namespace, athlete, n_weeks: int):
         policy, source = load_model_file(args.model), f"model {args.model}"
     else:
         policy, source = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
+    _warn_outside_training(policy, args.level, n_weeks, args.distance)
     weeks = policy_week_plans(
         policy, args.level, n_weeks, athlete=athlete, race_distance=args.distance, seed=args.seed
     )
     df = season_plan(weeks, athlete, args.start, args.race)
     df.attrs["source"] = source
     return df
+
+
+def _warn_outside_training(policy: object, level: str, n_weeks: int, distance: str) -> None:
+    """A learned policy asked about a season it never trained on still answers; say so."""
+    trained = []
+    weeks = getattr(policy, "season_weeks", None)
+    if weeks is not None and weeks != n_weeks:
+        trained.append(f"{weeks}-week seasons (this one has {n_weeks})")
+    levels = getattr(policy, "levels", ())
+    if levels and level not in levels:
+        trained.append(f"{', '.join(levels)} runners (this one is {level})")
+    dist = getattr(policy, "race_distance", None)
+    if dist is not None and dist != distance:
+        trained.append(f"{dist} races (this one is {distance})")
+    if trained:
+        print(f"stridelab export: note: the policy was trained on {'; '.join(trained)}", file=sys.stderr)

@@ -63,7 +63,13 @@ class LearnedPolicy:
     run_id: str | None = None
     env_kwargs: dict[str, Any] = field(default_factory=dict)
 
-    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True):
+    def predict(
+        self,
+        observation: np.ndarray,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
+    ) -> tuple[np.ndarray, Any]:
         return self.predictor.predict(
             observation, state=state, episode_start=episode_start, deterministic=deterministic
         )
@@ -73,7 +79,7 @@ class LearnedPolicy:
             self.predictor.reset()
 
 
-def load_baseline(name: str):
+def load_baseline(name: str) -> Any:
     """A baseline policy by name; InputError listing the names otherwise."""
     from agents.baselines import BASELINES
 
@@ -280,7 +286,7 @@ def _kind(name: str, learned: Sequence[str]) -> str:
     return "mistake" if name.startswith("mistake_") else "baseline"
 
 
-def _weekly(level: str, name: str, res) -> pd.DataFrame:
+def _weekly(level: str, name: str, res: Any) -> pd.DataFrame:
     m = res.metrics
     return pd.DataFrame(
         {
@@ -689,7 +695,7 @@ def plot_weekly(cmp: Comparison) -> bytes:
     return _png(fig)
 
 
-def _png(fig) -> bytes:
+def _png(fig: Any) -> bytes:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()

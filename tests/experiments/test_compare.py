@@ -213,20 +213,23 @@ def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsy
     from mlflow.tracking import MlflowClient
 
     uri, run_id, _ = trained
-    out = tmp_path / "cmp"
-    assert (
-        main(["compare", "--runs", run_id, "--athletes", "12", "--out", str(out), "--tracking-uri", uri]) == 0
-    )
-    printed = capsys.readouterr().out
-    assert "best learned policy" in printed and "learned:tiny-seed3" in printed
-    assert (out / "compare.html").is_file() and (out / "verdict.json").is_file()
     cl = MlflowClient(tracking_uri=uri)
     exp = cl.get_experiment_by_name("tiny")
-    runs = cl.search_runs([exp.experiment_id], "tags.`stridelab.role` = 'compare'")
-    assert len(runs) >= 1
+    query = "tags.`stridelab.role` = 'compare'"
+    before = len(cl.search_runs([exp.experiment_id], query))
+    for i, source in enumerate((["--runs", run_id], ["--experiment", "tiny"])):
+        out = tmp_path / f"cmp{i}"
+        assert main(["compare", *source, "--athletes", "12", "--out", str(out), "--tracking-uri", uri]) == 0
+        printed = capsys.readouterr().out
+        # --experiment finds the training run and skips the comparison runs logged in the same experiment
+        assert "best learned policy" in printed and printed.count("learned:tiny-seed3") >= 2
+        assert (out / "compare.html").is_file() and (out / "verdict.json").is_file()
+    runs = cl.search_runs([exp.experiment_id], query, order_by=["attributes.start_time DESC"])
+    assert len(runs) == before + 2
     arts = {a.path for a in cl.list_artifacts(runs[0].info.run_id)}
     assert {"compare.html", "compare.csv", "compare.md"} <= arts
     assert "intermediate/best_learned_beats_best_template" in runs[0].data.metrics
+    assert runs[0].data.params["runs"] == run_id
 
 
 @pytest.mark.parametrize(
