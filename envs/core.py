@@ -51,8 +51,10 @@ from sim.state import (
     A_RACE_KM,
     ATHLETE_SIZE,
     FATIGUE_AU,
+    M_COST_FACTOR,
     M_LOAD_AU,
     M_RUN_KM,
+    M_VO2MAX,
     METRIC_SIZE,
     P_PAIN_RULE,
     P_RUN_KM,
@@ -93,8 +95,6 @@ def begin_episode(i, ath_src, st_src, base, states, aths, ctrl, obs, plans, mets
     c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], table)
     c[C_RACE_T] = c[C_T0]
     c[C_FATIGUE_REF] = max(st[FATIGUE_AU], 1e-6)
-    c[C_VO2MAX0] = kernel.vo2max(st, ath, gp)
-    c[C_COST0] = cost
     body = st.copy()
     plan = np.empty(PLAN_SIZE)
     met = np.zeros(METRIC_SIZE)
@@ -103,6 +103,8 @@ def begin_episode(i, ath_src, st_src, base, states, aths, ctrl, obs, plans, mets
     for d in range(7):
         kernel.step_day(body, ath, gp, dv, days[i, d], True, False, base, d - 7, d, met)
     kernel.week_end(body, ath, gp, met)
+    c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate reference: the last morning before the season
+    c[C_COST0] = met[M_COST_FACTOR]
     for k in range(HIST):
         c[C_KM_HIST + k] = met[M_RUN_KM] / ath[A_HABITUAL_KM]
         c[C_LOAD_HIST + k] = met[M_LOAD_AU]

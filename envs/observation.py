@@ -31,11 +31,13 @@ from sim.state import (
     A_RACE_KM,
     FATIGUE_AU,
     INJURY_DAYS_LEFT,
+    M_COST_FACTOR,
     M_INJURED_DAYS,
     M_NIGGLE,
     M_RUN_KM,
     M_SORENESS,
     M_STR_SESSIONS,
+    M_VO2MAX,
     NM_FATIGUE,
 )
 
@@ -183,9 +185,10 @@ def observe(st, ath, gp, ctrl, met, cfg, obs):
         z = noise(dh, STREAM_STRENGTH_TEST)
         ctrl[C_STR_TEST] = kernel.strength_rel(st) * (1.0 + cfg[CF_TEST_SD] * z)
     obs[O_STRENGTH_TEST_REL] = _clip(ctrl[C_STR_TEST], 0.5, 3.0)
-    # Heart rate above rest scales with the fraction of VO2max an easy pace costs:
-    # O2 cost at that pace over VO2max, both relative to the season start.
-    frac = (kernel.cost_factor(st, gp) / ctrl[C_COST0]) * (ctrl[C_VO2MAX0] / kernel.vo2max(st, ath, gp))
+    # Heart rate above rest scales with the fraction of VO2max an easy pace costs: O2 cost at
+    # that pace (the race-morning cost factor of the week's last day) over the week-end VO2max,
+    # relative to the last morning before the season.
+    frac = (met[M_COST_FACTOR] / ctrl[C_COST0]) * (ctrl[C_VO2MAX0] / met[M_VO2MAX])
     hr = HR_REST_BPM + (HR_EASY_START_BPM - HR_REST_BPM) * frac
     obs[O_EASY_HR_BPM] = _clip(hr + cfg[CF_HR_SD] * noise(dh, STREAM_EASY_HR), 60.0, 200.0)
     obs[O_LEVEL] = ath[A_LEVEL]

@@ -218,20 +218,33 @@ class StrengthRunEnv(gym.Env):
         self._ashape = (len(self._nvec),)
         self._buf = core.Buffers(1)
         self._mask = np.zeros((1, int(sum(self._nvec))), dtype=bool)
+        self._next = core.Buffers(1)  # the athlete of the next episode (aths, states rows)
+        self._next_base = np.zeros(1, dtype=np.int64)
+        self._seed_buf = np.zeros(1, dtype=np.int64)
+        self._row0 = np.zeros(1, dtype=np.int64)
+        self._race_km = RACE_KM[self.config.race_distance]
         self._started = False
         self._done = False
 
     # ------------------------------------------------------------------ gymnasium API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        ath, st, base = self.sampler.draw(draw_episode_seed(self.np_random), options)
+        episode_seed = draw_episode_seed(self.np_random)
+        nxt = self._next
+        if options or self.config.athlete_pool == 0:
+            ath, st, base = self.sampler.draw(episode_seed, options)
+            nxt.aths[0], nxt.states[0], self._next_base[0] = ath, st, base
+            if ath[A_RACE_KM] != self._race_km:
+                self.table = race_table([ath[A_RACE_KM]])
+        else:  # the common case, kept cheap: one numba call picks the pool athlete
+            self._seed_buf[0] = episode_seed
+            self.sampler.fill(self._seed_buf, self._row0, nxt.aths, nxt.states, self._next_base)
         b = self._buf
-        self.table = race_table([ath[A_RACE_KM]])
         core.begin_episode(
             0,
-            ath,
-            st,
-            base,
+            nxt.aths[0],
+            nxt.states[0],
+            self._next_base[0],
             b.states,
             b.aths,
             b.ctrl,
