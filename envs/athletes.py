@@ -163,8 +163,8 @@ class EpisodeSampler:
             levels, cdf = self.levels, self.cdf
         lv, m = pick(episode_seed, cdf, self.pool_n)
         if self.pool_n == 0:
-            ath = sample_athletes(levels[lv], 1, episode_seed & 0xFFFFFFFF, self.config.race_distance)
-            return ath[0], warm_up(ath, self.gp)[0], base
+            ath = self._fresh(levels[lv], episode_seed)
+            return ath, warm_up(ath[None], self.gp)[0], base
         p_ath, p_st = pool(
             levels[lv], self.pool_n, self.config.population_seed, self.config.race_distance, self.gp
         )
@@ -183,8 +183,16 @@ class EpisodeSampler:
             p_ath, p_st = self.pools()
             fill_from_pool(seeds, slots, self.cdf, p_ath, p_st, self.pool_n, next_ath, next_st, next_base)
             return
+        # New athletes: profiles one by one, then one parallel warm-up for all of them.
         for s, i in zip(seeds.tolist(), slots.tolist(), strict=True):
-            next_ath[i], next_st[i], next_base[i] = self.draw(int(s))
+            lv, _ = pick(s, self.cdf, 0)
+            next_ath[i] = self._fresh(self.levels[lv], s)
+            next_base[i] = kernel.draw_base(s, 0)
+        next_st[slots] = warm_up(next_ath[slots], self.gp)
+
+    def _fresh(self, level: str, episode_seed: int) -> np.ndarray:
+        """A brand-new athlete of `level` for an episode seed."""
+        return sample_athletes(level, 1, episode_seed & 0xFFFFFFFF, self.config.race_distance)[0]
 
     def _race_km(self) -> float:
         from sim.population import race_km

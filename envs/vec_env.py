@@ -13,6 +13,7 @@ or in every info with `info_metrics=True`.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numba
@@ -33,6 +34,8 @@ from sim.state import A_LEVEL, A_RACE_KM, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_S
 from sim.whatif import Cohort
 
 _I64 = np.dtype(np.int64)
+PROBE = 4  # steps timed (one thread, threads, one thread, threads) ...
+PROBE_EVERY = 256  # ... every this many steps
 
 
 class StrengthRunVecEnv(VecEnv):
@@ -45,6 +48,8 @@ class StrengthRunVecEnv(VecEnv):
         such rows replay the same athlete, body and draws each season unless `new_athletes`.
       new_athletes: after a fixed athlete's season, draw new athletes from the population.
       info_metrics: put `metrics` / `plan` dicts in every step's infos (slow; for debugging).
+      parallel: True = numba threads over athletes, False = one thread, None = whichever is
+        faster, re-timed every PROBE_EVERY steps (results are identical either way).
     """
 
     def __init__(
@@ -71,6 +76,7 @@ class StrengthRunVecEnv(VecEnv):
         stream_seed: int | None = None,
         new_athletes: bool = False,
         info_metrics: bool = False,
+        parallel: bool | None = None,
     ) -> None:
         self.config = make_config(
             level=level,
@@ -113,6 +119,10 @@ class StrengthRunVecEnv(VecEnv):
         self._mask = np.zeros((n, int(sum(self._nvec))), dtype=bool)
         self._rngs: list[np.random.Generator | None] = [None] * n
         self._actions: np.ndarray | None = None
+        self.parallel = parallel
+        self._steps = 0
+        self._k = 0
+        self._probe = [np.inf, np.inf]
         self._all = np.arange(n, dtype=np.int64)
         self._fixed = athletes is not None
         self._new_athletes = bool(new_athletes) or not self._fixed
@@ -268,6 +278,31 @@ class StrengthRunVecEnv(VecEnv):
             a = self._coerce(actions)
         self._actions = a
 
+    def _kernel(self):
+        """The threaded or the one-thread step, whichever is faster here and now.
+
+        Both give bit-identical results (rows are independent), so this is only about speed: on
+        an idle machine threads win; when the cores are busy (other processes, torch's own
+        OpenMP pool while training) a threaded step waits on descheduled workers and one thread
+        can be several times faster. With `parallel=None` the env times both on PROBE steps
+        every PROBE_EVERY steps and uses the faster one.
+        """
+        if self.parallel is False or numba.get_num_threads() == 1:
+            self._k = 0
+        elif self.parallel is True:
+            self._k = 1
+        else:
+            phase = self._steps % PROBE_EVERY
+            if phase == 0:
+                self._probe = [np.inf, np.inf]
+            self._k = phase % 2 if phase < PROBE else int(self._probe[1] < self._probe[0])
+        return core.step_batch if self._k else core.step_batch_serial
+
+    def _timed(self, seconds: float) -> None:
+        if self._steps % PROBE_EVERY < PROBE:
+            self._probe[self._k] = min(self._probe[self._k], seconds)
+        self._steps += 1
+
     def _coerce(self, actions: object) -> np.ndarray:
         a = np.asarray(actions)
         shape = (self.num_envs, len(self._nvec))
@@ -284,7 +319,8 @@ class StrengthRunVecEnv(VecEnv):
         if self._actions is None:
             raise InputError("step_wait: call step_async(actions) first")
         b = self._buf
-        kernel_fn = core.step_batch if numba.get_num_threads() > 1 else core.step_batch_serial
+        kernel_fn = self._kernel()
+        t0 = time.perf_counter()
         err = kernel_fn(
             self._actions,
             b.states,
@@ -307,6 +343,7 @@ class StrengthRunVecEnv(VecEnv):
             self._next_st,
             self._next_base,
         )
+        self._timed(time.perf_counter() - t0)
         actions, self._actions = self._actions, None
         if err != -1:
             k_n = len(self._nvec)

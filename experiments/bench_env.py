@@ -11,6 +11,10 @@ Four figures from the same run, so the ratios survive a busy machine:
   dummy_vec_steps_per_s: SB3 `DummyVecEnv` of 1,024 `gymnasium.make` single envs, same
   seasons. Targets: >= 2 million athlete-weeks/s and >= 20x DummyVecEnv.
 
+Also reported, for context: the batched env with one numba thread (vec_one_thread_steps_per_s;
+on a machine whose cores are busy the threaded step waits on descheduled workers, and one
+thread can be faster) and with a brand-new athlete warmed up for every season
+(vec_fresh_athletes_steps_per_s, athlete_pool=0; a warm-up costs ~1.5 seasons of physics).
 Each figure is the best of a few interleaved rounds (least disturbed by other processes).
 """
 
@@ -80,13 +84,19 @@ def run(json_out: bool = False) -> dict[str, Any]:
     dummy = DummyVecEnv([lambda: gym.make(envs.ENV_ID, season_weeks=SEASON_WEEKS) for _ in range(N_ENVS)])
     _vec_steps_per_s(vec, vec_actions, 4)
 
-    single, cp, batched, looped = [], [], [], []
+    fresh = envs.StrengthRunVecEnv(N_ENVS, seed=0, season_weeks=SEASON_WEEKS, athlete_pool=0)
+    threads = numba.get_num_threads()
+    single, cp, batched, looped, one, new = [], [], [], [], [], []
     for r in range(ROUNDS):
         single.append(_single_steps_per_s(env, env_actions, SINGLE_STEPS))
         cp.append(_single_steps_per_s(cartpole, cp_actions, SINGLE_STEPS))
         batched.append(_vec_steps_per_s(vec, vec_actions, VEC_STEPS))
+        numba.set_num_threads(1)
+        one.append(_vec_steps_per_s(vec, vec_actions, VEC_STEPS))
+        numba.set_num_threads(threads)
         if r < 2:
             looped.append(_vec_steps_per_s(dummy, vec_actions, DUMMY_STEPS))
+            new.append(_vec_steps_per_s(fresh, vec_actions, SEASON_WEEKS + 8))
     result: dict[str, Any] = {
         "env_steps_per_s": max(single),
         "cartpole_steps_per_s": max(cp),
@@ -96,6 +106,8 @@ def run(json_out: bool = False) -> dict[str, Any]:
     result["env_vs_cartpole"] = result["env_steps_per_s"] / result["cartpole_steps_per_s"]
     result["vec_vs_dummy"] = result["vec_steps_per_s"] / result["dummy_vec_steps_per_s"]
     result["vec_vs_env"] = result["vec_steps_per_s"] / result["env_steps_per_s"]
+    result["vec_one_thread_steps_per_s"] = max(one)
+    result["vec_fresh_athletes_steps_per_s"] = max(new)
     result["targets_met"] = {
         "env_vs_cartpole": result["env_vs_cartpole"] >= TARGET_ENV_VS_CARTPOLE,
         "vec_steps_per_s": result["vec_steps_per_s"] >= TARGET_VEC_STEPS,
@@ -123,6 +135,10 @@ def run(json_out: bool = False) -> dict[str, Any]:
         print(
             f"            DummyVecEnv    : {result['dummy_vec_steps_per_s']:12,.0f} athlete-weeks/s "
             f"-> ratio {result['vec_vs_dummy']:.1f} (target >= {TARGET_VEC_VS_DUMMY:.0f})"
+        )
+        print(
+            f"            one numba thread: {result['vec_one_thread_steps_per_s']:,.0f}; "
+            f"new athlete every season: {result['vec_fresh_athletes_steps_per_s']:,.0f}"
         )
         print(
             f"numba threads {result['numba_threads']}, cpus {result['cpus']}, "

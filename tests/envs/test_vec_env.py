@@ -108,3 +108,33 @@ def test_masks_for_maskable_algorithms():
     assert masks.shape == (4, 15)
     assert masks[:, :4].tolist() == [[True, True, False, False]] * 4 and not masks[:, 14].any()
     assert vec.has_attr("action_masks")
+
+
+def test_threads_do_not_change_results():
+    acts = random_actions(12, 8)
+    runs = []
+    for parallel in (True, False, None):
+        vec = StrengthRunVecEnv(8, seed=5, parallel=parallel, **KW)
+        out = [vec.reset()]
+        for t in range(12):
+            obs, rew, done, _ = vec.step(acts[t])
+            out += [obs, rew, done]
+        runs.append(out)
+    for other in runs[1:]:
+        assert all(np.array_equal(x, y) for x, y in zip(runs[0], other, strict=True))
+
+
+def test_fresh_athletes_match_single_envs():
+    kw = dict(season_weeks=4, athlete_pool=0)
+    vec = StrengthRunVecEnv(2, seed=9, **kw)
+    singles = [StrengthRunEnv(**kw) for _ in range(2)]
+    obs_v = vec.reset()
+    obs_s = [e.reset(seed=9 + i)[0] for i, e in enumerate(singles)]
+    assert np.array_equal(obs_v, np.stack(obs_s))
+    for _ in range(5):  # through one auto-reset into brand-new athletes
+        obs_v, *_ = vec.step(np.zeros((2, 4), dtype=np.int64))
+        for i, env in enumerate(singles):
+            obs, _, term, trunc, _ = env.step(np.zeros(4, dtype=np.int64))
+            if term or trunc:
+                obs, _ = env.reset()
+            assert np.array_equal(obs_v[i], obs)
