@@ -44,6 +44,8 @@ def test_rows_follow_single_envs_across_auto_resets():
                 obs, _ = env.reset()
             else:
                 assert infos[i] == {}
+                with pytest.raises(TypeError, match="read-only"):
+                    infos[i]["x"] = 1
             assert np.array_equal(obs_v[i], obs), (t, i)
         finished += int(done_v.sum())
     assert finished == 2 * n  # every row went through two auto-resets
