@@ -15,6 +15,10 @@ The module is written in the subset of Python that numba compiles and that also 
 plain Python: `sim.reference` executes this same file with `njit` as the identity, which
 is the test oracle (numba vs interpreter) with no second copy of the equations.
 Equations, units and sources: docs/model.md.
+
+Speed notes: `error_model='numpy'` drops Python's zero-division checks (no divisor here can
+be zero: capacity >= its floor, 1RM >= 0.5 BW, distances >= 3 km), and the day step is
+inlined into the week loop so that LLVM keeps the state in registers across sessions.
 """
 
 import math
@@ -62,7 +66,7 @@ DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE
 DERIVED_SIZE = 13
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def derive(gp):
     """Derived constants: daily decay factors exp(-1/tau) and the damage exponent.
 
@@ -97,7 +101,7 @@ STREAM_INJURY, STREAM_NIGGLE, STREAM_DURATION_A, STREAM_DURATION_B = 1, 2, 3, 4
 STREAM_OBS = 16  # first stream reserved for environment observation noise
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def _mix32(h):
     h = h & _M32
     h ^= h >> 16
@@ -108,7 +112,7 @@ def _mix32(h):
     return h
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def draw_base(seed, key):
     """Hash of (seed, athlete key): the root of that athlete's streams."""
     h = _mix32(seed ^ 0x2545F491)
@@ -117,18 +121,18 @@ def draw_base(seed, key):
     return _mix32(h ^ ((key >> 32) & _M32))
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def day_hash(base, day):
     return _mix32(base ^ (day & _M32) ^ 0x68E31DA4)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def uniform_at(dhash, stream):
     """Uniform in (0, 1) for one stream of one athlete-day."""
     return (_mix32(dhash ^ (stream * 0x1B873593)) + 0.5) * (1.0 / 4294967296.0)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def normal_at(dhash, stream):
     """Standard normal (Box-Muller over two streams)."""
     u1 = uniform_at(dhash, stream)
@@ -148,12 +152,12 @@ KEY_DAYS = (1, 3, 5)
 EASY_ORDER = (2, 4, 0, 5, 1, 3, 6)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def _is_key(kind):
     return kind == RUN_LONG or kind == RUN_TEMPO or kind == RUN_INTERVALS or kind == RUN_RACE
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def _place_score(days, d, placement):
     kind = int(days[d, D_RUN_KIND])
     nxt = int(days[d + 1, D_RUN_KIND]) if d < 6 else RUN_REST
@@ -180,7 +184,7 @@ def _place_score(days, d, placement):
     return 3.0 if before_key else 10.0
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def default_sets(gp, emphasis):
     if emphasis == EMPH_HEAVY:
         return gp[SETS_HEAVY]
@@ -191,7 +195,7 @@ def default_sets(gp, emphasis):
     return gp[SETS_TONING]
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def schedule_week(plan, ath, gp, days):
     """Turn one week plan (PLAN_SIZE) into seven days (7 x DAY_SIZE), in place.
 
@@ -274,20 +278,20 @@ def schedule_week(plan, ath, gp, days):
 
 
 # --------------------------------------------------------------------------- one day
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def strength_rel(st):
     """1RM relative to the athlete's baseline."""
     return 1.0 + st[NEURAL_REL] + st[STRUCT_REL]
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def economy_gain(st, gp):
     """Fractional fall of the O2 cost of running at a fixed speed (soft ceiling ECON_MAX)."""
     drive = gp[ECON_PER_STRENGTH] * (st[NEURAL_REL] + st[STRUCT_REL]) + gp[ECON_PER_POWER] * st[POWER_REL]
     return gp[ECON_MAX] * math.tanh(drive / gp[ECON_MAX])
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def vo2max(st, ath, gp):
     """VO2max (ml/kg/min): untrained value raised by fitness, soft ceiling VO2_GAIN_CEILING."""
     c = gp[VO2_GAIN_CEILING]
@@ -295,20 +299,20 @@ def vo2max(st, ath, gp):
     return ath[A_VO2MAX_UNTRAINED] * (1.0 + gain)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def vo2_effective(st, ath, gp, dv):
     """Race-ready VO2 (ml/kg/min): VO2max less the Banister fatigue term k2 * fatigue."""
     return vo2max(st, ath, gp) - ath[A_VO2MAX_UNTRAINED] * dv[DV_K_FATIGUE] * ath[A_AEROBIC_RESPONSE] * st[FATIGUE_AU]
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def cost_factor(st, gp):
     """O2 cost of running relative to the baseline economy (soreness and NMF raise it)."""
     acute = 1.0 + gp[SORENESS_ECONOMY] * st[SORENESS_0_10] / 10.0 + gp[NMF_ECONOMY] * st[NM_FATIGUE]
     return (1.0 - economy_gain(st, gp)) * acute
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def _run(st, ath, gp, dv, kind, km, met):
     if kind == RUN_LONG:
         pace, rpe, stress = gp[PACE_LONG], gp[RPE_LONG], 1.0
@@ -356,7 +360,7 @@ def _run(st, ath, gp, dv, kind, km, met):
     met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def _lift(st, ath, gp, dv, emphasis, effort, sets, met):
     if emphasis == EMPH_HEAVY:
         stim, pstim, sore, capstim, lstress = gp[STIM_HEAVY], gp[PSTIM_HEAVY], gp[SORE_HEAVY], \
@@ -402,7 +406,7 @@ def _lift(st, ath, gp, dv, emphasis, effort, sets, met):
     met[M_LOAD_AU] += load
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, dow, met):
     """Advance one athlete by one day, in place (numba: no allocation in the hot loop).
 
@@ -470,7 +474,7 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
     met[M_SORENESS] += st[SORENESS_0_10]
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def week_end(st, ath, gp, met):
     """Close a week's metrics: end-of-week snapshots and means."""
     met[M_STRENGTH_REL] = strength_rel(st)
@@ -488,7 +492,7 @@ def week_end(st, ath, gp, met):
         met[M_KEY_QUALITY] = 1.0
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
     """One athlete through len(plans) weeks; out is (n_weeks, METRIC_SIZE), overwritten."""
     for w in range(plans.shape[0]):
@@ -503,7 +507,7 @@ def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
         week_end(st, ath, gp, met)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model='numpy', cache=True)
 def simulate(states, athletes, gp, plans, seed, keys, day0, out):
     """Batch: every athlete through the weeks of its plan, in parallel over athletes.
 
@@ -519,7 +523,7 @@ def simulate(states, athletes, gp, plans, seed, keys, day0, out):
         simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], draw_base(seed, keys[a]), day0, out[a], days)
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def habitual_plan(ath, plan):
     """The athlete's usual week before the season: habitual km, level-typical key runs, no lifting."""
     for i in range(PLAN_SIZE):
@@ -537,7 +541,7 @@ WARMUP_MIN_WEEKS = 12
 WARMUP_MAX_WEEKS = 104
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def init_state(st, ath, gp, dv, days, plan, met):
     """Warm one athlete up from a detrained body through their running history.
 
@@ -556,7 +560,7 @@ def init_state(st, ath, gp, dv, days, plan, met):
             step_day(st, ath, gp, dv, days[d], True, False, 0, 0, d, met)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model='numpy', cache=True)
 def init_states(athletes, gp, states):
     """Warm-up of every athlete (see `init_state`), in parallel; states (n, STATE_SIZE) overwritten."""
     dv = derive(gp)
@@ -568,7 +572,7 @@ def init_states(athletes, gp, states):
 
 
 # --------------------------------------------------------------------------- race time
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def race_time_min(vo2_eff, cost, race_km):
     """Race time (min) for `race_km` (Daniels & Gilbert 1979).
 
@@ -591,7 +595,7 @@ def race_time_min(vo2_eff, cost, race_km):
     return d / (0.5 * (lo + hi))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model='numpy', cache=True)
 def race_times_min(vo2_eff, cost, race_km, out):
     """race_time_min over (n, n_weeks) arrays; race_km is (n,)."""
     for a in prange(vo2_eff.shape[0]):
@@ -599,7 +603,7 @@ def race_times_min(vo2_eff, cost, race_km, out):
             out[a, w] = race_time_min(vo2_eff[a, w], cost[a, w], race_km[a])
 
 
-@njit(cache=True)
+@njit(error_model='numpy', cache=True)
 def performance_now(states, athletes, gp, vo2_eff, cost):
     """Race-morning effective VO2 and O2-cost factor of each athlete's current state."""
     dv = derive(gp)

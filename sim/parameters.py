@@ -163,7 +163,7 @@ INJURY_MEDIAN_D = _param("injury_median_d", 14.0, "d", "Nielsen et al. 2014; Vid
                          "median time lost per injury")
 INJURY_SIGMA_LN = _param("injury_sigma_ln", 0.9, "-", "Nielsen et al. 2014 (right-skewed time loss)",
                          "log-normal spread of the time lost")
-NIGGLE_PER_DAMAGE = _param("niggle_per_damage", 22.0, "0-10 per Miner unit", ASSUMED,
+NIGGLE_PER_DAMAGE = _param("niggle_per_damage", 90.0, "0-10 per Miner unit", ASSUMED,
                            "pain reading per unit of tissue damage")
 NIGGLE_NOISE = _param("niggle_noise", 0.8, "0-10", ASSUMED, "standard deviation of the pain reading")
 PAIN_THRESHOLD = _param("pain_threshold", 4.0, "0-10", "article, mistake 4 ('ignoring pain signals')",

@@ -27,7 +27,7 @@ MIN_SEASON_WEEKS = 4
 
 # Reference running by phase: volume (x habitual km), key runs by level, long-run share.
 _VOLUME = (0.8, 1.0, 1.1, 1.0, 0.7)
-_KEY = ((0, 1, 1), (0, 1, 1), (1, 2, 2), (1, 2, 2), (1, 1, 1))
+_KEY = ((0, 1, 1), (0, 1, 2), (1, 2, 2), (1, 2, 2), (1, 1, 1))
 _LONG = (0.25, 0.3, 0.3, 0.28, 0.25)
 _TAPER_VOLUME = (0.45, 0.6, 0.75)  # race week, 1 week out, 2 weeks out
 
