@@ -229,16 +229,16 @@ class StrengthRunVecEnv(VecEnv):
         n = self.num_envs
         first_ath, first_st, first_base = self._next_ath, self._next_st, self._next_base
         draw = []
+        if self._fixed:
+            first_ath[:], first_st[:], first_base[:] = self._fixed_ath, self._fixed_st, self._fixed_base
         for i in range(n):
-            rng = self._rng(i)
             opts = self._options[i]
             if self._fixed and not opts:
-                first_ath[i], first_st[i], first_base[i] = (
-                    self._fixed_ath[i],
-                    self._fixed_st[i],
-                    self._fixed_base[i],
-                )
-            elif opts:
+                if self._new_athletes:
+                    self._rng(i)  # (re)seeded now: it draws the athletes after this season
+                continue
+            rng = self._rng(i)
+            if opts:
                 first_ath[i], first_st[i], first_base[i] = self.sampler.draw(draw_episode_seed(rng), opts)
             else:
                 draw.append(i)
