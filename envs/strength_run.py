@@ -223,6 +223,21 @@ class StrengthRunEnv(gym.Env):
         self._seed_buf = np.zeros(1, dtype=np.int64)
         self._row0 = np.zeros(1, dtype=np.int64)
         self._race_km = RACE_KM[self.config.race_distance]
+        b = self._buf  # views and arguments bound once: the step is one numba call plus little else
+        self._step_args = (
+            b.states,
+            b.aths,
+            b.ctrl,
+            b.obs,
+            b.plans,
+            b.mets,
+            b.days,
+            self.gp,
+            self.dv,
+            self.cfg,
+            self.table,
+        )
+        self._ctrl0, self._obs0, self._met0, self._plan0 = b.ctrl[0], b.obs[0], b.mets[0, 0], b.plans[0, 0]
         self._started = False
         self._done = False
 
@@ -267,35 +282,21 @@ class StrengthRunEnv(gym.Env):
             action = coerce_action(action, self._nvec)
         if self._done or not self._started:
             raise InputError("step: the season is over or not started; call reset() first")
-        b = self._buf
-        r = core.step_single(
-            action,
-            b.states,
-            b.aths,
-            b.ctrl,
-            b.obs,
-            b.plans,
-            b.mets,
-            b.days,
-            self.gp,
-            self.dv,
-            self.cfg,
-            self.table,
-        )
+        r = core.step_single(action, *self._step_args)
         if r != r:
             raise action_error(action, self._nvec)
-        c = b.ctrl[0]
-        terminated = bool(c[C_TERM] > 0.5)
-        truncated = bool(c[C_TRUNC] > 0.5)
+        c = self._ctrl0.tolist()
+        terminated = c[C_TERM] > 0.5
+        truncated = c[C_TRUNC] > 0.5
         self._done = terminated or truncated
         self._last_reward = r
         info = {
             "week": int(c[C_WEEK]) - 1,
-            "metrics": WeekMetrics(b.mets[0, 0].copy()),
-            "plan": b.plans[0, 0].copy(),
-            "race_time_min": float(c[C_RACE_T]),
+            "metrics": WeekMetrics(self._met0.copy()),
+            "plan": self._plan0.copy(),
+            "race_time_min": c[C_RACE_T],
         }
-        return b.obs[0].copy(), r, terminated, truncated, info
+        return self._obs0.copy(), r, terminated, truncated, info
 
     def render(self) -> str | None:
         if self.render_mode != "ansi":
