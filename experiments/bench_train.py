@@ -10,6 +10,7 @@ whose target for the batched env is <= 10%: training should be bound by the lear
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -110,7 +111,9 @@ def run(json_out: bool = False) -> dict[str, Any]:
         "target_env_share": TARGET_ENV_SHARE,
         "meets_target": bool(batched["env_share"] <= TARGET_ENV_SHARE),
     }
-    if not json_out:
+    if json_out:
+        print(json.dumps(out, indent=1))
+    else:
         print(f"PPO training, {N_ENVS} parallel athletes, {steps} timesteps x {REPEATS} interleaved repeats, "
               f"best of each (quickstart hyperparameters, numba threads {cfg.numba_threads})")
         print(f"  batched StrengthRunVecEnv : {out['batched_steps_per_s']:9.0f} steps/s, "

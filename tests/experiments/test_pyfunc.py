@@ -1,0 +1,57 @@
+"""The pyfunc season planner's input checks and its plans from a hand-made policy (no training).
+
+The trained, registered model is exercised end to end in tests/experiments/test_train.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.pyfunc import check_profiles, plan_seasons
+from sim.errors import InputError
+
+GOOD = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-05-23"]}
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"level": ["elite"]}, ["level", "row 0", "'elite'", "beginner"]),
+    ({"weekly_km": [500.0]}, ["weekly_km", "5 to 200"]),
+    ({"race_distance": ["ultra"]}, ["race_distance", "marathon"]),
+    ({"colour": ["red"]}, ["unknown column", "colour"]),
+])
+def test_bad_profiles_are_named(change: dict, words: list[str]) -> None:
+    with pytest.raises(InputError) as exc:
+        check_profiles(pd.DataFrame({**GOOD, **change}))
+    for w in words:
+        assert w in str(exc.value)
+
+
+def test_missing_column_lists_what_is_needed() -> None:
+    with pytest.raises(InputError, match="missing column.*race_date"):
+        check_profiles(pd.DataFrame({k: v for k, v in GOOD.items() if k != "race_date"}))
+
+
+class TwoSessions:
+    """A fixed policy: 2 heavy moderate sessions after easy runs every week (strength scope)."""
+
+    def predict(self, obs, state=None, episode_start=None, deterministic=True):
+        n = np.atleast_2d(obs).shape[0]
+        return np.tile(np.array([2, 1, 1, 0], dtype=np.int64), (n, 1)), None
+
+
+def test_plans_follow_the_policy_and_end_on_race_day() -> None:
+    df = pd.DataFrame({"level": ["beginner", "advanced"], "weekly_km": [25.0, 70.0],
+                       "race_distance": ["5k", "10k"], "race_date": ["2027-05-23", "2027-05-23"],
+                       "start_date": ["2027-03-29", None], "athlete": ["ann", "bob"]})
+    days = plan_seasons(TwoSessions(), 6, "strength", df)
+    assert list(days["athlete"].unique()) == ["ann", "bob"]
+    ann = days[days["athlete"] == "ann"]
+    assert len(ann) == 7 * 8  # 2027-03-29 (Mon) .. 2027-05-23 (Sun): 8 whole weeks
+    assert len(days[days["athlete"] == "bob"]) == 7 * 6  # default: the trained season length
+    for _, d in days.groupby("athlete"):
+        assert d["date"].iloc[-1] == "2027-05-23" and d["run_kind"].iloc[-1] == "race"
+        lifting = d[d["strength_emphasis"] != "none"]
+        # two heavy sessions a week, as the policy chose (the race week included)
+        assert (lifting.groupby("week").size() == 2).all() and set(lifting["strength_emphasis"]) == {"heavy"}
