@@ -6,8 +6,11 @@ steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`.
 
 import gymnasium
 
+from envs import _jitcache, actions, athletes, core, observation, reward
 from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
+
+_jitcache.refresh((actions, athletes, core, observation, reward))
 
 ENV_ID = "stridelab/StrengthRun-v0"
 

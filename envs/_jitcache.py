@@ -1,0 +1,52 @@
+"""Keep the envs' numba cache in step with the simulator it compiles in.
+
+numba's on-disk cache (cache=True) is keyed on the source file of each function only. The env
+kernels inline `sim.kernel` functions and freeze `sim.state` / `sim.parameters` constants, so
+after an edit of the simulator a cached env kernel would keep running the old physics while
+`sim.whatif` runs the new one. This module fingerprints the simulator's sources and, when they
+changed, empties the index of every cached envs kernel before anything is called (they then
+recompile once, from the current sources).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+from types import ModuleType
+
+SIM_SOURCES = ("_jit.py", "kernel.py", "parameters.py", "season.py", "state.py")
+
+
+def fingerprint() -> str:
+    import sim
+
+    folder = Path(sim.__file__).parent
+    digest = hashlib.sha256()
+    for name in SIM_SOURCES:
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+STAMP = Path(__file__).parent / "__pycache__" / "sim_sources.sha256"
+
+
+def refresh(modules: tuple[ModuleType, ...], stamp: Path = STAMP) -> bool:
+    """Flush the cache index of the modules' numba functions if the simulator changed; True if flushed."""
+    from numba.core.registry import CPUDispatcher
+
+    current = fingerprint()
+    with contextlib.suppress(OSError):
+        if stamp.read_text() == current:
+            return False
+    for mod in modules:
+        for obj in vars(mod).values():
+            own = isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == mod.__name__
+            if own and obj._cache is not None:
+                with contextlib.suppress(OSError):
+                    obj._cache.flush()
+    with contextlib.suppress(OSError):
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.write_text(current)
+    return True
