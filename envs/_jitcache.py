@@ -15,17 +15,22 @@ import hashlib
 from pathlib import Path
 from types import ModuleType
 
-SIM_SOURCES = ("_jit.py", "kernel.py", "parameters.py", "season.py", "state.py")
+SIM_SOURCES = ("_jit.py", "kernel.py", "season.py", "state.py")
 
 
 def fingerprint() -> str:
+    """Hash of what compiled env kernels depend on: the simulator sources they inline and the
+    order of the parameter table (its index constants). Parameter values are not compiled in
+    (they reach the kernels in the `gp` vector), so tuning them costs no recompilation."""
     import sim
+    from sim.parameters import PARAMETERS
 
     folder = Path(sim.__file__).parent
     digest = hashlib.sha256()
     for name in SIM_SOURCES:
         digest.update(name.encode())
         digest.update((folder / name).read_bytes())
+    digest.update(",".join(p.name for p in PARAMETERS).encode())
     return digest.hexdigest()
 
 

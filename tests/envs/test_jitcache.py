@@ -17,4 +17,4 @@ def test_refresh_flushes_once_per_simulator_change(tmp_path, monkeypatch):
 
 def test_fingerprint_covers_the_simulator_sources():
     assert len(_jitcache.fingerprint()) == 64
-    assert {"kernel.py", "state.py", "parameters.py"} <= set(_jitcache.SIM_SOURCES)
+    assert {"kernel.py", "state.py", "season.py"} <= set(_jitcache.SIM_SOURCES)
