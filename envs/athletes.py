@@ -102,8 +102,12 @@ def athlete_vector(athlete: object, race_km: float) -> np.ndarray:
         raise InputError("options.athlete: values must be finite")
     if int(v[A_LEVEL]) not in (0, 1, 2) or v[A_LEVEL] != int(v[A_LEVEL]):
         raise InputError(f"options.athlete: level = {v[A_LEVEL]} is not allowed; allowed 0, 1, 2")
-    if v[A_RACE_KM] <= 0:
-        raise InputError(f"options.athlete: race_km = {v[A_RACE_KM]} is not allowed; need > 0")
+    for k, name in enumerate(ATHLETE_NAMES):
+        # ratios and logs in the kernel need these positive; history and injuries may be zero
+        floor_ok = v[k] >= 0 if name in ("training_age_y", "prior_injuries") else v[k] > 0
+        if k != A_LEVEL and not floor_ok:
+            need = ">= 0" if name in ("training_age_y", "prior_injuries") else "> 0"
+            raise InputError(f"options.athlete: {name} = {v[k]} is not allowed; need {need}")
     return np.ascontiguousarray(v)
 
 

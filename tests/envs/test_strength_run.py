@@ -131,6 +131,8 @@ def test_given_athlete_and_level_options():
         env.reset(seed=3, options={"colour": 1})
     with pytest.raises(InputError, match="options.athlete"):
         env.reset(seed=3, options={"athlete": [1.0, 2.0]})
+    with pytest.raises(InputError, match="options.athlete: habitual_km = 0.0 is not allowed; need > 0"):
+        env.reset(seed=3, options={"athlete": {**named, "habitual_km": 0.0}})
 
 
 def test_config_errors_name_the_field():
