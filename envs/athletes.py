@@ -24,7 +24,7 @@ from sim import kernel
 from sim._jit import njit
 from sim.errors import InputError
 from sim.population import sample_athletes
-from sim.state import A_LEVEL, A_RACE_KM, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, STATE_SIZE
+from sim.state import A_LEVEL, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, STATE_SIZE
 
 POOL_SEED_OFFSET = 2**31
 PICK_KEY = 1  # stream key of the level/member draw; key 0 is the season's physics
