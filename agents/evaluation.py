@@ -33,14 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import kernel
 from sim.errors import InputError
 from sim.plan import WeekPlan, plans_to_array
 from sim.state import (
     A_LEVEL,
-    A_RACE_KM,
     LEVELS,
-    M_COST_FACTOR,
     M_ECONOMY_GAIN,
     M_INJURED_DAYS,
     M_KEY_COUNT,
@@ -49,13 +46,9 @@ from sim.state import (
     M_RUN_KM,
     M_STR_SESSIONS,
     M_STRENGTH_REL,
-    M_VO2_EFF,
-    METRIC_SIZE,
-    NEURAL_REL,
     PLAN_SIZE,
-    STRUCT_REL,
 )
-from sim.whatif import Cohort
+from sim.whatif import Cohort, simulate_season
 
 #: per-athlete outcomes summarised, and which direction counts as a win over the reference
 METRICS = ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct", "key_run_quality_pct",
@@ -225,26 +218,8 @@ class Season:
 
 def run_season(cohort: Cohort, plans: np.ndarray) -> Season:
     """`sim.whatif.run`'s simulation (same kernels, same draws), race time only at start and race day."""
-    plans = np.ascontiguousarray(plans, dtype=np.float64)
-    if plans.ndim == 2:
-        plans = plans[None]
-    if plans.shape[1] == 0:
-        raise InputError("plan: the season has no weeks")
-    n, n_weeks = cohort.n, plans.shape[1]
-    states = cohort.states.copy()
-    gp = cohort.params
-    vo2 = np.empty((n, 2))
-    cost = np.empty((n, 2))
-    start_vo2, start_cost = np.empty(n), np.empty(n)
-    kernel.performance_now(states, cohort.athletes, gp, start_vo2, start_cost)
-    start_strength = 1.0 + states[:, NEURAL_REL] + states[:, STRUCT_REL]
-    out = np.empty((n, n_weeks, METRIC_SIZE))
-    kernel.simulate(states, cohort.athletes, gp, plans, cohort.seed, cohort.keys, 0, out)
-    vo2[:, 0], cost[:, 0] = start_vo2, start_cost
-    vo2[:, 1], cost[:, 1] = out[:, -1, M_VO2_EFF], out[:, -1, M_COST_FACTOR]
-    rt = np.empty((n, 2))
-    kernel.race_times_min(vo2, cost, np.ascontiguousarray(cohort.athletes[:, A_RACE_KM]), rt)
-    return Season(cohort, plans, out, rt, start_strength)
+    out, rt, start_strength = simulate_season(cohort, plans, every_week=False)
+    return Season(cohort, np.ascontiguousarray(plans, dtype=np.float64), out, rt, start_strength)
 
 
 def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> Season:

@@ -85,8 +85,13 @@ class Result:
         self.summary = summarize(self)
 
 
-def run(cohort: Cohort, plans: np.ndarray) -> Result:
-    """Simulate `plans` ((n_weeks, PLAN_SIZE) shared, or (n, n_weeks, PLAN_SIZE)) on a copy of the cohort."""
+def simulate_season(cohort: Cohort, plans: np.ndarray, every_week: bool = True):
+    """The simulation behind `run` and the evaluation harness, on a copy of the cohort.
+
+    Returns (metrics (n, weeks, METRIC_SIZE), race_time_min, start_strength (n,)). With
+    `every_week` the race time is predicted at the start and every race morning, (n, weeks+1);
+    otherwise only at the start and on race day, (n, 2), which is all a season comparison needs.
+    """
     plans = np.ascontiguousarray(plans, dtype=np.float64)
     if plans.ndim == 2:
         plans = plans[None]
@@ -101,10 +106,17 @@ def run(cohort: Cohort, plans: np.ndarray) -> Result:
     start_strength = 1.0 + states[:, NEURAL_REL] + states[:, STRUCT_REL]
     out = np.empty((n, n_weeks, METRIC_SIZE))
     kernel.simulate(states, cohort.athletes, gp, plans, cohort.seed, cohort.keys, 0, out)
-    vo2 = np.concatenate([vo0[:, None], out[:, :, M_VO2_EFF]], axis=1)
-    cost = np.concatenate([c0[:, None], out[:, :, M_COST_FACTOR]], axis=1)
+    weeks = slice(None) if every_week else slice(-1, None)
+    vo2 = np.ascontiguousarray(np.concatenate([vo0[:, None], out[:, weeks, M_VO2_EFF]], axis=1))
+    cost = np.ascontiguousarray(np.concatenate([c0[:, None], out[:, weeks, M_COST_FACTOR]], axis=1))
     rt = np.empty_like(vo2)
     kernel.race_times_min(vo2, cost, np.ascontiguousarray(cohort.athletes[:, A_RACE_KM]), rt)
+    return out, rt, start_strength
+
+
+def run(cohort: Cohort, plans: np.ndarray) -> Result:
+    """Simulate `plans` ((n_weeks, PLAN_SIZE) shared, or (n, n_weeks, PLAN_SIZE)) on a copy of the cohort."""
+    out, rt, start_strength = simulate_season(cohort, plans)
     return Result(cohort, out, rt, start_strength, _start_vo2max(cohort))
 
 
