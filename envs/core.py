@@ -9,8 +9,9 @@ One athlete is one row of each buffer:
     plans  (n, 1, PLAN_SIZE), mets (n, 1, METRIC_SIZE), days (n, 7, DAY_SIZE)  this week's plan,
                              metrics and schedule (reused, no allocation per step)
 
-`step_single` (one athlete, no threads) and `step_batch` (prange over athletes, auto-reset)
-both call `step_slot`, and resets call `begin_episode`, so the two envs cannot drift apart.
+`step_single` (one athlete) and `step_batch` / `step_batch_serial` (all rows, threaded or in
+one thread, auto-reset included) all call `step_slot`, and every reset calls `begin_episode`,
+so the two envs cannot drift apart.
 Season day of week w's first day is 7 * w, as in `sim.whatif.run` (day0 = 0), so an env
 built from a cohort meets the same random draws as the what-if simulator.
 """

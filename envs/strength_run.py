@@ -94,8 +94,9 @@ class StrengthRunEnv(gym.Env):
 
     ## Observation Space
 
-    `Box(19,)` of float32; readings are clipped to the bounds. Noisy readings come from the
-    kernel's random streams keyed by (seed, athlete, day).
+    `Box(19,)` of float32; readings are clipped to the bounds. Noisy readings add zero-mean
+    triangular noise (sd from `noise`, `envs.config.ObservationNoise`) drawn from the kernel's
+    counter-based streams keyed by (seed, athlete, day).
 
     | Num | Observation            | Unit           | Min | Max | Meaning                                  |
     |-----|------------------------|----------------|-----|-----|------------------------------------------|
