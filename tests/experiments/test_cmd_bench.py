@@ -1,0 +1,41 @@
+"""`stridelab bench TARGET`: targets come from experiments/bench_<target>.py files."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments import cmd_bench
+from experiments.cli import build_parser, main
+
+
+def test_targets_are_discovered_with_their_help():
+    targets = cmd_bench.targets()
+    assert "env" in targets and "sim" in targets
+    assert all(line for line in targets.values())  # every benchmark has a docstring
+    assert targets["env"].startswith("`stridelab bench env")
+
+
+def test_parser_dispatches_to_the_module():
+    args = build_parser().parse_args(["bench", "env", "--json"])
+    assert args.func is cmd_bench.run and args.target == "env" and args.json
+
+
+def test_unknown_target_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "nope"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+def test_bench_env_helpers_measure_real_steps():
+    import gymnasium as gym
+    import numpy as np
+
+    import envs
+    from experiments.bench_env import _single_steps_per_s, _vec_steps_per_s
+
+    env = gym.make(envs.ENV_ID, season_weeks=4)
+    assert _single_steps_per_s(env, [np.array([1, 1, 1, 0])], 10) > 0
+    vec = envs.StrengthRunVecEnv(4, seed=0, season_weeks=4, athlete_pool=16)
+    assert _vec_steps_per_s(vec, np.zeros((1, 4, 4), dtype=np.int64), 6) > 0
+    assert vec._steps == 6  # the steps really went through the env
