@@ -14,7 +14,9 @@ Four figures from the same run, so the ratios survive a busy machine:
 Also reported, for context: the batched env with one numba thread (vec_one_thread_steps_per_s;
 on a machine whose cores are busy the threaded step waits on descheduled workers, and one
 thread can be faster) and with a brand-new athlete warmed up for every season
-(vec_fresh_athletes_steps_per_s, athlete_pool=0; a warm-up costs ~1.5 seasons of physics).
+(vec_fresh_athletes_steps_per_s, athlete_pool=0; a warm-up costs ~1.5 seasons of physics),
+and the physics floor: `sim.kernel.simulate` of the same athletes and decoded weeks, a whole
+season per parallel call (kernel_steps_per_s; vec_vs_kernel says what the env adds to it).
 Each figure is the best of a few interleaved rounds (least disturbed by other processes).
 """
 
@@ -58,6 +60,46 @@ def _vec_steps_per_s(venv, actions: np.ndarray, n: int) -> float:
     for i in range(n):
         venv.step(actions[i % k])
     return n * venv.num_envs / (time.perf_counter() - t0)
+
+
+def _kernel_floor_steps_per_s(vec, actions: np.ndarray) -> float:
+    """`sim.kernel.simulate` of the same athletes and the same decoded weeks, a season per call.
+
+    The physics alone at its most efficient (one parallel call for 52 weeks): what the batched
+    env would reach with zero cost for decoding, observing, rewarding and the step interface.
+    """
+    from envs.actions import SCOPE_STRENGTH, decode_action
+    from envs.config import limits_array
+    from sim import kernel
+    from sim.state import A_LEVEL, METRIC_SIZE, PLAN_SIZE
+
+    vec.seed(0)
+    vec.reset()
+    ath = vec.athletes
+    states = vec._buf.states.copy()
+    lim = limits_array(vec.config.limits)
+    plans = np.empty((vec.num_envs, SEASON_WEEKS, PLAN_SIZE))
+    for i in range(vec.num_envs):
+        for w in range(SEASON_WEEKS):
+            decode_action(
+                actions[w % actions.shape[0], i],
+                SCOPE_STRENGTH,
+                int(ath[i, A_LEVEL]),
+                w,
+                SEASON_WEEKS,
+                1.0,
+                lim,
+                plans[i, w],
+            )
+    out = np.empty((vec.num_envs, SEASON_WEEKS, METRIC_SIZE))
+    keys = np.arange(vec.num_envs, dtype=np.int64)
+    best = float("inf")
+    for _ in range(ROUNDS):
+        st = states.copy()
+        t0 = time.perf_counter()
+        kernel.simulate(st, ath, vec.gp, plans, 0, keys, 0, out)
+        best = min(best, time.perf_counter() - t0)
+    return vec.num_envs * SEASON_WEEKS / best
 
 
 def run(json_out: bool = False) -> dict[str, Any]:
@@ -106,6 +148,8 @@ def run(json_out: bool = False) -> dict[str, Any]:
     result["env_vs_cartpole"] = result["env_steps_per_s"] / result["cartpole_steps_per_s"]
     result["vec_vs_dummy"] = result["vec_steps_per_s"] / result["dummy_vec_steps_per_s"]
     result["vec_vs_env"] = result["vec_steps_per_s"] / result["env_steps_per_s"]
+    result["kernel_steps_per_s"] = _kernel_floor_steps_per_s(vec, vec_actions)
+    result["vec_vs_kernel"] = result["vec_steps_per_s"] / result["kernel_steps_per_s"]
     result["vec_one_thread_steps_per_s"] = max(one)
     result["vec_fresh_athletes_steps_per_s"] = max(new)
     result["targets_met"] = {
@@ -135,6 +179,10 @@ def run(json_out: bool = False) -> dict[str, Any]:
         print(
             f"            DummyVecEnv    : {result['dummy_vec_steps_per_s']:12,.0f} athlete-weeks/s "
             f"-> ratio {result['vec_vs_dummy']:.1f} (target >= {TARGET_VEC_VS_DUMMY:.0f})"
+        )
+        print(
+            f"            kernel floor   : {result['kernel_steps_per_s']:12,.0f} athlete-weeks/s "
+            f"(sim.kernel.simulate, a season per call) -> env at {result['vec_vs_kernel']:.0%} of it"
         )
         print(
             f"            one numba thread: {result['vec_one_thread_steps_per_s']:,.0f}; "
