@@ -18,7 +18,7 @@ Equations, units and sources: docs/model.md.
 
 Speed notes: `error_model='numpy'` drops Python's zero-division checks (no divisor here can
 be zero: capacity >= its floor, 1RM >= 0.5 BW, distances >= 3 km), and the day step is
-inlined into the week loop so that LLVM keeps the state in registers across sessions.
+inlined into the week loop (together about 1.5x).
 """
 
 import math
@@ -278,6 +278,37 @@ def schedule_week(plan, ath, gp, days):
 
 
 # --------------------------------------------------------------------------- one day
+# The day is computed on local scalars and written back once (one exit; the names read like
+# docs/model.md). Profile (perf, one thread): ~40% of the kernel's time is libm: log/exp of
+# the damage power law on every run and lift, tanh of VO2max and economy once a week.
+@njit(error_model='numpy', cache=True, inline='always')
+def economy_gain_of(neural, struct, power, gp):
+    """Fractional fall of the O2 cost of running at a fixed speed (soft ceiling ECON_MAX)."""
+    drive = gp[ECON_PER_STRENGTH] * (neural + struct) + gp[ECON_PER_POWER] * power
+    return gp[ECON_MAX] * math.tanh(drive / gp[ECON_MAX])
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def vo2max_of(fitness, ath, gp):
+    """VO2max (ml/kg/min): untrained value raised by fitness, soft ceiling VO2_GAIN_CEILING."""
+    c = gp[VO2_GAIN_CEILING]
+    gain = c * math.tanh(gp[K_FITNESS_PER_AU] * ath[A_AEROBIC_RESPONSE] * fitness / c)
+    return ath[A_VO2MAX_UNTRAINED] * (1.0 + gain)
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def vo2_effective_of(fitness, fatigue, ath, gp, dv):
+    """Race-ready VO2 (ml/kg/min): VO2max less the Banister fatigue term k2 * fatigue."""
+    return vo2max_of(fitness, ath, gp) - ath[A_VO2MAX_UNTRAINED] * dv[DV_K_FATIGUE] * ath[A_AEROBIC_RESPONSE] * fatigue
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def cost_factor_of(neural, struct, power, soreness, nmf, gp):
+    """O2 cost of running relative to the baseline economy (soreness and NMF raise it)."""
+    acute = 1.0 + gp[SORENESS_ECONOMY] * soreness / 10.0 + gp[NMF_ECONOMY] * nmf
+    return (1.0 - economy_gain_of(neural, struct, power, gp)) * acute
+
+
 @njit(error_model='numpy', cache=True)
 def strength_rel(st):
     """1RM relative to the athlete's baseline."""
@@ -286,34 +317,27 @@ def strength_rel(st):
 
 @njit(error_model='numpy', cache=True)
 def economy_gain(st, gp):
-    """Fractional fall of the O2 cost of running at a fixed speed (soft ceiling ECON_MAX)."""
-    drive = gp[ECON_PER_STRENGTH] * (st[NEURAL_REL] + st[STRUCT_REL]) + gp[ECON_PER_POWER] * st[POWER_REL]
-    return gp[ECON_MAX] * math.tanh(drive / gp[ECON_MAX])
+    return economy_gain_of(st[NEURAL_REL], st[STRUCT_REL], st[POWER_REL], gp)
 
 
 @njit(error_model='numpy', cache=True)
 def vo2max(st, ath, gp):
-    """VO2max (ml/kg/min): untrained value raised by fitness, soft ceiling VO2_GAIN_CEILING."""
-    c = gp[VO2_GAIN_CEILING]
-    gain = c * math.tanh(gp[K_FITNESS_PER_AU] * ath[A_AEROBIC_RESPONSE] * st[FITNESS_AU] / c)
-    return ath[A_VO2MAX_UNTRAINED] * (1.0 + gain)
+    return vo2max_of(st[FITNESS_AU], ath, gp)
 
 
 @njit(error_model='numpy', cache=True)
 def vo2_effective(st, ath, gp, dv):
-    """Race-ready VO2 (ml/kg/min): VO2max less the Banister fatigue term k2 * fatigue."""
-    return vo2max(st, ath, gp) - ath[A_VO2MAX_UNTRAINED] * dv[DV_K_FATIGUE] * ath[A_AEROBIC_RESPONSE] * st[FATIGUE_AU]
+    return vo2_effective_of(st[FITNESS_AU], st[FATIGUE_AU], ath, gp, dv)
 
 
 @njit(error_model='numpy', cache=True)
 def cost_factor(st, gp):
-    """O2 cost of running relative to the baseline economy (soreness and NMF raise it)."""
-    acute = 1.0 + gp[SORENESS_ECONOMY] * st[SORENESS_0_10] / 10.0 + gp[NMF_ECONOMY] * st[NM_FATIGUE]
-    return (1.0 - economy_gain(st, gp)) * acute
+    return cost_factor_of(st[NEURAL_REL], st[STRUCT_REL], st[POWER_REL], st[SORENESS_0_10], st[NM_FATIGUE], gp)
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _run(st, ath, gp, dv, kind, km, met):
+def _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural, struct, capacity, long_km):
+    """One run. Returns (load_au, minutes, quality, damage_added, capacity_after)."""
     if kind == RUN_LONG:
         pace, rpe, stress = gp[PACE_LONG], gp[RPE_LONG], 1.0
     elif kind == RUN_TEMPO:
@@ -329,39 +353,33 @@ def _run(st, ath, gp, dv, kind, km, met):
     if kind != RUN_EASY:
         # Lifting leaves neuromuscular fatigue and soreness; the next key run is of lower
         # quality and so gives less training effect (Doma & Deakin 2013).
-        quality = 1.0 - gp[QUALITY_PER_NMF] * st[NM_FATIGUE] - gp[QUALITY_PER_SORENESS] * st[SORENESS_0_10] / 10.0
-        quality = max(quality, 0.5)
-        met[M_KEY_QUALITY] += quality
-        met[M_KEY_COUNT] += 1.0
+        quality = max(1.0 - gp[QUALITY_PER_NMF] * nmf - gp[QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
     load = rpe * minutes * quality
     # Per-step tissue stress relative to capacity (dimensionless, fatigue as the run starts),
-    # then Miner damage of the run: km x stress^k, with stress rising late in runs longer than the recent longest run.
+    # then Miner damage of the run: km x stress^k, with stress rising late in runs longer
+    # than the recent longest run.
     sigma = (stress * ath[A_TISSUE_STRESS]
-             * (1.0 + gp[FATIGUE_STRESS] * st[FATIGUE_AU] / 1000.0)
-             * (1.0 + gp[SORENESS_STRESS] * st[SORENESS_0_10] / 10.0)
-             / (1.0 + gp[STRESS_ATTENUATION] * (st[NEURAL_REL] + st[STRUCT_REL]))
-             / st[CAPACITY_REL])
+             * (1.0 + gp[FATIGUE_STRESS] * fatigue / 1000.0)
+             * (1.0 + gp[SORENESS_STRESS] * soreness / 10.0)
+             / (1.0 + gp[STRESS_ATTENUATION] * (neural + struct))
+             / capacity)
     k = dv[DV_DAMAGE_EXP]
     km_equiv = km
-    base_km = max(st[LONG_RUN_KM], KEY_MIN_KM)
+    base_km = max(long_km, KEY_MIN_KM)
     if km > base_km:
         phi = gp[LONG_RUN_FATIGUE]
         km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
             (1.0 + phi * (km - base_km) / base_km) ** (k + 1.0) - 1.0)
-    st[DAMAGE] += gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
-    st[FITNESS_AU] += load
-    st[FATIGUE_AU] += load
-    st[CAPACITY_REL] += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
-                         * (gp[CAPACITY_MAX] - st[CAPACITY_REL]))
-    st[LONG_RUN_KM] = max(st[LONG_RUN_KM], km)
-    met[M_RUN_KM] += km
-    met[M_RUN_HOURS] += minutes / 60.0
-    met[M_LOAD_AU] += load
-    met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
+    damage = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
+    capacity += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
+                 * (gp[CAPACITY_MAX] - capacity))
+    return load, minutes, quality, damage, capacity
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _lift(st, ath, gp, dv, emphasis, effort, sets, met):
+def _lift(emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, soreness, rbe, nmf, capacity):
+    """One strength session. Returns the new (neural, struct, power, soreness, rbe, nmf,
+    capacity), the fatigue load added (AU), the damage added and the session load (AU)."""
     if emphasis == EMPH_HEAVY:
         stim, pstim, sore, capstim, lstress = gp[STIM_HEAVY], gp[PSTIM_HEAVY], gp[SORE_HEAVY], \
             gp[CAPSTIM_HEAVY], gp[LIFT_STRESS_HEAVY]
@@ -382,28 +400,23 @@ def _lift(st, ath, gp, dv, emphasis, effort, sets, met):
         e_gain, e_fat, e_sore = 1.0, 1.0, 1.0
     volume = math.sqrt(sets / 3.0)  # diminishing returns of sets (Ralston et al. 2017)
     # Interference: endurance load (running fatigue) blunts the anabolic signal.
-    interference = st[FATIGUE_AU] / (st[FATIGUE_AU] + gp[INTERF_HALF_AU])
+    interference = fatigue / (fatigue + gp[INTERF_HALF_AU])
     resp = ath[A_STRENGTH_RESPONSE]
     room = max(gp[STRENGTH_CEILING_BW] / ath[A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
     dose = stim * e_gain * volume * (1.0 - gp[INTERF_STRENGTH] * interference)
-    neural_max = gp[NEURAL_SHARE] * room
-    struct_max = (1.0 - gp[NEURAL_SHARE]) * room
-    st[NEURAL_REL] += min(gp[RATE_NEURAL] * dose, 1.0) * (neural_max - st[NEURAL_REL])
-    st[STRUCT_REL] += min(gp[RATE_STRUCT] * dose, 1.0) * (struct_max - st[STRUCT_REL])
+    neural += min(gp[RATE_NEURAL] * dose, 1.0) * (gp[NEURAL_SHARE] * room - neural)
+    struct += min(gp[RATE_STRUCT] * dose, 1.0) * ((1.0 - gp[NEURAL_SHARE]) * room - struct)
     pdose = pstim * e_gain * volume * (1.0 - gp[INTERF_POWER] * interference)
-    st[POWER_REL] += min(gp[RATE_POWER] * pdose, 1.0) * (gp[POWER_MAX] * resp - st[POWER_REL])
-    st[SORENESS_0_10] = min(st[SORENESS_0_10] + gp[SORENESS_NOVEL] * sore * e_sore * volume
-                            * (1.0 - st[RBE_PROTECTION]), 10.0)
-    st[RBE_PROTECTION] += gp[RBE_RATE] * sore * (gp[RBE_MAX] - st[RBE_PROTECTION])
-    st[NM_FATIGUE] = min(st[NM_FATIGUE] + gp[NMF_PER_SESSION] * sore * e_fat * volume, 1.0)
+    power += min(gp[RATE_POWER] * pdose, 1.0) * (gp[POWER_MAX] * resp - power)
+    soreness = min(soreness + gp[SORENESS_NOVEL] * sore * e_sore * volume * (1.0 - rbe), 10.0)
+    rbe += gp[RBE_RATE] * sore * (gp[RBE_MAX] - rbe)
+    nmf = min(nmf + gp[NMF_PER_SESSION] * sore * e_fat * volume, 1.0)
     load = gp[LIFT_RPE] * (0.5 + 0.5 * e_fat) * sets * gp[LIFT_MINUTES_PER_SET]
-    st[FATIGUE_AU] += gp[LIFT_FATIGUE_SHARE] * load
-    st[CAPACITY_REL] += (gp[CAPACITY_RATE_HEAVY] * capstim * e_gain * volume * ath[A_TISSUE_RESPONSE]
-                         * (gp[CAPACITY_MAX] - st[CAPACITY_REL]))
-    sigma = lstress * ath[A_TISSUE_STRESS] / st[CAPACITY_REL]
-    st[DAMAGE] += gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
-    met[M_STR_SESSIONS] += 1.0
-    met[M_LOAD_AU] += load
+    capacity += (gp[CAPACITY_RATE_HEAVY] * capstim * e_gain * volume * ath[A_TISSUE_RESPONSE]
+                 * (gp[CAPACITY_MAX] - capacity))
+    sigma = lstress * ath[A_TISSUE_STRESS] / capacity
+    damage = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
+    return neural, struct, power, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, damage, load
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -415,63 +428,91 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
     during warm-up; base: draw_base(seed, key); day_index: days since the season start;
     dow: 0-6 day of week; met: this week's metrics row (accumulated).
     """
-    st[FITNESS_AU] *= dv[DV_FITNESS]
-    st[FATIGUE_AU] *= dv[DV_FATIGUE]
-    st[NEURAL_REL] *= dv[DV_NEURAL]
-    st[STRUCT_REL] *= dv[DV_STRUCT]
-    st[POWER_REL] *= dv[DV_POWER]
-    st[CAPACITY_REL] = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
-    st[DAMAGE] *= dv[DV_REPAIR]
-    st[SORENESS_0_10] *= dv[DV_SORENESS]
-    st[RBE_PROTECTION] *= dv[DV_RBE]
-    st[NM_FATIGUE] *= dv[DV_NMF]
-    st[LONG_RUN_KM] *= dv[DV_LONG_RUN]
-    if dow == 6:  # race morning of the week
-        met[M_VO2_EFF] = vo2_effective(st, ath, gp, dv)
-        met[M_COST_FACTOR] = cost_factor(st, gp)
-    dh = day_hash(base, day_index)
-    # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
-    h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
-    tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
-    niggle = gp[NIGGLE_PER_DAMAGE] * st[DAMAGE] + 2.449489742783178 * gp[NIGGLE_NOISE] * tri
-    niggle = min(max(niggle, 0.0), 10.0)
-    st[NIGGLE_0_10] = niggle
-    met[M_NIGGLE] = max(met[M_NIGGLE], niggle)
-    if st[INJURY_DAYS_LEFT] > 0.0:
-        st[INJURY_DAYS_LEFT] -= 1.0
-        met[M_INJURED_DAYS] += 1.0
-        met[M_SORENESS] += st[SORENESS_0_10]
-        return
+    fitness = st[FITNESS_AU] * dv[DV_FITNESS]
+    fatigue = st[FATIGUE_AU] * dv[DV_FATIGUE]
+    neural = st[NEURAL_REL] * dv[DV_NEURAL]
+    struct = st[STRUCT_REL] * dv[DV_STRUCT]
+    power = st[POWER_REL] * dv[DV_POWER]
+    capacity = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
+    damage = st[DAMAGE] * dv[DV_REPAIR]
+    soreness = st[SORENESS_0_10] * dv[DV_SORENESS]
+    rbe = st[RBE_PROTECTION] * dv[DV_RBE]
+    nmf = st[NM_FATIGUE] * dv[DV_NMF]
+    long_km = st[LONG_RUN_KM] * dv[DV_LONG_RUN]
+    injury_days = st[INJURY_DAYS_LEFT]
     kind = int(day[D_RUN_KIND])
     km = day[D_RUN_KM]
     emphasis = int(day[D_STR_EMPHASIS])
     effort = int(day[D_STR_EFFORT])
     sets = day[D_STR_SETS]
-    if pain_rule and niggle >= gp[PAIN_THRESHOLD] and (kind != RUN_REST or emphasis != EMPH_NONE):
-        # Article, mistake 4: modify load instead of pushing through pain.
-        met[M_PAIN_DAYS] += 1.0
-        if kind != RUN_REST and kind != RUN_RACE:
-            kind = RUN_EASY
-            km *= gp[PAIN_RUN_FACTOR]
-        if emphasis != EMPH_NONE:
-            emphasis = EMPH_MAINTENANCE
-            effort = EFFORT_EASY
-            sets = min(sets, 2.0)
-    if kind != RUN_REST and km > 0.0:
-        _run(st, ath, gp, dv, kind, km, met)
-    if emphasis != EMPH_NONE and sets > 0.0:
-        _lift(st, ath, gp, dv, emphasis, effort, sets, met)
-    if draw_injuries:
-        d = st[DAMAGE]
-        hz = gp[HAZARD_SCALE] * (d * d if gp[HAZARD_EXPONENT] == 2.0 else d ** gp[HAZARD_EXPONENT])
-        hz *= 1.0 + gp[PRIOR_INJURY_HAZARD] * ath[A_PRIOR_INJURIES]
-        met[M_HAZARD] += hz
-        if uniform_at(dh, STREAM_INJURY) < hz:
-            z = normal_at(dh, STREAM_DURATION_A)
-            out = math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
-            st[INJURY_DAYS_LEFT] = max(math.floor(out + 0.5), 1.0)
-            met[M_NEW_INJURIES] += 1.0
-    met[M_SORENESS] += st[SORENESS_0_10]
+    if dow == 6:  # race morning of the week
+        met[M_VO2_EFF] = vo2_effective_of(fitness, fatigue, ath, gp, dv)
+        met[M_COST_FACTOR] = cost_factor_of(neural, struct, power, soreness, nmf, gp)
+    dh = day_hash(base, day_index)
+    # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
+    h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
+    tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
+    niggle = min(max(gp[NIGGLE_PER_DAMAGE] * damage + 2.449489742783178 * gp[NIGGLE_NOISE] * tri, 0.0), 10.0)
+    met[M_NIGGLE] = max(met[M_NIGGLE], niggle)
+    if injury_days > 0.0:
+        injury_days -= 1.0
+        met[M_INJURED_DAYS] += 1.0
+    else:
+        if pain_rule and niggle >= gp[PAIN_THRESHOLD] and (kind != RUN_REST or emphasis != EMPH_NONE):
+            # Article, mistake 4: modify load instead of pushing through pain.
+            met[M_PAIN_DAYS] += 1.0
+            if kind != RUN_REST and kind != RUN_RACE:
+                kind = RUN_EASY
+                km *= gp[PAIN_RUN_FACTOR]
+            if emphasis != EMPH_NONE:
+                emphasis = EMPH_MAINTENANCE
+                effort = EFFORT_EASY
+                sets = min(sets, 2.0)
+        if kind != RUN_REST and km > 0.0:
+            load, minutes, quality, added, capacity = _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural,
+                                                           struct, capacity, long_km)
+            damage += added
+            fitness += load
+            fatigue += load
+            long_km = max(long_km, km)
+            if kind != RUN_EASY:
+                met[M_KEY_QUALITY] += quality
+                met[M_KEY_COUNT] += 1.0
+            met[M_RUN_KM] += km
+            met[M_RUN_HOURS] += minutes / 60.0
+            met[M_LOAD_AU] += load
+            met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
+        if emphasis != EMPH_NONE and sets > 0.0:
+            neural, struct, power, soreness, rbe, nmf, capacity, fat_add, added, load = _lift(
+                emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, soreness, rbe, nmf, capacity)
+            fatigue += fat_add
+            damage += added
+            met[M_STR_SESSIONS] += 1.0
+            met[M_LOAD_AU] += load
+        if draw_injuries:
+            hz = gp[HAZARD_SCALE] * (damage * damage if gp[HAZARD_EXPONENT] == 2.0
+                                     else damage ** gp[HAZARD_EXPONENT])
+            hz *= 1.0 + gp[PRIOR_INJURY_HAZARD] * ath[A_PRIOR_INJURIES]
+            met[M_HAZARD] += hz
+            if uniform_at(dh, STREAM_INJURY) < hz:
+                z = normal_at(dh, STREAM_DURATION_A)
+                out = math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
+                injury_days = max(math.floor(out + 0.5), 1.0)
+                met[M_NEW_INJURIES] += 1.0
+    met[M_SORENESS] += soreness
+    st[FITNESS_AU] = fitness
+    st[FATIGUE_AU] = fatigue
+    st[NEURAL_REL] = neural
+    st[STRUCT_REL] = struct
+    st[POWER_REL] = power
+    st[CAPACITY_REL] = capacity
+    st[DAMAGE] = damage
+    st[SORENESS_0_10] = soreness
+    st[RBE_PROTECTION] = rbe
+    st[NM_FATIGUE] = nmf
+    st[LONG_RUN_KM] = long_km
+    st[INJURY_DAYS_LEFT] = injury_days
+    st[NIGGLE_0_10] = niggle
 
 
 @njit(error_model='numpy', cache=True)
