@@ -178,7 +178,12 @@ def plans_to_array(weeks: list[WeekPlan]) -> np.ndarray:
 def format_validation_error(source: str, err: ValidationError) -> str:
     """One line per problem: source, dotted field path, the value given and what is allowed."""
     lines = []
-    for e in err.errors():
+    errors = err.errors()
+    locs = [tuple(e["loc"]) for e in errors]
+    for e in errors:
+        here = tuple(e["loc"])
+        if any(len(other) > len(here) and other[: len(here)] == here for other in locs):
+            continue  # a container's error caused by its child's (reported below it)
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         value = e.get("input")
         msg = e["msg"]
