@@ -307,6 +307,10 @@ class ExperimentConfig(BaseModel):
     total_timesteps: int = Field(ge=1, le=10**10, description="training timesteps (athlete-weeks) per seed")
     seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] = Field(
         default_factory=lambda: [0], min_length=1, max_length=64, description="one run per seed")
+    injury_reward: Literal["days", "expected_days"] = Field(
+        "days", description="training reward's injury term: days = the env's realised injured days; "
+                            "expected_days = weekly injury hazard x mean days per injury (same expectation, "
+                            "far less variance, charged when the risk is taken; evaluation is unchanged)")
     normalize: NormalizeConfig = Field(default_factory=NormalizeConfig, description="VecNormalize")
     eval: EvalConfig = Field(default_factory=EvalConfig, description="held-out evaluation")
     checkpoint: CheckpointConfig = Field(default_factory=CheckpointConfig, description="checkpoints")

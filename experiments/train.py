@@ -80,6 +80,8 @@ def make_train_env(cfg: ExperimentConfig, seed: int):
     from envs import StrengthRunVecEnv
 
     venv = StrengthRunVecEnv(cfg.n_envs, seed=seed, **env_kwargs(cfg))
+    if cfg.injury_reward == "expected_days":
+        venv = ExpectedInjuryReward(venv, cfg.env.reward.injury_day)
     venv = VecMonitor(venv)
     if cfg.algo.name == "dqn":
         venv = FlatDiscreteVecEnv(venv)
@@ -87,6 +89,47 @@ def make_train_env(cfg: ExperimentConfig, seed: int):
         venv = VecNormalize(venv, norm_obs=cfg.normalize.observations, norm_reward=cfg.normalize.rewards,
                             clip_obs=cfg.normalize.clip_obs, gamma=cfg.algo.gamma)
     return venv
+
+
+def mean_injury_days(gp: np.ndarray) -> float:
+    """Mean time lost per injury: the kernel draws it log-normal (median, sigma), mean = median e^(sigma^2/2)."""
+    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN
+
+    return float(gp[INJURY_MEDIAN_D] * math.exp(0.5 * gp[INJURY_SIGMA_LN] ** 2))
+
+
+def _wrapper_base():
+    from stable_baselines3.common.vec_env import VecEnvWrapper
+
+    return VecEnvWrapper
+
+
+class ExpectedInjuryReward(_wrapper_base()):  # type: ignore[misc]
+    """Training reward with the injury term in expectation: the env's
+    -w_injury x injured_days_w is replaced by -w_injury x hazard_w x mean days per injury.
+
+    Why: an injury is a rare draw (a few per hundred athlete-seasons a week) lasting weeks, so
+    the realised term is mostly noise and lands weeks after the decisions that raised the risk.
+    The summed daily hazard (M_HAZARD, expected new injuries that week) has the same expected
+    total (up to injuries cut short by the season's end) and is charged in the week the risk
+    is taken. Evaluation always counts the realised injured days.
+    """
+
+    def __init__(self, venv, injury_weight: float) -> None:
+        super().__init__(venv)
+        self.w = float(injury_weight)
+        self.days_per_injury = mean_injury_days(venv.gp)
+
+    def reset(self):
+        return self.venv.reset()
+
+    def step_wait(self):
+        from sim.state import M_HAZARD, M_INJURED_DAYS
+
+        obs, rew, done, infos = self.venv.step_wait()
+        m = self.venv.last_metrics
+        rew = rew + self.w * (m[:, M_INJURED_DAYS] - self.days_per_injury * m[:, M_HAZARD])
+        return obs, rew.astype(np.float32), done, infos
 
 
 def _flat_wrapper_base():

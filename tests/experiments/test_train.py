@@ -240,3 +240,29 @@ def test_cli_runs_through_main(store, capsys) -> None:
     assert main(["train", str(path), "--no-progress", "--set", "mlflow.register_model=false"]) == 0
     out = capsys.readouterr().out
     assert "seed 0: run" in out and "mlflow ui --backend-store-uri" in out
+
+
+def test_expected_injury_reward_swaps_the_injury_term() -> None:
+    """The wrapper's reward = env reward + w x (realised injured days - mean days per injury x hazard),
+    and the mean days per injury is the log-normal mean of the kernel's draw."""
+    from envs import StrengthRunVecEnv
+    from experiments.train import ExpectedInjuryReward, mean_injury_days
+    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters
+    from sim.state import M_HAZARD, M_INJURED_DAYS
+
+    gp = default_parameters()
+    draws = gp[INJURY_MEDIAN_D] * np.exp(gp[INJURY_SIGMA_LN] * np.random.default_rng(0).standard_normal(400_000))
+    assert mean_injury_days(gp) == pytest.approx(draws.mean(), rel=0.01)
+    kw = {"season_weeks": 8, "athlete_pool": 32, "level": "beginner"}
+    plain, wrapped = StrengthRunVecEnv(32, seed=3, **kw), ExpectedInjuryReward(StrengthRunVecEnv(32, seed=3, **kw), 0.5)
+    plain.reset(), wrapped.reset()
+    actions = np.tile(np.array([1, 4, 2, 2], dtype=np.int64), (32, 1))
+    hazard = 0.0
+    for _ in range(16):
+        _, r0, _, _ = plain.step(actions)
+        _, r1, _, _ = wrapped.step(actions)
+        m = wrapped.venv.last_metrics
+        hazard += m[:, M_HAZARD].sum()
+        expected = r0 + 0.5 * (m[:, M_INJURED_DAYS] - mean_injury_days(gp) * m[:, M_HAZARD])
+        np.testing.assert_allclose(r1, expected, rtol=1e-5, atol=1e-5)
+    assert hazard > 0.0
