@@ -198,3 +198,16 @@ __all__ = [
     "S_LIFT_BEFORE_KEY", "S_DROP_IN_SEASON", "S_IGNORE_PAIN", "fill_week", "fill_seasons", "season_array",
     "template_strength", "random_strength",
 ]
+
+
+def _refresh_jit_cache() -> None:
+    """The templates inline `sim.season` and freeze `sim.state` constants: recompile when they change."""
+    import sys
+    from pathlib import Path
+
+    from sim import _jitcache
+
+    _jitcache.refresh((sys.modules[__name__],), Path(__file__).parent / "__pycache__" / "sim_sources.sha256")
+
+
+_refresh_jit_cache()

@@ -4,13 +4,16 @@ Importing `envs` registers `stridelab/StrengthRun-v0` (`StrengthRunEnv`); `Stren
 steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`.
 """
 
+from pathlib import Path
+
 import gymnasium
 
-from envs import _jitcache, actions, athletes, core, observation, reward
+from envs import actions, athletes, core, observation, reward
 from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
+from sim import _jitcache
 
-_jitcache.refresh((actions, athletes, core, observation, reward))
+_jitcache.refresh((actions, athletes, core, observation, reward), Path(__file__).parent / "__pycache__" / "sim_sources.sha256")
 
 ENV_ID = "stridelab/StrengthRun-v0"
 

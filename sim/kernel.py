@@ -651,3 +651,18 @@ def performance_now(states, athletes, gp, vo2_eff, cost):
     for a in range(states.shape[0]):
         vo2_eff[a] = vo2_effective(states[a], athletes[a], gp, dv)
         cost[a] = cost_factor(states[a], gp)
+
+
+def _refresh_jit_cache() -> None:
+    """Empty this module's numba cache index when the simulator sources changed (`sim._jitcache`);
+    skipped when `sim.reference` runs this file as plain Python."""
+    import sys
+    from pathlib import Path
+
+    from sim import _jitcache
+
+    if hasattr(derive, "py_func"):
+        _jitcache.refresh((sys.modules[__name__],), Path(__file__).parent / "__pycache__" / "kernel_sources.sha256")
+
+
+_refresh_jit_cache()

@@ -84,3 +84,15 @@ def reference_run_plan(level: int, n_weeks: int) -> np.ndarray:
 
 def phase_name(week: int, n_weeks: int) -> str:
     return PHASES[phase_of(week, n_weeks)]
+
+
+def _refresh_jit_cache() -> None:
+    import sys
+    from pathlib import Path
+
+    from sim import _jitcache
+
+    _jitcache.refresh((sys.modules[__name__],), Path(__file__).parent / "__pycache__" / "season_sources.sha256")
+
+
+_refresh_jit_cache()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envs import _jitcache
+from sim import _jitcache
 
 
 def test_refresh_flushes_once_per_simulator_change(tmp_path, monkeypatch):

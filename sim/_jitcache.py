@@ -1,11 +1,12 @@
-"""Keep the envs' numba cache in step with the simulator it compiles in.
+"""Keep numba's on-disk cache in step with the simulator sources it compiles in.
 
-numba's on-disk cache (cache=True) is keyed on the source file of each function only. The env
-kernels inline `sim.kernel` functions and freeze `sim.state` / `sim.parameters` constants, so
-after an edit of the simulator a cached env kernel would keep running the old physics while
-`sim.whatif` runs the new one. This module fingerprints the simulator's sources and, when they
-changed, empties the index of every cached envs kernel before anything is called (they then
-recompile once, from the current sources).
+numba's cache (cache=True) is keyed on the source file of each function only. The kernels
+freeze `sim.state` / `sim.parameters` index constants, and the env and template kernels inline
+`sim.kernel` / `sim.season` functions, so after an edit of one of those files a cached kernel
+elsewhere would keep running the old code. Each package that compiles kernels calls
+`refresh(its modules, its stamp)` on import: when the simulator's sources changed since the
+stamp was written, the cache index of those modules' kernels is emptied before anything is
+called (they then recompile once, from the current sources).
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-STAMP = Path(__file__).parent / "__pycache__" / "sim_sources.sha256"
 
 
-def refresh(modules: tuple[ModuleType, ...], stamp: Path = STAMP) -> bool:
+def refresh(modules: tuple[ModuleType, ...], stamp: Path) -> bool:
     """Flush the cache index of the modules' numba functions if the simulator changed; True if flushed."""
     from numba.core.registry import CPUDispatcher
 
