@@ -13,7 +13,9 @@ from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
 from sim import _jitcache
 
-_jitcache.refresh((actions, athletes, core, observation, reward), Path(__file__).parent / "__pycache__" / "sim_sources.sha256")
+_jitcache.refresh(
+    (actions, athletes, core, observation, reward), Path(__file__).parent / "__pycache__" / "sim_sources.sha256"
+)
 
 ENV_ID = "stridelab/StrengthRun-v0"
 

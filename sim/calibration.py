@@ -21,8 +21,24 @@ from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.plan import Block, Population, format_validation_error, load_yaml, plans_to_array
 from sim.state import (
-    CAPACITY_REL, D_RUN_KIND, D_RUN_KM, DAMAGE, DAY_SIZE, M_ECONOMY_GAIN, M_HAZARD, M_KEY_COUNT, M_KEY_QUALITY, M_NEW_INJURIES,
-    M_POWER_REL, M_RUN_HOURS, M_STRENGTH_REL, M_VO2_EFF, M_VO2MAX, METRIC_SIZE, RUN_EASY, STATE_SIZE,
+    CAPACITY_REL,
+    D_RUN_KIND,
+    D_RUN_KM,
+    DAMAGE,
+    DAY_SIZE,
+    M_ECONOMY_GAIN,
+    M_HAZARD,
+    M_KEY_COUNT,
+    M_KEY_QUALITY,
+    M_NEW_INJURIES,
+    M_POWER_REL,
+    M_RUN_HOURS,
+    M_STRENGTH_REL,
+    M_VO2_EFF,
+    M_VO2MAX,
+    METRIC_SIZE,
+    RUN_EASY,
+    STATE_SIZE,
 )
 from sim.whatif import Result, make_cohort, run
 
@@ -132,7 +148,8 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario) -> float:
     if c.measure == "value":
         return float(_metric(a, c.metric)[:, _week(a, c.week)].mean())
     if c.measure == "diff":
-        return float(_metric(a, c.metric)[:, _week(a, c.week)].mean() - _metric(b, c.metric)[:, _week(b, c.week)].mean())
+        va = _metric(a, c.metric)[:, _week(a, c.week)].mean()
+        return float(va - _metric(b, c.metric)[:, _week(b, c.week)].mean())
     if c.measure == "change_pct":  # relative change of a metric between two weeks (e.g. 1RM detraining)
         if c.metric == "strength_pct":
             m = a.metrics[:, :, M_STRENGTH_REL]

@@ -47,7 +47,8 @@ K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BA
                           "VO2max gain per unit of fitness (k1)")
 FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 1.3, "-", BANISTER + " (k2 > k1)",
                             "fatigue gain k2 as a multiple of the fitness gain k1")
-VO2_GAIN_CEILING = _param("vo2_gain_ceiling", 0.8, "fraction", "Bouchard et al. 1999, J Appl Physiol 87:1003 (trainability)",
+VO2_GAIN_CEILING = _param("vo2_gain_ceiling", 0.8, "fraction",
+                           "Bouchard et al. 1999, J Appl Physiol 87:1003 (trainability)",
                           "largest VO2max gain over the untrained value (soft tanh ceiling)")
 LIFT_FATIGUE_SHARE = _param("lift_fatigue_share", 0.5, "-", FOSTER + "; " + ASSUMED,
                             "share of a lifting session's sRPE load that adds to running fatigue")

@@ -8,7 +8,6 @@ days, and the exported season plan is those days. `WeekPlan.to_array()` is the n
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +17,25 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.errors import InputError
 from sim.state import (
-    EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_KEY_KIND, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM, P_PAIN_RULE,
-    P_PLACEMENT, P_RACE, P_RUN_IS_REL, P_RUN_KM, P_SETS, P_STR_SESSIONS, PLACEMENTS, PLAN_SIZE, RACE_KM,
-    RUN_INTERVALS, RUN_TEMPO,
+    EFFORTS,
+    EMPHASES,
+    P_EFFORT,
+    P_EMPHASIS,
+    P_KEY_KIND,
+    P_KEY_RUNS,
+    P_LONG_IS_REL,
+    P_LONG_KM,
+    P_PAIN_RULE,
+    P_PLACEMENT,
+    P_RACE,
+    P_RUN_IS_REL,
+    P_RUN_KM,
+    P_SETS,
+    P_STR_SESSIONS,
+    PLACEMENTS,
+    PLAN_SIZE,
+    RUN_INTERVALS,
+    RUN_TEMPO,
 )
 
 Emphasis = Literal["none", "heavy", "power", "maintenance", "toning"]

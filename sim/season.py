@@ -13,8 +13,17 @@ import numpy as np
 
 from sim._jit import njit
 from sim.state import (
-    P_KEY_KIND, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM, P_PAIN_RULE, P_RACE, P_RUN_IS_REL, P_RUN_KM, PLAN_SIZE,
-    RUN_INTERVALS, RUN_TEMPO,
+    P_KEY_KIND,
+    P_KEY_RUNS,
+    P_LONG_IS_REL,
+    P_LONG_KM,
+    P_PAIN_RULE,
+    P_RACE,
+    P_RUN_IS_REL,
+    P_RUN_KM,
+    PLAN_SIZE,
+    RUN_INTERVALS,
+    RUN_TEMPO,
 )
 
 PHASE_TRANSITION, PHASE_BASE, PHASE_PRE, PHASE_RACE, PHASE_TAPER = 0, 1, 2, 3, 4

@@ -23,9 +23,26 @@ from sim.parameters import default_parameters
 from sim.plan import PlanFile, WeekPlan, load_plan, plans_to_array
 from sim.population import sample_athletes
 from sim.state import (
-    A_HABITUAL_KM, A_RACE_KM, M_COST_FACTOR, M_ECONOMY_GAIN, M_INJURED_DAYS, M_KEY_COUNT, M_KEY_QUALITY,
-    M_NEW_INJURIES, M_RUN_HOURS, M_RUN_KM, M_SORENESS, M_STR_SESSIONS, M_STRENGTH_REL, M_VO2_EFF, M_VO2MAX,
-    METRIC_NAMES, METRIC_SIZE, NEURAL_REL, STATE_SIZE, STRUCT_REL,
+    A_HABITUAL_KM,
+    A_RACE_KM,
+    M_COST_FACTOR,
+    M_ECONOMY_GAIN,
+    M_INJURED_DAYS,
+    M_KEY_COUNT,
+    M_KEY_QUALITY,
+    M_NEW_INJURIES,
+    M_RUN_HOURS,
+    M_RUN_KM,
+    M_SORENESS,
+    M_STR_SESSIONS,
+    M_STRENGTH_REL,
+    M_VO2_EFF,
+    M_VO2MAX,
+    METRIC_NAMES,
+    METRIC_SIZE,
+    NEURAL_REL,
+    STATE_SIZE,
+    STRUCT_REL,
 )
 
 

@@ -9,16 +9,38 @@ import pytest
 
 from sim import kernel
 from sim.parameters import (
-    CAPACITY_FLOOR, SN_REF_STRESS_PCT, SN_SLOPE_PCT, TAU_FATIGUE_D, TAU_FITNESS_D, default_parameters,
+    CAPACITY_FLOOR,
+    SN_REF_STRESS_PCT,
+    SN_SLOPE_PCT,
+    TAU_FATIGUE_D,
+    TAU_FITNESS_D,
+    default_parameters,
 )
 from sim.plan import StrengthPlan, WeekPlan, plans_to_array
 from sim.population import sample_athletes
 from sim.reference import kernel as ref
 from sim.season import reference_run_plan
 from sim.state import (
-    CAPACITY_REL, D_RUN_KIND, D_RUN_KM, D_STR_EMPHASIS, DAMAGE, DAY_SIZE, EMPH_NONE, FATIGUE_AU, FITNESS_AU,
-    M_INJURED_DAYS, M_NEW_INJURIES, METRIC_SIZE, NM_FATIGUE, RUN_EASY, RUN_LONG, RUN_RACE, RUN_REST, RUN_TEMPO,
-    SORENESS_0_10, STATE_SIZE,
+    CAPACITY_REL,
+    D_RUN_KIND,
+    D_RUN_KM,
+    D_STR_EMPHASIS,
+    DAMAGE,
+    DAY_SIZE,
+    EMPH_NONE,
+    FATIGUE_AU,
+    FITNESS_AU,
+    M_INJURED_DAYS,
+    M_NEW_INJURIES,
+    METRIC_SIZE,
+    NM_FATIGUE,
+    RUN_EASY,
+    RUN_LONG,
+    RUN_RACE,
+    RUN_REST,
+    RUN_TEMPO,
+    SORENESS_0_10,
+    STATE_SIZE,
 )
 
 
