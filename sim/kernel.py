@@ -716,7 +716,8 @@ def simulate(states, athletes, gp, plans, seed, keys, day0, out):
     stride = 0 if plans.shape[0] == 1 else 1
     for a in prange(n):
         days = np.empty((7, DAY_SIZE))
-        simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], draw_base(seed, keys[a]), day0, out[a], days)
+        base = draw_base(seed, keys[a])
+        simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], base, day0, out[a], days)
 
 
 @njit(error_model='numpy', cache=True)
