@@ -16,7 +16,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.state import (  # noqa: E402
-    M_FITNESS_AU, M_HAZARD, M_INJURED_DAYS, M_RUN_KM, M_STR_SESSIONS, M_STRENGTH_REL,
+    M_FITNESS_AU,
+    M_HAZARD,
+    M_INJURED_DAYS,
+    M_RUN_KM,
+    M_STR_SESSIONS,
+    M_STRENGTH_REL,
 )
 
 #: Weekly season panels: (column, axis label).

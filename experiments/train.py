@@ -782,21 +782,23 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
     parent_id: str | None = None
     existing: dict[int, str] = {}
     if resume is not None:
-        if role == "parent":
-            parent_id = resume
-            for r in cl.search_runs([exp_id], f"tags.mlflow.parentRunId = '{resume}'"):
+        run = cl.get_run(resume)
+        parent_id = resume if role == "parent" else run.data.tags.get("mlflow.parentRunId")
+        if parent_id:
+            # a parent (or one of its children) resumes every seed: unfinished children continue,
+            # finished ones are kept, missing seeds start
+            for r in cl.search_runs([exp_id], f"tags.mlflow.parentRunId = '{parent_id}'"):
                 existing[int(r.data.tags.get("stridelab.seed", -1))] = r.info.run_id
+            cl.update_run(parent_id, status="RUNNING")
         else:
-            run = cl.get_run(resume)
             existing[int(run.data.tags.get("stridelab.seed", cfg.seeds[0]))] = resume
-            parent_id = run.data.tags.get("mlflow.parentRunId")
     elif multi:
         parent = cl.create_run(exp_id, run_name=f"{cfg.name}", tags={"stridelab.role": "parent"})
         parent_id = parent.info.run_id
         tracking.log_run_metadata(cl, parent_id, command, cfg_yaml, params)
 
     results: dict[int, tuple[str, dict[str, float]]] = {}
-    seeds = cfg.seeds if (resume is None or role == "parent" or parent_id) else list(existing)
+    seeds = cfg.seeds if (resume is None or parent_id) else list(existing)
     for seed in seeds:
         run_id = existing.get(seed)
         is_resume = run_id is not None
@@ -846,7 +848,7 @@ def aggregate(cl, parent_id: str, results: dict[int, tuple[str, dict[str, float]
         out[f"seeds/{name}/ci_lo"] = lo
         out[f"seeds/{name}/ci_hi"] = hi
         rows.append({"metric": name, "mean": float(vals.mean()), "ci_lo": lo, "ci_hi": hi, "seeds": len(vals)})
-    tracking.MetricLogger(cl, parent_id).log(out, 0)
+    tracking.MetricLogger(cl, parent_id, tracking.last_steps(cl, parent_id)).log(out, 0)
     df = pd.DataFrame(rows)
     cl.log_text(parent_id, df.to_csv(index=False), "comparison/seeds.csv")
     with contextlib.suppress(Exception):

@@ -12,7 +12,14 @@ import yaml
 
 from experiments.cli import main
 from experiments.config import (
-    ALGORITHMS, LinearSchedule, apply_overrides, flatten, load_config, make_schedule, to_yaml, validate,
+    ALGORITHMS,
+    LinearSchedule,
+    apply_overrides,
+    flatten,
+    load_config,
+    make_schedule,
+    to_yaml,
+    validate,
 )
 from sim.errors import InputError
 
