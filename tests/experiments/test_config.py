@@ -201,3 +201,35 @@ def test_cli_bad_config_exits_2_without_traceback_or_run(tmp_path: Path, monkeyp
     assert "unknown algorithm" in capsys.readouterr().err
     # validation happens before MLflow is touched: no store, no runs folder
     assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "runs").exists()
+
+
+def test_every_field_of_the_experiment_models_is_described() -> None:
+    """The schema documents itself: every field of every model reachable from ExperimentConfig
+    (except the environment's own models, documented in envs.config) carries a description."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from experiments import config as C
+
+    seen: set[type] = set()
+    missing: list[str] = []
+
+    def models_in(annotation: object) -> list[type]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in typing.get_args(annotation) for m in models_in(arg)]
+
+    def walk(model: type) -> None:
+        if model in seen or model.__module__ != C.__name__:
+            return
+        seen.add(model)
+        for name, f in model.model_fields.items():
+            if not f.description:
+                missing.append(f"{model.__name__}.{name}")
+            for sub in models_in(f.annotation):
+                walk(sub)
+
+    walk(C.ExperimentConfig)
+    assert {C.PPOConfig, C.DQNConfig, C.LinearSchedule, C.PolicyKwargs, C.EvalConfig} <= seen
+    assert missing == []
