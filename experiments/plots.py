@@ -67,7 +67,7 @@ def plot_season(seasons: dict[str, pd.DataFrame], path: str | Path, title: str =
 
 
 def plot_learning_curve(history: pd.DataFrame, baselines: dict[str, float], path: str | Path,
-                        title: str = "") -> Path:
+                        title: str = "", baselines_injured: dict[str, float] | None = None) -> Path:
     """Held-out race_time_pct (and injured days) of the policy against training timesteps,
     with each baseline as a horizontal line. `history` has timesteps, race_time_pct,
     injured_days and optionally race_time_pct_lo/hi (95% CI)."""
@@ -81,7 +81,9 @@ def plot_learning_curve(history: pd.DataFrame, baselines: dict[str, float], path
     ax1.set_ylabel("race time change (%)\n(lower is faster)")
     ax1.legend(fontsize=7, loc="best")
     ax1.grid(alpha=0.3)
-    ax2.plot(x, history["injured_days"], marker="o", color="C3")
+    ax2.plot(x, history["injured_days"], marker="o", color="C0", label="learned policy")
+    for i, (name, value) in enumerate((baselines_injured or {}).items()):
+        ax2.axhline(value, ls="--", lw=1, color=f"C{i + 1}", label=name)
     ax2.set_ylabel("injured days / season")
     ax2.set_xlabel("training timesteps (athlete-weeks)")
     ax2.grid(alpha=0.3)

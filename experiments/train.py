@@ -614,9 +614,15 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
         ctx.client.log_artifact(ctx.run_id, str(out / f), "comparison")
 
     history = eval_history(ctx)
-    base_lines = {k: final.baselines.mean(k, "race_time_pct") for k in final.baselines.seasons}
-    plots.plot_learning_curve(history, base_lines, out / "learning_curve.png",
-                              title=f"{cfg.name} (seed {ctx.seed}): held-out race time")
+    # baselines on the periodic evaluation's athletes (logged at step 0), the curve's own cohort
+    logged = ctx.client.get_run(ctx.run_id).data.metrics
+    base_race = {k: logged[f"baseline/{k}/race_time_pct"] for k in cfg.eval.baselines
+                 if f"baseline/{k}/race_time_pct" in logged}
+    base_inj = {k: logged[f"baseline/{k}/injured_days"] for k in cfg.eval.baselines
+                if f"baseline/{k}/injured_days" in logged}
+    plots.plot_learning_curve(history, base_race, out / "learning_curve.png",
+                              title=f"{cfg.name} (seed {ctx.seed}): {cfg.eval.athletes} held-out athletes",
+                              baselines_injured=base_inj)
     plots.plot_season({"learned": plots.season_frame(ev.metrics["learned"]),
                        f"best template ({best})": plots.season_frame(ev.metrics[best])},
                       out / "season.png", title=f"{cfg.name}: learned season vs best template ({best})")
