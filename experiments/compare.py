@@ -259,7 +259,7 @@ class Comparison:
         lines = []
         if beats:
             how = "; ".join(
-                f"{lv} by {-self.verdicts[lv]['diff']:.2f} percentage points of race time "
+                f"{lv} athletes: faster by {-self.verdicts[lv]['diff']:.2f} percentage points of race time "
                 f"({-self.verdicts[lv]['diff_s']:.0f} s)"
                 for lv in beats
             )
