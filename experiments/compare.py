@@ -597,11 +597,12 @@ def plot_scatter(cmp: Comparison) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(cmp.levels), figsize=(5.5 * len(cmp.levels), 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(cmp.levels), figsize=(8.5 * len(cmp.levels), 4.8), squeeze=False)
     for ax, level in zip(axes[0], cmp.levels, strict=True):
         s = cmp.summary[cmp.summary["level"] == level]
         col = _colors(cmp, s["policy"])
-        for r in s.itertuples(index=False):
+        key = []
+        for rank, r in enumerate(s.itertuples(index=False), start=1):
             ax.errorbar(
                 r.injured_days,
                 r.race_time_pct,
@@ -612,18 +613,16 @@ def plot_scatter(cmp: Comparison) -> bytes:
                 ms=8 if r.kind == "learned" else 5,
                 capsize=2,
             )
-            ax.annotate(
-                r.policy.replace("mistake_", "m:"),
-                (r.injured_days, r.race_time_pct),
-                fontsize=7,
-                xytext=(4, 3),
-                textcoords="offset points",
-            )
+            # numbers instead of names: points of similar policies overlap; the key maps them
+            ax.annotate(str(rank), (r.injured_days, r.race_time_pct), fontsize=8, xytext=(4, 3),
+                        textcoords="offset points")
+            key.append(f"{rank}  {r.policy}")
+        ax.text(1.02, 0.5, "\n".join(key), transform=ax.transAxes, fontsize=8, va="center", family="monospace")
         ax.set_title(f"{level} (best template: {cmp.best_template[level]})", fontsize=10)
         ax.set_xlabel("injured days per season (mean, 95% CI)")
         ax.set_ylabel("race time change % (lower = faster)")
         ax.grid(alpha=0.3)
-    fig.suptitle("Race time vs injured days (blue learned, green templates, red mistakes)", fontsize=11)
+    fig.suptitle("Race time vs injured days: blue learned, green templates, red mistakes (best first)", fontsize=11)
     fig.tight_layout()
     return _png(fig)
 
