@@ -1,0 +1,60 @@
+"""The population sampler: reproducible, level-typical, individually variable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import InputError
+from sim.population import PROFILES, sample_athletes, sample_mixed
+from sim.state import (
+    A_AEROBIC_RESPONSE,
+    A_HABITUAL_KM,
+    A_LEVEL,
+    A_RACE_KM,
+    A_STRENGTH_1RM_BW,
+    A_STRENGTH_RESPONSE,
+    A_TISSUE_STRESS,
+)
+
+
+def test_same_seed_same_athletes_other_seed_others():
+    a = sample_athletes("intermediate", 500, 3)
+    assert np.array_equal(a, sample_athletes("intermediate", 500, 3))
+    assert not np.array_equal(a, sample_athletes("intermediate", 500, 4))
+
+
+def test_levels_differ_as_their_profiles_say():
+    means = {lv: sample_athletes(lv, 4000, 0).mean(axis=0) for lv in PROFILES}
+    assert means["beginner"][A_HABITUAL_KM] < means["intermediate"][A_HABITUAL_KM] < means["advanced"][A_HABITUAL_KM]
+    stress = {lv: m[A_TISSUE_STRESS] for lv, m in means.items()}
+    assert stress["beginner"] > stress["intermediate"] > stress["advanced"]
+    for lv, prof in PROFILES.items():
+        assert means[lv][A_HABITUAL_KM] == pytest.approx(prof.habitual_km[0], rel=0.05)
+        assert means[lv][A_LEVEL] == list(PROFILES).index(lv)
+
+
+def test_responders_vary_log_normally_around_one():
+    a = sample_athletes("intermediate", 20000, 1)
+    for col, sd in ((A_AEROBIC_RESPONSE, 0.25), (A_STRENGTH_RESPONSE, 0.35)):
+        logs = np.log(a[:, col])
+        assert abs(logs.mean()) < 0.01 and logs.std() == pytest.approx(sd, rel=0.05)
+    assert (a[:, A_AEROBIC_RESPONSE] > 1.5).any() and (a[:, A_AEROBIC_RESPONSE] < 0.6).any()  # high and low responders
+
+
+def test_overrides_and_race_distance():
+    a = sample_athletes("beginner", 3000, 0, "half", habitual_km=30.0, strength_1rm_bw=1.2)
+    assert a[:, A_HABITUAL_KM].mean() == pytest.approx(30.0, rel=0.05)
+    assert a[:, A_STRENGTH_1RM_BW].mean() == pytest.approx(1.2, rel=0.05)
+    assert (a[:, A_RACE_KM] == 21.0975).all()
+
+
+def test_mixed_population_and_bad_input():
+    m = sample_mixed({"beginner": 1, "advanced": 3}, 400, 0)
+    assert m.shape[0] == 400 and (m[:, A_LEVEL] == 2).sum() == 300
+    with pytest.raises(InputError, match="level"):
+        sample_athletes("elite", 10, 0)
+    with pytest.raises(InputError, match="race_distance"):
+        sample_athletes("beginner", 10, 0, "ultra")
+    with pytest.raises(InputError, match="athletes"):
+        sample_athletes("beginner", 0, 0)
