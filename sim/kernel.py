@@ -819,7 +819,9 @@ def _refresh_jit_cache() -> None:
 
     if hasattr(derive, "py_func"):
         stamp = Path(__file__).parent / "__pycache__" / "kernel_sources.sha256"
-        _jitcache.refresh((sys.modules[__name__],), stamp)
+        module = sys.modules.get(__name__)
+        if module is not None:  # None when executed from a file spec
+            _jitcache.refresh((module,), stamp)
 
 
 _refresh_jit_cache()

@@ -101,7 +101,9 @@ def _refresh_jit_cache() -> None:
 
     from sim import _jitcache
 
-    _jitcache.refresh((sys.modules[__name__],), Path(__file__).parent / "__pycache__" / "season_sources.sha256")
+    module = sys.modules.get(__name__)
+    if module is not None:  # None when executed from a file spec
+        _jitcache.refresh((module,), Path(__file__).parent / "__pycache__" / "season_sources.sha256")
 
 
 _refresh_jit_cache()
