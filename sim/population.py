@@ -128,12 +128,3 @@ def sample_mixed(levels: dict[str, float] | list[str], n: int, seed: int, race_d
     out = np.concatenate(parts)
     np.random.default_rng([int(seed) & 0xFFFFFFFF, 99]).shuffle(out)
     return out
-
-
-def athletes_frame(athletes: np.ndarray):
-    """The athletes as a pandas DataFrame (one column per ATHLETE_NAMES entry, level as text)."""
-    import pandas as pd
-
-    df = pd.DataFrame(athletes, columns=list(ATHLETE_NAMES))
-    df["level"] = [LEVELS[int(c)] for c in athletes[:, A_LEVEL]]
-    return df
