@@ -28,7 +28,6 @@ from sim.state import (
     A_TISSUE_STRESS,
     A_TRAINING_AGE_Y,
     A_VO2MAX_UNTRAINED,
-    ATHLETE_NAMES,
     ATHLETE_SIZE,
     LEVELS,
     RACE_KM,
