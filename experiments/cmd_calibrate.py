@@ -20,9 +20,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
     from sim.calibration import calibrate
 
-    rows = calibrate(athletes=args.athletes)
+    with Progress(console=Console(stderr=True), transient=True) as bar:  # stderr: --json stays clean
+        task = bar.add_task("calibration scenarios", total=None)
+
+        def advance(done: int, total: int, scenario: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"calibration: {scenario}")
+
+        rows = calibrate(athletes=args.athletes, progress=advance)
     if args.json:
         json.dump(rows, sys.stdout, indent=1)
         print()

@@ -7,7 +7,7 @@ import json
 import sys
 
 from experiments import args as A
-from experiments.io import atomic_write_text, check_writable
+from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,17 +19,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=A.seed_int, default=0, help="population and random-stream seed (default 0)")
     p.add_argument("--json", action="store_true", help='print {"weeks": [...], "summary": {...}}')
     p.add_argument("--out", default=None, help="write the weekly table to this CSV file")
+    p.add_argument("--plot", default=None, help="write the weekly curves to this PNG file")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from sim.whatif import simulate_file
 
-    if args.out:
-        check_writable(args.out)
+    for path in (args.out, args.plot):
+        if path:
+            check_writable(path)
     res = simulate_file(args.plan, level=args.level, athletes=args.athletes, seed=args.seed)
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False))
+    if args.plot:
+        title = f"{args.plan}: {res.cohort.n} {res.cohort.level} athletes"
+        atomic_write_bytes(args.plot, plot_weekly(res.weekly, title))
     if args.json:
         json.dump({"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}, sys.stdout, indent=1)
         print()
@@ -59,3 +64,40 @@ def print_result(res, title: str) -> None:
     for k, ci in s["ci95"].items():
         st.add_row(k, f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]")
     con.print(st)
+
+
+PANELS = (
+    (("run_km",), "running km / week"),
+    (("strength_sessions",), "strength sessions / week"),
+    (("strength_pct", "economy_pct", "vo2max_pct"), "change since start, %"),
+    (("race_time_pct",), "predicted race time, % (lower = faster)"),
+    (("injured_days",), "injured days / week (per athlete)"),
+    (("soreness",), "soreness, 0-10"),
+)
+
+
+def plot_weekly(weekly, title: str) -> bytes:
+    """The population-mean curves of a what-if run, one panel per quantity, as PNG bytes."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
+    for ax, (cols, label) in zip(axes.flat, PANELS, strict=True):
+        for col in cols:
+            ax.plot(weekly["week"], weekly[col], label=col if len(cols) > 1 else None)
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3)
+        if len(cols) > 1:
+            ax.legend(fontsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("week")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()

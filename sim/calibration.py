@@ -244,8 +244,12 @@ def run_scenario(sc: Scenario, athletes: int | None = None) -> list[dict]:
     return rows
 
 
-def calibrate(athletes: int | None = None, folder: Path = CALIBRATION_DIR) -> list[dict]:
+def calibrate(athletes: int | None = None, folder: Path = CALIBRATION_DIR, progress=None) -> list[dict]:
+    """Every scenario's rows; `progress(done, total, scenario_id)` is called after each scenario."""
     rows: list[dict] = []
-    for sc in scenarios(folder):
+    scs = scenarios(folder)
+    for i, sc in enumerate(scs, start=1):
         rows.extend(run_scenario(sc, athletes))
+        if progress is not None:
+            progress(i, len(scs), sc.id)
     return rows

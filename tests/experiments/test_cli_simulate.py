@@ -14,9 +14,12 @@ from experiments.cli import main
 EXAMPLE = Path(__file__).resolve().parents[2] / "configs" / "plans" / "example.yaml"
 
 
-def test_simulate_json_and_csv(tmp_path, capsys):
+def test_simulate_json_csv_and_plot(tmp_path, capsys):
     out = tmp_path / "weeks.csv"
-    assert main(["simulate", str(EXAMPLE), "--athletes", "300", "--json", "--out", str(out)]) == 0
+    png = tmp_path / "weeks.png"
+    assert main(["simulate", str(EXAMPLE), "--athletes", "300", "--json", "--out", str(out), "--plot", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.stat().st_mode & 0o044  # readable by others under the usual umask, like any file the user writes
     data = json.loads(capsys.readouterr().out)
     assert len(data["weeks"]) == 15
     for key in ("run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
