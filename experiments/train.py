@@ -584,7 +584,7 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     """Final artefacts: policy zip (+ VecNormalize), comparison table, plots, registered pyfunc model."""
     from stable_baselines3.common.vec_env import VecNormalize
 
-    from experiments import plots
+    from experiments.report import training_plots as plots
 
     out = ctx.folder / "final"
     out.mkdir(parents=True, exist_ok=True)
@@ -637,7 +637,7 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
         final_metrics[f"final/{name}/injured_days"] = float(table.loc[name, "injured_days"])
     ctx.metrics.log(final_metrics, int(model.num_timesteps))
 
-    from experiments.pyfunc import log_pyfunc
+    from experiments.serving.pyfunc import log_pyfunc
 
     log_pyfunc(cfg, ctx.run_id, policy_zip, vecnorm)
     return final_metrics

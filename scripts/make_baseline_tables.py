@@ -21,7 +21,7 @@ def _ci(row: dict, key: str, fmt: str = "{:+.2f}") -> str:
 def results_tables() -> str:
     from agents.baselines import BASELINES
     from agents.evaluation import evaluate
-    from experiments.cmd_baselines import JSON_METRICS
+    from experiments.cli.baselines import JSON_METRICS
     from sim.state import LEVELS
     from sim.whatif import make_cohort
 

@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from experiments import args as A
+from experiments.cli import args as A
 
 if TYPE_CHECKING:
     import numpy as np
@@ -66,10 +66,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.export_formats import format_of, render
     from experiments.io import atomic_write_bytes, check_writable
-    from experiments.rules import check, undeclared
-    from experiments.season_plan import athlete_profile, season_dates
+    from experiments.plans.formats import format_of, render
+    from experiments.plans.rules import check, undeclared
+    from experiments.plans.season_plan import athlete_profile, season_dates
 
     # Everything a user can get wrong is checked before any work (and before any file exists).
     fmt = format_of(args.format, args.out)
@@ -107,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
 
 def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> pd.DataFrame:
     """The day frame for the policy named by --run / --model / --baseline."""
-    from experiments.compare import load_baseline, load_model_file, load_run_policy
-    from experiments.season_plan import policy_week_plans, season_plan
+    from experiments.plans.season_plan import policy_week_plans, season_plan
+    from experiments.report.compare import load_baseline, load_model_file, load_run_policy
 
     if args.baseline:
         policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"

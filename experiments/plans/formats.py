@@ -1,5 +1,5 @@
 """Season plan files: CSV, JSON, Markdown and iCalendar, from the day frame of
-`experiments.season_plan`.
+`experiments.plans.season_plan`.
 
 JSON schema (`JSON_SCHEMA`, version `stridelab.season_plan/1`)::
 
@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.io import atomic_write_bytes, check_writable
-from experiments.season_plan import effort_label, format_exercises
+from experiments.plans.season_plan import effort_label, format_exercises
 from sim.errors import InputError
 from sim.state import EFFORTS, EMPHASES, RUN_KINDS
 
@@ -176,7 +176,7 @@ def day_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_json(df: pd.DataFrame) -> str:
-    from experiments.rules import check
+    from experiments.plans.rules import check
 
     doc = {
         "schema": SCHEMA_ID,
@@ -240,7 +240,7 @@ def _md_escape(text: str) -> str:
 
 def to_markdown(df: pd.DataFrame) -> str:
     """A printable plan: a header, the rule check, then one table per week under its reason."""
-    from experiments.rules import RULES, check
+    from experiments.plans.rules import RULES, check
 
     a = df.attrs
     race = dt.date.fromisoformat(a["race"]) if "race" in a else df["date"].iloc[-1]

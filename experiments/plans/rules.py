@@ -18,7 +18,7 @@
    most `TAPER_MAX_SHARE` of the mean of the weeks before the taper, and the race is on the
    last day ("Race Season and Taper"; Bosquet et al. 2007).
 
-`check(days)` works on the day frame of `experiments.season_plan` or a frame read back from
+`check(days)` works on the day frame of `experiments.plans.season_plan` or a frame read back from
 an exported CSV/JSON, and returns the violations. A plan may depart from a rule when the
 policy chose so; `annotate` then says so in the note of the day or week ("policy's choice:
 ..."), and `check` marks such violations `declared`. An exported plan passes when every

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from agents.baselines import BASELINES
-from experiments.export_formats import frame_from_json, to_json
-from experiments.rules import RULES, annotate, check, is_hard_lift, undeclared
-from experiments.season_plan import athlete_profile, policy_week_plans, season_dates, season_plan
+from experiments.plans.formats import frame_from_json, to_json
+from experiments.plans.rules import RULES, annotate, check, is_hard_lift, undeclared
+from experiments.plans.season_plan import athlete_profile, policy_week_plans, season_dates, season_plan
 
 START = dt.date(2027, 1, 4)
 RACE = dt.date(2027, 5, 23)  # 20 weeks: transition, base, pre-season, race season and taper

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.compare import (
+from experiments.plans.rules import check, undeclared
+from experiments.report.compare import (
     TEMPLATES,
     check_seed,
     compare,
@@ -20,7 +21,6 @@ from experiments.compare import (
     load_run_policy,
     write_reports,
 )
-from experiments.rules import check, undeclared
 from sim.errors import InputError
 
 WEEKS = 8
@@ -41,7 +41,7 @@ def trained(tmp_path_factory):
     from envs import StrengthRunVecEnv
     from experiments import tracking
     from experiments.config import flatten, to_yaml, validate
-    from experiments.pyfunc import log_pyfunc
+    from experiments.serving.pyfunc import log_pyfunc
 
     folder = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
@@ -274,7 +274,7 @@ def test_export_from_the_run_is_the_pyfunc_plan_and_passes_the_rules(trained, tm
         str(out),
     ]
     assert main(args) == 0
-    from experiments.export_formats import frame_from_json
+    from experiments.plans.formats import frame_from_json
 
     doc = json.loads(out.read_text())
     days = frame_from_json(doc)

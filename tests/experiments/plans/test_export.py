@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from agents.baselines import BASELINES
 from experiments.cli import main
-from experiments.export_formats import (
+from experiments.plans.formats import (
     FORMATS,
     JSON_SCHEMA,
     format_of,
@@ -24,7 +24,7 @@ from experiments.export_formats import (
     to_json,
     to_markdown,
 )
-from experiments.season_plan import (
+from experiments.plans.season_plan import (
     COLUMNS,
     athlete_profile,
     policy_week_plans,

@@ -5,7 +5,7 @@ the simulator trains and evaluates with, so the exported plan is exactly the pla
 outcome was measured (there is no second scheduler). This module adds what a person needs
 on top: dates, the season phase, paces, the article's exercises with sets x reps, and a
 short reason per week. Rule checks and the notes about deviations come from
-`experiments.rules`.
+`experiments.plans.rules`.
 
     >>> weeks = policy_week_plans(BASELINES["intermediate"], "intermediate", 20)
     >>> df = season_plan(weeks, athlete_profile("intermediate"), date(2027, 1, 4), date(2027, 5, 23))
@@ -284,7 +284,7 @@ def season_plan(
 
     `weeks` must hold one WeekPlan per season week (`season_dates(start, race).n_weeks`) and
     the last must be a race week. With `annotate`, days and weeks where the plan departs from
-    the article's rules say so in their note (`experiments.rules.annotate`).
+    the article's rules say so in their note (`experiments.plans.rules.annotate`).
     """
     sd = season_dates(start, race)
     if len(weeks) != sd.n_weeks:
@@ -346,7 +346,7 @@ def season_plan(
         }
     )
     if annotate:
-        from experiments.rules import annotate as _annotate
+        from experiments.plans.rules import annotate as _annotate
 
         df = _annotate(df, weeks)
     return df

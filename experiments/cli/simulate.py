@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from experiments import args as A
+from experiments.cli import args as A
 from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.pyfunc import check_profiles, plan_seasons
+from experiments.serving.pyfunc import check_profiles, plan_seasons
 from sim.errors import InputError
 
 GOOD = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-05-23"]}

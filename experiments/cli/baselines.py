@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from experiments import args as A
+from experiments.cli import args as A
 
 REFERENCE = "run_only"
 JSON_METRICS = ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct",

@@ -11,7 +11,7 @@ import pytest
 
 from experiments.cli import main
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "configs" / "plans" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "configs" / "plans" / "example.yaml"
 
 
 def test_simulate_json_csv_and_plot(tmp_path, capsys):

@@ -1,9 +1,11 @@
 """The `stridelab` command line.
 
-Each subcommand lives in its own module `experiments/cmd_<name>.py`, which defines
+Each subcommand lives in its own module `experiments/cli/<name>.py`, which defines
 `register(subparsers)`; the parser it adds sets `func` (called with the parsed args, returns
-an exit code). Bad input anywhere raises `sim.errors.InputError`, printed here without a
-traceback, exit code 2.
+an exit code). Adding a subcommand is that module plus its name in COMMANDS; a listed name
+whose module does not exist (yet) is skipped, so the rooms planned for issues 9-12 are listed
+already. Bad input anywhere raises `sim.errors.InputError`, printed here without a traceback,
+exit code 2.
 """
 
 from __future__ import annotations
@@ -14,7 +16,20 @@ import sys
 
 from sim.errors import InputError
 
-COMMANDS = ("simulate", "calibrate", "bench", "baselines", "train", "compare", "export")
+#: Subcommands in `stridelab --help` order; each is the module `experiments.cli.<name>`.
+COMMANDS = (
+    "simulate",
+    "calibrate",
+    "bench",
+    "baselines",
+    "train",
+    "compare",
+    "export",
+    "tune",  # issue 11: Optuna search (experiments/tune/)
+    "athlete",  # issue 12: log import and profile fit (experiments/athlete/)
+    "optimize",  # issue 10: open-loop CMA-ES plan optimizer (experiments/optimize/)
+    "audit",  # issue 9: simulator audit (sim/audit.py)
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,11 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate, calibrate and optimise strength + running season plans for runners.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in dict.fromkeys(COMMANDS):  # a name listed twice (say, by two merges) registers once
         try:
-            mod = importlib.import_module(f"experiments.cmd_{name}")
+            mod = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as err:
-            if err.name == f"experiments.cmd_{name}":
+            if err.name == f"{__name__}.{name}":
                 continue
             raise
         mod.register(sub)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from experiments import args as A
+from experiments.cli import args as A
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,10 +1,10 @@
-"""`stridelab bench TARGET`: targets come from experiments/bench_<target>.py files."""
+"""`stridelab bench TARGET`: targets come from experiments/bench/<target>.py files."""
 
 from __future__ import annotations
 
 import pytest
 
-from experiments import cmd_bench
+from experiments.cli import bench as cmd_bench
 from experiments.cli import build_parser, main
 
 
@@ -32,7 +32,7 @@ def test_bench_env_helpers_measure_real_steps():
     import numpy as np
 
     import envs
-    from experiments.bench_env import _single_steps_per_s, _vec_steps_per_s
+    from experiments.bench.env import _single_steps_per_s, _vec_steps_per_s
 
     env = gym.make(envs.ENV_ID, season_weeks=4)
     assert _single_steps_per_s(env, [np.array([1, 1, 1, 0])], 10) > 0

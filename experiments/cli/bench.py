@@ -1,6 +1,6 @@
 """`stridelab bench TARGET [--json]`: speed benchmarks, each against a reference measured in the same run.
 
-A target is a module `experiments/bench_<target>.py` exposing `run(json_out: bool) -> dict`
+A target is a module `experiments/bench/<target>.py` exposing `run(json_out: bool) -> dict`
 (it prints a table, or the dict as JSON with --json) and a docstring whose first line is its
 help. Targets are discovered from the files, so adding a benchmark needs no edit here.
 """
@@ -12,20 +12,20 @@ import ast
 import importlib
 from pathlib import Path
 
-import experiments
+from experiments import bench
 
 
 def targets() -> dict[str, str]:
-    """target name -> first docstring line, for every experiments/bench_<target>.py.
+    """target name -> first docstring line, for every experiments/bench/<target>.py.
 
     Docstrings are read from the source (ast), not by importing: the benchmarks import torch,
     numba kernels and SB3, which `stridelab --help` should not pay for.
     """
     out = {}
-    for folder in experiments.__path__:
-        for path in sorted(Path(folder).glob("bench_*.py")):
+    for folder in bench.__path__:
+        for path in sorted(Path(folder).glob("[!_]*.py")):
             doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-            out[path.stem.removeprefix("bench_")] = doc.strip().splitlines()[0] if doc.strip() else ""
+            out[path.stem] = doc.strip().splitlines()[0] if doc.strip() else ""
     return dict(sorted(out.items()))
 
 
@@ -44,6 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"experiments.bench_{args.target}")
+    module = importlib.import_module(f"{bench.__name__}.{args.target}")
     module.run(json_out=bool(args.json))
     return 0

@@ -9,12 +9,12 @@ Input columns: `level` (beginner | intermediate | advanced), `weekly_km` (habitu
 `race_distance` (5k | 10k | half | marathon), `race_date` (ISO date), optional `start_date`
 (default: the season length the policy was trained on, ending on race day) and optional
 `athlete` (an id copied to the output; default the row number). Output: one row per
-athlete-day, columns `athlete` then `experiments.season_plan.COLUMNS`.
+athlete-day, columns `athlete` then `experiments.plans.season_plan.COLUMNS`.
 
 How: each profile becomes a typical athlete of its level at its weekly km; athletes with the
 same season length and race distance are rolled out together on the batched environment
 (`envs.StrengthRunVecEnv.from_cohort`), the policy's actions are decoded to week plans with
-`envs.actions` (what the environment simulates), and `experiments.season_plan.season_plan`
+`envs.actions` (what the environment simulates), and `experiments.plans.season_plan.season_plan`
 turns those week plans into days with `sim.kernel.schedule_week`.
 """
 
@@ -81,7 +81,7 @@ def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
 def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.DataFrame,
                  env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
     """Season plans (one row per athlete-day) for every profile, from a trained policy."""
-    from experiments.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
+    from experiments.plans.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
     from experiments.train import rollout_env_plans
     from sim.plan import WeekPlan
     from sim.season import PHASES, phase_of
@@ -121,7 +121,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
     cols = ["athlete"] + [c for c in COLUMNS if c in res.columns]
     res = res[cols + [c for c in res.columns if c not in cols]]
     if "exercises" in res.columns:
-        from experiments.season_plan import format_exercises
+        from experiments.plans.season_plan import format_exercises
 
         res["exercises"] = [format_exercises(x) if isinstance(x, list | tuple) else str(x or "")
                             for x in res["exercises"]]

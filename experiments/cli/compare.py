@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from experiments import args as A
+from experiments.cli import args as A
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.compare import (
+    from experiments.report.compare import (
         DEFAULT_EXPERIMENT,
         check_out_dir,
         check_seed,

@@ -1,0 +1,1 @@
+"""Comparisons of learned policies with the templates and mistakes, and the reports and figures drawn from them."""

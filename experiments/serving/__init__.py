@@ -1,0 +1,1 @@
+"""A trained policy served to users: the MLflow pyfunc season planner (`pyfunc`)."""
