@@ -34,17 +34,18 @@ import pandas as pd
 from experiments import tracking
 from experiments.config import TEMPLATE_NAMES, ExperimentConfig, flatten, to_yaml
 from experiments.io import atomic_path, atomic_write_text
+from experiments.policy import (
+    ALGO_CLASSES,
+    VECNORM_NAME,
+    Predictor,
+    algo_class,
+    env_kwargs,
+    harness_env_kwargs,
+    unflatten_actions,
+)
 from sim.errors import InputError
 
-ALGO_CLASSES = {
-    "ppo": ("stable_baselines3", "PPO", "MlpPolicy"),
-    "a2c": ("stable_baselines3", "A2C", "MlpPolicy"),
-    "dqn": ("stable_baselines3", "DQN", "MlpPolicy"),
-    "recurrent_ppo": ("sb3_contrib", "RecurrentPPO", "MlpLstmPolicy"),
-    "maskable_ppo": ("sb3_contrib", "MaskablePPO", "MlpPolicy"),
-}
 CHECKPOINT_NAME = "checkpoint.zip"
-VECNORM_NAME = "vecnormalize.pkl"
 REPLAY_NAME = "replay_buffer.pkl"
 STATE_NAME = "checkpoint.json"
 POLICY_ARTIFACT = "policy"
@@ -60,19 +61,7 @@ def set_threads(cfg: ExperimentConfig) -> None:
     numba.set_num_threads(min(cfg.numba_threads, numba.config.NUMBA_NUM_THREADS))
 
 
-def algo_class(name: str):
-    import importlib
-
-    mod, cls, _ = ALGO_CLASSES[name]
-    return getattr(importlib.import_module(mod), cls)
-
-
 # --------------------------------------------------------------------------- environments
-def env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
-    """Keyword arguments of `StrengthRunEnv` / `StrengthRunVecEnv`: the env section as validated."""
-    return cfg.env.model_dump()
-
-
 def make_train_env(cfg: ExperimentConfig, seed: int):
     """The batched training env for one seed, wrapped for SB3 (monitor, DQN flattening, normalisation)."""
     from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
@@ -157,92 +146,6 @@ class FlatDiscreteVecEnv(_flat_wrapper_base()):  # type: ignore[misc]
         return self.venv.reset()
 
 
-def unflatten_actions(flat: np.ndarray, nvec: np.ndarray) -> np.ndarray:
-    """(n,) row-major flat indices -> (n, len(nvec)) MultiDiscrete actions."""
-    return np.stack(np.unravel_index(np.asarray(flat, dtype=np.int64).reshape(-1), tuple(nvec)), axis=1)
-
-
-# --------------------------------------------------------------------------- a trained policy
-class Predictor:
-    """A trained SB3 model as a plain policy: normalises observations with the saved VecNormalize
-    statistics, unflattens DQN actions, and carries the LSTM state of recurrent policies.
-
-    `predict(obs, state, episode_start, deterministic)` has SB3's signature, so the evaluation
-    harness and the exporters treat it like any model.
-    """
-
-    def __init__(self, model, obs_rms=None, clip_obs: float = 10.0, epsilon: float = 1e-8,
-                 nvec: np.ndarray | None = None, action_scope: str = "strength") -> None:
-        self.model = model
-        self.obs_rms = obs_rms
-        self.clip_obs = clip_obs
-        self.epsilon = epsilon
-        self.nvec = nvec
-        self.action_scope = action_scope
-        self.recurrent = type(model).__name__ == "RecurrentPPO"
-        self.masked = type(model).__name__ == "MaskablePPO"
-        self._state = None
-        space = model.action_space
-        if nvec is not None:
-            from gymnasium import spaces
-
-            space = spaces.MultiDiscrete(nvec)
-        self.action_space = space
-        self.observation_space = model.observation_space
-
-    def normalize(self, obs: np.ndarray) -> np.ndarray:
-        if self.obs_rms is None:
-            return obs
-        o = (obs - self.obs_rms.mean) / np.sqrt(self.obs_rms.var + self.epsilon)
-        return np.clip(o, -self.clip_obs, self.clip_obs).astype(np.float32)
-
-    def reset(self) -> None:
-        self._state = None
-
-    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True,
-                action_masks: np.ndarray | None = None):
-        obs = self.normalize(np.asarray(observation, dtype=np.float32))
-        if self.masked:
-            actions, state = self.model.predict(obs, deterministic=deterministic, action_masks=action_masks)
-            return actions, state
-        if self.recurrent:
-            if state is None:
-                state = self._state
-            n = obs.shape[0] if obs.ndim > 1 else 1
-            if episode_start is None:
-                episode_start = np.full(n, state is None, dtype=bool)
-            actions, state = self.model.predict(obs, state=state, episode_start=episode_start,
-                                                deterministic=deterministic)
-            self._state = state
-        else:
-            actions, state = self.model.predict(obs, deterministic=deterministic)
-        if self.nvec is not None:
-            actions = unflatten_actions(actions, self.nvec)
-            if np.asarray(observation).ndim == 1:
-                actions = actions[0]
-        return actions, state
-
-    @classmethod
-    def load(cls, policy_zip: str | Path, vecnormalize: str | Path | None, algo: str,
-             action_scope: str) -> Predictor:
-        """Load a saved policy (and its VecNormalize statistics) on the CPU."""
-        import pickle
-
-        model = algo_class(algo).load(str(policy_zip), device="cpu")
-        obs_rms, clip, eps = None, 10.0, 1e-8
-        if vecnormalize is not None and Path(vecnormalize).is_file():
-            with open(vecnormalize, "rb") as fh:
-                vn = pickle.load(fh)
-            if vn.norm_obs:
-                obs_rms, clip, eps = vn.obs_rms, vn.clip_obs, vn.epsilon
-        nvec = None
-        if algo == "dqn":
-            from envs.actions import action_nvec
-
-            nvec = np.asarray(action_nvec(action_scope), dtype=np.int64)
-        return cls(model, obs_rms, clip, eps, nvec, action_scope)
-
-
 def predictor_of(model, venv, cfg: ExperimentConfig) -> Predictor:
     """The live model (during training) as a Predictor sharing the live normalisation statistics."""
     from stable_baselines3.common.vec_env import VecNormalize
@@ -267,27 +170,6 @@ def eval_cohort(cfg: ExperimentConfig, athletes: int):
         return make_cohort(cfg.env.level, athletes, cfg.eval.seed, cfg.env.race_distance)
     profiles = sample_mixed(cfg.env.level_weights(), athletes, cfg.eval.seed, cfg.env.race_distance)
     return make_cohort("mixed", athletes, cfg.eval.seed, cfg.env.race_distance, profiles=profiles)
-
-
-def rollout_env_plans(policy, cohort, season_weeks: int, env_kw: dict[str, Any]) -> np.ndarray:
-    """(n, season_weeks, PLAN_SIZE): the week plans `policy` chooses for every athlete of `cohort`
-    (one batched season on `StrengthRunVecEnv.from_cohort`, via the evaluation harness)."""
-    from agents.evaluation import rollout_plans
-
-    if hasattr(policy, "reset"):
-        policy.reset()
-    return rollout_plans(policy, cohort, int(season_weeks), **env_kw)
-
-
-#: env settings that describe the population or the episode length, not the decisions: a
-#: cohort-built env takes its athletes, levels and race from the cohort and runs one season
-_POPULATION_KEYS = ("level", "levels", "race_distance", "season_weeks", "athlete_pool", "population_seed",
-                    "max_weeks")
-
-
-def harness_env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
-    """kwargs for `StrengthRunVecEnv.from_cohort`: action scope, reward, limits, noise, pain rule..."""
-    return {k: v for k, v in env_kwargs(cfg).items() if k not in _POPULATION_KEYS}
 
 
 @dataclass

@@ -80,7 +80,8 @@ def run(json_out: bool = False) -> dict[str, Any]:
 
     from envs import StrengthRunEnv, StrengthRunVecEnv
     from experiments.config import load_config
-    from experiments.train import env_kwargs, set_threads
+    from experiments.policy import env_kwargs
+    from experiments.train import set_threads
 
     root = Path(__file__).resolve().parent.parent
     cfg = load_config(root / "configs" / "quickstart.yaml", [f"n_envs={N_ENVS}"])

@@ -60,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from experiments.policy import load_run_policy
     from experiments.report.compare import (
         DEFAULT_EXPERIMENT,
         check_out_dir,
@@ -67,7 +68,6 @@ def run(args: argparse.Namespace) -> int:
         compare,
         find_runs,
         held_out_seed,
-        load_run_policy,
         log_to_mlflow,
         print_tables,
         write_reports,

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> pd.DataFrame:
     """The day frame for the policy named by --run / --model / --baseline."""
     from experiments.plans.season_plan import policy_week_plans, season_plan
-    from experiments.report.compare import load_baseline, load_model_file, load_run_policy
+    from experiments.policy import load_baseline, load_model_file, load_run_policy
 
     if args.baseline:
         policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"

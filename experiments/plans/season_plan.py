@@ -365,7 +365,7 @@ def policy_week_plans(
     """The week plans a policy gives this athlete for a season of `n_weeks`.
 
     A baseline (has `season_plan`) gives its plans directly, with its exercises and notes.
-    Anything else with `predict` (an SB3 model, `experiments.train.Predictor`) is rolled out
+    Anything else with `predict` (an SB3 model, `experiments.policy.Predictor`) is rolled out
     deterministically for this one athlete (`rollout_week_plans`).
     """
     level_code(level)

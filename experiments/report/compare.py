@@ -1,5 +1,6 @@
 """Learned policies against every template and mistake, on a fresh held-out population.
 
+    >>> from experiments.policy import load_run_policy
     >>> learned = {p.name: p for p in (load_run_policy(r) for r in find_runs("stridelab"))}
     >>> cmp = compare(learned, levels=["intermediate"], athletes=1000, seed=held_out_seed(learned.values()))
     >>> print(cmp.verdict_text())
@@ -25,164 +26,21 @@ import html
 import io
 import json
 import os
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from experiments.policy import POLICY_ZIP, LearnedPolicy, load_baseline
 from sim.errors import InputError
 from sim.state import A_RACE_KM, LEVELS, M_LOAD_AU, M_RUN_KM, M_STR_SESSIONS, M_STRENGTH_REL
 
 DEFAULT_EXPERIMENT = "stridelab"
 DEFAULT_SEED = 900_001
-POLICY_ZIP = "policy/policy.zip"
-VECNORM = "policy/vecnormalize.pkl"
-CONFIG = "config.yaml"
 TEMPLATES = ("beginner", "intermediate", "advanced")
-
-
-# --------------------------------------------------------------------------- loading policies
-@dataclass
-class LearnedPolicy:
-    """A trained policy with what it was trained for (from its MLflow run or model file)."""
-
-    name: str
-    predictor: Any  # experiments.train.Predictor (SB3 predict signature)
-    action_scope: str
-    season_weeks: int | None = None
-    race_distance: str | None = None
-    levels: tuple[str, ...] = ()
-    training_seeds: tuple[int, ...] = ()
-    eval_seed: int | None = None
-    run_id: str | None = None
-    env_kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def predict(
-        self,
-        observation: np.ndarray,
-        state: Any = None,
-        episode_start: np.ndarray | None = None,
-        deterministic: bool = True,
-    ) -> tuple[np.ndarray, Any]:
-        return self.predictor.predict(
-            observation, state=state, episode_start=episode_start, deterministic=deterministic
-        )
-
-    def reset(self) -> None:
-        if hasattr(self.predictor, "reset"):
-            self.predictor.reset()
-
-
-def load_baseline(name: str) -> Any:
-    """A baseline policy by name; InputError listing the names otherwise."""
-    from agents.baselines import BASELINES
-
-    if name not in BASELINES:
-        raise InputError(f"baseline: {name!r} is not a baseline; allowed: {', '.join(BASELINES)}")
-    return BASELINES[name]
-
-
-def detect_algo(path: str | Path) -> str:
-    """The algorithm an SB3 .zip was saved by, from its `data` entry (policy class and fields)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            data = json.loads(zf.read("data"))
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(
-            f"model: {path} is not a stable-baselines3 model file (.zip saved by model.save)"
-        ) from None
-    module = str(data.get("policy_class", {}).get("__module__", ""))
-    if "recurrent" in module:
-        return "recurrent_ppo"
-    if "maskable" in module:
-        return "maskable_ppo"
-    if "dqn" in module or "exploration_rate" in data:
-        return "dqn"
-    if "clip_range" in data:
-        return "ppo"
-    return "a2c"
-
-
-def _scope_of(model) -> str:
-    from envs.actions import action_nvec
-
-    space = model.action_space
-    nvec = getattr(space, "nvec", None)
-    if nvec is not None:
-        return "strength_and_run" if len(nvec) > len(action_nvec("strength")) else "strength"
-    n = int(getattr(space, "n", 0))
-    return "strength" if n == int(np.prod(action_nvec("strength"))) else "strength_and_run"
-
-
-def load_model_file(path: str | Path, vecnormalize: str | Path | None = None) -> LearnedPolicy:
-    """An SB3 model file (+ optional VecNormalize statistics next to it) as a policy."""
-    from experiments.train import VECNORM_NAME, Predictor, algo_class
-
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"model: {p}: no such file")
-    algo = detect_algo(p)
-    model = algo_class(algo).load(str(p), device="cpu")
-    scope = _scope_of(model)
-    vn = Path(vecnormalize) if vecnormalize else p.with_name(VECNORM_NAME)
-    pred = Predictor.load(p, vn if vn.is_file() else None, algo, scope)
-    return LearnedPolicy(name=f"learned:{p.stem}", predictor=pred, action_scope=scope)
-
-
-def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPolicy:
-    """The final policy of a `stridelab train` run (artefacts policy/policy.zip, config.yaml)."""
-    from mlflow.exceptions import MlflowException
-
-    from experiments import tracking
-    from experiments.config import validate
-    from experiments.train import Predictor, harness_env_kwargs
-    from sim.plan import load_yaml
-
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    uri = tracking.tracking_uri(tracking_uri)
-    cl = tracking.client(uri)
-    try:
-        run = cl.get_run(run_id)
-    except MlflowException:
-        raise InputError(f"run: {run_id!r} is not a run in the MLflow store {uri}") from None
-    tmp = Path(tempfile.mkdtemp(prefix="stridelab-run-"))
-    try:
-        try:
-            cfg_path = cl.download_artifacts(run_id, CONFIG, str(tmp))
-            zip_path = cl.download_artifacts(run_id, POLICY_ZIP, str(tmp))
-        except (MlflowException, OSError):
-            raise InputError(
-                f"run: {run_id} has no trained policy ({POLICY_ZIP} and {CONFIG}); is it a finished "
-                "`stridelab train` run?"
-            ) from None
-        try:
-            vn_path: str | None = cl.download_artifacts(run_id, VECNORM, str(tmp))
-        except (MlflowException, OSError):
-            vn_path = None
-        cfg = validate(load_yaml(cfg_path), f"run {run_id} config.yaml")
-        pred = Predictor.load(zip_path, vn_path, cfg.algo.name, cfg.env.action_scope)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    label = run.info.run_name or run_id[:8]
-    kw = harness_env_kwargs(cfg)
-    return LearnedPolicy(
-        name=f"learned:{label}",
-        predictor=pred,
-        action_scope=cfg.env.action_scope,
-        season_weeks=cfg.env.season_weeks,
-        race_distance=cfg.env.race_distance,
-        levels=tuple(cfg.env.level_weights()),
-        training_seeds=tuple(int(s) for s in cfg.seeds),
-        eval_seed=int(cfg.eval.seed),
-        run_id=run_id,
-        env_kwargs=kw,
-    )
 
 
 def find_runs(experiment: str, tracking_uri: str | None = None) -> list[str]:

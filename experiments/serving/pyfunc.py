@@ -82,7 +82,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
                  env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
     """Season plans (one row per athlete-day) for every profile, from a trained policy."""
     from experiments.plans.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
-    from experiments.train import rollout_env_plans
+    from experiments.policy import rollout_env_plans
     from sim.plan import WeekPlan
     from sim.season import PHASES, phase_of
     from sim.whatif import make_cohort
@@ -141,7 +141,7 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
 
     def load_context(self, context) -> None:
         from experiments.config import validate
-        from experiments.train import Predictor, harness_env_kwargs
+        from experiments.policy import Predictor, harness_env_kwargs
         from sim.plan import load_yaml
 
         cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")

@@ -170,7 +170,7 @@ def test_sb3_accepts_the_validated_hyperparameters(algo: str) -> None:
     import gymnasium as gym
     from stable_baselines3.common.env_util import make_vec_env
 
-    from experiments.train import ALGO_CLASSES, algo_class
+    from experiments.policy import ALGO_CLASSES, algo_class
 
     algo_cfg: dict = {"name": algo, "learning_rate": {"kind": "linear", "initial": 1e-3, "final": 1e-4}}
     if algo == "recurrent_ppo":

@@ -1,0 +1,297 @@
+"""A trained policy, wherever it comes from: the SB3 algorithms, the `Predictor` that runs a saved
+model like any policy, the env settings it was trained with, and the loaders for a model file,
+an MLflow training run or a named baseline.
+
+    >>> policy = load_run_policy(run_id)          # or load_model_file("policy.zip"), load_baseline("advanced")
+    >>> plans = rollout_env_plans(policy, cohort, policy.season_weeks, policy.env_kwargs)
+
+The core that training (`experiments.train`), the pyfunc model (`experiments.serving`), the
+comparison (`experiments.report`) and the exporter (`experiments.plans`, `experiments.cli.export`)
+share; it imports none of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from experiments.config import ExperimentConfig
+from sim.errors import InputError
+
+ALGO_CLASSES = {
+    "ppo": ("stable_baselines3", "PPO", "MlpPolicy"),
+    "a2c": ("stable_baselines3", "A2C", "MlpPolicy"),
+    "dqn": ("stable_baselines3", "DQN", "MlpPolicy"),
+    "recurrent_ppo": ("sb3_contrib", "RecurrentPPO", "MlpLstmPolicy"),
+    "maskable_ppo": ("sb3_contrib", "MaskablePPO", "MlpPolicy"),
+}
+VECNORM_NAME = "vecnormalize.pkl"
+#: artefacts of a `stridelab train` run
+POLICY_ZIP = "policy/policy.zip"
+VECNORM = "policy/vecnormalize.pkl"
+CONFIG = "config.yaml"
+
+
+def algo_class(name: str):
+    import importlib
+
+    mod, cls, _ = ALGO_CLASSES[name]
+    return getattr(importlib.import_module(mod), cls)
+
+
+# --------------------------------------------------------------------------- env settings
+def env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
+    """Keyword arguments of `StrengthRunEnv` / `StrengthRunVecEnv`: the env section as validated."""
+    return cfg.env.model_dump()
+
+
+def rollout_env_plans(policy, cohort, season_weeks: int, env_kw: dict[str, Any]) -> np.ndarray:
+    """(n, season_weeks, PLAN_SIZE): the week plans `policy` chooses for every athlete of `cohort`
+    (one batched season on `StrengthRunVecEnv.from_cohort`, via the evaluation harness)."""
+    from agents.evaluation import rollout_plans
+
+    if hasattr(policy, "reset"):
+        policy.reset()
+    return rollout_plans(policy, cohort, int(season_weeks), **env_kw)
+
+
+#: env settings that describe the population or the episode length, not the decisions: a
+#: cohort-built env takes its athletes, levels and race from the cohort and runs one season
+_POPULATION_KEYS = ("level", "levels", "race_distance", "season_weeks", "athlete_pool", "population_seed",
+                    "max_weeks")
+
+
+def harness_env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
+    """kwargs for `StrengthRunVecEnv.from_cohort`: action scope, reward, limits, noise, pain rule..."""
+    return {k: v for k, v in env_kwargs(cfg).items() if k not in _POPULATION_KEYS}
+
+
+# --------------------------------------------------------------------------- a trained policy
+def unflatten_actions(flat: np.ndarray, nvec: np.ndarray) -> np.ndarray:
+    """(n,) row-major flat indices -> (n, len(nvec)) MultiDiscrete actions."""
+    return np.stack(np.unravel_index(np.asarray(flat, dtype=np.int64).reshape(-1), tuple(nvec)), axis=1)
+
+
+class Predictor:
+    """A trained SB3 model as a plain policy: normalises observations with the saved VecNormalize
+    statistics, unflattens DQN actions, and carries the LSTM state of recurrent policies.
+
+    `predict(obs, state, episode_start, deterministic)` has SB3's signature, so the evaluation
+    harness and the exporters treat it like any model.
+    """
+
+    def __init__(self, model, obs_rms=None, clip_obs: float = 10.0, epsilon: float = 1e-8,
+                 nvec: np.ndarray | None = None, action_scope: str = "strength") -> None:
+        self.model = model
+        self.obs_rms = obs_rms
+        self.clip_obs = clip_obs
+        self.epsilon = epsilon
+        self.nvec = nvec
+        self.action_scope = action_scope
+        self.recurrent = type(model).__name__ == "RecurrentPPO"
+        self.masked = type(model).__name__ == "MaskablePPO"
+        self._state = None
+        space = model.action_space
+        if nvec is not None:
+            from gymnasium import spaces
+
+            space = spaces.MultiDiscrete(nvec)
+        self.action_space = space
+        self.observation_space = model.observation_space
+
+    def normalize(self, obs: np.ndarray) -> np.ndarray:
+        if self.obs_rms is None:
+            return obs
+        o = (obs - self.obs_rms.mean) / np.sqrt(self.obs_rms.var + self.epsilon)
+        return np.clip(o, -self.clip_obs, self.clip_obs).astype(np.float32)
+
+    def reset(self) -> None:
+        self._state = None
+
+    def predict(self, observation, state=None, episode_start=None, deterministic: bool = True,
+                action_masks: np.ndarray | None = None):
+        obs = self.normalize(np.asarray(observation, dtype=np.float32))
+        if self.masked:
+            actions, state = self.model.predict(obs, deterministic=deterministic, action_masks=action_masks)
+            return actions, state
+        if self.recurrent:
+            if state is None:
+                state = self._state
+            n = obs.shape[0] if obs.ndim > 1 else 1
+            if episode_start is None:
+                episode_start = np.full(n, state is None, dtype=bool)
+            actions, state = self.model.predict(obs, state=state, episode_start=episode_start,
+                                                deterministic=deterministic)
+            self._state = state
+        else:
+            actions, state = self.model.predict(obs, deterministic=deterministic)
+        if self.nvec is not None:
+            actions = unflatten_actions(actions, self.nvec)
+            if np.asarray(observation).ndim == 1:
+                actions = actions[0]
+        return actions, state
+
+    @classmethod
+    def load(cls, policy_zip: str | Path, vecnormalize: str | Path | None, algo: str,
+             action_scope: str) -> Predictor:
+        """Load a saved policy (and its VecNormalize statistics) on the CPU."""
+        import pickle
+
+        model = algo_class(algo).load(str(policy_zip), device="cpu")
+        obs_rms, clip, eps = None, 10.0, 1e-8
+        if vecnormalize is not None and Path(vecnormalize).is_file():
+            with open(vecnormalize, "rb") as fh:
+                vn = pickle.load(fh)
+            if vn.norm_obs:
+                obs_rms, clip, eps = vn.obs_rms, vn.clip_obs, vn.epsilon
+        nvec = None
+        if algo == "dqn":
+            from envs.actions import action_nvec
+
+            nvec = np.asarray(action_nvec(action_scope), dtype=np.int64)
+        return cls(model, obs_rms, clip, eps, nvec, action_scope)
+
+
+# --------------------------------------------------------------------------- loading policies
+@dataclass
+class LearnedPolicy:
+    """A trained policy with what it was trained for (from its MLflow run or model file)."""
+
+    name: str
+    predictor: Any  # a Predictor (SB3 predict signature)
+    action_scope: str
+    season_weeks: int | None = None
+    race_distance: str | None = None
+    levels: tuple[str, ...] = ()
+    training_seeds: tuple[int, ...] = ()
+    eval_seed: int | None = None
+    run_id: str | None = None
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def predict(
+        self,
+        observation: np.ndarray,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
+    ) -> tuple[np.ndarray, Any]:
+        return self.predictor.predict(
+            observation, state=state, episode_start=episode_start, deterministic=deterministic
+        )
+
+    def reset(self) -> None:
+        if hasattr(self.predictor, "reset"):
+            self.predictor.reset()
+
+
+def load_baseline(name: str) -> Any:
+    """A baseline policy by name; InputError listing the names otherwise."""
+    from agents.baselines import BASELINES
+
+    if name not in BASELINES:
+        raise InputError(f"baseline: {name!r} is not a baseline; allowed: {', '.join(BASELINES)}")
+    return BASELINES[name]
+
+
+def detect_algo(path: str | Path) -> str:
+    """The algorithm an SB3 .zip was saved by, from its `data` entry (policy class and fields)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = json.loads(zf.read("data"))
+    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(
+            f"model: {path} is not a stable-baselines3 model file (.zip saved by model.save)"
+        ) from None
+    module = str(data.get("policy_class", {}).get("__module__", ""))
+    if "recurrent" in module:
+        return "recurrent_ppo"
+    if "maskable" in module:
+        return "maskable_ppo"
+    if "dqn" in module or "exploration_rate" in data:
+        return "dqn"
+    if "clip_range" in data:
+        return "ppo"
+    return "a2c"
+
+
+def _scope_of(model) -> str:
+    from envs.actions import action_nvec
+
+    space = model.action_space
+    nvec = getattr(space, "nvec", None)
+    if nvec is not None:
+        return "strength_and_run" if len(nvec) > len(action_nvec("strength")) else "strength"
+    n = int(getattr(space, "n", 0))
+    return "strength" if n == int(np.prod(action_nvec("strength"))) else "strength_and_run"
+
+
+def load_model_file(path: str | Path, vecnormalize: str | Path | None = None) -> LearnedPolicy:
+    """An SB3 model file (+ optional VecNormalize statistics next to it) as a policy."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"model: {p}: no such file")
+    algo = detect_algo(p)
+    model = algo_class(algo).load(str(p), device="cpu")
+    scope = _scope_of(model)
+    vn = Path(vecnormalize) if vecnormalize else p.with_name(VECNORM_NAME)
+    pred = Predictor.load(p, vn if vn.is_file() else None, algo, scope)
+    return LearnedPolicy(name=f"learned:{p.stem}", predictor=pred, action_scope=scope)
+
+
+def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPolicy:
+    """The final policy of a `stridelab train` run (artefacts policy/policy.zip, config.yaml)."""
+    from mlflow.exceptions import MlflowException
+
+    from experiments import tracking
+    from experiments.config import validate
+    from sim.plan import load_yaml
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    uri = tracking.tracking_uri(tracking_uri)
+    cl = tracking.client(uri)
+    try:
+        run = cl.get_run(run_id)
+    except MlflowException:
+        raise InputError(f"run: {run_id!r} is not a run in the MLflow store {uri}") from None
+    tmp = Path(tempfile.mkdtemp(prefix="stridelab-run-"))
+    try:
+        try:
+            cfg_path = cl.download_artifacts(run_id, CONFIG, str(tmp))
+            zip_path = cl.download_artifacts(run_id, POLICY_ZIP, str(tmp))
+        except (MlflowException, OSError):
+            raise InputError(
+                f"run: {run_id} has no trained policy ({POLICY_ZIP} and {CONFIG}); is it a finished "
+                "`stridelab train` run?"
+            ) from None
+        try:
+            vn_path: str | None = cl.download_artifacts(run_id, VECNORM, str(tmp))
+        except (MlflowException, OSError):
+            vn_path = None
+        cfg = validate(load_yaml(cfg_path), f"run {run_id} config.yaml")
+        pred = Predictor.load(zip_path, vn_path, cfg.algo.name, cfg.env.action_scope)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    label = run.info.run_name or run_id[:8]
+    kw = harness_env_kwargs(cfg)
+    return LearnedPolicy(
+        name=f"learned:{label}",
+        predictor=pred,
+        action_scope=cfg.env.action_scope,
+        season_weeks=cfg.env.season_weeks,
+        race_distance=cfg.env.race_distance,
+        levels=tuple(cfg.env.level_weights()),
+        training_seeds=tuple(int(s) for s in cfg.seeds),
+        eval_seed=int(cfg.eval.seed),
+        run_id=run_id,
+        env_kwargs=kw,
+    )
+
+
