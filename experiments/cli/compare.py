@@ -61,17 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from experiments.policy import load_run_policy
-    from experiments.report.compare import (
-        DEFAULT_EXPERIMENT,
-        check_out_dir,
-        check_seed,
-        compare,
-        find_runs,
-        held_out_seed,
-        log_to_mlflow,
-        print_tables,
-        write_reports,
-    )
+    from experiments.report.compare import DEFAULT_EXPERIMENT, check_seed, compare, find_runs, held_out_seed
+    from experiments.report.render import print_tables
+    from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
     from experiments.tracking import client, tracking_uri
     from sim.errors import InputError
     from sim.state import LEVELS

@@ -4,6 +4,7 @@
     >>> learned = {p.name: p for p in (load_run_policy(r) for r in find_runs("stridelab"))}
     >>> cmp = compare(learned, levels=["intermediate"], athletes=1000, seed=held_out_seed(learned.values()))
     >>> print(cmp.verdict_text())
+    >>> write_reports(cmp, "compare")        # experiments.report.write
 
 Per level, one cohort (`sim.whatif.make_cohort(level, athletes, seed)`) meets every policy
 with the same random draws, so all differences are paired per athlete. Policies are run and
@@ -14,21 +15,17 @@ change; a learned policy *beats* the best template when the 95% CI of its paired
 difference lies below zero and it does not cost injured days on average (the same test as
 `experiments.train.Evaluation.headline`).
 
+Rendering lives next door: `render` (console, Markdown, HTML), `plots` (figures), `write`
+(files and the MLflow run).
+
 The held-out seed must not be one the runs trained on: `held_out_seed` picks one that is
 neither a training seed nor a run's evaluation seed, and `check_seed` refuses a training seed.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import html
-import io
-import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -136,7 +133,7 @@ class Comparison:
         return "\n".join(lines)
 
 
-def _kind(name: str, learned: Sequence[str]) -> str:
+def policy_kind(name: str, learned: Sequence[str]) -> str:
     if name in learned:
         return "learned"
     if name in TEMPLATES:
@@ -238,7 +235,7 @@ def compare(
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
         s = summarize(rows, reference=best, n_boot=n_boot, seed=seed % (2**32)).reset_index()
         s.insert(0, "level", level)
-        s.insert(2, "kind", [_kind(p, list(learned)) for p in s["policy"]])
+        s.insert(2, "kind", [policy_kind(p, list(learned)) for p in s["policy"]])
         s = s.sort_values("race_time_pct", kind="stable").reset_index(drop=True)
         s.insert(1, "rank", np.arange(1, len(s) + 1))
         best_t[level] = best
@@ -268,7 +265,7 @@ def compare(
     )
 
 
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- the table
 TABLE_COLUMNS = (
     "level",
     "rank",
@@ -300,381 +297,3 @@ TABLE_COLUMNS = (
 def summary_table(cmp: Comparison) -> pd.DataFrame:
     """The CSV table: one row per (level, policy), best first within each level."""
     return cmp.summary[[c for c in TABLE_COLUMNS if c in cmp.summary]]
-
-
-def display_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
-    """Header and formatted rows of one level's table (shared by the console, Markdown and HTML)."""
-    s = cmp.summary[cmp.summary["level"] == level]
-    best = cmp.best_template[level]
-    head = [
-        "#",
-        "policy",
-        "kind",
-        "race time %",
-        "95% CI",
-        f"vs {best} (pp)",
-        "95% CI",
-        "faster",
-        "injured days",
-        "95% CI",
-        f"inj. days vs {best}",
-        "strength %",
-        "key-run quality %",
-    ]
-    rows = []
-    for r in s.itertuples(index=False):
-        ref = r.policy == best
-        rows.append(
-            [
-                str(r.rank),
-                r.policy,
-                r.kind,
-                f"{r.race_time_pct:+.2f}",
-                f"[{r.race_time_pct_lo:+.2f}, {r.race_time_pct_hi:+.2f}]",
-                "reference" if ref else f"{r.race_time_pct_diff:+.3f}",
-                "" if ref else f"[{r.race_time_pct_diff_lo:+.3f}, {r.race_time_pct_diff_hi:+.3f}]",
-                "" if ref else f"{100 * r.race_time_pct_win:.0f}%",
-                f"{r.injured_days:.2f}",
-                f"[{r.injured_days_lo:.2f}, {r.injured_days_hi:.2f}]",
-                "" if ref else f"{r.injured_days_diff:+.2f}",
-                f"{r.strength_pct:+.1f}",
-                f"{r.key_run_quality_pct:.1f}",
-            ]
-        )
-    return head, rows
-
-
-def print_tables(cmp: Comparison) -> None:
-    """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    width = Console().width
-    con = Console(width=max(width, 220))
-    for level in cmp.levels:
-        head, rows = display_rows(cmp, level)
-        t = Table(
-            title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
-            f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
-            "template; 'faster': share of athletes faster than under it"
-        )
-        for i, h in enumerate(head):
-            if i == 2:
-                continue
-            t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
-        for r in rows:
-            t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
-        con.print(t)
-    con.print(cmp.verdict_text())
-
-
-def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
-    out = [
-        "| " + " | ".join(head) + " |",
-        "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
-    ]
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-    return out
-
-
-def _intro(cmp: Comparison) -> str:
-    return (
-        f"{cmp.athletes} held-out athletes per level (population seed {cmp.seed}, not used in training), "
-        f"{cmp.season_weeks}-week season to a {cmp.race_distance} race. Every policy meets the same athletes "
-        "and the same random draws, so differences are paired per athlete. race time %: change of the "
-        "predicted race time over the season (negative = faster); 95% CIs by bootstrap over athletes; "
-        "'faster than best template': share of athletes with a faster race than under the level's best "
-        "template."
-    )
-
-
-def markdown_report(cmp: Comparison, plots: dict[str, str]) -> str:
-    """The report as Markdown (plots referenced by file name next to it)."""
-    lines = [
-        "# StrideLab comparison: learned policies vs the article's templates and mistakes",
-        "",
-        f"_{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}_",
-        "",
-        "## Verdict",
-        "",
-    ]
-    lines += [cmp.verdict_text().replace("\n", "\n\n"), "", _intro(cmp), ""]
-    for level in cmp.levels:
-        head, rows = display_rows(cmp, level)
-        lines += [f"## {level}", ""] + _md_table(head, rows) + [""]
-    for title, fname in plots.items():
-        lines += [f"### {title}", "", f"![{title}]({fname})", ""]
-    return "\n".join(lines)
-
-
-def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
-    """A self-contained HTML report: verdict, tables and the plots embedded as PNG data URIs."""
-    esc = html.escape
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>StrideLab comparison</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}",
-        "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}",
-        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-        "td:nth-child(2),td:nth-child(3){text-align:"
-        "left}tr.learned{font-weight:bold;background:#eef6ff}th{background:#f4f4f4}",
-        ".verdict{background:#f8f8e8;border-left:4px solid #bb0;padding:0.5em 1em}img{max-width:100%}",
-        "</style></head><body>",
-        "<h1>StrideLab comparison: learned policies vs the article's templates and mistakes</h1>",
-        "<div class='verdict'>"
-        + "".join(f"<p>{esc(p)}</p>" for p in cmp.verdict_text().split("\n"))
-        + "</div>",
-        f"<p>{esc(_intro(cmp))}</p>",
-    ]
-    for level in cmp.levels:
-        head, rows = display_rows(cmp, level)
-        parts.append(
-            f"<h2>{esc(level)}</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
-        )
-        for r in rows:
-            cls = " class='learned'" if r[2] == "learned" else ""
-            parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
-        parts.append("</table>")
-    for title, png in plots.items():
-        b64 = base64.b64encode(png).decode("ascii")
-        parts.append(f"<h3>{esc(title)}</h3><img alt='{esc(title)}' src='data:image/png;base64,{b64}'>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-# --------------------------------------------------------------------------- plots
-def _colors(cmp: Comparison, names: Sequence[str]) -> dict[str, str]:
-    palette = {"learned": "#1f77b4", "template": "#2ca02c", "mistake": "#d62728", "baseline": "#7f7f7f"}
-    return {n: palette[_kind(n, cmp.learned)] for n in names}
-
-
-def plot_scatter(cmp: Comparison) -> bytes:
-    """Per level: mean race-time change vs mean injured days, with 95% CIs, one point per policy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(cmp.levels), figsize=(8.5 * len(cmp.levels), 4.8), squeeze=False)
-    for ax, level in zip(axes[0], cmp.levels, strict=True):
-        s = cmp.summary[cmp.summary["level"] == level]
-        col = _colors(cmp, s["policy"])
-        key = []
-        for rank, r in enumerate(s.itertuples(index=False), start=1):
-            ax.errorbar(
-                r.injured_days,
-                r.race_time_pct,
-                xerr=[[r.injured_days - r.injured_days_lo], [r.injured_days_hi - r.injured_days]],
-                yerr=[[r.race_time_pct - r.race_time_pct_lo], [r.race_time_pct_hi - r.race_time_pct]],
-                fmt="o",
-                color=col[r.policy],
-                ms=8 if r.kind == "learned" else 5,
-                capsize=2,
-            )
-            # numbers instead of names: points of similar policies overlap; the key maps them
-            ax.annotate(str(rank), (r.injured_days, r.race_time_pct), fontsize=8, xytext=(4, 3),
-                        textcoords="offset points")
-            key.append(f"{rank}  {r.policy}")
-        ax.text(1.02, 0.5, "\n".join(key), transform=ax.transAxes, fontsize=8, va="center", family="monospace")
-        ax.set_title(f"{level} (best template: {cmp.best_template[level]})", fontsize=10)
-        ax.set_xlabel("injured days per season (mean, 95% CI)")
-        ax.set_ylabel("race time change % (lower = faster)")
-        ax.grid(alpha=0.3)
-    fig.suptitle("Race time vs injured days: blue learned, green templates, red mistakes (best first)", fontsize=11)
-    fig.tight_layout()
-    return _png(fig)
-
-
-def plot_distributions(cmp: Comparison) -> bytes:
-    """Per level: race-time change across athletes, one box per policy, best first."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(11, 3.6 * len(cmp.levels)), squeeze=False)
-    for ax, level in zip(axes[:, 0], cmp.levels, strict=True):
-        order = list(cmp.summary.loc[cmp.summary["level"] == level, "policy"])
-        pa = cmp.per_athlete[cmp.per_athlete["level"] == level]
-        data = [pa.loc[pa["policy"] == p, "race_time_pct"].to_numpy() for p in order]
-        box = ax.boxplot(data, vert=True, patch_artist=True, showfliers=False)
-        col = _colors(cmp, order)
-        for patch, p in zip(box["boxes"], order, strict=True):
-            patch.set_facecolor(col[p])
-            patch.set_alpha(0.5)
-        ax.set_xticks(
-            range(1, len(order) + 1),
-            [p.replace("mistake_", "m:") for p in order],
-            rotation=25,
-            fontsize=8,
-            ha="right",
-        )
-        ax.set_ylabel("race time change %")
-        ax.set_title(
-            f"{level}: race-time change across athletes (boxes: quartiles, whiskers 1.5 IQR)", fontsize=10
-        )
-        ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    return _png(fig)
-
-
-def plot_weekly(cmp: Comparison) -> bytes:
-    """Per level: weekly km, training load and strength of the best learned, best template and run-only."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = (
-        ("run_km", "run km / week"),
-        ("load_au", "training load (AU / week)"),
-        ("strength_sessions", "strength sessions / week"),
-        ("strength_pct", "strength gain %"),
-    )
-    fig, axes = plt.subplots(
-        len(cmp.levels), len(panels), figsize=(4.2 * len(panels), 3.2 * len(cmp.levels)), squeeze=False
-    )
-    for i, level in enumerate(cmp.levels):
-        show = [cmp.best_learned.get(level), cmp.best_template[level], "run_only"]
-        show = [p for p in dict.fromkeys(show) if p is not None and p in set(cmp.weekly["policy"])]
-        for j, (col, label) in enumerate(panels):
-            ax = axes[i, j]
-            for p in show:
-                w = cmp.weekly[(cmp.weekly["level"] == level) & (cmp.weekly["policy"] == p)]
-                ax.plot(
-                    w["week"], w[col], label=p, drawstyle="steps-mid" if col == "strength_sessions" else None
-                )
-            ax.set_title(f"{level}: {label}", fontsize=9)
-            ax.set_xlabel("season week")
-            ax.grid(alpha=0.3)
-        axes[i, 0].legend(fontsize=7)
-    fig.tight_layout()
-    return _png(fig)
-
-
-def _png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-PLOTS = (
-    ("Race time vs injured days, per level", "scatter_race_time_vs_injured_days.png", plot_scatter),
-    ("Race-time change across athletes", "distributions.png", plot_distributions),
-    ("Weekly load and strength", "weekly_load_strength.png", plot_weekly),
-)
-
-
-# --------------------------------------------------------------------------- writing and logging
-def check_out_dir(out_dir: str | Path) -> Path:
-    """InputError unless `out_dir` is a writable folder or can be created in a writable one."""
-    out = Path(out_dir)
-    if out.exists():
-        if not out.is_dir():
-            raise InputError(f"out: {out} is a file, not a folder")
-        if not os.access(out, os.W_OK):
-            raise InputError(f"out: folder {out} is not writable")
-        return out
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"out: {out}: parent folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"out: {out}: parent folder {parent} is not writable")
-    return out
-
-
-def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
-    """compare.csv, per_athlete.csv, weekly.csv, compare.md, compare.html and the PNGs, written atomically."""
-    from experiments.io import atomic_write_bytes, atomic_write_text
-
-    out = check_out_dir(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"out: {out}: cannot create the folder ({err.strerror})") from None
-    pngs = {title: fn(cmp) for title, _, fn in PLOTS}
-    files = {}
-    for (_, fname, _), png in zip(PLOTS, pngs.values(), strict=True):
-        files[fname] = atomic_write_bytes(out / fname, png)
-    files["compare.csv"] = atomic_write_text(out / "compare.csv", summary_table(cmp).to_csv(index=False))
-    files["per_athlete.csv"] = atomic_write_text(out / "per_athlete.csv", cmp.per_athlete.to_csv(index=False))
-    files["weekly.csv"] = atomic_write_text(out / "weekly.csv", cmp.weekly.to_csv(index=False))
-    files["compare.md"] = atomic_write_text(
-        out / "compare.md", markdown_report(cmp, {t: f for t, f, _ in PLOTS})
-    )
-    files["compare.html"] = atomic_write_text(out / "compare.html", html_report(cmp, pngs))
-    files["verdict.json"] = atomic_write_text(
-        out / "verdict.json",
-        json.dumps(
-            {
-                "levels": cmp.levels,
-                "seed": cmp.seed,
-                "athletes": cmp.athletes,
-                "season_weeks": cmp.season_weeks,
-                "race_distance": cmp.race_distance,
-                "verdicts": cmp.verdicts,
-                "text": cmp.verdict_text(),
-            },
-            indent=1,
-        ),
-    )
-    return files
-
-
-def log_to_mlflow(
-    cmp: Comparison,
-    files: dict[str, Path],
-    experiment: str,
-    runs: Sequence[str],
-    tracking_uri: str | None = None,
-    command: str = "",
-) -> str:
-    """The comparison as its own MLflow run (role 'compare'): params, per-policy metrics, every file."""
-    from experiments import tracking
-
-    cl = tracking.client(tracking_uri)
-    exp_id = tracking.experiment_id(cl, experiment)
-    run = cl.create_run(
-        exp_id,
-        run_name=f"compare-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}",
-        tags={"stridelab.role": "compare", **tracking.run_metadata(command or "stridelab compare")},
-    )
-    rid = run.info.run_id
-    try:
-        tracking.log_params(
-            cl,
-            rid,
-            {
-                "levels": ",".join(cmp.levels),
-                "athletes": cmp.athletes,
-                "seed": cmp.seed,
-                "season_weeks": cmp.season_weeks,
-                "race_distance": cmp.race_distance,
-                "runs": ",".join(runs),
-                "learned": ",".join(cmp.learned),
-            },
-        )
-        metrics: dict[str, float] = {}
-        for r in cmp.summary.itertuples(index=False):
-            for m in (
-                "race_time_pct",
-                "race_time_pct_diff",
-                "race_time_pct_win",
-                "injured_days",
-                "injured_days_diff",
-            ):
-                metrics[f"{r.level}/{r.policy}/{m}"] = float(getattr(r, m))
-        for lv, v in cmp.verdicts.items():
-            metrics[f"{lv}/best_learned_beats_best_template"] = float(v["beats"])
-            metrics[f"{lv}/best_learned_minus_best_template_pct"] = v["diff"]
-        tracking.MetricLogger(cl, rid).log(metrics, 0)
-        for name, path in files.items():
-            cl.log_artifact(rid, str(path), "plots" if name.endswith(".png") else None)
-        cl.set_terminated(rid, status="FINISHED")
-    except BaseException:
-        cl.set_terminated(rid, status="FAILED")
-        raise
-    return rid

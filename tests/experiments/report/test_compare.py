@@ -13,7 +13,8 @@ import pytest
 from experiments.cli import main
 from experiments.plans.rules import check, undeclared
 from experiments.policy import load_model_file, load_run_policy
-from experiments.report.compare import TEMPLATES, check_seed, compare, held_out_seed, write_reports
+from experiments.report.compare import TEMPLATES, check_seed, compare, held_out_seed
+from experiments.report.write import write_reports
 from sim.errors import InputError
 
 WEEKS = 8

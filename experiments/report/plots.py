@@ -1,0 +1,135 @@
+"""Figures of a comparison, as PNG bytes (matplotlib, Agg backend): race time vs injured days,
+race-time change across athletes, weekly load and strength. `PLOTS` lists them with their file names."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from experiments.report.compare import Comparison, policy_kind
+
+
+def _colors(cmp: Comparison, names: Sequence[str]) -> dict[str, str]:
+    palette = {"learned": "#1f77b4", "template": "#2ca02c", "mistake": "#d62728", "baseline": "#7f7f7f"}
+    return {n: palette[policy_kind(n, cmp.learned)] for n in names}
+
+
+def plot_scatter(cmp: Comparison) -> bytes:
+    """Per level: mean race-time change vs mean injured days, with 95% CIs, one point per policy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(cmp.levels), figsize=(8.5 * len(cmp.levels), 4.8), squeeze=False)
+    for ax, level in zip(axes[0], cmp.levels, strict=True):
+        s = cmp.summary[cmp.summary["level"] == level]
+        col = _colors(cmp, s["policy"])
+        key = []
+        for rank, r in enumerate(s.itertuples(index=False), start=1):
+            ax.errorbar(
+                r.injured_days,
+                r.race_time_pct,
+                xerr=[[r.injured_days - r.injured_days_lo], [r.injured_days_hi - r.injured_days]],
+                yerr=[[r.race_time_pct - r.race_time_pct_lo], [r.race_time_pct_hi - r.race_time_pct]],
+                fmt="o",
+                color=col[r.policy],
+                ms=8 if r.kind == "learned" else 5,
+                capsize=2,
+            )
+            # numbers instead of names: points of similar policies overlap; the key maps them
+            ax.annotate(str(rank), (r.injured_days, r.race_time_pct), fontsize=8, xytext=(4, 3),
+                        textcoords="offset points")
+            key.append(f"{rank}  {r.policy}")
+        ax.text(1.02, 0.5, "\n".join(key), transform=ax.transAxes, fontsize=8, va="center", family="monospace")
+        ax.set_title(f"{level} (best template: {cmp.best_template[level]})", fontsize=10)
+        ax.set_xlabel("injured days per season (mean, 95% CI)")
+        ax.set_ylabel("race time change % (lower = faster)")
+        ax.grid(alpha=0.3)
+    fig.suptitle("Race time vs injured days: blue learned, green templates, red mistakes (best first)", fontsize=11)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def plot_distributions(cmp: Comparison) -> bytes:
+    """Per level: race-time change across athletes, one box per policy, best first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(11, 3.6 * len(cmp.levels)), squeeze=False)
+    for ax, level in zip(axes[:, 0], cmp.levels, strict=True):
+        order = list(cmp.summary.loc[cmp.summary["level"] == level, "policy"])
+        pa = cmp.per_athlete[cmp.per_athlete["level"] == level]
+        data = [pa.loc[pa["policy"] == p, "race_time_pct"].to_numpy() for p in order]
+        box = ax.boxplot(data, vert=True, patch_artist=True, showfliers=False)
+        col = _colors(cmp, order)
+        for patch, p in zip(box["boxes"], order, strict=True):
+            patch.set_facecolor(col[p])
+            patch.set_alpha(0.5)
+        ax.set_xticks(
+            range(1, len(order) + 1),
+            [p.replace("mistake_", "m:") for p in order],
+            rotation=25,
+            fontsize=8,
+            ha="right",
+        )
+        ax.set_ylabel("race time change %")
+        ax.set_title(
+            f"{level}: race-time change across athletes (boxes: quartiles, whiskers 1.5 IQR)", fontsize=10
+        )
+        ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def plot_weekly(cmp: Comparison) -> bytes:
+    """Per level: weekly km, training load and strength of the best learned, best template and run-only."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = (
+        ("run_km", "run km / week"),
+        ("load_au", "training load (AU / week)"),
+        ("strength_sessions", "strength sessions / week"),
+        ("strength_pct", "strength gain %"),
+    )
+    fig, axes = plt.subplots(
+        len(cmp.levels), len(panels), figsize=(4.2 * len(panels), 3.2 * len(cmp.levels)), squeeze=False
+    )
+    for i, level in enumerate(cmp.levels):
+        show = [cmp.best_learned.get(level), cmp.best_template[level], "run_only"]
+        show = [p for p in dict.fromkeys(show) if p is not None and p in set(cmp.weekly["policy"])]
+        for j, (col, label) in enumerate(panels):
+            ax = axes[i, j]
+            for p in show:
+                w = cmp.weekly[(cmp.weekly["level"] == level) & (cmp.weekly["policy"] == p)]
+                ax.plot(
+                    w["week"], w[col], label=p, drawstyle="steps-mid" if col == "strength_sessions" else None
+                )
+            ax.set_title(f"{level}: {label}", fontsize=9)
+            ax.set_xlabel("season week")
+            ax.grid(alpha=0.3)
+        axes[i, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+PLOTS = (
+    ("Race time vs injured days, per level", "scatter_race_time_vs_injured_days.png", plot_scatter),
+    ("Race-time change across athletes", "distributions.png", plot_distributions),
+    ("Weekly load and strength", "weekly_load_strength.png", plot_weekly),
+)

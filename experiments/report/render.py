@@ -1,0 +1,152 @@
+"""A comparison as text: one table per level on the console, and the Markdown and HTML reports.
+
+`display_rows` formats a level's table once; the console, Markdown and HTML share it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+
+from experiments.report.compare import Comparison
+
+
+def display_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
+    """Header and formatted rows of one level's table (shared by the console, Markdown and HTML)."""
+    s = cmp.summary[cmp.summary["level"] == level]
+    best = cmp.best_template[level]
+    head = [
+        "#",
+        "policy",
+        "kind",
+        "race time %",
+        "95% CI",
+        f"vs {best} (pp)",
+        "95% CI",
+        "faster",
+        "injured days",
+        "95% CI",
+        f"inj. days vs {best}",
+        "strength %",
+        "key-run quality %",
+    ]
+    rows = []
+    for r in s.itertuples(index=False):
+        ref = r.policy == best
+        rows.append(
+            [
+                str(r.rank),
+                r.policy,
+                r.kind,
+                f"{r.race_time_pct:+.2f}",
+                f"[{r.race_time_pct_lo:+.2f}, {r.race_time_pct_hi:+.2f}]",
+                "reference" if ref else f"{r.race_time_pct_diff:+.3f}",
+                "" if ref else f"[{r.race_time_pct_diff_lo:+.3f}, {r.race_time_pct_diff_hi:+.3f}]",
+                "" if ref else f"{100 * r.race_time_pct_win:.0f}%",
+                f"{r.injured_days:.2f}",
+                f"[{r.injured_days_lo:.2f}, {r.injured_days_hi:.2f}]",
+                "" if ref else f"{r.injured_days_diff:+.2f}",
+                f"{r.strength_pct:+.1f}",
+                f"{r.key_run_quality_pct:.1f}",
+            ]
+        )
+    return head, rows
+
+
+def print_tables(cmp: Comparison) -> None:
+    """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    width = Console().width
+    con = Console(width=max(width, 220))
+    for level in cmp.levels:
+        head, rows = display_rows(cmp, level)
+        t = Table(
+            title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
+            f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
+            "template; 'faster': share of athletes faster than under it"
+        )
+        for i, h in enumerate(head):
+            if i == 2:
+                continue
+            t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
+        for r in rows:
+            t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
+        con.print(t)
+    con.print(cmp.verdict_text())
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
+    ]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out
+
+
+def _intro(cmp: Comparison) -> str:
+    return (
+        f"{cmp.athletes} held-out athletes per level (population seed {cmp.seed}, not used in training), "
+        f"{cmp.season_weeks}-week season to a {cmp.race_distance} race. Every policy meets the same athletes "
+        "and the same random draws, so differences are paired per athlete. race time %: change of the "
+        "predicted race time over the season (negative = faster); 95% CIs by bootstrap over athletes; "
+        "'faster than best template': share of athletes with a faster race than under the level's best "
+        "template."
+    )
+
+
+def markdown_report(cmp: Comparison, plots: dict[str, str]) -> str:
+    """The report as Markdown (plots referenced by file name next to it)."""
+    lines = [
+        "# StrideLab comparison: learned policies vs the article's templates and mistakes",
+        "",
+        f"_{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}_",
+        "",
+        "## Verdict",
+        "",
+    ]
+    lines += [cmp.verdict_text().replace("\n", "\n\n"), "", _intro(cmp), ""]
+    for level in cmp.levels:
+        head, rows = display_rows(cmp, level)
+        lines += [f"## {level}", ""] + _md_table(head, rows) + [""]
+    for title, fname in plots.items():
+        lines += [f"### {title}", "", f"![{title}]({fname})", ""]
+    return "\n".join(lines)
+
+
+def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
+    """A self-contained HTML report: verdict, tables and the plots embedded as PNG data URIs."""
+    esc = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>StrideLab comparison</title><style>",
+        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}",
+        "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}",
+        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+        "td:nth-child(2),td:nth-child(3){text-align:"
+        "left}tr.learned{font-weight:bold;background:#eef6ff}th{background:#f4f4f4}",
+        ".verdict{background:#f8f8e8;border-left:4px solid #bb0;padding:0.5em 1em}img{max-width:100%}",
+        "</style></head><body>",
+        "<h1>StrideLab comparison: learned policies vs the article's templates and mistakes</h1>",
+        "<div class='verdict'>"
+        + "".join(f"<p>{esc(p)}</p>" for p in cmp.verdict_text().split("\n"))
+        + "</div>",
+        f"<p>{esc(_intro(cmp))}</p>",
+    ]
+    for level in cmp.levels:
+        head, rows = display_rows(cmp, level)
+        parts.append(
+            f"<h2>{esc(level)}</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+        )
+        for r in rows:
+            cls = " class='learned'" if r[2] == "learned" else ""
+            parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
+        parts.append("</table>")
+    for title, png in plots.items():
+        b64 = base64.b64encode(png).decode("ascii")
+        parts.append(f"<h3>{esc(title)}</h3><img alt='{esc(title)}' src='data:image/png;base64,{b64}'>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
