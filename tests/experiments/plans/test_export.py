@@ -260,7 +260,7 @@ def test_cli_unknown_baseline_exits_2(tmp_path, capsys):
     bad = [a if a != "intermediate" or i != 2 else "nope" for i, a in enumerate(ARGS)]
     assert main([*bad, "--out", str(out)]) == 2
     assert "not a baseline" in capsys.readouterr().err
-    assert not out.exists()  # (an unknown --run id: tests/experiments/test_compare.py, which has a store)
+    assert not out.exists()  # (an unknown --run id: tests/experiments/report/test_compare.py, which has a store)
 
 
 def test_cli_out_path_that_is_a_folder_or_under_a_file_exits_2(tmp_path, capsys):
