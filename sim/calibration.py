@@ -47,7 +47,7 @@ CALIBRATION_DIR = Path(__file__).resolve().parents[1] / "configs" / "calibration
 Measure = Literal[
     "diff", "value", "change_pct", "gain_fraction", "injury_rate", "injury_rate_ratio", "hazard_ratio",
     "gain_cut_pct", "cut_difference", "quality_loss_pct", "quality_gap", "impulse_peak_days", "impulse_tau_days",
-    "damage_exponent",
+    "damage_exponent", "best_setting", "gap_to_best", "injury_count_ratio", "gain_ratio",
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -70,6 +70,7 @@ class Check(BaseModel):
     week: int | None = Field(None, ge=0, description="1-based week (0 = start)")
     from_week: int | None = Field(None, ge=0)
     to_week: int | None = Field(None, ge=0)
+    among: dict[str, float] | None = Field(None, description="arms of a dose sweep and their settings")
     range: tuple[float, float]
 
 
@@ -189,6 +190,18 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario) -> float:
         t, y = days[w], diff[w]
         slope = np.polyfit(t, np.log(y), 1)[0]
         return float(-1.0 / slope)
+    if c.measure in ("best_setting", "gap_to_best"):  # dose sweeps: the arm with the lowest final mean
+        finals = {name: _metric(arms[name], c.metric)[:, -1].mean() for name in c.among}
+        best = min(finals, key=finals.get)
+        if c.measure == "best_setting":
+            return float(c.among[best])
+        return float(finals[c.arm] - finals[best])
+    if c.measure == "injury_count_ratio":  # injuries per athlete (not per hour run)
+        w = _window(a, c)
+        return float(a.metrics[:, w, M_NEW_INJURIES].sum() / b.metrics[:, w, M_NEW_INJURIES].sum())
+    if c.measure == "gain_ratio":
+        wk = _week(a, c.week)
+        return _gain(a, c.metric, wk) / _gain(b, c.metric, wk)
     if c.measure == "damage_exponent":
         return damage_exponent(sc)
     raise InputError(f"calibration measure {c.measure!r} is unknown")
@@ -209,7 +222,7 @@ def damage_exponent(sc: Scenario, ratio: float = 1.1) -> float:
         st = np.zeros(STATE_SIZE)
         st[CAPACITY_REL] = cap
         met = np.zeros(METRIC_SIZE)
-        kernel.step_day(st, ath, gp, dv, day, False, False, 0, 0, 0, met)
+        kernel.step_day(st, ath, gp, dv, day, (False, False), (0, 0, 0), met)
         out.append(st[DAMAGE])
     return math.log(out[1] / out[0]) / math.log(ratio)
 

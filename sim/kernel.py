@@ -45,11 +45,14 @@ from sim.parameters import (
     EFFORT_GAIN_HARD,
     EFFORT_SORE_EASY,
     EFFORT_SORE_HARD,
+    FATIGUE_FIXED_SHARE,
+    FITNESS_RETENTION_MAX,
     FATIGUE_GAIN_RATIO,
     FATIGUE_STRESS,
     HAZARD_EXPONENT,
     HAZARD_SCALE,
     INJURY_MEDIAN_D,
+    INTENSITY_FLOOR,
     INJURY_SIGMA_LN,
     INTERF_HALF_AU,
     INTERF_POWER,
@@ -61,6 +64,7 @@ from sim.parameters import (
     LIFT_RPE,
     LIFT_STRESS_HEAVY,
     LIFT_STRESS_POWER,
+    LONG_RUN_CHRONIC_SHARE,
     LONG_RUN_FATIGUE,
     NEURAL_SHARE,
     NIGGLE_NOISE,
@@ -92,6 +96,7 @@ from sim.parameters import (
     RPE_RACE,
     RPE_TEMPO,
     RUN_STIM_KM,
+    SETS_HALF,
     SETS_HEAVY,
     SETS_MAINTENANCE,
     SETS_POWER,
@@ -115,20 +120,25 @@ from sim.parameters import (
     STRESS_RACE,
     STRESS_TEMPO,
     TAU_CAPACITY_D,
+    TAU_CHRONIC_D,
     TAU_FATIGUE_D,
     TAU_FITNESS_D,
+    TAU_INTENSITY_D,
+    TAU_LOAD_MEMORY_D,
     TAU_LONG_RUN_D,
     TAU_NEURAL_D,
     TAU_NMF_D,
     TAU_POWER_D,
     TAU_RBE_D,
     TAU_REPAIR_D,
+    TAU_SETS_D,
     TAU_SORENESS_D,
     TAU_STRUCT_D,
     VO2_GAIN_CEILING,
 )
 from sim.state import (
     A_AEROBIC_RESPONSE,
+    AEROBIC_RECENT_AU,
     A_EASY_PACE_MIN_PER_KM,
     A_HABITUAL_KM,
     A_LEVEL,
@@ -141,6 +151,7 @@ from sim.state import (
     A_TRAINING_AGE_Y,
     A_VO2MAX_UNTRAINED,
     CAPACITY_REL,
+    CHRONIC_KM_D,
     D_RUN_KIND,
     D_RUN_KM,
     D_STR_AFTER_RUN,
@@ -158,6 +169,9 @@ from sim.state import (
     FATIGUE_AU,
     FITNESS_AU,
     INJURY_DAYS_LEFT,
+    INTENSITY_CHRONIC,
+    INTENSITY_SESSIONS,
+    LOAD_MEMORY_AU,
     LONG_RUN_KM,
     M_CAPACITY,
     M_COST_FACTOR,
@@ -186,6 +200,7 @@ from sim.state import (
     NEURAL_REL,
     NIGGLE_0_10,
     NM_FATIGUE,
+    OVERREACH_AU,
     P_EFFORT,
     P_EMPHASIS,
     P_KEY_KIND,
@@ -203,6 +218,7 @@ from sim.state import (
     PLACE_SEPARATE_DAY,
     PLAN_SIZE,
     POWER_REL,
+    PWR_SETS,
     RBE_PROTECTION,
     RUN_EASY,
     RUN_INTERVALS,
@@ -212,13 +228,15 @@ from sim.state import (
     RUN_TEMPO,
     SORENESS_0_10,
     STATE_SIZE,
+    STR_SETS,
     STRUCT_REL,
 )
 
 # --------------------------------------------------------------------------- derived constants
 DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
 DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
-DERIVED_SIZE = 13
+DV_MEMORY, DV_SETS, DV_CHRONIC, DV_INTENSITY = 13, 14, 15, 16
+DERIVED_SIZE = 17
 
 
 @njit(error_model='numpy', cache=True)
@@ -243,6 +261,10 @@ def derive(gp):
     dv[DV_LONG_RUN] = math.exp(-1.0 / gp[TAU_LONG_RUN_D])
     dv[DV_DAMAGE_EXP] = math.log(10.0) * gp[SN_REF_STRESS_PCT] / gp[SN_SLOPE_PCT]
     dv[DV_K_FATIGUE] = gp[FATIGUE_GAIN_RATIO] * gp[K_FITNESS_PER_AU]
+    dv[DV_MEMORY] = math.exp(-1.0 / gp[TAU_LOAD_MEMORY_D])
+    dv[DV_SETS] = math.exp(-1.0 / gp[TAU_SETS_D])
+    dv[DV_CHRONIC] = math.exp(-1.0 / gp[TAU_CHRONIC_D])
+    dv[DV_INTENSITY] = math.exp(-1.0 / gp[TAU_INTENSITY_D])
     return dv
 
 
@@ -452,9 +474,25 @@ def vo2max_of(fitness, ath, gp):
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def vo2_effective_of(fitness, fatigue, ath, gp, dv):
-    """Race-ready VO2 (ml/kg/min): VO2max less the Banister fatigue term k2 * fatigue."""
-    return vo2max_of(fitness, ath, gp) - ath[A_VO2MAX_UNTRAINED] * dv[DV_K_FATIGUE] * ath[A_AEROBIC_RESPONSE] * fatigue
+def vo2_effective_of(fitness, fatigue, overreach, ath, gp, dv):
+    """Race-ready VO2 (ml/kg/min): VO2max less the fatigue term.
+
+    Variable dose-response (Busso 2003): each day's load w(i) enters fatigue with the gain
+    k2(i) = k2h (phi + (1 - phi) m(i) / m_hab), m(i) the recent-load memory and m_hab its
+    level on the athlete's habitual training; `fatigue` holds sum w(i) e^-(t-i)/tau2 and
+    `overreach` sum w(i) m(i)/m_hab e^-(t-i)/tau2, so the term is k2h (phi fatigue + (1-phi) overreach).
+    """
+    phi = gp[FATIGUE_FIXED_SHARE]
+    term = dv[DV_K_FATIGUE] * (phi * fatigue + (1.0 - phi) * overreach)
+    return vo2max_of(fitness, ath, gp) - ath[A_VO2MAX_UNTRAINED] * ath[A_AEROBIC_RESPONSE] * term
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def habitual_memory(ath, gp, dv):
+    """m_hab (AU): the recent-load memory that the athlete's habitual running, all at easy
+    effort, keeps up (daily load habitual_km x easy pace x RPE_easy / 7, summed with decay)."""
+    daily = ath[A_HABITUAL_KM] * ath[A_EASY_PACE_MIN_PER_KM] * gp[RPE_EASY] / 7.0
+    return max(daily, 1.0) / (1.0 - dv[DV_MEMORY])
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -482,7 +520,7 @@ def vo2max(st, ath, gp):
 
 @njit(error_model='numpy', cache=True)
 def vo2_effective(st, ath, gp, dv):
-    return vo2_effective_of(st[FITNESS_AU], st[FATIGUE_AU], ath, gp, dv)
+    return vo2_effective_of(st[FITNESS_AU], st[FATIGUE_AU], st[OVERREACH_AU], ath, gp, dv)
 
 
 @njit(error_model='numpy', cache=True)
@@ -491,8 +529,11 @@ def cost_factor(st, gp):
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural, struct, capacity, long_km):
-    """One run. Returns (load_au, minutes, quality, damage_added, capacity_after)."""
+def _run(kind, km, ath, gp, dv, body, capacity, base_km):
+    """One run. body = (fatigue, soreness, nmf, strength gain) as the run starts; base_km: the
+    longest run the tissues tolerate without the long-run stress rise.
+    Returns (load_au, stimulus_au, minutes, quality, damage_added, capacity_after)."""
+    fatigue, soreness, nmf, strength_gain = body
     if kind == RUN_LONG:
         pace, rpe, stress = gp[PACE_LONG], gp[RPE_LONG], 1.0
     elif kind == RUN_TEMPO:
@@ -506,21 +547,21 @@ def _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural, struct, capacity
     minutes = km * ath[A_EASY_PACE_MIN_PER_KM] * pace
     quality = 1.0
     if kind != RUN_EASY:
-        # Lifting leaves neuromuscular fatigue and soreness; the next key run is of lower
-        # quality and so gives less training effect (Doma & Deakin 2013).
+        # Lifting leaves neuromuscular fatigue and soreness: the key run is done at a lower
+        # output for the same effort (Doma & Deakin 2013), so it costs the full session load
+        # (fatigue) but gives only `quality` of its training stimulus (fitness).
         quality = max(1.0 - gp[QUALITY_PER_NMF] * nmf - gp[QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
-    load = rpe * minutes * quality
+    load = rpe * minutes
     # Per-step tissue stress relative to capacity (dimensionless, fatigue as the run starts),
     # then Miner damage of the run: km x stress^k, with stress rising late in runs longer
-    # than the recent longest run.
+    # than the tolerated length.
     sigma = (stress * ath[A_TISSUE_STRESS]
              * (1.0 + gp[FATIGUE_STRESS] * fatigue / 1000.0)
              * (1.0 + gp[SORENESS_STRESS] * soreness / 10.0)
-             / (1.0 + gp[STRESS_ATTENUATION] * (neural + struct))
+             / (1.0 + gp[STRESS_ATTENUATION] * strength_gain)
              / capacity)
     k = dv[DV_DAMAGE_EXP]
     km_equiv = km
-    base_km = max(long_km, KEY_MIN_KM)
     if km > base_km:
         phi = gp[LONG_RUN_FATIGUE]
         km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
@@ -528,13 +569,21 @@ def _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural, struct, capacity
     damage = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
     capacity += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
                  * (gp[CAPACITY_MAX] - capacity))
-    return load, minutes, quality, damage, capacity
+    return load, load * quality, minutes, quality, damage, capacity
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _lift(emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, soreness, rbe, nmf, capacity):
-    """One strength session. Returns the new (neural, struct, power, soreness, rbe, nmf,
-    capacity), the fatigue load added (AU), the damage added and the session load (AU)."""
+def _lift(session, ath, gp, dv, fatigue, acute, capacity):
+    """One strength session. session = (emphasis, effort, sets per lift); acute = (soreness,
+    rbe, nmf) before it. Returns (strength sets, power sets, soreness, rbe, nmf, capacity,
+    fatigue load (AU), damage, session load (AU)).
+
+    The session adds effective hard sets to the week's count (`STR_SETS`, `PWR_SETS`); the
+    gains themselves follow the weekly count in `step_day`, so how the sets are spread over
+    sessions matters only through soreness, neuromuscular fatigue and placement.
+    """
+    emphasis, effort, sets = session
+    soreness, rbe, nmf = acute
     if emphasis == EMPH_HEAVY:
         stim, pstim, sore, capstim, lstress = gp[STIM_HEAVY], gp[PSTIM_HEAVY], gp[SORE_HEAVY], \
             gp[CAPSTIM_HEAVY], gp[LIFT_STRESS_HEAVY]
@@ -553,16 +602,11 @@ def _lift(emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, s
         e_gain, e_fat, e_sore = gp[EFFORT_GAIN_HARD], gp[EFFORT_FATIGUE_HARD], gp[EFFORT_SORE_HARD]
     else:
         e_gain, e_fat, e_sore = 1.0, 1.0, 1.0
-    volume = math.sqrt(sets / 3.0)  # diminishing returns of sets (Ralston et al. 2017)
-    # Interference: endurance load (running fatigue) blunts the anabolic signal.
+    volume = math.sqrt(sets / 3.0)  # acute cost of a session grows less than its sets (Ralston et al. 2017)
+    # Interference: endurance load (running fatigue) blunts the anabolic signal of each set.
     interference = fatigue / (fatigue + gp[INTERF_HALF_AU])
-    resp = ath[A_STRENGTH_RESPONSE]
-    room = max(gp[STRENGTH_CEILING_BW] / ath[A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
-    dose = stim * e_gain * volume * (1.0 - gp[INTERF_STRENGTH] * interference)
-    neural += min(gp[RATE_NEURAL] * dose, 1.0) * (gp[NEURAL_SHARE] * room - neural)
-    struct += min(gp[RATE_STRUCT] * dose, 1.0) * ((1.0 - gp[NEURAL_SHARE]) * room - struct)
-    pdose = pstim * e_gain * volume * (1.0 - gp[INTERF_POWER] * interference)
-    power += min(gp[RATE_POWER] * pdose, 1.0) * (gp[POWER_MAX] * resp - power)
+    str_sets = sets * stim * e_gain * (1.0 - gp[INTERF_STRENGTH] * interference)
+    pwr_sets = sets * pstim * e_gain * (1.0 - gp[INTERF_POWER] * interference)
     soreness = min(soreness + gp[SORENESS_NOVEL] * sore * e_sore * volume * (1.0 - rbe), 10.0)
     rbe += gp[RBE_RATE] * sore * (gp[RBE_MAX] - rbe)
     nmf = min(nmf + gp[NMF_PER_SESSION] * sore * e_fat * volume, 1.0)
@@ -571,23 +615,41 @@ def _lift(emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, s
                  * (gp[CAPACITY_MAX] - capacity))
     sigma = lstress * ath[A_TISSUE_STRESS] / capacity
     damage = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
-    return neural, struct, power, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, damage, load
+    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, damage, load
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, dow, met):
+def step_day(st, ath, gp, dv, day, rules, clock, met):
     """Advance one athlete by one day, in place (numba: no allocation in the hot loop).
 
     st: state (STATE_SIZE); ath: profile (ATHLETE_SIZE); gp: parameters; dv: derive(gp);
-    day: one scheduled day (DAY_SIZE); pain_rule: back off on pain; draw_injuries: False
-    during warm-up; base: draw_base(seed, key); day_index: days since the season start;
-    dow: 0-6 day of week; met: this week's metrics row (accumulated).
+    day: one scheduled day (DAY_SIZE); rules = (pain_rule: back off on pain, draw_injuries:
+    False during warm-up); clock = (base: draw_base(seed, key), day_index: days since the
+    season start, dow: 0-6 day of week); met: this week's metrics row (accumulated).
     """
-    fitness = st[FITNESS_AU] * dv[DV_FITNESS]
+    pain_rule, draw_injuries = rules
+    base, day_index, dow = clock
+    # Fitness decays (Banister), except that while the athlete keeps their usual high-intensity
+    # sessions, a share rho of the decay of the fitness above what the recent load sustains is
+    # held back (volume cut, intensity kept: Mujika & Padilla 2000). target = the steady-state
+    # fitness of the recent stimulus rate; intensity kept = recent / usual hard-session rate.
+    recent = st[AEROBIC_RECENT_AU] * dv[DV_INTENSITY]
+    intensity = st[INTENSITY_SESSIONS] * dv[DV_INTENSITY]
+    intensity_chronic = st[INTENSITY_CHRONIC] * dv[DV_CHRONIC]
+    target = recent * (1.0 - dv[DV_INTENSITY]) / (1.0 - dv[DV_FITNESS])
+    floor = gp[INTENSITY_FLOOR] / 7.0
+    kept = (intensity * (1.0 - dv[DV_INTENSITY]) + floor) / (intensity_chronic * (1.0 - dv[DV_CHRONIC]) + floor)
+    rho = gp[FITNESS_RETENTION_MAX] * min(kept, 1.0)
+    fitness = st[FITNESS_AU] * dv[DV_FITNESS] + max(st[FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
     fatigue = st[FATIGUE_AU] * dv[DV_FATIGUE]
+    overreach = st[OVERREACH_AU] * dv[DV_FATIGUE]
+    memory = st[LOAD_MEMORY_AU] * dv[DV_MEMORY]
     neural = st[NEURAL_REL] * dv[DV_NEURAL]
     struct = st[STRUCT_REL] * dv[DV_STRUCT]
     power = st[POWER_REL] * dv[DV_POWER]
+    str_sets = st[STR_SETS] * dv[DV_SETS]
+    pwr_sets = st[PWR_SETS] * dv[DV_SETS]
+    chronic = st[CHRONIC_KM_D] * dv[DV_CHRONIC]
     capacity = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
     damage = st[DAMAGE] * dv[DV_REPAIR]
     soreness = st[SORENESS_0_10] * dv[DV_SORENESS]
@@ -595,13 +657,22 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
     nmf = st[NM_FATIGUE] * dv[DV_NMF]
     long_km = st[LONG_RUN_KM] * dv[DV_LONG_RUN]
     injury_days = st[INJURY_DAYS_LEFT]
+    # Strength and power follow the week's hard-set count with diminishing returns
+    # R = S / (S + S_half) (Grgic et al. 2018; Ralston et al. 2017), whatever the split.
+    resp = ath[A_STRENGTH_RESPONSE]
+    room = max(gp[STRENGTH_CEILING_BW] / ath[A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
+    drive = str_sets / (str_sets + gp[SETS_HALF])
+    neural += min(gp[RATE_NEURAL] * drive, 1.0) * (gp[NEURAL_SHARE] * room - neural)
+    struct += min(gp[RATE_STRUCT] * drive, 1.0) * ((1.0 - gp[NEURAL_SHARE]) * room - struct)
+    pdrive = pwr_sets / (pwr_sets + gp[SETS_HALF])
+    power += min(gp[RATE_POWER] * pdrive, 1.0) * (gp[POWER_MAX] * resp - power)
     kind = int(day[D_RUN_KIND])
     km = day[D_RUN_KM]
     emphasis = int(day[D_STR_EMPHASIS])
     effort = int(day[D_STR_EFFORT])
     sets = day[D_STR_SETS]
     if dow == 6:  # race morning of the week
-        met[M_VO2_EFF] = vo2_effective_of(fitness, fatigue, ath, gp, dv)
+        met[M_VO2_EFF] = vo2_effective_of(fitness, fatigue, overreach, ath, gp, dv)
         met[M_COST_FACTOR] = cost_factor_of(neural, struct, power, soreness, nmf, gp)
     dh = day_hash(base, day_index)
     # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
@@ -609,6 +680,7 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
     tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
     niggle = min(max(gp[NIGGLE_PER_DAMAGE] * damage + 2.449489742783178 * gp[NIGGLE_NOISE] * tri, 0.0), 10.0)
     met[M_NIGGLE] = max(met[M_NIGGLE], niggle)
+    m_hab = habitual_memory(ath, gp, dv)
     if injury_days > 0.0:
         injury_days -= 1.0
         met[M_INJURED_DAYS] += 1.0
@@ -624,12 +696,22 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
                 effort = EFFORT_EASY
                 sets = min(sets, 2.0)
         if kind != RUN_REST and km > 0.0:
-            load, minutes, quality, added, capacity = _run(kind, km, ath, gp, dv, fatigue, soreness, nmf, neural,
-                                                           struct, capacity, long_km)
+            # Tolerated run length: the recent longest run, but no more than a share of the
+            # chronic weekly volume (a long run on a low chronic volume is not protected).
+            base_km = max(min(long_km, gp[LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
+            load, stim, minutes, quality, added, capacity = _run(
+                kind, km, ath, gp, dv, (fatigue, soreness, nmf, neural + struct), capacity, base_km)
             damage += added
-            fitness += load
+            fitness += stim
+            recent += stim
+            if kind != RUN_EASY and kind != RUN_LONG:
+                intensity += quality
+                intensity_chronic += quality
             fatigue += load
+            memory += load
+            overreach += load * memory / m_hab
             long_km = max(long_km, km)
+            chronic += km * (1.0 - dv[DV_CHRONIC])
             if kind != RUN_EASY:
                 met[M_KEY_QUALITY] += quality
                 met[M_KEY_COUNT] += 1.0
@@ -638,9 +720,13 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
             met[M_LOAD_AU] += load
             met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
         if emphasis != EMPH_NONE and sets > 0.0:
-            neural, struct, power, soreness, rbe, nmf, capacity, fat_add, added, load = _lift(
-                emphasis, effort, sets, ath, gp, dv, fatigue, neural, struct, power, soreness, rbe, nmf, capacity)
+            s_add, p_add, soreness, rbe, nmf, capacity, fat_add, added, load = _lift(
+                (emphasis, effort, sets), ath, gp, dv, fatigue, (soreness, rbe, nmf), capacity)
+            str_sets += s_add
+            pwr_sets += p_add
             fatigue += fat_add
+            memory += fat_add
+            overreach += fat_add * memory / m_hab
             damage += added
             met[M_STR_SESSIONS] += 1.0
             met[M_LOAD_AU] += load
@@ -656,10 +742,18 @@ def step_day(st, ath, gp, dv, day, pain_rule, draw_injuries, base, day_index, do
                 met[M_NEW_INJURIES] += 1.0
     met[M_SORENESS] += soreness
     st[FITNESS_AU] = fitness
+    st[AEROBIC_RECENT_AU] = recent
+    st[INTENSITY_SESSIONS] = intensity
+    st[INTENSITY_CHRONIC] = intensity_chronic
     st[FATIGUE_AU] = fatigue
+    st[OVERREACH_AU] = overreach
+    st[LOAD_MEMORY_AU] = memory
     st[NEURAL_REL] = neural
     st[STRUCT_REL] = struct
     st[POWER_REL] = power
+    st[STR_SETS] = str_sets
+    st[PWR_SETS] = pwr_sets
+    st[CHRONIC_KM_D] = chronic
     st[CAPACITY_REL] = capacity
     st[DAMAGE] = damage
     st[SORENESS_0_10] = soreness
@@ -699,7 +793,7 @@ def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
         schedule_week(plan, ath, gp, days)
         pain = plan[P_PAIN_RULE] > 0.5
         for d in range(7):
-            step_day(st, ath, gp, dv, days[d], pain, True, base, day0 + 7 * w + d, d, met)
+            step_day(st, ath, gp, dv, days[d], (pain, True), (base, day0 + 7 * w + d, d), met)
         week_end(st, ath, gp, met)
 
 
@@ -754,7 +848,7 @@ def init_state(st, ath, gp, dv, days, plan, met):
     for _ in range(weeks):
         schedule_week(plan, ath, gp, days)
         for d in range(7):
-            step_day(st, ath, gp, dv, days[d], True, False, 0, 0, d, met)
+            step_day(st, ath, gp, dv, days[d], (True, False), (0, 0, d), met)
 
 
 @njit(parallel=True, error_model='numpy', cache=True)

@@ -17,18 +17,33 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Param:
+    """One row of the table. `low`/`high` bound the plausible range where the calibration
+    does not pin the value tightly (model uncertainty, drawn by `draw_parameters`); a
+    parameter without a range is held at its default in every draw."""
+
     name: str
     default: float
     unit: str
     source: str
     meaning: str
+    low: float | None = None
+    high: float | None = None
+    range_source: str = ""
+
+    @property
+    def uncertain(self) -> bool:
+        return self.low is not None
 
 
 PARAMETERS: list[Param] = []
 
 
-def _param(name: str, default: float, unit: str, source: str, meaning: str) -> int:
-    PARAMETERS.append(Param(name, float(default), unit, source, meaning))
+def _param(name: str, default: float, unit: str, source: str, meaning: str,
+           plausible: tuple[float, float] | None = None, range_source: str = "") -> int:
+    low, high = (None, None) if plausible is None else (float(plausible[0]), float(plausible[1]))
+    if low is not None and not low <= default <= high:
+        raise ValueError(f"{name}: default {default} outside its plausible range {plausible}")
+    PARAMETERS.append(Param(name, float(default), unit, source, meaning, low, high, range_source))
     return len(PARAMETERS) - 1
 
 
@@ -38,15 +53,38 @@ DANIELS = "Daniels & Gilbert 1979, Oxygen Power"
 SCHECHTMAN = "Schechtman & Bader 1997, J Biomech 30:829"
 EDWARDS = "Edwards 2018, Exerc Sport Sci Rev 46:224"
 ASSUMED = "model assumption (see docs/model.md)"
+HELLARD = "Hellard et al. 2006, J Sports Sci 24:509 (fitted constants vary widely between athletes)"
+BUSSO = "Busso 2003, Med Sci Sports Exerc 35:1188 (variable dose-response)"
 
 # ----------------------------------------------------------------------- aerobic (impulse-response)
-TAU_FITNESS_D = _param("tau_fitness_d", 32.0, "d", BANISTER + "; Coyle et al. 1984 (VO2max detraining)",
-                       "decay time constant of aerobic fitness")
-TAU_FATIGUE_D = _param("tau_fatigue_d", 7.0, "d", BANISTER, "decay time constant of fatigue")
+TAU_FITNESS_D = _param("tau_fitness_d", 30.0, "d", BANISTER + "; Coyle et al. 1984 (VO2max detraining)",
+                       "decay time constant of aerobic fitness", (28.0, 45.0),
+                       HELLARD + ": 38 (17-59) d; narrowed by the VO2-detrain and BANISTER rows")
+TAU_FATIGUE_D = _param("tau_fatigue_d", 5.0, "d", BANISTER + "; " + BUSSO,
+                       "decay time constant of one fatigue impulse (the load memory lengthens fatigue after "
+                       "heavy loading, so a fixed-gain fit gives a longer constant)", (4.0, 8.0),
+                       HELLARD + ": 19 (6-32) d; narrowed by the TAPER row and the audit's taper curve")
 K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BANISTER + "; calibrated (VO2-detrain)",
-                          "VO2max gain per unit of fitness (k1)")
-FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 1.3, "-", BANISTER + " (k2 > k1)",
-                            "fatigue gain k2 as a multiple of the fitness gain k1")
+                          "VO2max gain per unit of fitness (k1)", (3.0e-5, 4.2e-5), "VO2-detrain row (-4 to -10% at 2 wk)")
+FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 2.0, "-", BANISTER + " (k2 > k1); " + BUSSO,
+                            "fatigue gain k2 at the athlete's habitual load, as a multiple of the fitness gain k1",
+                            (1.6, 2.4), BANISTER + "; DOSE-U and TAPER rows")
+FATIGUE_FIXED_SHARE = _param("fatigue_fixed_share", 0.2, "-", BUSSO + " (k2 = k3 x recent load; 0 = Busso's form)",
+                             "share of the habitual fatigue gain that does not grow with recent load", (0.0, 0.4),
+                             ASSUMED)
+FITNESS_RETENTION_MAX = _param(
+    "fitness_retention_max", 0.4, "-",
+    "Mujika & Padilla 2000, Sports Med 30:79; 2003, Med Sci Sports Exerc 35:1182; Hickson et al. 1985, "
+    "J Appl Physiol 58:492", "share of the decay of the fitness above what the recent load sustains that is held "
+    "back while the usual high-intensity sessions continue (volume cut, intensity kept)", (0.2, 0.6),
+    "TAPER row; Bosquet et al. 2007 (tapers longer than 3 weeks lose their benefit)")
+INTENSITY_FLOOR = _param("intensity_floor", 0.5, "sessions / week", ASSUMED,
+                         "added to both the recent and the usual high-intensity session rate when comparing them "
+                         "(a runner with no hard sessions keeps their usual intensity)")
+TAU_INTENSITY_D = _param("tau_intensity_d", 7.0, "d", ASSUMED + " (a week's count of hard sessions)",
+                         "window of the recent high-intensity session count and of the recent aerobic stimulus")
+TAU_LOAD_MEMORY_D = _param("tau_load_memory_d", 3.0, "d", BUSSO + " (tau3 of a few days)",
+                           "decay of the recent-load memory that sets the fatigue gain k2(t)", (2.0, 6.0), BUSSO)
 VO2_GAIN_CEILING = _param("vo2_gain_ceiling", 0.8, "fraction",
                            "Bouchard et al. 1999, J Appl Physiol 87:1003 (trainability)",
                           "largest VO2max gain over the untrained value (soft tanh ceiling)")
@@ -68,20 +106,27 @@ STRENGTH_CEILING_BW = _param("strength_ceiling_bw", 2.0, "x body weight",
                              "Ronnestad & Mujika 2014, Scand J Med Sci Sports 24:603", "attainable half-squat 1RM")
 NEURAL_SHARE = _param("neural_share", 0.2, "-", "Moritani & deVries 1979; Seynnes et al. 2007",
                       "share of the attainable strength gain that is neural")
-RATE_NEURAL = _param("rate_neural", 0.40, "1/session", "Seynnes et al. 2007, J Appl Physiol 102:368",
-                     "fraction of the remaining neural gain taken by one full session")
-RATE_STRUCT = _param("rate_struct", 0.018, "1/session", "Vikmoen et al. 2017; Stoeren et al. 2008",
-                     "fraction of the remaining structural gain taken by one full session")
+RATE_NEURAL = _param("rate_neural", 0.22, "1/d", "Seynnes et al. 2007, J Appl Physiol 102:368",
+                     "fraction of the remaining neural gain taken per day at full set drive (R = 1)")
+RATE_STRUCT = _param("rate_struct", 0.0085, "1/d", "Vikmoen et al. 2017; Stoeren et al. 2008",
+                     "fraction of the remaining structural gain taken per day at full set drive",
+                     (0.0065, 0.0105), "STOREN and STR-novice rows (1RM +25-50%)")
+SETS_HALF = _param("sets_half", 4.0, "effective hard sets / week",
+                   "Ralston et al. 2017, Sports Med 47:2585; Krieger 2009, J Strength Cond Res 23:1890",
+                   "weekly hard sets per lift at which the strength drive R = S / (S + S_half) is half its maximum",
+                   (2.5, 6.0), "Krieger 2009 (3 vs 1 set: +46%); Ralston 2017 (weak weekly-set gradient)")
+TAU_SETS_D = _param("tau_sets_d", 7.0, "d", "Grgic et al. 2018, Sports Med 48:1207 (weekly volume, not frequency)",
+                    "window of the weekly hard-set count (decayed sum) that drives strength and power gains")
 TAU_NEURAL_D = _param("tau_neural_d", 28.0, "d", "Garcia-Pallares et al. 2010; Mujika & Padilla 2000",
                       "decay of neural strength without lifting")
 TAU_STRUCT_D = _param("tau_struct_d", 200.0, "d", "Bickel et al. 2011, Med Sci Sports Exerc 43:1177",
                       "decay of structural strength without lifting")
 POWER_MAX = _param("power_max", 0.15, "fraction", "Paavolainen et al. 1999; Spurrs et al. 2003",
                    "largest rate-of-force-development / stiffness gain")
-RATE_POWER = _param("rate_power", 0.12, "1/session", "Spurrs et al. 2003, Eur J Appl Physiol 89:1",
-                    "fraction of the remaining power gain taken by one plyometric session")
+RATE_POWER = _param("rate_power", 0.06, "1/d", "Spurrs et al. 2003, Eur J Appl Physiol 89:1",
+                    "fraction of the remaining power gain taken per day at full power-set drive")
 TAU_POWER_D = _param("tau_power_d", 21.0, "d", "Mujika & Padilla 2000, Sports Med 30:79", "decay of power gain")
-INTERF_STRENGTH = _param("interf_strength", 0.50, "-", "Wilson et al. 2012, J Strength Cond Res 26:2293",
+INTERF_STRENGTH = _param("interf_strength", 0.75, "-", "Wilson et al. 2012, J Strength Cond Res 26:2293",
                          "largest fractional cut of strength gains by concurrent endurance load")
 INTERF_POWER = _param("interf_power", 0.80, "-", "Wilson et al. 2012", "largest fractional cut of power gains")
 INTERF_HALF_AU = _param("interf_half_au", 900.0, "AU", "Wilson et al. 2012 (frequency/duration dependence)",
@@ -132,6 +177,14 @@ LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.34, "-", "Milgrom et al. 2007; F
                           "rise of per-step stress per unit of distance beyond the recent longest run")
 TAU_LONG_RUN_D = _param("tau_long_run_d", 45.0, "d", "Frandsen et al. 2025 (30-day window)",
                         "decay of the remembered longest run")
+LONG_RUN_CHRONIC_SHARE = _param("long_run_chronic_share", 0.4, "x chronic weekly km",
+                                "Rasmussen et al. 2013, Int J Sports Phys Ther 8:111; Nielsen et al. 2014, "
+                                "J Orthop Sports Phys Ther 44:739; Daniels' Running Formula (long run <= 25-30%)",
+                                "longest run the tissues tolerate without the long-run stress rise, as a share of "
+                                "the chronic weekly volume", (0.3, 0.5), "LOW-CHRONIC row")
+TAU_CHRONIC_D = _param("tau_chronic_d", 28.0, "d", "Hulin et al. 2016, Br J Sports Med 50:231 (28-d chronic load)",
+                       "window of the chronic running volume (exponentially weighted mean)", (21.0, 42.0),
+                       "Hulin et al. 2016; Gabbett 2016")
 FATIGUE_STRESS = _param("fatigue_stress", 0.03, "per 1000 AU", "Milgrom et al. 2007 (fatigue raises bone strain)",
                         "rise of per-step stress with running fatigue")
 SORENESS_STRESS = _param("soreness_stress", 0.03, "per 10 soreness points", ASSUMED,

@@ -21,7 +21,15 @@ NM_FATIGUE = 9  # acute neuromuscular fatigue from lifting, 0-1
 LONG_RUN_KM = 10  # longest run of the recent past (max with 30-d decay), km
 INJURY_DAYS_LEFT = 11  # days out remaining, 0 = healthy
 NIGGLE_0_10 = 12  # last observed pain signal, 0-10 (noisy reading of damage)
-STATE_SIZE = 13
+LOAD_MEMORY_AU = 13  # recent load (running + lifting), decayed sum with tau_load_memory (Busso 2003 k2 driver)
+OVERREACH_AU = 14  # fatigue impulses weighted by the recent load at the time (Busso 2003 variable part)
+STR_SETS = 15  # hard sets of strength work in the recent week (decayed sum, effective sets)
+PWR_SETS = 16  # sets of power stimulus in the recent week (decayed sum, effective sets)
+CHRONIC_KM_D = 17  # chronic running volume, exponentially weighted mean km per day
+AEROBIC_RECENT_AU = 18  # recent aerobic stimulus (decayed sum, tau_load_memory): sets the fitness it sustains
+INTENSITY_SESSIONS = 19  # recent high-intensity sessions (tempo, intervals, races; decayed count x quality)
+INTENSITY_CHRONIC = 20  # the same count over the chronic window (tau_chronic): the athlete's usual intensity
+STATE_SIZE = 21
 
 STATE_NAMES = (
     "fitness_au",
@@ -37,6 +45,14 @@ STATE_NAMES = (
     "long_run_km",
     "injury_days_left",
     "niggle_0_10",
+    "load_memory_au",
+    "overreach_au",
+    "str_sets",
+    "pwr_sets",
+    "chronic_km_d",
+    "aerobic_recent_au",
+    "intensity_sessions",
+    "intensity_chronic",
 )
 
 # --------------------------------------------------------------------------- athlete profile

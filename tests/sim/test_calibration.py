@@ -12,7 +12,8 @@ SCENARIOS = scenarios()
 def test_every_published_row_has_a_scenario():
     ids = {s.id for s in SCENARIOS}
     published = {"RE-avg", "RE-vo2", "STOREN", "STR-novice", "STR-neural", "DT-rest", "DT-maint", "VO2-detrain",
-                 "INJ-base", "INJ-strength", "INJ-spike", "INTERF", "NEXT-DAY", "BANISTER", "TENDON-SN"}
+                 "INJ-base", "INJ-strength", "INJ-spike", "INTERF", "NEXT-DAY", "BANISTER", "TENDON-SN",
+                 "TAPER", "DOSE-U", "LOW-CHRONIC", "STR-FREQ"}
     assert published <= ids
     assert len(list(CALIBRATION_DIR.glob("*.yaml"))) == len(SCENARIOS)
 

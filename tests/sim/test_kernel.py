@@ -118,7 +118,7 @@ def test_no_load_decays_by_closed_form():
     rest = np.zeros(DAY_SIZE)
     met = np.zeros(METRIC_SIZE)
     for t in range(30):
-        kernel.step_day(st, ath[0], gp, dv, rest, True, False, 0, t, t % 7, met)
+        kernel.step_day(st, ath[0], gp, dv, rest, (True, False), (0, t, t % 7), met)
     assert st[FITNESS_AU] == pytest.approx(f0 * math.exp(-30 / gp[TAU_FITNESS_D]), rel=1e-12)
     assert st[FATIGUE_AU] == pytest.approx(g0 * math.exp(-30 / gp[TAU_FATIGUE_D]), rel=1e-12)
     assert st[CAPACITY_REL] > gp[CAPACITY_FLOOR]
@@ -133,13 +133,13 @@ def test_impulse_response_matches_banister_closed_form():
     day = np.zeros(DAY_SIZE)
     day[D_RUN_KIND], day[D_RUN_KM] = RUN_EASY, 10.0
     met = np.zeros(METRIC_SIZE)
-    kernel.step_day(st, ath[0], gp, dv, day, False, False, 0, 0, 0, met)
+    kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), met)
     w = st[FITNESS_AU]
     assert w == pytest.approx(st[FATIGUE_AU])
     assert w == pytest.approx(3.0 * 10.0 * ath[0][3])  # easy RPE 3 x minutes (km x pace)
     rest = np.zeros(DAY_SIZE)
     for t in range(1, 15):
-        kernel.step_day(st, ath[0], gp, dv, rest, False, False, 0, t, t % 7, met)
+        kernel.step_day(st, ath[0], gp, dv, rest, (False, False), (0, t, t % 7), met)
         assert st[FITNESS_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FITNESS_D]), rel=1e-12)
         assert st[FATIGUE_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FATIGUE_D]), rel=1e-12)
 
@@ -156,7 +156,7 @@ def test_damage_is_a_steep_power_of_relative_load():
     for cap in (1.0, 0.8):
         st = np.zeros(STATE_SIZE)
         st[CAPACITY_REL] = cap
-        kernel.step_day(st, ath[0], gp, dv, day, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
         dmg[cap] = st[DAMAGE]
     # capacity first decays toward its floor for the day, then the run is loaded on it
     c = {cap: gp[CAPACITY_FLOOR] + (cap - gp[CAPACITY_FLOOR]) * dv[5] for cap in (1.0, 0.8)}
@@ -167,11 +167,11 @@ def test_damage_is_a_steep_power_of_relative_load():
     st = np.zeros(STATE_SIZE)
     st[CAPACITY_REL] = 1.0
     st[10] = 20.0  # long-run memory: no late-run fatigue for either distance
-    kernel.step_day(st, ath[0], gp, dv, day2, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+    kernel.step_day(st, ath[0], gp, dv, day2, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
     st8 = np.zeros(STATE_SIZE)
     st8[CAPACITY_REL] = 1.0
     st8[10] = 20.0
-    kernel.step_day(st8, ath[0], gp, dv, day, False, False, 0, 0, 0, np.zeros(METRIC_SIZE))
+    kernel.step_day(st8, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
     assert st8[DAMAGE] / st[DAMAGE] == pytest.approx(2.0, rel=1e-9)
 
 
