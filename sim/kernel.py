@@ -46,14 +46,14 @@ from sim.parameters import (
     EFFORT_SORE_EASY,
     EFFORT_SORE_HARD,
     FATIGUE_FIXED_SHARE,
-    FITNESS_RETENTION_MAX,
     FATIGUE_GAIN_RATIO,
     FATIGUE_STRESS,
+    FITNESS_RETENTION_MAX,
     HAZARD_EXPONENT,
     HAZARD_SCALE,
     INJURY_MEDIAN_D,
-    INTENSITY_FLOOR,
     INJURY_SIGMA_LN,
+    INTENSITY_FLOOR,
     INTERF_HALF_AU,
     INTERF_POWER,
     INTERF_STRENGTH,
@@ -138,7 +138,6 @@ from sim.parameters import (
 )
 from sim.state import (
     A_AEROBIC_RESPONSE,
-    AEROBIC_RECENT_AU,
     A_EASY_PACE_MIN_PER_KM,
     A_HABITUAL_KM,
     A_LEVEL,
@@ -150,6 +149,7 @@ from sim.state import (
     A_TISSUE_STRESS,
     A_TRAINING_AGE_Y,
     A_VO2MAX_UNTRAINED,
+    AEROBIC_RECENT_AU,
     CAPACITY_REL,
     CHRONIC_KM_D,
     D_RUN_KIND,
@@ -637,8 +637,8 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     intensity = st[INTENSITY_SESSIONS] * dv[DV_INTENSITY]
     intensity_chronic = st[INTENSITY_CHRONIC] * dv[DV_CHRONIC]
     target = recent * (1.0 - dv[DV_INTENSITY]) / (1.0 - dv[DV_FITNESS])
-    floor = gp[INTENSITY_FLOOR] / 7.0
-    kept = (intensity * (1.0 - dv[DV_INTENSITY]) + floor) / (intensity_chronic * (1.0 - dv[DV_CHRONIC]) + floor)
+    usual = max(intensity_chronic * (1.0 - dv[DV_CHRONIC]), gp[INTENSITY_FLOOR] / 7.0)
+    kept = intensity * (1.0 - dv[DV_INTENSITY]) / usual
     rho = gp[FITNESS_RETENTION_MAX] * min(kept, 1.0)
     fitness = st[FITNESS_AU] * dv[DV_FITNESS] + max(st[FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
     fatigue = st[FATIGUE_AU] * dv[DV_FATIGUE]

@@ -65,7 +65,8 @@ TAU_FATIGUE_D = _param("tau_fatigue_d", 5.0, "d", BANISTER + "; " + BUSSO,
                        "heavy loading, so a fixed-gain fit gives a longer constant)", (4.0, 8.0),
                        HELLARD + ": 19 (6-32) d; narrowed by the TAPER row and the audit's taper curve")
 K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BANISTER + "; calibrated (VO2-detrain)",
-                          "VO2max gain per unit of fitness (k1)", (3.0e-5, 4.2e-5), "VO2-detrain row (-4 to -10% at 2 wk)")
+                          "VO2max gain per unit of fitness (k1)", (3.0e-5, 4.2e-5),
+                          "VO2-detrain row (-4 to -10% at 2 wk)")
 FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 2.0, "-", BANISTER + " (k2 > k1); " + BUSSO,
                             "fatigue gain k2 at the athlete's habitual load, as a multiple of the fitness gain k1",
                             (1.6, 2.4), BANISTER + "; DOSE-U and TAPER rows")
@@ -79,8 +80,8 @@ FITNESS_RETENTION_MAX = _param(
     "back while the usual high-intensity sessions continue (volume cut, intensity kept)", (0.2, 0.6),
     "TAPER row; Bosquet et al. 2007 (tapers longer than 3 weeks lose their benefit)")
 INTENSITY_FLOOR = _param("intensity_floor", 0.5, "sessions / week", ASSUMED,
-                         "added to both the recent and the usual high-intensity session rate when comparing them "
-                         "(a runner with no hard sessions keeps their usual intensity)")
+                         "smallest usual high-intensity session rate the recent rate is compared with (a runner "
+                         "without hard sessions has no intensity to keep)")
 TAU_INTENSITY_D = _param("tau_intensity_d", 7.0, "d", ASSUMED + " (a week's count of hard sessions)",
                          "window of the recent high-intensity session count and of the recent aerobic stimulus")
 TAU_LOAD_MEMORY_D = _param("tau_load_memory_d", 3.0, "d", BUSSO + " (tau3 of a few days)",
@@ -273,6 +274,27 @@ LIFT_MINUTES_PER_SET = _param("lift_minutes_per_set", 12.0, "min", ARTICLE + " (
                               "session minutes per set of the key lifts (all exercises, rests)")
 LIFT_RPE = _param("lift_rpe", 6.0, "CR-10", FOSTER, "session RPE of a moderate lifting session")
 
+# ----------------------------------------------------------------------- plausible ranges (model uncertainty)
+# For first-round parameters that the calibration does not pin tightly: (low, high, why).
+_RANGES = {
+    "damage_per_km": (1.6e-4, 2.4e-4, "INJ-base rows: 5-11 and 12-25 injuries / 1000 h"),
+    "hazard_scale": (3.0, 5.0, "INJ-base rows"),
+    "tau_repair_d": (8.0, 16.0, "Warden et al. 2014 (bone remodelling 2-4 months; damage repair faster)"),
+    "econ_per_strength": (0.10, 0.18, "RE-avg and STOREN rows (RE +2-8%)"),
+    "econ_per_power": (0.22, 0.38, "RE-avg row (explosive -4.8%)"),
+    "interf_strength": (0.6, 0.9, "INTERF row (cut 10-35%)"),
+    "tau_neural_d": (21.0, 35.0, "DT-rest row (-4 to -12% in 5 wk)"),
+    "tau_struct_d": (150.0, 260.0, "DT-rest and DT-maint rows"),
+    "stress_attenuation": (0.05, 0.15, "INJ-strength row (RR 0.3-0.75)"),
+    "long_run_fatigue": (0.25, 0.45, "INJ-spike row (HR 1.3-2.5)"),
+    "vo2_gain_ceiling": (0.6, 1.0, "Bouchard et al. 1999 (trainability)"),
+    "quality_per_nmf": (0.8, 1.2, "NEXT-DAY row (4-10%)"),
+}
+for _i, _p in enumerate(PARAMETERS):
+    if _p.name in _RANGES and not _p.uncertain:
+        _lo, _hi, _why = _RANGES[_p.name]
+        PARAMETERS[_i] = Param(_p.name, _p.default, _p.unit, _p.source, _p.meaning, _lo, _hi, _why)
+
 N_PARAMS = len(PARAMETERS)
 PARAM_NAMES = tuple(p.name for p in PARAMETERS)
 
@@ -290,3 +312,27 @@ def parameters_with(**overrides: float) -> np.ndarray:
             raise KeyError(f"unknown parameter {name!r}; known: {', '.join(PARAM_NAMES)}")
         vec[PARAM_NAMES.index(name)] = float(value)
     return vec
+
+
+UNCERTAIN = tuple(i for i, p in enumerate(PARAMETERS) if p.uncertain)
+
+
+def draw_parameters(k: int, seed: int = 0, base: np.ndarray | None = None) -> np.ndarray:
+    """`k` whole parameter sets drawn from the plausible ranges: a (k, N_PARAMS) array.
+
+    Each uncertain parameter is drawn uniformly in [low, high] (independently); the others
+    keep their value in `base` (the defaults). Draw j depends only on (seed, j), so the
+    same draws come back in any run, and running every draw on one cohort keeps the
+    athletes and their random streams common (the draws change the body, not the luck).
+    Row 0 is not special: pass `base` itself to include the defaults.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    vec = default_parameters() if base is None else np.asarray(base, dtype=np.float64)
+    out = np.tile(vec, (k, 1))
+    for j in range(k):
+        rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, j, 0x5EED])
+        for i in UNCERTAIN:
+            p = PARAMETERS[i]
+            out[j, i] = rng.uniform(p.low, p.high)
+    return out

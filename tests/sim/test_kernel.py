@@ -10,6 +10,7 @@ import pytest
 from sim import kernel
 from sim.parameters import (
     CAPACITY_FLOOR,
+    FITNESS_RETENTION_MAX,
     SN_REF_STRESS_PCT,
     SN_SLOPE_PCT,
     TAU_FATIGUE_D,
@@ -21,7 +22,9 @@ from sim.population import sample_athletes
 from sim.reference import kernel as ref
 from sim.season import reference_run_plan
 from sim.state import (
+    AEROBIC_RECENT_AU,
     CAPACITY_REL,
+    CHRONIC_KM_D,
     D_RUN_KIND,
     D_RUN_KM,
     D_STR_EMPHASIS,
@@ -30,10 +33,15 @@ from sim.state import (
     EMPH_NONE,
     FATIGUE_AU,
     FITNESS_AU,
+    INTENSITY_CHRONIC,
+    INTENSITY_SESSIONS,
+    LOAD_MEMORY_AU,
+    LONG_RUN_KM,
     M_INJURED_DAYS,
     M_NEW_INJURIES,
     METRIC_SIZE,
     NM_FATIGUE,
+    OVERREACH_AU,
     RUN_EASY,
     RUN_LONG,
     RUN_RACE,
@@ -110,10 +118,11 @@ def test_common_random_numbers_shared_prefix():
 
 
 def test_no_load_decays_by_closed_form():
-    """With no training, fitness and fatigue decay exactly as exp(-t / tau)."""
+    """With no training and no hard sessions to keep, fitness and fatigue decay exactly as exp(-t / tau)."""
     gp, ath, st0 = _cohort(1)
     dv = kernel.derive(gp)
     st = st0[0].copy()
+    st[INTENSITY_SESSIONS] = st[INTENSITY_CHRONIC] = 0.0
     f0, g0 = st[FITNESS_AU], st[FATIGUE_AU]
     rest = np.zeros(DAY_SIZE)
     met = np.zeros(METRIC_SIZE)
@@ -122,6 +131,43 @@ def test_no_load_decays_by_closed_form():
     assert st[FITNESS_AU] == pytest.approx(f0 * math.exp(-30 / gp[TAU_FITNESS_D]), rel=1e-12)
     assert st[FATIGUE_AU] == pytest.approx(g0 * math.exp(-30 / gp[TAU_FATIGUE_D]), rel=1e-12)
     assert st[CAPACITY_REL] > gp[CAPACITY_FLOOR]
+
+
+def test_intensity_kept_holds_back_a_share_of_the_decay():
+    """Volume gone (target 0) while the usual hard-session rate is kept: each day keeps the
+    share rho of the decay, F_t = F0 (e^(-1/tau1) + (1 - e^(-1/tau1)) rho)^t (Mujika & Padilla 2000)."""
+    gp, ath, st0 = _cohort(1)
+    dv = kernel.derive(gp)
+    st = st0[0].copy()
+    st[AEROBIC_RECENT_AU] = 0.0
+    rest = np.zeros(DAY_SIZE)
+    met = np.zeros(METRIC_SIZE)
+    f0 = st[FITNESS_AU]
+    decay = math.exp(-1.0 / gp[TAU_FITNESS_D])
+    rho = gp[FITNESS_RETENTION_MAX]
+    for t in range(1, 8):
+        # hold the recent and the usual rate of hard sessions equal (kept = 1)
+        st[INTENSITY_SESSIONS] = 1.0 / ((1.0 - dv[16]) * dv[16])
+        st[INTENSITY_CHRONIC] = 1.0 / ((1.0 - dv[15]) * dv[15])
+        kernel.step_day(st, ath[0], gp, dv, rest, (False, False), (0, t, t % 7), met)
+        assert st[FITNESS_AU] == pytest.approx(f0 * (decay + (1.0 - decay) * rho) ** t, rel=1e-9)
+    assert st[FITNESS_AU] > f0 * decay ** 7
+
+
+def test_fatigue_gain_grows_with_recent_load():
+    """Busso 2003: the same session fatigues more after a heavy week than after rest."""
+    gp, ath, _ = _cohort(1)
+    dv = kernel.derive(gp)
+    day = np.zeros(DAY_SIZE)
+    day[D_RUN_KIND], day[D_RUN_KM] = RUN_EASY, 10.0
+    terms = []
+    for memory in (0.0, 5000.0):
+        st = np.zeros(STATE_SIZE)
+        st[CAPACITY_REL] = 1.0
+        st[LOAD_MEMORY_AU] = memory / dv[13]
+        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+        terms.append(st[OVERREACH_AU])
+    assert terms[1] > 3.0 * terms[0] > 0.0
 
 
 def test_impulse_response_matches_banister_closed_form():
@@ -166,13 +212,32 @@ def test_damage_is_a_steep_power_of_relative_load():
     day2[D_RUN_KM] = 4.0
     st = np.zeros(STATE_SIZE)
     st[CAPACITY_REL] = 1.0
-    st[10] = 20.0  # long-run memory: no late-run fatigue for either distance
+    st[10] = 20.0  # long-run memory and chronic volume: no late-run fatigue for either distance
+    st[CHRONIC_KM_D] = 10.0
     kernel.step_day(st, ath[0], gp, dv, day2, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
     st8 = np.zeros(STATE_SIZE)
     st8[CAPACITY_REL] = 1.0
     st8[10] = 20.0
+    st8[CHRONIC_KM_D] = 10.0
     kernel.step_day(st8, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
     assert st8[DAMAGE] / st[DAMAGE] == pytest.approx(2.0, rel=1e-9)
+
+
+def test_long_run_on_low_chronic_volume_costs_more():
+    """Rasmussen et al. 2013: the same 20 km run, same longest-run memory, on 25 vs 50 km/week."""
+    gp, ath, _ = _cohort(1)
+    dv = kernel.derive(gp)
+    day = np.zeros(DAY_SIZE)
+    day[D_RUN_KIND], day[D_RUN_KM] = RUN_LONG, 20.0
+    dmg = {}
+    for weekly in (25.0, 50.0):
+        st = np.zeros(STATE_SIZE)
+        st[CAPACITY_REL] = 1.0
+        st[LONG_RUN_KM] = 25.0
+        st[CHRONIC_KM_D] = weekly / 7.0 / dv[15]
+        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+        dmg[weekly] = st[DAMAGE]
+    assert dmg[25.0] > 1.5 * dmg[50.0]
 
 
 @pytest.mark.parametrize("vo2, minutes", [(50.0, 41.35), (40.0, 50.05), (60.0, 35.37)])
