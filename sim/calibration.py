@@ -143,7 +143,7 @@ def _gain(res: Result, metric: str, week: int) -> float:
     return float(_metric(res, metric)[:, week].mean())
 
 
-def _measure(c: Check, arms: dict[str, Result], sc: Scenario) -> float:
+def _measure(c: Check, arms: dict[str, Result], sc: Scenario, params: np.ndarray | None = None) -> float:
     a = arms.get(c.arm) if c.arm else None
     b = arms.get(c.vs) if c.vs else None
     if c.measure == "value":
@@ -203,14 +203,14 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario) -> float:
         wk = _week(a, c.week)
         return _gain(a, c.metric, wk) / _gain(b, c.metric, wk)
     if c.measure == "damage_exponent":
-        return damage_exponent(sc)
+        return damage_exponent(sc, params=params)
     raise InputError(f"calibration measure {c.measure!r} is unknown")
 
 
-def damage_exponent(sc: Scenario, ratio: float = 1.1) -> float:
+def damage_exponent(sc: Scenario, ratio: float = 1.1, params: np.ndarray | None = None) -> float:
     """Fit d ln(damage) / d ln(load/capacity) from two identical easy runs on tissues of
     capacity 1 and 1/ratio (the kernel's own step_day; nothing else differs)."""
-    gp = default_parameters()
+    gp = default_parameters() if params is None else params
     dv = kernel.derive(gp)
     cohort = make_cohort(sc.level, 1, sc.seed, sc.race_distance)
     ath = cohort.athletes[0]
@@ -228,12 +228,13 @@ def damage_exponent(sc: Scenario, ratio: float = 1.1) -> float:
 
 
 # --------------------------------------------------------------------------- running the table
-def run_scenario(sc: Scenario, athletes: int | None = None) -> list[dict]:
-    """Run every arm on one cohort (common random numbers) and evaluate the checks."""
+def run_scenario(sc: Scenario, athletes: int | None = None, params: np.ndarray | None = None) -> list[dict]:
+    """Run every arm on one cohort (common random numbers) and evaluate the checks; `params`
+    replaces the default parameter vector (a model draw)."""
     n = athletes or sc.athletes
     arms: dict[str, Result] = {}
     if sc.arms:
-        cohort = make_cohort(sc.level, n, sc.seed, sc.race_distance, None,
+        cohort = make_cohort(sc.level, n, sc.seed, sc.race_distance, params,
                              sc.population.habitual_km, sc.population.strength_1rm_bw)
         for name, arm in sc.arms.items():
             weeks = []
@@ -242,7 +243,7 @@ def run_scenario(sc: Scenario, athletes: int | None = None) -> list[dict]:
             arms[name] = run(cohort, plans_to_array(weeks))
     rows = []
     for c in sc.checks:
-        value = _measure(c, arms, sc)
+        value = _measure(c, arms, sc, params)
         lo, hi = c.range
         rows.append({
             "id": sc.id,
@@ -257,12 +258,41 @@ def run_scenario(sc: Scenario, athletes: int | None = None) -> list[dict]:
     return rows
 
 
-def calibrate(athletes: int | None = None, folder: Path = CALIBRATION_DIR, progress=None) -> list[dict]:
+def calibrate(athletes: int | None = None, folder: Path = CALIBRATION_DIR, progress=None,
+              params: np.ndarray | None = None) -> list[dict]:
     """Every scenario's rows; `progress(done, total, scenario_id)` is called after each scenario."""
     rows: list[dict] = []
     scs = scenarios(folder)
     for i, sc in enumerate(scs, start=1):
-        rows.extend(run_scenario(sc, athletes))
+        rows.extend(run_scenario(sc, athletes, params))
         if progress is not None:
             progress(i, len(scs), sc.id)
     return rows
+
+
+def calibrate_draws(draws: np.ndarray, athletes: int | None = None, folder: Path = CALIBRATION_DIR,
+                    progress=None) -> list[dict]:
+    """The calibration under model uncertainty: every row run with each parameter draw
+    (`sim.parameters.draw_parameters`), on the same athletes and random streams. Each row gets
+    `pass_share` (share of draws inside the published range) and the 5-95% spread of the value,
+    next to its value and pass on the default parameters."""
+    base = calibrate(athletes, folder)
+    values = np.empty((len(draws), len(base)))
+    passes = np.zeros((len(draws), len(base)), dtype=bool)
+    scs = scenarios(folder)
+    total = len(draws) * len(scs)
+    for j, gp in enumerate(draws):
+        rows: list[dict] = []
+        for i, sc in enumerate(scs, start=1):
+            rows.extend(run_scenario(sc, athletes, gp))
+            if progress is not None:
+                progress(j * len(scs) + i, total, f"draw {j + 1}/{len(draws)}: {sc.id}")
+        values[j] = [r["simulated"] for r in rows]
+        passes[j] = [r["pass"] for r in rows]
+    for k, row in enumerate(base):
+        finite = values[:, k][np.isfinite(values[:, k])]
+        lo, hi = np.percentile(finite, [5, 95]) if finite.size else (float("nan"), float("nan"))
+        row["draws"] = len(draws)
+        row["pass_share"] = round(float(passes[:, k].mean()), 3)
+        row["draw_p5_p95"] = [round(float(lo), 3), round(float(hi), 3)]
+    return base

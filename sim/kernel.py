@@ -58,6 +58,7 @@ from sim.parameters import (
     INTERF_POWER,
     INTERF_STRENGTH,
     K_FITNESS_PER_AU,
+    KEY_STIMULUS_EXPONENT,
     LIFT_FATIGUE_SHARE,
     LIFT_KM_EQUIV_PER_SET,
     LIFT_MINUTES_PER_SET,
@@ -549,9 +550,11 @@ def _run(kind, km, ath, gp, dv, body, capacity, base_km):
     if kind != RUN_EASY:
         # Lifting leaves neuromuscular fatigue and soreness: the key run is done at a lower
         # output for the same effort (Doma & Deakin 2013), so it costs the full session load
-        # (fatigue) but gives only `quality` of its training stimulus (fitness).
+        # (fatigue) but gives only quality^g of its training stimulus (fitness): the time held
+        # at the target intensity falls much faster than the pace.
         quality = max(1.0 - gp[QUALITY_PER_NMF] * nmf - gp[QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
     load = rpe * minutes
+    stimulus = load * quality ** gp[KEY_STIMULUS_EXPONENT] if quality < 1.0 else load
     # Per-step tissue stress relative to capacity (dimensionless, fatigue as the run starts),
     # then Miner damage of the run: km x stress^k, with stress rising late in runs longer
     # than the tolerated length.
@@ -566,10 +569,10 @@ def _run(kind, km, ath, gp, dv, body, capacity, base_km):
         phi = gp[LONG_RUN_FATIGUE]
         km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
             (1.0 + phi * (km - base_km) / base_km) ** (k + 1.0) - 1.0)
-    damage = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
+    added = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
     capacity += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
                  * (gp[CAPACITY_MAX] - capacity))
-    return load, load * quality, minutes, quality, damage, capacity
+    return load, stimulus, minutes, quality, added, capacity
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -614,8 +617,8 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     capacity += (gp[CAPACITY_RATE_HEAVY] * capstim * e_gain * volume * ath[A_TISSUE_RESPONSE]
                  * (gp[CAPACITY_MAX] - capacity))
     sigma = lstress * ath[A_TISSUE_STRESS] / capacity
-    damage = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
-    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, damage, load
+    added = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
+    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, added, load
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -705,8 +708,8 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             fitness += stim
             recent += stim
             if kind != RUN_EASY and kind != RUN_LONG:
-                intensity += quality
-                intensity_chronic += quality
+                intensity += stim / load
+                intensity_chronic += stim / load
             fatigue += load
             memory += load
             overreach += load * memory / m_hab

@@ -157,6 +157,12 @@ TAU_NMF_D = _param("tau_nmf_d", 1.5, "d", "Doma & Deakin 2013 (recovery within 2
                    "decay of neuromuscular fatigue")
 QUALITY_PER_NMF = _param("quality_per_nmf", 1.0, "-", "Doma & Deakin 2013",
                          "loss of key-run quality per unit of neuromuscular fatigue")
+KEY_STIMULUS_EXPONENT = _param("key_stimulus_exponent", 4.0, "-",
+                               "Doma & Deakin 2013, Appl Physiol Nutr Metab 38:651 (O2 cost +5-9%, time to "
+                               "exhaustion -29% the day after lifting)",
+                               "the training stimulus of a key run scales as quality^g: the time held at the "
+                               "target intensity falls much faster than the pace", (2.5, 5.5),
+                               "0.93^g = 0.71 gives g = 4.7; sessions cut short by less give lower g")
 QUALITY_PER_SORENESS = _param("quality_per_soreness", 0.08, "per 10 soreness points", "Doma & Deakin 2013",
                               "loss of key-run quality at soreness 10/10")
 # ----------------------------------------------------------------------- tissue capacity and damage

@@ -243,9 +243,33 @@ def simulate_plan(
     return run(cohort, plans_to_array(weeks))
 
 
-def simulate_file(path: str, level: str | None = None, athletes: int = 2000, seed: int = 0) -> Result:
+def simulate_file(path: str, level: str | None = None, athletes: int = 2000, seed: int = 0,
+                  params: np.ndarray | None = None) -> Result:
     """`stridelab simulate` from Python: read, validate and simulate a plan file."""
-    return simulate_plan(load_plan(path), level=level, athletes=athletes, seed=seed)
+    return simulate_plan(load_plan(path), level=level, athletes=athletes, seed=seed, params=params)
 
 
-__all__ = ["Cohort", "Result", "make_cohort", "run", "simulate_plan", "simulate_file", "METRIC_NAMES"]
+DRAW_FIGURES = ("race_time_pct", "strength_pct", "economy_pct", "vo2max_pct", "injuries", "injured_days",
+                "injury_rate_per_1000h", "injured_athletes_frac")
+
+
+def model_spread(plan: PlanFile | list[WeekPlan], draws: np.ndarray, level: str | None = None,
+                 athletes: int = 2000, seed: int = 0, progress=None) -> dict:
+    """The plan's summary figures under each parameter draw (same athletes, same random
+    streams: only the model differs). Returns {figure: {"draws": [...], "mean", "p5", "p95"}}."""
+    values: dict[str, list[float]] = {f: [] for f in DRAW_FIGURES}
+    for j, gp in enumerate(draws):
+        summary = simulate_plan(plan, level=level, athletes=athletes, seed=seed, params=gp).summary
+        for f in DRAW_FIGURES:
+            values[f].append(float(summary[f]))
+        if progress is not None:
+            progress(j + 1, len(draws))
+    out = {}
+    for f, v in values.items():
+        arr = np.asarray(v)
+        out[f] = {"draws": [round(x, 4) for x in v], "mean": float(arr.mean()),
+                  "p5": float(np.percentile(arr, 5)), "p95": float(np.percentile(arr, 95))}
+    return out
+
+
+__all__ = ["Cohort", "Result", "make_cohort", "run", "simulate_plan", "simulate_file", "model_spread", "METRIC_NAMES"]

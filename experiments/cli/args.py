@@ -56,3 +56,16 @@ def positive_float(text: str) -> float:
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not allowed; need a finite number > 0")
     return value
+
+
+MAX_MODEL_DRAWS = 500
+
+
+def model_draws(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; need 0 <= K <= {MAX_MODEL_DRAWS}") from None
+    if not 0 <= value <= MAX_MODEL_DRAWS:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; need 0 <= K <= {MAX_MODEL_DRAWS}")
+    return value

@@ -16,6 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--athletes", type=A.positive_int, default=None,
                    help="override each scenario's population size (default: the scenario's, 2000)")
     p.add_argument("--json", action="store_true", help="print a list of rows with id, published, simulated, pass")
+    p.add_argument("--model-draws", type=A.model_draws, default=0, metavar="K",
+                   help="also run every row under K parameter sets drawn from the plausible ranges in "
+                        "sim/parameters.py and report the share of draws that pass each row (default 0)")
+    p.add_argument("--seed", type=A.seed_int, default=0, help="seed of the parameter draws (default 0)")
     p.set_defaults(func=run)
 
 
@@ -23,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from sim.calibration import calibrate
+    from sim.calibration import calibrate, calibrate_draws
+    from sim.parameters import draw_parameters
 
     with Progress(console=Console(stderr=True), transient=True) as bar:  # stderr: --json stays clean
         task = bar.add_task("calibration scenarios", total=None)
@@ -31,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
         def advance(done: int, total: int, scenario: str) -> None:
             bar.update(task, completed=done, total=total, description=f"calibration: {scenario}")
 
-        rows = calibrate(athletes=args.athletes, progress=advance)
+        if args.model_draws:
+            rows = calibrate_draws(draw_parameters(args.model_draws, seed=args.seed), athletes=args.athletes,
+                                   progress=advance)
+        else:
+            rows = calibrate(athletes=args.athletes, progress=advance)
     if args.json:
         json.dump(rows, sys.stdout, indent=1)
         print()
@@ -40,11 +49,18 @@ def run(args: argparse.Namespace) -> int:
         from rich.table import Table
 
         t = Table(title="StrideLab calibration against published effect sizes", show_lines=True)
-        for col in ("id", "check", "published", "range", "simulated", "pass"):
+        cols = ["id", "check", "published", "range", "simulated", "pass"]
+        if args.model_draws:
+            cols += ["draws pass", "draws 5-95%"]
+        for col in cols:
             t.add_column(col, overflow="fold")
         for r in rows:
-            t.add_row(r["id"], r["check"], r["published"], f"{r['range'][0]:g} to {r['range'][1]:g}",
-                      f"{r['simulated']:.3f}", "[green]pass[/]" if r["pass"] else "[red]FAIL[/]")
+            cells = [r["id"], r["check"], r["published"], f"{r['range'][0]:g} to {r['range'][1]:g}",
+                     f"{r['simulated']:.3f}", "[green]pass[/]" if r["pass"] else "[red]FAIL[/]"]
+            if args.model_draws:
+                lo, hi = r["draw_p5_p95"]
+                cells += [f"{100 * r['pass_share']:.0f}%", f"{lo:.3f} to {hi:.3f}"]
+            t.add_row(*cells)
         Console(width=200).print(t)
         print(f"{sum(r['pass'] for r in rows)} of {len(rows)} checks pass")
     return 0 if all(r["pass"] for r in rows) else 1

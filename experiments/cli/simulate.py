@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='print {"weeks": [...], "summary": {...}}')
     p.add_argument("--out", default=None, help="write the weekly table to this CSV file")
     p.add_argument("--plot", default=None, help="write the weekly curves to this PNG file")
+    p.add_argument("--model-draws", type=A.model_draws, default=0, metavar="K",
+                   help="also run the plan under K parameter sets drawn from the plausible ranges in "
+                        "sim/parameters.py (same athletes and random streams) and report each summary figure's "
+                        "spread across them (default 0: the default parameters only)")
     p.set_defaults(func=run)
 
 
@@ -30,17 +34,50 @@ def run(args: argparse.Namespace) -> int:
         if path:
             check_writable(path)
     res = simulate_file(args.plan, level=args.level, athletes=args.athletes, seed=args.seed)
+    spread = model_draws_spread(args) if args.model_draws else None
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False))
     if args.plot:
         title = f"{args.plan}: {res.cohort.n} {res.cohort.level} athletes"
         atomic_write_bytes(args.plot, plot_weekly(res.weekly, title))
     if args.json:
-        json.dump({"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}, sys.stdout, indent=1)
+        out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
+        if spread is not None:
+            out["model_draws"] = spread
+        json.dump(out, sys.stdout, indent=1)
         print()
         return 0
     print_result(res, args.plan)
+    if spread is not None:
+        print_spread(res, spread, args.model_draws)
     return 0
+
+
+def model_draws_spread(args: argparse.Namespace) -> dict:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from sim.parameters import draw_parameters
+    from sim.plan import load_plan
+    from sim.whatif import model_spread
+
+    draws = draw_parameters(args.model_draws, seed=args.seed)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("model draws", total=len(draws))
+        return model_spread(load_plan(args.plan), draws, level=args.level, athletes=args.athletes, seed=args.seed,
+                            progress=lambda done, total: bar.update(task, completed=done))
+
+
+def print_spread(res, spread: dict, k: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"under model uncertainty: {k} parameter draws (same athletes, same random streams)")
+    for col in ("figure", "default model", "mean of draws", "5-95% of draws"):
+        t.add_column(col, justify="right" if col != "figure" else "left")
+    for name, v in spread.items():
+        t.add_row(name, f"{res.summary[name]:.3f}", f"{v['mean']:.3f}", f"[{v['p5']:.3f}, {v['p95']:.3f}]")
+    Console(width=max(Console().width, 100)).print(t)
 
 
 def print_result(res, title: str) -> None:
