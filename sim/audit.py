@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.plan import WeekPlan, plans_to_array
+from sim.state import M_INJURED_DAYS
 from sim.whatif import Cohort, make_cohort, run
 
 HABITUAL_WEEK = {"key_runs": 2, "long_run_rel": 0.3}
@@ -104,16 +105,21 @@ def taper_curve(cohort: Cohort) -> Curve:
                   "taper_weeks", (0, 1, 2, 3, 4), season, "race_time_pct", True, 0)
 
 
+# Strength curves: 10 weeks of lifting, then a race week without it, so that race time is not
+# read the morning after a session (acute soreness) but after the week a plan would give.
 def strength_frequency_curve(cohort: Cohort) -> Curve:
     split = {1: 6, 2: 3, 3: 2}
-    return _sweep(cohort, "strength_frequency", "heavy sessions per week at 6 equal weekly hard sets, 10 weeks",
-                  "sessions", (1, 2, 3), lambda s: [_week(1.0, 2, s, split[s])] * 10, "strength_pct", False, 1)
+    return _sweep(cohort, "strength_frequency",
+                  "heavy sessions per week at 6 equal weekly hard sets, 10 weeks (+1 week without lifting)",
+                  "sessions", (1, 2, 3), lambda s: [_week(1.0, 2, s, split[s])] * 10 + [_week(1.0)],
+                  "strength_pct", False, 1)
 
 
 def weekly_sets_curve(cohort: Cohort) -> Curve:
     per = {2: 1, 4: 2, 6: 3, 8: 4, 12: 6}
-    return _sweep(cohort, "weekly_sets", "weekly hard sets per lift (2 heavy sessions), 10 weeks", "weekly_sets",
-                  (2, 4, 6, 8, 12), lambda n: [_week(1.0, 2, 2, per[n])] * 10, "strength_pct", False, 6)
+    return _sweep(cohort, "weekly_sets", "weekly hard sets per lift (2 heavy sessions), 10 weeks (+1 week without "
+                  "lifting)", "weekly_sets", (2, 4, 6, 8, 12),
+                  lambda n: [_week(1.0, 2, 2, per[n])] * 10 + [_week(1.0)], "strength_pct", False, 6)
 
 
 def overload_curve(cohort: Cohort) -> Curve:
@@ -126,8 +132,8 @@ def overload_curve(cohort: Cohort) -> Curve:
     pct_b = 100.0 * (b.race_time_min[:, 1:] / b.race_time_min[:, :1] - 1.0)
     curve = Curve("overload", "4 wk normal, 4 wk overload (1.5x, 3 key runs, 3 hard heavy), 4 wk normal; vs normal",
                   "week", "race_time_diff_pp", True)
-    inj_a = a.metrics[:, :, 9].mean(axis=0)  # M_INJURED_DAYS
-    inj_b = b.metrics[:, :, 9].mean(axis=0)
+    inj_a = a.metrics[:, :, M_INJURED_DAYS].mean(axis=0)
+    inj_b = b.metrics[:, :, M_INJURED_DAYS].mean(axis=0)
     for w in range(12):
         d = pct_a[:, w] - pct_b[:, w]
         curve.rows.append({"week": w + 1, "phase": "normal" if w < 4 else ("overload" if w < 8 else "recovery"),

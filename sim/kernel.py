@@ -52,6 +52,7 @@ from sim.parameters import (
     HAZARD_EXPONENT,
     HAZARD_SCALE,
     INJURY_MEDIAN_D,
+    INJURY_SEVERITY_SLOPE,
     INJURY_SIGMA_LN,
     INTENSITY_FLOOR,
     INTERF_HALF_AU,
@@ -67,6 +68,7 @@ from sim.parameters import (
     LIFT_STRESS_POWER,
     LONG_RUN_CHRONIC_SHARE,
     LONG_RUN_FATIGUE,
+    LONG_RUN_STRESS_MAX,
     NEURAL_SHARE,
     NIGGLE_NOISE,
     NIGGLE_PER_DAMAGE,
@@ -566,9 +568,15 @@ def _run(kind, km, ath, gp, dv, body, capacity, base_km):
     k = dv[DV_DAMAGE_EXP]
     km_equiv = km
     if km > base_km:
+        # stress rises by phi per tolerated length run beyond it, up to LONG_RUN_STRESS_MAX:
+        # km_equiv = integral of (1 + rise(x))^k over the run
         phi = gp[LONG_RUN_FATIGUE]
-        km_equiv = base_km + base_km / (phi * (k + 1.0)) * (
-            (1.0 + phi * (km - base_km) / base_km) ** (k + 1.0) - 1.0)
+        x = (km - base_km) / base_km
+        x_cap = gp[LONG_RUN_STRESS_MAX] / phi
+        xr = min(x, x_cap)
+        km_equiv = base_km + base_km / (phi * (k + 1.0)) * ((1.0 + phi * xr) ** (k + 1.0) - 1.0)
+        if x > x_cap:
+            km_equiv += base_km * (x - x_cap) * (1.0 + gp[LONG_RUN_STRESS_MAX]) ** k
     added = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
     capacity += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
                  * (gp[CAPACITY_MAX] - capacity))
@@ -740,7 +748,11 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[M_HAZARD] += hz
             if uniform_at(dh, STREAM_INJURY) < hz:
                 z = normal_at(dh, STREAM_DURATION_A)
-                out = math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
+                # time lost: log-normal, longer when the damage has gone beyond the level that
+                # first hurts (training through pain turns a niggle into a longer injury)
+                beyond = max(damage * gp[NIGGLE_PER_DAMAGE] / gp[PAIN_THRESHOLD] - 1.0, 0.0)
+                out = (math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
+                       * (1.0 + gp[INJURY_SEVERITY_SLOPE] * beyond))
                 injury_days = max(math.floor(out + 0.5), 1.0)
                 met[M_NEW_INJURIES] += 1.0
     met[M_SORENESS] += soreness

@@ -67,9 +67,9 @@ TAU_FATIGUE_D = _param("tau_fatigue_d", 5.0, "d", BANISTER + "; " + BUSSO,
 K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BANISTER + "; calibrated (VO2-detrain)",
                           "VO2max gain per unit of fitness (k1)", (3.0e-5, 4.2e-5),
                           "VO2-detrain row (-4 to -10% at 2 wk)")
-FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 2.0, "-", BANISTER + " (k2 > k1); " + BUSSO,
+FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 2.2, "-", BANISTER + " (k2 > k1); " + BUSSO,
                             "fatigue gain k2 at the athlete's habitual load, as a multiple of the fitness gain k1",
-                            (1.6, 2.4), BANISTER + "; DOSE-U and TAPER rows")
+                            (1.8, 2.6), BANISTER + "; DOSE-U and TAPER rows")
 FATIGUE_FIXED_SHARE = _param("fatigue_fixed_share", 0.2, "-", BUSSO + " (k2 = k3 x recent load; 0 = Busso's form)",
                              "share of the habitual fatigue gain that does not grow with recent load", (0.0, 0.4),
                              ASSUMED)
@@ -180,8 +180,12 @@ HAZARD_EXPONENT = _param("hazard_exponent", 2.0, "-", "Edwards 2018 (risk rises 
 PRIOR_INJURY_HAZARD = _param("prior_injury_hazard", 0.35, "per prior injury",
                              "Saragiotto et al. 2014, Sports Med 44:1153 (previous injury)",
                              "relative hazard increase per injury in the past two years")
-LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.34, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
+LONG_RUN_FATIGUE = _param("long_run_fatigue", 0.5, "-", "Milgrom et al. 2007; Frandsen et al. 2025",
                           "rise of per-step stress per unit of distance beyond the recent longest run")
+LONG_RUN_STRESS_MAX = _param("long_run_stress_max", 0.3, "-",
+                             "Milgrom et al. 2007, J Biomech 40:845 (tibial strain rates +13-29% when fatigued)",
+                             "largest rise of per-step stress late in a run longer than the tolerated length",
+                             (0.2, 0.45), "Milgrom et al. 2007; INJ-spike row")
 TAU_LONG_RUN_D = _param("tau_long_run_d", 45.0, "d", "Frandsen et al. 2025 (30-day window)",
                         "decay of the remembered longest run")
 LONG_RUN_CHRONIC_SHARE = _param("long_run_chronic_share", 0.4, "x chronic weekly km",
@@ -224,8 +228,15 @@ INJURY_MEDIAN_D = _param("injury_median_d", 14.0, "d", "Nielsen et al. 2014; Vid
                          "median time lost per injury")
 INJURY_SIGMA_LN = _param("injury_sigma_ln", 0.9, "-", "Nielsen et al. 2014 (right-skewed time loss)",
                          "log-normal spread of the time lost")
-NIGGLE_PER_DAMAGE = _param("niggle_per_damage", 90.0, "0-10 per Miner unit", ASSUMED,
-                           "pain reading per unit of tissue damage")
+INJURY_SEVERITY_SLOPE = _param("injury_severity_slope", 1.0, "-",
+                               "Nattiv et al. 2013, Am J Sports Med 41:1930 (MRI grade of a bone stress injury "
+                               "predicts the time to return); Fredericson et al. 1995",
+                               "time lost grows by this fraction per unit of damage beyond the level that first "
+                               "hurts (pain threshold / pain per damage): training through pain makes injuries "
+                               "longer", (0.5, 2.0), "Nattiv et al. 2013 (time to return 2-4x longer at high grade)")
+NIGGLE_PER_DAMAGE = _param("niggle_per_damage", 120.0, "0-10 per Miner unit", ASSUMED +
+                           "; a runner on a level template reads pain >= 4/10 on about 10 days a year",
+                           "pain reading per unit of tissue damage", (100.0, 200.0), ASSUMED)
 NIGGLE_NOISE = _param("niggle_noise", 0.8, "0-10", ASSUMED, "standard deviation of the pain reading")
 PAIN_THRESHOLD = _param("pain_threshold", 4.0, "0-10", "article, mistake 4 ('ignoring pain signals')",
                         "pain reading at which a plan with the pain rule backs off")
