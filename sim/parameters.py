@@ -303,13 +303,15 @@ _RANGES = {
     "tau_neural_d": (21.0, 35.0, "DT-rest row (-4 to -12% in 5 wk)"),
     "tau_struct_d": (150.0, 260.0, "DT-rest and DT-maint rows"),
     "stress_attenuation": (0.05, 0.15, "INJ-strength row (RR 0.3-0.75)"),
-    "long_run_fatigue": (0.25, 0.45, "INJ-spike row (HR 1.3-2.5)"),
+    "long_run_fatigue": (0.35, 0.7, "INJ-spike row (HR 1.3-2.5)"),
     "vo2_gain_ceiling": (0.6, 1.0, "Bouchard et al. 1999 (trainability)"),
     "quality_per_nmf": (0.8, 1.2, "NEXT-DAY row (4-10%)"),
 }
 for _i, _p in enumerate(PARAMETERS):
     if _p.name in _RANGES and not _p.uncertain:
         _lo, _hi, _why = _RANGES[_p.name]
+        if not _lo <= _p.default <= _hi:
+            raise ValueError(f"{_p.name}: default {_p.default} outside its plausible range ({_lo}, {_hi})")
         PARAMETERS[_i] = Param(_p.name, _p.default, _p.unit, _p.source, _p.meaning, _lo, _hi, _why)
 
 N_PARAMS = len(PARAMETERS)

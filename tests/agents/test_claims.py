@@ -7,7 +7,9 @@ common random numbers (every policy meets the same athletes and the same draws):
 - each mistake is worse than the level's template (its corrected version) on the outcome
   the article names: toning only and random workouts on performance (race time), lifting
   hard the day before key runs on key-run quality, dropping strength in season on race-day
-  performance, ignoring pain on injuries (injured days).
+  performance, ignoring pain on injuries (injured days);
+- and each mistake is worse than that template on an outcome a runner cares about: race time
+  or injured days (issue 9: a mistake that only costs session quality would be no mistake).
 
 "Beats" / "worse" means the 95% bootstrap CI of the paired difference excludes zero in that
 direction. Nothing in the simulator knows about these policies: the differences come from the
@@ -65,3 +67,14 @@ def test_mistake_is_worse_than_its_corrected_template(results, level, mistake):
         assert hi < 0.0, msg
     else:
         assert lo > 0.0, msg
+
+
+@pytest.mark.parametrize("level, mistake", _CASES)
+def test_mistake_costs_race_time_or_injured_days(results, level, mistake):
+    found = []
+    for metric in ("race_time_pct", "injured_days"):
+        d, lo, hi = _paired(results[level], mistake, level, metric)
+        found.append(f"{metric} {d:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+        if lo > 0.0:  # both: higher is worse
+            return
+    pytest.fail(f"{level}: {mistake} - {level} template: " + "; ".join(found) + " (neither CI above 0)")

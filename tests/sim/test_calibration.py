@@ -23,3 +23,22 @@ def test_calibration_row_passes(scenario):
     for row in run_scenario(scenario):
         lo, hi = row["range"]
         assert lo <= row["simulated"] <= hi, row
+
+
+def test_calibration_under_model_draws_reports_pass_share(tmp_path):
+    """`calibrate --model-draws`: each row gets the share of draws inside the published range."""
+    import shutil
+
+    import numpy as np
+
+    from sim.calibration import calibrate_draws
+    from sim.parameters import draw_parameters
+
+    shutil.copy(CALIBRATION_DIR / "str_freq.yaml", tmp_path / "str_freq.yaml")
+    rows = calibrate_draws(draw_parameters(3, seed=0), athletes=200, folder=tmp_path)
+    assert [r["check"] for r in rows] == ["1RM gain 2x3 / 1x6", "1RM gain 3x2 / 1x6"]
+    for r in rows:
+        assert r["draws"] == 3
+        assert np.isclose(r["pass_share"] * 3, round(r["pass_share"] * 3), atol=0.01)
+        lo, hi = r["draw_p5_p95"]
+        assert lo <= hi

@@ -1,0 +1,80 @@
+"""`stridelab audit`: the dose-response curves an optimizer would exploit, before trusting a plan."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from experiments.cli import args as A
+from experiments.io import atomic_write_bytes, check_writable
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("audit", help="what the model believes: dose-response curves on one population",
+                       description="Run the audit curves (sustained volume for 16 and 52 weeks, key runs, taper "
+                                   "length, strength sessions at equal weekly sets, weekly sets, an overload block "
+                                   "and its recovery) on one population with common random numbers, and mark "
+                                   "each curve's best setting.")
+    p.add_argument("--level", type=A.level, default="intermediate", help="athlete level (default intermediate)")
+    p.add_argument("--race-distance", type=A.race_distance, default="10k", help="race distance (default 10k)")
+    p.add_argument("--athletes", type=A.positive_int, default=1000, help="population size (default 1000)")
+    p.add_argument("--seed", type=A.seed_int, default=0, help="population and random-stream seed (default 0)")
+    p.add_argument("--json", action="store_true", help="print the curves as JSON")
+    p.add_argument("--plot", default=None, metavar="FILE", help="write all curves as one PNG figure")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from sim.audit import CURVES, audit
+
+    if args.athletes > 100_000:
+        from sim.errors import InputError
+
+        raise InputError(f"--athletes: {args.athletes} is too many for the audit; allowed: 1 to 100000")
+    if args.plot:
+        check_writable(args.plot)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("audit curves", total=len(CURVES))
+        curves = audit(args.level, args.athletes, args.seed, args.race_distance,
+                       progress=lambda done, total, name: bar.update(task, completed=done,
+                                                                     description=f"audit: {name}"))
+    if args.plot:
+        from experiments.report.audit import plot
+
+        title = f"What the model believes: {args.athletes} {args.level} runners, {args.race_distance}"
+        atomic_write_bytes(args.plot, plot(curves, title))
+    if args.json:
+        json.dump({"level": args.level, "athletes": args.athletes, "seed": args.seed,
+                   "curves": [c.to_dict() for c in curves]}, sys.stdout, indent=1)
+        print()
+        return 0
+    _print(curves, args)
+    return 0
+
+
+def _print(curves, args: argparse.Namespace) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from experiments.report.audit import COLUMNS
+
+    con = Console(width=max(Console().width, 100))
+    for c in curves:
+        t = Table(title=f"{c.name}: {c.question}", title_justify="left")
+        cols = [c.setting] + [k for k in (*COLUMNS, "race_time_diff_pp", "injured_days_diff") if k in c.rows[0]]
+        for col in cols:
+            t.add_column(col, justify="right")
+        best = c.best[c.setting]
+        for r in c.rows:
+            cells = [f"{r[k]:g}" for k in cols]
+            if r[c.setting] == best:
+                cells = [f"[bold]{x}[/]" for x in cells]
+                cells[0] += " *"
+            t.add_row(*cells)
+        con.print(t)
+    print(f"* best setting of each curve; {args.athletes} {args.level} athletes, seed {args.seed}, "
+          "common random numbers")

@@ -1,0 +1,52 @@
+"""The audit (issue 9): the curves an optimizer would exploit turn over where the literature says."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.audit import audit
+
+ATHLETES = 600
+
+
+@pytest.fixture(scope="module")
+def curves():
+    return {c.name: c for c in audit("intermediate", ATHLETES, seed=3,
+                                     curves=("volume_16w", "taper", "strength_frequency", "overload"))}
+
+
+def _by(curve, setting):
+    return next(r for r in curve.rows if r[curve.setting] == setting)
+
+
+def test_sustained_volume_has_an_interior_optimum(curves):
+    """DOSE-U (Busso 2003): best at 1-2x habitual; 3x clearly worse (paired CI vs 1x above 0.5 pp)."""
+    c = curves["volume_16w"]
+    assert 1.0 <= c.best["volume_x_habitual"] <= 2.0
+    three = _by(c, 3.0)
+    assert three["race_time_pct"] - c.best["race_time_pct"] >= 0.5
+    assert three["vs_ref_ci95"][0] > 0.0
+    assert _by(c, 0.5)["race_time_pct"] > c.best["race_time_pct"]
+
+
+def test_a_taper_of_one_to_three_weeks_beats_none_and_four(curves):
+    c = curves["taper"]
+    rt = {r["taper_weeks"]: r["race_time_pct"] for r in c.rows}
+    for weeks in (1, 2, 3):
+        assert rt[weeks] < rt[0] and rt[weeks] < rt[4], rt
+    assert _by(c, 2)["vs_ref_ci95"][1] < 0.0  # the 2-week taper is faster than none, paired CI
+
+
+def test_equal_weekly_sets_give_similar_strength_whatever_the_split(curves):
+    """Grgic et al. 2018: frequency does not matter once weekly sets are equated."""
+    gains = [r["strength_pct"] for r in curves["strength_frequency"].rows]
+    assert min(gains) > 0.0
+    assert max(gains) / min(gains) < 1.25
+
+
+def test_overload_dips_then_rebounds(curves):
+    """Functional overreaching: slower during the block, faster than the normal plan after it."""
+    rows = curves["overload"].rows
+    assert all(r["race_time_diff_pp"] == 0.0 for r in rows[:4])  # same plan, same draws: identical
+    assert max(r["race_time_diff_pp"] for r in rows[4:8]) > 1.0
+    assert min(r["race_time_diff_pp"] for r in rows[8:]) < 0.0
