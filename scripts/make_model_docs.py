@@ -1,5 +1,6 @@
 """Regenerate the generated sections of docs/model.md: the parameter table (from
-sim/parameters.py) and the calibration table (simulated now, via sim.calibration).
+sim/parameters.py), the calibration table (simulated now, via sim.calibration) and the
+audit tables and figure (sim.audit, 1000 intermediate runners, seed 0).
 
     python scripts/make_model_docs.py
 """
@@ -17,9 +18,10 @@ sys.path.insert(0, str(ROOT))
 def parameter_table() -> str:
     from sim.parameters import PARAMETERS
 
-    rows = ["| name | default | unit | meaning | source |", "|---|---|---|---|---|"]
+    rows = ["| name | default | unit | meaning | source | plausible (model draws) |", "|---|---|---|---|---|---|"]
     for p in PARAMETERS:
-        rows.append(f"| `{p.name}` | {p.default:g} | {p.unit} | {p.meaning} | {p.source} |")
+        rng = f"{p.low:g} to {p.high:g} ({p.range_source})" if p.uncertain else "pinned"
+        rows.append(f"| `{p.name}` | {p.default:g} | {p.unit} | {p.meaning} | {p.source} | {rng} |")
     return "\n".join(rows)
 
 
@@ -50,6 +52,16 @@ def calibration_table() -> str:
     return "\n".join(rows)
 
 
+def audit_section() -> str:
+    from experiments.report.audit import markdown, plot
+    from sim.audit import audit
+
+    curves = audit("intermediate", 1000, 0)
+    (ROOT / "docs" / "audit_intermediate.png").write_bytes(
+        plot(curves, "What the model believes: 1000 intermediate runners, 10k (stridelab audit)"))
+    return markdown(curves, "intermediate", 1000)
+
+
 def replace(text: str, name: str, body: str) -> str:
     pat = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
     if not pat.search(text):
@@ -63,6 +75,7 @@ def main() -> None:
     text = replace(text, "PARAMETERS", parameter_table())
     text = replace(text, "POPULATION", population_table())
     text = replace(text, "CALIBRATION", calibration_table())
+    text = replace(text, "AUDIT", audit_section())
     path.write_text(text)
     print(f"wrote {path}")
 
