@@ -88,10 +88,11 @@ def athlete_vector(athlete: object, race_km: float) -> np.ndarray:
             raise InputError(
                 f"options.athlete: unknown fields {unknown}; allowed: {', '.join(ATHLETE_NAMES)}"
             )
-        missing = [n for n in ATHLETE_NAMES if n not in athlete and n != "race_km"]
+        missing = [n for n in ATHLETE_NAMES if n not in athlete and n not in ("race_km", "skip_prob")]
         if missing:
             raise InputError(f"options.athlete: missing fields {missing}")
-        v = np.array([float(athlete.get(n, race_km)) for n in ATHLETE_NAMES])
+        defaults = {"race_km": race_km, "skip_prob": 0.0}
+        v = np.array([float(athlete.get(n, defaults.get(n, 0.0))) for n in ATHLETE_NAMES])
     else:
         v = np.asarray(athlete, dtype=np.float64).ravel()
         if v.shape != (ATHLETE_SIZE,):
@@ -103,6 +104,10 @@ def athlete_vector(athlete: object, race_km: float) -> np.ndarray:
     if int(v[A_LEVEL]) not in (0, 1, 2) or v[A_LEVEL] != int(v[A_LEVEL]):
         raise InputError(f"options.athlete: level = {v[A_LEVEL]} is not allowed; allowed 0, 1, 2")
     for k, name in enumerate(ATHLETE_NAMES):
+        if name == "skip_prob":
+            if not 0.0 <= v[k] < 1.0:
+                raise InputError(f"options.athlete: skip_prob = {v[k]} is not allowed; need 0 <= skip_prob < 1")
+            continue
         # ratios and logs in the kernel need these positive; history and injuries may be zero
         floor_ok = v[k] >= 0 if name in ("training_age_y", "prior_injuries") else v[k] > 0
         if k != A_LEVEL and not floor_ok:

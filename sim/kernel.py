@@ -146,6 +146,7 @@ from sim.state import (
     A_LEVEL,
     A_PRIOR_INJURIES,
     A_RACE_KM,
+    A_SKIP_PROB,
     A_STRENGTH_1RM_BW,
     A_STRENGTH_RESPONSE,
     A_TISSUE_RESPONSE,
@@ -278,6 +279,7 @@ def derive(gp):
 # 2**31 keeps every product inside int64, so numba and Python give identical integers.
 _M32 = 0xFFFFFFFF
 STREAM_INJURY, STREAM_NIGGLE, STREAM_DURATION_A, STREAM_DURATION_B = 1, 2, 3, 4
+STREAM_SKIP_RUN, STREAM_SKIP_LIFT = 5, 6
 STREAM_OBS = 16  # first stream reserved for environment observation noise
 
 
@@ -706,6 +708,13 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
                 emphasis = EMPH_MAINTENANCE
                 effort = EFFORT_EASY
                 sets = min(sets, 2.0)
+        if draw_injuries and ath[A_SKIP_PROB] > 0.0:
+            # Missed sessions (adherence): one draw per athlete-day for the run and one for the
+            # lift, whatever the plan, so every plan meets the same skips. The race is never missed.
+            if kind != RUN_RACE and uniform_at(dh, STREAM_SKIP_RUN) < ath[A_SKIP_PROB]:
+                kind = RUN_REST
+            if uniform_at(dh, STREAM_SKIP_LIFT) < ath[A_SKIP_PROB]:
+                emphasis = EMPH_NONE
         if kind != RUN_REST and km > 0.0:
             # Tolerated run length: the recent longest run, but no more than a share of the
             # chronic weekly volume (a long run on a low chronic volume is not protected).

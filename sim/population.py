@@ -22,6 +22,7 @@ from sim.state import (
     A_LEVEL,
     A_PRIOR_INJURIES,
     A_RACE_KM,
+    A_SKIP_PROB,
     A_STRENGTH_1RM_BW,
     A_STRENGTH_RESPONSE,
     A_TISSUE_RESPONSE,
@@ -111,6 +112,7 @@ def sample_athletes(
     out[:, A_TISSUE_RESPONSE] = rng.lognormal(0.0, TISSUE_RESPONSE_SD_LN, size=n)
     out[:, A_TISSUE_STRESS] = prof.tissue_stress * rng.lognormal(0.0, TISSUE_STRESS_SD_LN, size=n)
     out[:, A_RACE_KM] = race_km(race_distance)
+    out[:, A_SKIP_PROB] = 0.0
     return out
 
 

@@ -68,7 +68,8 @@ A_STRENGTH_RESPONSE = 8  # multiplier on strength gains
 A_TISSUE_RESPONSE = 9  # multiplier on tendon/bone adaptation
 A_TISSUE_STRESS = 10  # per-step tissue stress relative to capacity at baseline
 A_RACE_KM = 11  # target race distance, km
-ATHLETE_SIZE = 12
+A_SKIP_PROB = 12  # adherence: probability that any planned run or lift of the season is missed (0 = none)
+ATHLETE_SIZE = 13
 
 ATHLETE_NAMES = (
     "level",
@@ -83,6 +84,7 @@ ATHLETE_NAMES = (
     "tissue_response",
     "tissue_stress",
     "race_km",
+    "skip_prob",
 )
 
 # --------------------------------------------------------------------------- week plan (array form)

@@ -25,6 +25,7 @@ from sim.population import sample_athletes
 from sim.state import (
     A_HABITUAL_KM,
     A_RACE_KM,
+    A_SKIP_PROB,
     M_COST_FACTOR,
     M_ECONOMY_GAIN,
     M_INJURED_DAYS,
@@ -81,6 +82,17 @@ def make_cohort(
     states = np.empty((prof.shape[0], STATE_SIZE))
     kernel.init_states(prof, gp, states)
     return Cohort(prof, states, np.arange(prof.shape[0], dtype=np.int64), int(seed), level, gp)
+
+
+def with_missed_sessions(cohort: Cohort, skip_prob: float) -> Cohort:
+    """The same warmed-up athletes, each missing every planned run and lift of the season with
+    probability `skip_prob` (one draw per athlete-day from their own streams: every plan run on
+    this cohort meets the same skips; Jovanovic & Jukic 2019 on fragile optimal plans)."""
+    if not 0.0 <= skip_prob < 1.0:
+        raise InputError(f"skip_prob: {skip_prob!r} is not allowed; need 0 <= skip_prob < 1")
+    athletes = cohort.athletes.copy()
+    athletes[:, A_SKIP_PROB] = skip_prob
+    return Cohort(athletes, cohort.states, cohort.keys, cohort.seed, cohort.level, cohort.params)
 
 
 @dataclass
@@ -272,4 +284,5 @@ def model_spread(plan: PlanFile | list[WeekPlan], draws: np.ndarray, level: str 
     return out
 
 
-__all__ = ["Cohort", "Result", "make_cohort", "run", "simulate_plan", "simulate_file", "model_spread", "METRIC_NAMES"]
+__all__ = ["Cohort", "Result", "make_cohort", "with_missed_sessions", "run", "simulate_plan", "simulate_file",
+           "model_spread", "METRIC_NAMES"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.errors import InputError
 from sim.plan import StrengthPlan, WeekPlan
 from sim.state import M_INJURED_DAYS, M_RUN_KM
 from sim.whatif import make_cohort, run, simulate_plan, simulate_season
@@ -46,3 +47,29 @@ def test_strength_work_beats_running_alone_on_economy_not_vo2max():
     alone = run(cohort, np.stack([WeekPlan(run_volume_rel=1.0, key_runs=1).to_array()] * 12))
     assert lift.summary["economy_pct"] > alone.summary["economy_pct"] + 2
     assert abs(lift.summary["vo2max_pct"] - alone.summary["vo2max_pct"]) < 1
+
+
+def test_missed_sessions_are_common_to_every_plan_and_cost_training():
+    """10% missed sessions: fewer km and sessions done, the same skipped days whatever the plan."""
+    import numpy as np
+
+    from sim.plan import WeekPlan, plans_to_array
+    from sim.state import M_RUN_KM, M_STR_SESSIONS
+    from sim.whatif import make_cohort, run, with_missed_sessions
+
+    cohort = make_cohort("intermediate", 300, 5, "10k")
+    plan_a = plans_to_array([WeekPlan(run_volume_rel=1.0, key_runs=2, strength={"sessions": 2})] * 12)
+    plan_b = plans_to_array([WeekPlan(run_volume_rel=1.3, key_runs=1, strength={"sessions": 2})] * 12)
+    full = run(cohort, plan_a)
+    miss = run(with_missed_sessions(cohort, 0.1), plan_a)
+    done_km = miss.metrics[:, :, M_RUN_KM].sum() / full.metrics[:, :, M_RUN_KM].sum()
+    done_lifts = miss.metrics[:, :, M_STR_SESSIONS].sum() / full.metrics[:, :, M_STR_SESSIONS].sum()
+    assert 0.8 < done_km < 0.97 and 0.8 < done_lifts < 0.97
+    assert np.all(np.isfinite(miss.metrics))
+    # the same skips for another plan: a day skipped under one plan is skipped under the other
+    again = run(with_missed_sessions(cohort, 0.1), plan_a)
+    assert np.array_equal(again.metrics, miss.metrics)
+    other = run(with_missed_sessions(cohort, 0.1), plan_b)
+    assert other.metrics.shape == miss.metrics.shape
+    with pytest.raises(InputError, match="skip_prob"):
+        with_missed_sessions(cohort, 1.0)
