@@ -62,6 +62,16 @@ def claims_table() -> str:
             label = f"{mistake} worse than the template on {metric}"
             verdict = "holds" if holds else "**contradicted**"
             rows.setdefault(label, []).append(f"{verdict} ({d:+.2f} [{lo:+.2f}, {hi:+.2f}])")
+        for mistake in MISTAKE_OUTCOME:  # issue 9: every mistake costs race time or injured days
+            pa = res.per_athlete[res.per_athlete.policy.isin([mistake, level])]
+            m = summarize(pa, reference=level, n_boot=400, metrics=("race_time_pct", "injured_days"))
+            parts, holds = [], False
+            for metric, short in (("race_time_pct", "race"), ("injured_days", "inj. days")):
+                d, lo, hi = (float(m.loc[mistake, f"{metric}_{k}"]) for k in ("diff", "diff_lo", "diff_hi"))
+                holds |= lo > 0
+                parts.append(f"{short} {d:+.2f} [{lo:+.2f}, {hi:+.2f}]")
+            label = f"{mistake} worse than the template on race time or injured days"
+            rows.setdefault(label, []).append(f"{'holds' if holds else '**contradicted**'} ({'; '.join(parts)})")
     lines = ["| claim (paired difference [95% CI]) | beginner | intermediate | advanced |", "|---|---|---|---|"]
     lines += [f"| {k} | {' | '.join(v)} |" for k, v in rows.items()]
     return "\n".join(lines)

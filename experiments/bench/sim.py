@@ -80,15 +80,50 @@ def first_call_latency() -> tuple[float, float]:
     return times[0], times[1]
 
 
-def run(json_out: bool = False) -> dict:
+# The same workload timed in another checkout of the project (`--against DIR`, e.g. the main
+# branch before a change), in a child process whose sys.path starts with DIR; only the kernel
+# call is timed, so import and compile time do not count.
+_AGAINST = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from sim import kernel
+from sim.parameters import default_parameters
+from sim.population import sample_athletes
+from sim.season import reference_run_plan
+from sim.state import EMPH_HEAVY, METRIC_SIZE, P_EMPHASIS, P_STR_SESSIONS, STATE_SIZE
+n, weeks, repeats = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+gp = default_parameters(); ath = sample_athletes("intermediate", n, 0)
+states = np.empty((n, STATE_SIZE)); kernel.init_states(ath, gp, states)
+plans = reference_run_plan(1, weeks); plans[:, P_STR_SESSIONS] = 2; plans[:, P_EMPHASIS] = EMPH_HEAVY
+keys = np.arange(n, dtype=np.int64); out = np.empty((n, weeks, METRIC_SIZE))
+kernel.simulate(states.copy()[:64], ath[:64], gp, plans[None], 0, keys[:64], 0, out[:64])
+best = float("inf")
+for _ in range(repeats):
+    st = states.copy(); t0 = time.perf_counter()
+    kernel.simulate(st, ath, gp, plans[None], 0, keys, 0, out)
+    best = min(best, time.perf_counter() - t0)
+print(n * weeks * 7 / best)
+"""
+
+
+def _time_against(path: str, n: int, repeats: int) -> float:
+    r = subprocess.run([sys.executable, "-c", _AGAINST, path, str(n), str(WEEKS), str(repeats)], capture_output=True,
+                       text=True, check=True, cwd=path)
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def run(json_out: bool = False, against: str | None = None) -> dict:
     from sim import kernel
     from sim.reference import kernel as reference
 
     _time(kernel.simulate, 64, 1)  # compile / load cache
-    fast, ref = 0.0, 0.0
+    fast, ref, other = 0.0, 0.0, 0.0
     for _ in range(ROUNDS):  # interleaved, best of each: the machine's load moves both alike
         fast = max(fast, _time(kernel.simulate, N_FAST, 2))
         ref = max(ref, _time(reference.simulate, N_REF, 1))
+        if against:
+            other = max(other, _time_against(against, N_FAST, 2))
     cold, warm = first_call_latency()
     result = {
         "athlete_days_per_s": fast,
@@ -100,12 +135,18 @@ def run(json_out: bool = False) -> dict:
         "weeks": WEEKS,
         "threads": int(__import__("numba").get_num_threads()),
     }
+    if against:
+        result["against"] = against
+        result["against_athlete_days_per_s"] = other
+        result["ratio_to_against"] = fast / other
     if json_out:
         print(json.dumps(result, indent=1))
     else:
         print(f"numba batch kernel : {fast / 1e6:10.1f} M athlete-days/s ({N_FAST} athletes x {WEEKS} weeks)")
         print(f"python reference   : {ref / 1e6:10.4f} M athlete-days/s ({N_REF} athletes)")
         print(f"speedup            : {fast / ref:10.0f} x")
+        if against:
+            print(f"{against}: {other / 1e6:10.1f} M athlete-days/s; this tree / that one = {fast / other:.3f}")
         print(f"first call in a fresh process: {cold:.2f} s with an empty JIT cache, {warm:.2f} s in the next process "
               "(cache warm)")
     return result

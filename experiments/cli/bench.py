@@ -40,10 +40,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("target", choices=list(names), metavar="TARGET", help=f"one of: {', '.join(names)}")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--against", default=None, metavar="DIR",
+                   help="also time the same workload in another checkout of the project (e.g. a worktree of main "
+                        "before a change) in the same run, and print the ratio (targets that support it: sim)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import inspect
+
+    from sim.errors import InputError
+
     module = importlib.import_module(f"{bench.__name__}.{args.target}")
-    module.run(json_out=bool(args.json))
+    kwargs = {"json_out": bool(args.json)}
+    if args.against is not None:
+        if "against" not in inspect.signature(module.run).parameters:
+            raise InputError(f"--against: the {args.target!r} benchmark does not support it; supported by: sim")
+        if not (Path(args.against) / "sim" / "kernel.py").is_file():
+            raise InputError(f"--against: {args.against!r} is not a StrideLab checkout (no sim/kernel.py in it)")
+        kwargs["against"] = str(Path(args.against).resolve())
+    module.run(**kwargs)
     return 0

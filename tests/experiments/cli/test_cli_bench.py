@@ -39,3 +39,21 @@ def test_bench_env_helpers_measure_real_steps():
     vec = envs.StrengthRunVecEnv(4, seed=0, season_weeks=4, athlete_pool=16)
     assert _vec_steps_per_s(vec, np.zeros((1, 4, 4), dtype=np.int64), 6) > 0
     assert vec._steps == 6  # the steps really went through the env
+
+
+def test_bench_against_rejects_a_folder_that_is_not_a_checkout(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["bench", "sim", "--against", str(tmp_path)]) == 2
+    assert "no sim/kernel.py" in capsys.readouterr().err
+    assert main(["bench", "env", "--against", str(tmp_path)]) == 2
+
+
+def test_bench_sim_times_another_checkout_in_a_child_process():
+    """The --against child times the same workload with that checkout's kernel (here: this one)."""
+    from pathlib import Path
+
+    from experiments.bench.sim import _time_against
+
+    root = Path(__file__).resolve().parents[3]
+    assert _time_against(str(root), 200, 1) > 0.0
