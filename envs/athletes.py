@@ -17,6 +17,9 @@ not the athletes of evaluation cohorts made with small seeds (`sim.whatif.make_c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from envs.config import EnvConfig
@@ -24,7 +27,11 @@ from sim import kernel
 from sim._jit import njit
 from sim.errors import InputError
 from sim.population import sample_athletes
-from sim.state import A_LEVEL, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, STATE_SIZE
+from sim.state import A_LEVEL, A_RACE_KM, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, STATE_SIZE
+
+if TYPE_CHECKING:
+    from envs.core import Starts
+    from sim.whatif import Cohort
 
 POOL_SEED_OFFSET = 2**31
 PICK_KEY = 1  # stream key of the level/member draw; key 0 is the season's physics
@@ -67,17 +74,17 @@ def pick(episode_seed, level_cdf, pool_n):
 
 
 @njit(cache=True)
-def fill_from_pool(seeds, slots, level_cdf, pool_ath, pool_st, pool_n, next_ath, next_st, next_base):
-    """next_* rows of `slots` from episode seeds (pool mode), in one call."""
+def fill_from_pool(seeds, slots, level_cdf, pool_ath, pool_st, pool_n, starts):
+    """`starts` (an `envs.core.Starts`) rows of `slots` from episode seeds (pool mode), in one call."""
     for j in range(slots.shape[0]):
         i = slots[j]
         lv, m = pick(seeds[j], level_cdf, pool_n)
         row = lv * pool_n + m
         for k in range(pool_ath.shape[1]):
-            next_ath[i, k] = pool_ath[row, k]
+            starts.aths[i, k] = pool_ath[row, k]
         for k in range(pool_st.shape[1]):
-            next_st[i, k] = pool_st[row, k]
-        next_base[i] = kernel.draw_base(seeds[j], 0)
+            starts.states[i, k] = pool_st[row, k]
+        starts.base[i] = kernel.draw_base(seeds[j], 0)
 
 
 def athlete_vector(athlete: object, race_km: float) -> np.ndarray:
@@ -179,25 +186,18 @@ class EpisodeSampler:
         )
         return p_ath[m].copy(), p_st[m].copy(), base
 
-    def fill(
-        self,
-        seeds: np.ndarray,
-        slots: np.ndarray,
-        next_ath: np.ndarray,
-        next_st: np.ndarray,
-        next_base: np.ndarray,
-    ) -> None:
-        """next_* rows for `slots` (no options): one numba call in pool mode."""
+    def fill(self, seeds: np.ndarray, slots: np.ndarray, starts: Starts) -> None:
+        """`starts` rows for `slots` (no options): one numba call in pool mode."""
         if self.pool_n > 0:
             p_ath, p_st = self.pools()
-            fill_from_pool(seeds, slots, self.cdf, p_ath, p_st, self.pool_n, next_ath, next_st, next_base)
+            fill_from_pool(seeds, slots, self.cdf, p_ath, p_st, self.pool_n, starts)
             return
         # New athletes: profiles one by one, then one parallel warm-up for all of them.
         for s, i in zip(seeds.tolist(), slots.tolist(), strict=True):
             lv, _ = pick(s, self.cdf, 0)
-            next_ath[i] = self._fresh(self.levels[lv], s)
-            next_base[i] = kernel.draw_base(s, 0)
-        next_st[slots] = warm_up(next_ath[slots], self.gp)
+            starts.aths[i] = self._fresh(self.levels[lv], s)
+            starts.base[i] = kernel.draw_base(s, 0)
+        starts.states[slots] = warm_up(starts.aths[slots], self.gp)
 
     def _fresh(self, level: str, episode_seed: int) -> np.ndarray:
         """A brand-new athlete of `level` for an episode seed."""
@@ -207,6 +207,54 @@ class EpisodeSampler:
         from sim.population import race_km
 
         return race_km(self.config.race_distance)
+
+
+@dataclass(frozen=True)
+class FixedAthletes:
+    """Given athletes for the rows of a batched env, one per row, each replaying its season
+    (same profile, same warmed-up body, same random draws) unless `new_athletes`."""
+
+    athletes: np.ndarray
+    """(n, ATHLETE_SIZE) profiles (sim.state ATHLETE layout)."""
+    states: np.ndarray | None = None
+    """(n, STATE_SIZE) warmed-up bodies; None: warm up on habitual running (`kernel.init_states`)."""
+    keys: np.ndarray | None = None
+    """(n,) random-stream keys, as in `sim.whatif.Cohort`; None: 0..n-1."""
+    stream_seed: int | None = None
+    """Seed of the random streams; None: the env's seed."""
+    new_athletes: bool = False
+    """After a fixed athlete's season, draw new athletes from the population."""
+
+    @classmethod
+    def from_cohort(cls, cohort: Cohort, new_athletes: bool = False) -> FixedAthletes:
+        """The athletes, bodies, keys and seed `sim.whatif.run(cohort, plans)` simulates."""
+        return cls(cohort.athletes, cohort.states, cohort.keys, cohort.seed, new_athletes)
+
+    def starts(self, n: int, gp: np.ndarray, seed: int | None) -> Starts:
+        """Validated season starts of the n rows (`seed`: the env's, used without `stream_seed`)."""
+        from envs.core import Starts
+
+        ath = np.asarray(self.athletes, dtype=np.float64)
+        if ath.shape != (n, ATHLETE_SIZE):
+            raise InputError(f"athletes: expected shape ({n}, {ATHLETE_SIZE}), got {ath.shape}")
+        ath = np.ascontiguousarray(np.stack([athlete_vector(a, float(a[A_RACE_KM])) for a in ath]))
+        if self.states is None:
+            st = np.empty((n, STATE_SIZE))
+            kernel.init_states(ath, gp, st)
+        else:
+            st = np.ascontiguousarray(self.states, dtype=np.float64)
+            if st.shape != (n, STATE_SIZE) or not np.all(np.isfinite(st)):
+                raise InputError(
+                    f"states: expected ({n}, {STATE_SIZE}) finite warmed-up states, got {st.shape}"
+                )
+        k = np.arange(n, dtype=np.int64) if self.keys is None else np.asarray(self.keys, dtype=np.int64)
+        if k.shape != (n,) or np.any(k < 0):
+            raise InputError(f"keys: expected {n} non-negative integers, got shape {k.shape}")
+        stream_seed = seed if self.stream_seed is None else self.stream_seed
+        if stream_seed is None:
+            raise InputError("stream_seed: fixed athletes need a seed for their random streams")
+        base = np.array([kernel.draw_base(int(stream_seed), int(x)) for x in k], dtype=np.int64)
+        return Starts(ath, st.copy(), base)
 
 
 def warm_up(athletes: np.ndarray, gp: np.ndarray) -> np.ndarray:

@@ -1,13 +1,16 @@
 """Typed configuration of the StrengthRun environments (pydantic v2, unknown keys rejected).
 
 `EnvConfig` is what both `StrengthRunEnv` and `StrengthRunVecEnv` are built from, so the single
-and the batched env cannot disagree about a setting. `to_cfg()` packs it into the float64
-vector the numba step reads (layout `CF_*` below).
+and the batched env cannot disagree about a setting: `StrengthRunEnv(EnvConfig(season_weeks=8))`,
+or its fields as keywords (`gymnasium.make("stridelab/StrengthRun-v0", season_weeks=8)`),
+validated by the same model (`env_config`). `to_cfg()` packs it into the float64 vector the
+numba step reads (layout `CF_*` below).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -177,3 +180,23 @@ def validate(model: type[BaseModel], data: object, source: str):
         return model.model_validate(data)
     except ValidationError as err:
         raise InputError(format_validation_error(source, err)) from None
+
+
+def env_config(config: EnvConfig | Mapping[str, Any] | None = None, **fields: Any) -> EnvConfig:
+    """The EnvConfig of an env: `config` (a model or a mapping of its fields; None: defaults) with
+    `fields` on top. `levels` may be a list (equal weights). InputError naming a bad field."""
+    if isinstance(config, EnvConfig) and not fields:
+        return config
+    if isinstance(config, EnvConfig):
+        kw = {name: getattr(config, name) for name in EnvConfig.model_fields}
+    elif config is None or isinstance(config, Mapping):
+        kw = dict(config or {})
+    else:
+        raise InputError(f"config: expected an EnvConfig or a mapping of its fields (got {type(config).__name__})")
+    kw.update(fields)
+    levels = kw.get("levels")
+    if isinstance(levels, (list, tuple)):
+        kw["levels"] = {lv: 1.0 for lv in levels}
+    for name, model in (("reward", RewardWeights), ("limits", HardLimits), ("noise", ObservationNoise)):
+        kw[name] = validate(model, kw.get(name), name)
+    return validate(EnvConfig, kw, "env")

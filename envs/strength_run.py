@@ -11,7 +11,7 @@ import numpy as np
 from envs import core
 from envs.actions import action_error, action_nvec, action_space, coerce_action
 from envs.athletes import EpisodeSampler, draw_episode_seed
-from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights, validate
+from envs.config import EnvConfig, env_config
 from envs.observation import (
     C_RACE_T,
     C_T0,
@@ -174,37 +174,13 @@ class StrengthRunEnv(gym.Env):
 
     def __init__(
         self,
-        level: str = "intermediate",
-        levels: dict[str, float] | list[str] | None = None,
-        season_weeks: int = 52,
-        race_distance: str = "10k",
-        action_scope: str = "strength",
-        reward: RewardWeights | dict | None = None,
-        limits: HardLimits | dict | None = None,
-        noise: ObservationNoise | dict | None = None,
-        max_weeks: int | None = None,
-        pain_rule: bool = True,
-        strength_test_every: int = 4,
-        athlete_pool: int = 4096,
-        population_seed: int = 0,
+        config: EnvConfig | Mapping[str, Any] | None = None,
+        *,
         params: np.ndarray | None = None,
         render_mode: str | None = None,
+        **fields: Any,
     ) -> None:
-        self.config = make_config(
-            level=level,
-            levels=levels,
-            season_weeks=season_weeks,
-            race_distance=race_distance,
-            action_scope=action_scope,
-            reward=reward,
-            limits=limits,
-            noise=noise,
-            max_weeks=max_weeks,
-            pain_rule=pain_rule,
-            strength_test_every=strength_test_every,
-            athlete_pool=athlete_pool,
-            population_seed=population_seed,
-        )
+        self.config = env_config(config, **fields)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise InputError(f"render_mode: {render_mode!r} is not allowed; allowed: None, 'ansi'")
         self.render_mode = render_mode
@@ -217,27 +193,15 @@ class StrengthRunEnv(gym.Env):
         self.observation_space = observation_space()
         self._nvec = action_nvec(self.config.action_scope)
         self._ashape = (len(self._nvec),)
-        self._buf = core.Buffers(1)
+        self._buf = b = core.Batch.zeros(1)
+        self._params = core.Params(self.gp, self.dv, self.cfg, self.table)
         self._mask = np.zeros((1, int(sum(self._nvec))), dtype=bool)
-        self._next = core.Buffers(1)  # the athlete of the next episode (aths, states rows)
-        self._next_base = np.zeros(1, dtype=np.int64)
+        self._next = core.Starts.zeros(1)  # the athlete of the next episode
         self._seed_buf = np.zeros(1, dtype=np.int64)
         self._row0 = np.zeros(1, dtype=np.int64)
         self._race_km = RACE_KM[self.config.race_distance]
-        b = self._buf  # views and arguments bound once: the step is one numba call plus little else
-        self._step_args = (
-            b.states,
-            b.aths,
-            b.ctrl,
-            b.obs,
-            b.plans,
-            b.mets,
-            b.days,
-            self.gp,
-            self.dv,
-            self.cfg,
-            self.table,
-        )
+        # the step is one call of machine code plus little else (actions reach it as C int64)
+        self._step_fn = core.compiled(core.step_single, np.zeros(self._ashape, dtype=np.int64), b, self._params)
         self._ctrl0, self._obs0, self._met0, self._plan0 = b.ctrl[0], b.obs[0], b.mets[0, 0], b.plans[0, 0]
         self._started = False
         self._done = False
@@ -249,41 +213,31 @@ class StrengthRunEnv(gym.Env):
         nxt = self._next
         if options or self.config.athlete_pool == 0:
             ath, st, base = self.sampler.draw(episode_seed, options)
-            nxt.aths[0], nxt.states[0], self._next_base[0] = ath, st, base
+            nxt.aths[0], nxt.states[0], nxt.base[0] = ath, st, base
             if ath[A_RACE_KM] != self._race_km:
                 self.table = race_table([ath[A_RACE_KM]])
+                self._params = self._params._replace(table=self.table)
         else:  # the common case, kept cheap: one numba call picks the pool athlete
             self._seed_buf[0] = episode_seed
-            self.sampler.fill(self._seed_buf, self._row0, nxt.aths, nxt.states, self._next_base)
+            self.sampler.fill(self._seed_buf, self._row0, nxt)
         b = self._buf
-        core.begin_episode(
-            0,
-            nxt.aths[0],
-            nxt.states[0],
-            self._next_base[0],
-            b.states,
-            b.aths,
-            b.ctrl,
-            b.obs,
-            b.plans,
-            b.mets,
-            b.days,
-            self.gp,
-            self.dv,
-            self.cfg,
-            self.table,
-        )
+        core.begin_episode(0, nxt, b, self._params)
         self._started = True
         self._done = False
         self._last_reward = 0.0
         return b.obs[0].copy(), {"week": 0, "race_time_min": float(b.ctrl[0, C_T0])}
 
     def step(self, action):
-        if not (type(action) is np.ndarray and action.dtype is _I64 and action.shape == self._ashape):
+        if not (
+            type(action) is np.ndarray
+            and action.dtype is _I64
+            and action.shape == self._ashape
+            and action.flags.c_contiguous
+        ):
             action = coerce_action(action, self._nvec)
         if self._done or not self._started:
             raise InputError("step: the season is over or not started; call reset() first")
-        r = core.step_single(action, *self._step_args)
+        r = self._step_fn(action, self._buf, self._params)
         if r != r:
             raise action_error(action, self._nvec)
         c = self._ctrl0.tolist()
@@ -361,16 +315,6 @@ class WeekMetrics(Mapping):
         return f"WeekMetrics({dict(self)!r})"
 
 
-def make_config(**kw: Any) -> EnvConfig:
-    """EnvConfig from env keyword arguments; InputError naming the bad field."""
-    levels = kw.get("levels")
-    if isinstance(levels, (list, tuple)):
-        kw["levels"] = {lv: 1.0 for lv in levels}
-    for name, model in (("reward", RewardWeights), ("limits", HardLimits), ("noise", ObservationNoise)):
-        kw[name] = validate(model, kw.get(name), name)
-    return validate(EnvConfig, kw, "env")
-
-
 def check_params(params: np.ndarray | None) -> np.ndarray:
     gp = default_parameters()
     if params is None:
@@ -383,7 +327,7 @@ def check_params(params: np.ndarray | None) -> np.ndarray:
     return p
 
 
-def week_summary(buf: core.Buffers, i: int, season_weeks: int, stepped: bool, reward: float) -> str:
+def week_summary(buf: core.Batch, i: int, season_weeks: int, stepped: bool, reward: float) -> str:
     """One line: the week's plan, what happened and what the coach sees."""
     c = buf.ctrl[i]
     week = int(c[C_WEEK])
@@ -415,4 +359,4 @@ def week_summary(buf: core.Buffers, i: int, season_weeks: int, stepped: bool, re
     )
 
 
-__all__ = ["StrengthRunEnv", "WeekMetrics", "make_config", "check_params", "week_summary"]
+__all__ = ["StrengthRunEnv", "WeekMetrics", "check_params", "week_summary"]

@@ -14,6 +14,7 @@ metrics per step would cost more than the physics); the week's metrics and plans
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import numba
@@ -23,14 +24,14 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices,
 
 from envs import core
 from envs.actions import action_error, action_nvec, action_space
-from envs.athletes import EpisodeSampler, athlete_vector, draw_episode_seed
-from envs.config import HardLimits, ObservationNoise, RewardWeights
+from envs.athletes import EpisodeSampler, FixedAthletes, draw_episode_seed
+from envs.config import EnvConfig, env_config
 from envs.observation import C_RACE_T, C_T0, C_WEEK, observation_space
 from envs.reward import race_table
-from envs.strength_run import WeekMetrics, check_params, make_config, week_summary
+from envs.strength_run import WeekMetrics, check_params, week_summary
 from sim import kernel
 from sim.errors import InputError
-from sim.state import A_LEVEL, A_RACE_KM, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_SIZE
+from sim.state import A_LEVEL, A_RACE_KM, LEVELS, RACE_KM
 from sim.whatif import Cohort
 
 _I64 = np.dtype(np.int64)
@@ -58,12 +59,15 @@ PROBE_EVERY = 256  # ... every this many steps
 class StrengthRunVecEnv(VecEnv):
     """`num_envs` athletes' seasons in lock-step, one numba call per step (see the module docstring).
 
-    Arguments are those of `StrengthRunEnv` plus:
+    Arguments:
+      num_envs: the number of athlete rows (default: one per fixed athlete).
+      config: the `envs.config.EnvConfig` (or a mapping of its fields), as `StrengthRunEnv`'s;
+        its fields may also be given as keywords (`**fields`, applied on top).
       seed: seeds row i with seed + i (None: random); `seed()` / `set_options()` as in SB3.
-      athletes, states, keys, stream_seed: fixed athletes (profiles (n, ATHLETE_SIZE), optional
-        warmed-up states, random-stream keys (default 0..n-1) and stream seed (default `seed`));
-        such rows replay the same athlete, body and draws each season unless `new_athletes`.
-      new_athletes: after a fixed athlete's season, draw new athletes from the population.
+      params: the physiology parameter vector (`sim.parameters.default_parameters()`).
+      fixed: `envs.athletes.FixedAthletes`, one per row (profiles, optional warmed-up states,
+        random-stream keys and seed); such rows replay the same athlete, body and draws each
+        season unless `fixed.new_athletes`. `from_cohort` builds one from a `sim.whatif.Cohort`.
       info_metrics: put `metrics` / `plan` dicts in every step's infos (slow; for debugging).
       parallel: True = numba threads over athletes, False = one thread, None = whichever is
         faster, re-timed every PROBE_EVERY steps (results are identical either way).
@@ -72,48 +76,20 @@ class StrengthRunVecEnv(VecEnv):
     def __init__(
         self,
         num_envs: int | None = None,
-        level: str = "intermediate",
-        levels: dict[str, float] | list[str] | None = None,
+        config: EnvConfig | Mapping[str, Any] | None = None,
+        *,
         seed: int | None = 0,
-        season_weeks: int = 52,
-        race_distance: str = "10k",
-        action_scope: str = "strength",
-        reward: RewardWeights | dict | None = None,
-        limits: HardLimits | dict | None = None,
-        noise: ObservationNoise | dict | None = None,
-        max_weeks: int | None = None,
-        pain_rule: bool = True,
-        strength_test_every: int = 4,
-        athlete_pool: int = 4096,
-        population_seed: int = 0,
         params: np.ndarray | None = None,
-        athletes: np.ndarray | None = None,
-        states: np.ndarray | None = None,
-        keys: np.ndarray | None = None,
-        stream_seed: int | None = None,
-        new_athletes: bool = False,
+        fixed: FixedAthletes | None = None,
         info_metrics: bool = False,
         parallel: bool | None = None,
+        **fields: Any,
     ) -> None:
-        self.config = make_config(
-            level=level,
-            levels=levels,
-            season_weeks=season_weeks,
-            race_distance=race_distance,
-            action_scope=action_scope,
-            reward=reward,
-            limits=limits,
-            noise=noise,
-            max_weeks=max_weeks,
-            pain_rule=pain_rule,
-            strength_test_every=strength_test_every,
-            athlete_pool=athlete_pool,
-            population_seed=population_seed,
-        )
+        self.config = env_config(config, **fields)
         if num_envs is None:
-            if athletes is None:
-                raise InputError("num_envs: give the number of athletes (or athletes=...)")
-            num_envs = int(np.asarray(athletes).shape[0])
+            if fixed is None:
+                raise InputError("num_envs: give the number of athletes (or fixed=FixedAthletes(...))")
+            num_envs = int(np.asarray(fixed.athletes).shape[0])
         if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise InputError(f"num_envs: {num_envs!r} is not allowed; need an integer >= 1")
         n = int(num_envs)
@@ -124,15 +100,9 @@ class StrengthRunVecEnv(VecEnv):
         self.sampler = EpisodeSampler(self.config, self.gp)
         self.info_metrics = bool(info_metrics)
         self._nvec = action_nvec(self.config.action_scope)
-        self._buf = core.Buffers(n)
-        self._rewards = np.zeros(n, dtype=np.float32)
-        self._term = np.zeros(n, dtype=bool)
-        self._trunc = np.zeros(n, dtype=bool)
-        self._term_obs = np.zeros_like(self._buf.obs)
-        self._final_race = np.zeros(n)
-        self._next_ath = np.zeros((n, ATHLETE_SIZE))
-        self._next_st = np.zeros((n, STATE_SIZE))
-        self._next_base = np.zeros(n, dtype=np.int64)
+        self._buf = core.Batch.zeros(n)
+        self._out = core.StepOut.zeros(n)
+        self._next = core.Starts.zeros(n)
         self._mask = np.zeros((n, int(sum(self._nvec))), dtype=bool)
         self._rngs: list[np.random.Generator | None] = [None] * n
         self._actions: np.ndarray | None = None
@@ -141,15 +111,13 @@ class StrengthRunVecEnv(VecEnv):
         self._k = 0
         self._probe = [np.inf, np.inf]
         self._all = np.arange(n, dtype=np.int64)
-        self._fixed = athletes is not None
-        self._new_athletes = bool(new_athletes) or not self._fixed
+        self._fixed = None if fixed is None else fixed.starts(n, self.gp, seed)
+        self._new_athletes = fixed is None or bool(fixed.new_athletes)
         race_kms = [RACE_KM[self.config.race_distance]]
-        if self._fixed:
-            self._fixed_ath, self._fixed_st, self._fixed_base = self._fixed_rows(
-                n, athletes, states, keys, seed if stream_seed is None else stream_seed
-            )
-            race_kms += list(self._fixed_ath[:, A_RACE_KM])
+        if self._fixed is not None:
+            race_kms += list(self._fixed.aths[:, A_RACE_KM])
         self.table = race_table(race_kms)
+        self._params = core.Params(self.gp, self.dv, self.cfg, self.table)
         super().__init__(n, observation_space(), action_space(self.config.action_scope))
         if seed is not None:
             self.seed(seed)
@@ -161,61 +129,30 @@ class StrengthRunVecEnv(VecEnv):
         season_weeks: int = 52,
         action_scope: str = "strength",
         new_athletes: bool = False,
-        **kwargs: Any,
+        **fields: Any,
     ) -> StrengthRunVecEnv:
         """One row per cohort athlete: same profiles, warmed-up bodies, keys and seed as
         `sim.whatif.run(cohort, plans)`, so a policy meets exactly the athletes and draws the
-        what-if simulator gives a plan. Each row replays its athlete's season unless `new_athletes`."""
+        what-if simulator gives a plan. Each row replays its athlete's season unless `new_athletes`.
+        `fields`: EnvConfig fields (level, levels and race distance default to the cohort's), or
+        `StrengthRunVecEnv` arguments (seed defaults to the cohort's)."""
         race_km = float(cohort.athletes[0, A_RACE_KM])
         names = [d for d, km in RACE_KM.items() if km == race_km]
         if cohort.level in LEVELS:
-            kwargs.setdefault("level", cohort.level)
+            fields.setdefault("level", cohort.level)
         else:
             codes = cohort.athletes[:, A_LEVEL].astype(int)
-            kwargs.setdefault("levels", {LEVELS[c]: float(np.mean(codes == c)) for c in np.unique(codes)})
-        kwargs.setdefault("race_distance", names[0] if names else "10k")
-        kwargs.setdefault("seed", cohort.seed)
+            fields.setdefault("levels", {LEVELS[c]: float(np.mean(codes == c)) for c in np.unique(codes)})
+        fields.setdefault("race_distance", names[0] if names else "10k")
+        fields.setdefault("seed", cohort.seed)
         return cls(
             num_envs=cohort.n,
             season_weeks=season_weeks,
             action_scope=action_scope,
             params=cohort.params,
-            athletes=cohort.athletes,
-            states=cohort.states,
-            keys=cohort.keys,
-            stream_seed=cohort.seed,
-            new_athletes=new_athletes,
-            **kwargs,
+            fixed=FixedAthletes.from_cohort(cohort, new_athletes),
+            **fields,
         )
-
-    def _fixed_rows(
-        self,
-        n: int,
-        athletes: np.ndarray,
-        states: np.ndarray | None,
-        keys: np.ndarray | None,
-        stream_seed: int | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ath = np.asarray(athletes, dtype=np.float64)
-        if ath.shape != (n, ATHLETE_SIZE):
-            raise InputError(f"athletes: expected shape ({n}, {ATHLETE_SIZE}), got {ath.shape}")
-        ath = np.ascontiguousarray(np.stack([athlete_vector(a, float(a[A_RACE_KM])) for a in ath]))
-        if states is None:
-            st = np.empty((n, STATE_SIZE))
-            kernel.init_states(ath, self.gp, st)
-        else:
-            st = np.ascontiguousarray(states, dtype=np.float64)
-            if st.shape != (n, STATE_SIZE) or not np.all(np.isfinite(st)):
-                raise InputError(
-                    f"states: expected ({n}, {STATE_SIZE}) finite warmed-up states, got {st.shape}"
-                )
-        k = np.arange(n, dtype=np.int64) if keys is None else np.asarray(keys, dtype=np.int64)
-        if k.shape != (n,) or np.any(k < 0):
-            raise InputError(f"keys: expected {n} non-negative integers, got shape {k.shape}")
-        if stream_seed is None:
-            raise InputError("stream_seed: fixed athletes need a seed for their random streams")
-        base = np.array([kernel.draw_base(int(stream_seed), int(x)) for x in k], dtype=np.int64)
-        return ath, st.copy(), base
 
     # ------------------------------------------------------------------ VecEnv API
     def _rng(self, i: int) -> np.random.Generator:
@@ -227,44 +164,30 @@ class StrengthRunVecEnv(VecEnv):
 
     def reset(self) -> np.ndarray:
         n = self.num_envs
-        first_ath, first_st, first_base = self._next_ath, self._next_st, self._next_base
+        first = self._next
+        fixed = self._fixed
         draw = []
-        if self._fixed:
-            first_ath[:], first_st[:], first_base[:] = self._fixed_ath, self._fixed_st, self._fixed_base
+        if fixed is not None:
+            first.aths[:], first.states[:], first.base[:] = fixed.aths, fixed.states, fixed.base
         for i in range(n):
             opts = self._options[i]
-            if self._fixed and not opts:
+            if fixed is not None and not opts:
                 if self._new_athletes:
                     self._rng(i)  # (re)seeded now: it draws the athletes after this season
                 continue
             rng = self._rng(i)
             if opts:
-                first_ath[i], first_st[i], first_base[i] = self.sampler.draw(draw_episode_seed(rng), opts)
+                first.aths[i], first.states[i], first.base[i] = self.sampler.draw(draw_episode_seed(rng), opts)
             else:
                 draw.append(i)
         if draw:
             idx = np.asarray(draw, dtype=np.int64)
             seeds = np.array([draw_episode_seed(self._rngs[i]) for i in draw], dtype=np.int64)
-            self.sampler.fill(seeds, idx, first_ath, first_st, first_base)
+            self.sampler.fill(seeds, idx, first)
         b = self._buf
-        self.table = race_table(first_ath[:, A_RACE_KM])
-        core.reset_batch(
-            self._all,
-            first_ath,
-            first_st,
-            first_base,
-            b.states,
-            b.aths,
-            b.ctrl,
-            b.obs,
-            b.plans,
-            b.mets,
-            b.days,
-            self.gp,
-            self.dv,
-            self.cfg,
-            self.table,
-        )
+        self.table = race_table(first.aths[:, A_RACE_KM])
+        self._params = self._params._replace(table=self.table)
+        core.reset_batch(self._all, first, b, self._params)
         self._prepare_next(self._all)
         self._reset_seeds()
         self._reset_options()
@@ -273,16 +196,18 @@ class StrengthRunVecEnv(VecEnv):
 
     def _prepare_next(self, rows: np.ndarray) -> None:
         """Athletes for the next season of `rows` (drawn now, so auto-reset stays in numba)."""
+        nxt = self._next
         if not self._new_athletes:
-            self._next_ath[rows] = self._fixed_ath[rows]
-            self._next_st[rows] = self._fixed_st[rows]
-            self._next_base[rows] = self._fixed_base[rows]
+            fixed = self._fixed
+            nxt.aths[rows] = fixed.aths[rows]
+            nxt.states[rows] = fixed.states[rows]
+            nxt.base[rows] = fixed.base[rows]
             return
         rngs = self._rngs
         seeds = np.fromiter(
             (draw_episode_seed(rngs[i]) for i in rows.tolist()), dtype=np.int64, count=rows.size
         )
-        self.sampler.fill(seeds, rows, self._next_ath, self._next_st, self._next_base)
+        self.sampler.fill(seeds, rows, nxt)
 
     def step_async(self, actions: np.ndarray) -> None:
         a = actions
@@ -338,35 +263,15 @@ class StrengthRunVecEnv(VecEnv):
         b = self._buf
         kernel_fn = self._kernel()
         t0 = time.perf_counter()
-        err = kernel_fn(
-            self._actions,
-            b.states,
-            b.aths,
-            b.ctrl,
-            b.obs,
-            b.plans,
-            b.mets,
-            b.days,
-            self.gp,
-            self.dv,
-            self.cfg,
-            self.table,
-            self._rewards,
-            self._term,
-            self._trunc,
-            self._term_obs,
-            self._final_race,
-            self._next_ath,
-            self._next_st,
-            self._next_base,
-        )
+        err = kernel_fn(self._actions, b, self._params, self._out, self._next)
         self._timed(time.perf_counter() - t0)
         actions, self._actions = self._actions, None
         if err != -1:
             k_n = len(self._nvec)
             i = max(err, 0) // k_n
             raise action_error(actions[i], self._nvec, f"actions[{i}]")
-        dones = self._term | self._trunc
+        out = self._out
+        dones = out.term | out.trunc
         infos: list[dict[str, Any]] = [_NO_INFO] * self.num_envs
         if self.info_metrics:
             for i in range(self.num_envs):
@@ -377,16 +282,16 @@ class StrengthRunVecEnv(VecEnv):
                 }
         if dones.any():
             rows = np.flatnonzero(dones)
-            last = self._term_obs[rows]  # a fresh array: rows of it are safe to hand out
+            last = out.term_obs[rows]  # a fresh array: rows of it are safe to hand out
             for j, (i, trunc, race) in enumerate(
-                zip(rows.tolist(), self._trunc[rows].tolist(), self._final_race[rows].tolist(), strict=True)
+                zip(rows.tolist(), out.trunc[rows].tolist(), out.final_race[rows].tolist(), strict=True)
             ):
                 info = infos[i] = {} if infos[i] is _NO_INFO else infos[i]
                 info["terminal_observation"] = last[j]
                 info["TimeLimit.truncated"] = trunc
                 info["race_time_min"] = race
             self._prepare_next(rows.astype(np.int64))
-        return b.obs.copy(), self._rewards.copy(), dones, infos
+        return b.obs.copy(), out.rewards.copy(), dones, infos
 
     def close(self) -> None:
         return None
@@ -439,5 +344,5 @@ class StrengthRunVecEnv(VecEnv):
     def summary(self, i: int = 0) -> str:
         """The ansi week summary of row i."""
         return week_summary(
-            self._buf, i, self.config.season_weeks, self._buf.ctrl[i, C_WEEK] > 0, float(self._rewards[i])
+            self._buf, i, self.config.season_weeks, self._buf.ctrl[i, C_WEEK] > 0, float(self._out.rewards[i])
         )
