@@ -157,13 +157,22 @@ class StrengthRunEnv(gym.Env):
 
     ## Arguments
 
-    `gymnasium.make("stridelab/StrengthRun-v0", level="intermediate", levels=None,
-    season_weeks=52, race_distance="10k", action_scope="strength", reward=None, limits=None,
-    noise=None, max_weeks=None, pain_rule=True, strength_test_every=4, athlete_pool=4096,
-    population_seed=0, params=None, render_mode=None)`. `levels` is a {level: weight} mix,
-    `reward`/`limits`/`noise` are `RewardWeights`/`HardLimits`/`ObservationNoise` or dicts,
-    `params` a parameter vector (`sim.parameters.default_parameters()`). `render_mode="ansi"`
-    returns a one-line week summary.
+    `StrengthRunEnv(config=None, *, params=None, render_mode=None, **fields)`:
+
+    | Argument     | Meaning                                                                    |
+    |--------------|----------------------------------------------------------------------------|
+    | config       | `envs.config.EnvConfig` (or a mapping of its fields); None: all defaults   |
+    | **fields     | EnvConfig fields as keywords, applied on top of `config`: how              |
+    |              | `gymnasium.make("stridelab/StrengthRun-v0", season_weeks=8)` passes them   |
+    | params       | physiology parameter vector (`sim.parameters.default_parameters()`)        |
+    | render_mode  | None or "ansi" (a one-line week summary)                                   |
+
+    EnvConfig fields (defaults): level ("intermediate"), levels (None: a {level: weight} mix, or
+    a list for equal weights), season_weeks (52), race_distance ("10k"), action_scope
+    ("strength"), reward / limits / noise (`RewardWeights` / `HardLimits` / `ObservationNoise`
+    or dicts of their fields), max_weeks (None), pain_rule (True), strength_test_every (4),
+    athlete_pool (4096), population_seed (0). An unknown field or a value out of range raises
+    `sim.errors.InputError` naming it.
 
     ## Version History
 

@@ -9,6 +9,8 @@ is in `infos[i]["terminal_observation"]`, with `infos[i]["TimeLimit.truncated"]`
 Infos are empty for rows that did not finish (one shared read-only dict: building N dicts of
 metrics per step would cost more than the physics); the week's metrics and plans are in
 `last_metrics` / `last_plans`, or in every info with `info_metrics=True`.
+The env's arrays are the bundles of `envs.core` (`Batch`, `Params`, `Starts`, `StepOut`), built
+once; a step passes them to `core.step_batch` (threads) or `core.step_batch_serial` (one thread).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from envs import StrengthRunEnv
 from envs.observation import O_WEEK, O_WEEKS_TO_RACE, OBS_HIGH, OBS_LOW, OBS_NAMES, OBS_SPEC
 from sim.errors import InputError
 from sim.plan import WeekPlan
-from sim.state import ATHLETE_NAMES, METRIC_NAMES, P_RACE
+from sim.state import ATHLETE_NAMES, METRIC_NAMES, P_RACE, P_STR_SESSIONS
 
 
 def rollout(env, seed, n_steps, action_seed=1):
@@ -168,3 +168,49 @@ def test_fresh_athletes_without_pool_are_deterministic():
     a = rollout(StrengthRunEnv(season_weeks=4, athlete_pool=0), 5, 4)
     b = rollout(StrengthRunEnv(season_weeks=4, athlete_pool=0), 5, 4)
     assert all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b, strict=True))
+
+
+def test_typed_config_and_keyword_fields_build_the_same_env():
+    from envs import ENV_ID, EnvConfig
+
+    kw = dict(season_weeks=6, action_scope="strength_and_run", athlete_pool=64, limits={"max_key_runs": 1})
+    config = EnvConfig(**kw)
+    by_fields = rollout(StrengthRunEnv(**kw), 3, 6)
+    for env in (
+        StrengthRunEnv(config),
+        StrengthRunEnv(kw),  # a mapping of the fields, e.g. a YAML section
+        StrengthRunEnv(EnvConfig(season_weeks=9), **{k: v for k, v in kw.items()}),  # keywords win
+        gym.make(ENV_ID, config=config).unwrapped,
+    ):
+        assert env.config == config
+        out = rollout(env, 3, 6)
+        assert all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(by_fields, out, strict=True))
+    assert StrengthRunEnv(config).config is config
+    with pytest.raises(InputError, match="config: expected an EnvConfig"):
+        StrengthRunEnv(52)
+    with pytest.raises(InputError, match="season_wekes"):
+        StrengthRunEnv(config, season_wekes=8)
+
+
+def test_strided_action_steps_like_its_contiguous_copy():
+    # the step calls machine code compiled for C-contiguous int64 actions; a strided view must be copied
+    actions = np.array([[2, 0], [1, 0], [1, 0], [0, 0]], dtype=np.int64)
+    view = actions[:, 0]
+    assert not view.flags.c_contiguous
+    a, b = StrengthRunEnv(season_weeks=4), StrengthRunEnv(season_weeks=4)
+    a.reset(seed=1)
+    b.reset(seed=1)
+    out_a, out_b = a.step(view), b.step(view.copy())
+    assert np.array_equal(out_a[0], out_b[0]) and out_a[1] == out_b[1]
+    assert np.array_equal(out_a[4]["plan"], out_b[4]["plan"]) and out_a[4]["plan"][P_STR_SESSIONS] == 2
+
+
+def test_docstring_arguments_name_every_config_field():
+    import inspect
+
+    from envs import EnvConfig
+
+    section = " ".join(StrengthRunEnv.__doc__.split("## Arguments")[1].split("## Version History")[0].split())
+    assert all(f"{name} (" in section or f"{name} /" in section for name in EnvConfig.model_fields)
+    for name in inspect.signature(StrengthRunEnv).parameters:
+        assert f"| {name} " in section or f"| **{name} " in section

@@ -140,3 +140,41 @@ def test_fresh_athletes_match_single_envs():
             if term or trunc:
                 obs, _ = env.reset()
             assert np.array_equal(obs_v[i], obs)
+
+
+def test_typed_config_builds_the_same_env_as_keyword_fields():
+    from envs import EnvConfig
+
+    acts = random_actions(7, 3)
+    runs = []
+    for vec in (
+        StrengthRunVecEnv(3, seed=2, **KW),
+        StrengthRunVecEnv(3, EnvConfig(**KW), seed=2),
+        StrengthRunVecEnv(3, KW, seed=2),
+    ):
+        assert vec.config == EnvConfig(**KW)
+        out = [vec.reset()]
+        for t in range(7):
+            out += list(vec.step(acts[t])[:3])
+        runs.append(out)
+    for other in runs[1:]:
+        assert all(np.array_equal(x, y) for x, y in zip(runs[0], other, strict=True))
+    with pytest.raises(InputError, match="num_envs"):
+        StrengthRunVecEnv(config=EnvConfig(**KW))
+
+
+def test_fixed_athletes_without_states_are_warmed_up_like_a_cohort():
+    from envs.athletes import FixedAthletes
+
+    cohort = make_cohort("beginner", 4, seed=5)
+    by_cohort = StrengthRunVecEnv.from_cohort(cohort, season_weeks=5)
+    fixed = FixedAthletes(cohort.athletes, keys=cohort.keys, stream_seed=cohort.seed)
+    by_profiles = StrengthRunVecEnv(config={"level": "beginner", "season_weeks": 5}, seed=5, fixed=fixed)
+    assert by_profiles.num_envs == 4
+    assert np.array_equal(by_cohort.reset(), by_profiles.reset())
+    acts = random_actions(5, 4, "strength", seed=1)
+    for t in range(5):
+        a, b = by_cohort.step(acts[t]), by_profiles.step(acts[t])
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    with pytest.raises(InputError, match="keys"):
+        StrengthRunVecEnv(fixed=FixedAthletes(cohort.athletes, keys=np.arange(3)))

@@ -1,0 +1,68 @@
+"""The numba step's bundles and its two batch drivers (threaded, one thread) of one body."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envs import core
+from envs.config import EnvConfig
+from envs.observation import C_WEEK
+from envs.reward import race_table
+from sim import kernel
+from sim.parameters import default_parameters
+from sim.state import RACE_KM
+from sim.whatif import make_cohort
+
+
+def setup(n, weeks=4):
+    cohort = make_cohort("intermediate", n, seed=3)
+    gp = default_parameters()
+    params = core.Params(gp, kernel.derive(gp), EnvConfig(season_weeks=weeks).to_cfg(), race_table([RACE_KM["10k"]]))
+    starts = core.Starts(
+        cohort.athletes.copy(), cohort.states.copy(), np.array([kernel.draw_base(3, i) for i in range(n)])
+    )
+    batch = core.Batch.zeros(n)
+    core.reset_batch(np.arange(n, dtype=np.int64), starts, batch, params)
+    return batch, params, starts
+
+
+def test_threaded_and_one_thread_steps_are_the_same_body_and_agree():
+    assert core.step_batch.py_func.__code__ is core.step_batch_serial.py_func.__code__
+    assert core.step_batch.targetoptions.get("parallel") and not core.step_batch_serial.targetoptions.get("parallel")
+    # own names, so numba's on-disk cache (keyed by name and bytecode) keeps the two compilations apart
+    assert core.step_batch.py_func.__qualname__ != core.step_batch_serial.py_func.__qualname__
+    rng = np.random.default_rng(0)
+    results = []
+    for step in (core.step_batch, core.step_batch_serial):
+        batch, params, starts = setup(6)
+        out = core.StepOut.zeros(6)
+        trace = []
+        for _ in range(6):  # through the season's end and the auto-reset into `starts`
+            assert step(rng.integers(0, 3, size=(6, 4)), batch, params, out, starts) == -1
+            trace += [a.copy() for a in (*batch, *out)]
+        results.append(trace)
+        rng = np.random.default_rng(0)
+    assert all(np.array_equal(x, y) for x, y in zip(*results, strict=True))
+    width = len(core.Batch._fields) + len(core.StepOut._fields)
+    term_at = len(core.Batch._fields) + core.StepOut._fields.index("term")
+    finished = results[0][term_at::width]  # out.term after every step
+    assert [bool(t.all()) for t in finished] == [False, False, False, True, False, False]
+
+
+def test_a_bad_action_steps_nothing():
+    batch, params, starts = setup(3)
+    before = [a.copy() for a in batch]
+    actions = np.zeros((3, 4), dtype=np.int64)
+    actions[1, 2] = 7
+    assert core.step_batch_serial(actions, batch, params, core.StepOut.zeros(3), starts) == 1 * 4 + 2
+    assert all(np.array_equal(x, y) for x, y in zip(before, batch, strict=True))
+
+
+def test_compiled_step_is_the_dispatched_step():
+    a, params, _ = setup(1)
+    b = core.Batch(*(x.copy() for x in a))
+    action = np.array([1, 1, 0, 1], dtype=np.int64)
+    fast = core.compiled(core.step_single, action, a, params)
+    for _ in range(3):
+        assert fast(action, a, params) == core.step_single(action, b, params)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)) and a.ctrl[0, C_WEEK] == 3
