@@ -1,7 +1,8 @@
 """Gymnasium environments of StrideLab: a runner's season planned week by week.
 
 Importing `envs` registers `stridelab/StrengthRun-v0` (`StrengthRunEnv`); `StrengthRunVecEnv`
-steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`.
+steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`. Both are built from one
+`EnvConfig` (or its fields as keywords); `FixedAthletes` gives the batched env's rows given athletes.
 """
 
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import gymnasium
 
 from envs import actions, athletes, core, observation, reward
+from envs.athletes import FixedAthletes
 from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
 from sim import _jitcache
@@ -35,6 +37,7 @@ def __getattr__(name: str):
 __all__ = [
     "ENV_ID",
     "EnvConfig",
+    "FixedAthletes",
     "HardLimits",
     "ObservationNoise",
     "RewardWeights",

@@ -111,6 +111,7 @@ class StrengthRunVecEnv(VecEnv):
         self.parallel = parallel
         self._steps = 0
         self._k = 0
+        self._step_fns: list[Any] = [None, None]  # one thread, threads
         self._probe = [np.inf, np.inf]
         self._all = np.arange(n, dtype=np.int64)
         self._fixed = None if fixed is None else fixed.starts(n, self.gp, seed)
@@ -240,7 +241,12 @@ class StrengthRunVecEnv(VecEnv):
             if phase == 0:
                 self._probe = [np.inf, np.inf]
             self._k = phase % 2 if phase < PROBE else int(self._probe[1] < self._probe[0])
-        return core.step_batch if self._k else core.step_batch_serial
+        fn = self._step_fns[self._k]
+        if fn is None:  # bound on first use (numba's dispatch types the bundles in Python on every call)
+            kernel_fn = (core.step_batch_serial, core.step_batch)[self._k]
+            fn = core.compiled(kernel_fn, self._actions, self._buf, self._params, self._out, self._next)
+            self._step_fns[self._k] = fn
+        return fn
 
     def _timed(self, seconds: float) -> None:
         if self._steps % PROBE_EVERY < PROBE:
