@@ -93,7 +93,7 @@ def begin_episode(i, starts, batch, params):
     on a copy of the body without injury draws (season days -7..-1), so the body that starts
     the season is exactly `starts.states[i]`. plans[i] / mets[i] keep the last season's final week.
     """
-    gp, dv = params.gp, params.dv
+    gp, dv, cfg, table = params.gp, params.dv, params.cfg, params.table
     base = starts.base[i]
     st = batch.states[i]
     ath = batch.aths[i]
@@ -112,7 +112,7 @@ def begin_episode(i, starts, batch, params):
     vo2 = kernel.vo2_effective(st, ath, gp, dv)
     cost = kernel.cost_factor(st, gp)
     c[C_T0] = kernel.race_time_min(vo2, cost, ath[A_RACE_KM])
-    c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], params.table)
+    c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], table)
     c[C_RACE_T] = c[C_T0]
     c[C_FATIGUE_REF] = max(st[FATIGUE_AU], 1e-6)
     body = st.copy()
@@ -128,19 +128,21 @@ def begin_episode(i, starts, batch, params):
     for k in range(HIST):
         c[C_KM_HIST + k] = met[M_RUN_KM] / ath[A_HABITUAL_KM]
         c[C_LOAD_HIST + k] = met[M_LOAD_AU]
-    observe(st, ath, gp, c, met, params.cfg, batch.obs[i])
+    observe(st, ath, gp, c, met, cfg, batch.obs[i])
 
 
 @njit(cache=True)
 def step_slot(i, action, batch, params):
     """One week for athlete row i: decode the action, simulate, reward, observe. Returns the reward."""
-    gp, cfg = params.gp, params.cfg
+    # each field read once, by name (a bundle read is a reference count in numba)
+    gp, dv, cfg, table = params.gp, params.dv, params.cfg, params.table
+    plans, mets, days = batch.plans, batch.mets, batch.days
     st = batch.states[i]
     ath = batch.aths[i]
     c = batch.ctrl[i]
     w = int(c[C_WEEK])
     n_weeks = int(cfg[CF_SEASON_WEEKS])
-    plan = batch.plans[i, 0]
+    plan = plans[i, 0]
     decode_action(
         action,
         int(cfg[CF_SCOPE]),
@@ -152,15 +154,13 @@ def step_slot(i, action, batch, params):
         plan,
     )
     plan[P_PAIN_RULE] = cfg[CF_PAIN_RULE]
-    kernel.simulate_athlete(
-        st, ath, gp, params.dv, batch.plans[i], int(c[C_BASE]), 7 * w, batch.mets[i], batch.days[i]
-    )
-    met = batch.mets[i, 0]
+    kernel.simulate_athlete(st, ath, gp, dv, plans[i], int(c[C_BASE]), 7 * w, mets[i], days[i])
+    met = mets[i, 0]
     c[C_PREV_VOL] = plan[P_RUN_KM]
     push_history(c, met[M_RUN_KM] / ath[A_HABITUAL_KM], met[M_LOAD_AU])
     c[C_WEEK] = w + 1
     final = w + 1 >= n_weeks
-    r = week_reward(met, ath, c, cfg, params.table, final)
+    r = week_reward(met, ath, c, cfg, table, final)
     c[C_REWARD] = r
     c[C_TERM] = 1.0 if final else 0.0
     c[C_TRUNC] = 1.0 if (not final and cfg[CF_MAX_WEEKS] > 0.0 and w + 1 >= cfg[CF_MAX_WEEKS]) else 0.0
