@@ -40,16 +40,7 @@ def test_counting_sees_numba_kernels_and_every_kind_of_parameter():
     assert "step_day" in {key.split()[-1] for key in signatures("sim")}
 
 
-@pytest.mark.parametrize(
-    "package",
-    [
-        "envs",
-        pytest.param(
-            "sim",
-            marks=pytest.mark.xfail(strict=False, reason="sim/ bundling is done on the physiology branch"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("package", ["sim", "envs"])
 def test_no_function_takes_more_than_ten_parameters(package):
     too_many = {where: n for where, n in signatures(package).items() if n > MAX_PARAMS}
     assert not too_many, f"more than {MAX_PARAMS} parameters (bundle them): {too_many}"
