@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", type=A.level, default=None,
                    help="athletes' level: beginner, intermediate or advanced "
                         "(default: all three, one table each)")
-    p.add_argument("--athletes", type=A.positive_int, default=2000, help="athletes per level (default 2000)")
+    p.add_argument("--athletes", type=A.athletes, default=2000, help="athletes per level (default 2000)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="population and random-stream seed (default 0)")
     p.add_argument("--weeks", type=_season_weeks, default=52, help="season length in weeks, race in the last "
                                                                    "(default 52)")
@@ -60,7 +60,11 @@ def evaluate_level(level: str, athletes: int, seed: int, weeks: int, race_distan
 def run(args: argparse.Namespace) -> int:
     from sim.state import LEVELS
 
+    from agents.baselines import BASELINES
+    from sim.whatif import check_athletes
+
     levels = [args.level] if args.level else list(LEVELS)
+    check_athletes(args.athletes, args.weeks, plans=len(BASELINES), name="--athletes")
     results = {lv: evaluate_level(lv, args.athletes, args.seed, args.weeks, args.race_distance)
                for lv in levels}
     if args.json:

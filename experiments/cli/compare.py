@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="evaluate on this level (repeatable; default: the levels the runs trained on)",
     )
     p.add_argument(
-        "--athletes", type=A.positive_int, default=1000, help="held-out athletes per level (default 1000)"
+        "--athletes", type=A.athletes, default=1000, help="held-out athletes per level (default 1000)"
     )
     p.add_argument(
         "--seed",
@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
             f"runs: trained for different seasons (season_weeks {sorted(weeks)}, race distance "
             f"{sorted(dists)}); compare runs of one setting at a time"
         )
+    from agents.baselines import BASELINES
+    from sim.whatif import check_athletes
+
+    check_athletes(args.athletes, max(weeks), plans=len(BASELINES) + len(learned), name="--athletes")
     levels = args.level or sorted({lv for p in policies for lv in p.levels}, key=LEVELS.index) or list(LEVELS)
     seed = held_out_seed(policies) if args.seed is None else args.seed
     check_seed(seed, policies)

@@ -74,13 +74,13 @@ def run(args: argparse.Namespace) -> int:
     # Everything a user can get wrong is checked before any work (and before any file exists).
     fmt = format_of(args.format, args.out)
     if args.out:
-        check_writable(args.out)
+        check_writable(args.out, "--out")
     sd = season_dates(args.start, args.race)
     athlete = athlete_profile(args.level, args.weekly_km, args.distance)
     df = export_plan(args, athlete, sd.n_weeks)
     data = render(df, fmt)
     if args.out:
-        atomic_write_bytes(args.out, data)
+        atomic_write_bytes(args.out, data, option="--out")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
