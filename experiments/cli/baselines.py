@@ -58,9 +58,8 @@ def evaluate_level(level: str, athletes: int, seed: int, weeks: int, race_distan
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.state import LEVELS
-
     from agents.baselines import BASELINES
+    from sim.state import LEVELS
     from sim.whatif import check_athletes
 
     levels = [args.level] if args.level else list(LEVELS)

@@ -64,11 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from experiments.report.compare import DEFAULT_EXPERIMENT, check_seed, compare, find_runs, held_out_seed
     from experiments.report.render import print_tables
     from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
-    from experiments.tracking import client, tracking_uri
+    from experiments.tracking import client, open_store, tracking_uri
     from sim.errors import InputError
     from sim.state import LEVELS
 
     check_out_dir(args.out)
+    open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: a missing store is an error
     uri = tracking_uri(args.tracking_uri)
     experiment = args.experiment or DEFAULT_EXPERIMENT
     run_ids = list(dict.fromkeys(args.runs)) if args.runs else find_runs(experiment, uri)

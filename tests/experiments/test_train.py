@@ -130,7 +130,7 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
         assert {"config.yaml", "command.txt", "versions.json", "policy", "comparison", "plots",
                 "checkpoints"} <= arts
         assert {a.path for a in cl.list_artifacts(run_id, "policy")} == {"policy/policy.zip",
-                                                                         "policy/vecnormalize.pkl"}
+                                                                         "policy/vecnormalize.npz"}
         assert {"comparison/comparison.csv", "comparison/comparison.md"} <= {
             a.path for a in cl.list_artifacts(run_id, "comparison")}
         assert {a.path for a in cl.list_artifacts(run_id, "plots")} == {"plots/learning_curve.png",
