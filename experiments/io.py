@@ -41,8 +41,8 @@ def check_target(path: str | Path, option: str = "out") -> Path:
     p = Path(path)
     try:
         st = os.lstat(p)
-    except FileNotFoundError:
-        return p
+    except (FileNotFoundError, NotADirectoryError):
+        return p  # absent (the folder check reports a missing folder)
     except OSError as err:
         raise InputError(f"{option}: {str(p)!r}: cannot be inspected ({err.strerror})") from None
     if not stat.S_ISREG(st.st_mode):
@@ -130,3 +130,29 @@ def check_new_folder(path: str | Path, option: str = "out") -> Path:
     if not os.access(anc, os.W_OK):
         raise InputError(f"{option}: {str(p)!r}: folder {str(anc)!r} is not writable")
     return p
+
+
+def finite_json(obj: object) -> object:
+    """`obj` with every NaN or infinity replaced by None (JSON null), numpy scalars made Python."""
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [finite_json(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [finite_json(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def dumps_json(obj: object, **kwargs) -> str:
+    """Always valid JSON (RFC 8259 has no NaN or Infinity): non-finite numbers become null."""
+    import json
+
+    return json.dumps(finite_json(obj), allow_nan=False, **kwargs)

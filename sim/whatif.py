@@ -47,7 +47,6 @@ from sim.state import (
     STRUCT_REL,
 )
 
-
 #: a population smaller than this has no confidence interval (a "95% CI" of one athlete has width 0)
 MIN_ATHLETES = 2
 #: the memory a simulation may ask for (the arrays of every athlete-week of every plan simulated)

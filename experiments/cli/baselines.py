@@ -8,7 +8,6 @@ beats it for are honest comparisons, with 95% bootstrap intervals.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -71,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         for lv, res in results.items():
             for row in res.rows(JSON_METRICS):
                 rows.append({"level": lv, **row})
-        json.dump(rows, sys.stdout, indent=1)
+        from experiments.io import dumps_json
+
+        sys.stdout.write(dumps_json(rows, indent=1))
         print()
         return 0
     for lv, res in results.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -42,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             rows = calibrate(athletes=args.athletes, progress=advance)
     if args.json:
-        json.dump(rows, sys.stdout, indent=1)
+        from experiments.io import dumps_json
+
+        sys.stdout.write(dumps_json(rows, indent=1))
         print()
     else:
         from rich.console import Console

@@ -60,15 +60,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents.baselines import BASELINES
     from experiments.policy import load_run_policy
     from experiments.report.compare import DEFAULT_EXPERIMENT, check_seed, compare, find_runs, held_out_seed
     from experiments.report.render import print_tables
     from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
     from experiments.tracking import client, open_store, tracking_uri
     from sim.errors import InputError
+    from sim.season import MIN_SEASON_WEEKS
     from sim.state import LEVELS
+    from sim.whatif import check_athletes
 
     check_out_dir(args.out)
+    # a lower bound first (the shortest season, one learned policy); the exact check follows the runs
+    check_athletes(args.athletes, MIN_SEASON_WEEKS, plans=len(BASELINES) + 1, name="--athletes")
     open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: a missing store is an error
     uri = tracking_uri(args.tracking_uri)
     experiment = args.experiment or DEFAULT_EXPERIMENT
@@ -86,9 +91,6 @@ def run(args: argparse.Namespace) -> int:
             f"runs: trained for different seasons (season_weeks {sorted(weeks)}, race distance "
             f"{sorted(dists)}); compare runs of one setting at a time"
         )
-    from agents.baselines import BASELINES
-    from sim.whatif import check_athletes
-
     check_athletes(args.athletes, max(weeks), plans=len(BASELINES) + len(learned), name="--athletes")
     levels = args.level or sorted({lv for p in policies for lv in p.levels}, key=LEVELS.index) or list(LEVELS)
     seed = held_out_seed(policies) if args.seed is None else args.seed

@@ -87,9 +87,9 @@ def run(args: argparse.Namespace) -> int:
         from experiments.policy import TRUST_NOTE
 
         raise InputError(f"--model: {args.model!r} is not loaded without --trust: {TRUST_NOTE}")
-    fmt = format_of(args.format, args.out)
     if args.out:
         check_writable(args.out, "--out")
+    fmt = format_of(args.format, args.out)
     if args.run:
         from experiments.tracking import open_store
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -43,10 +42,12 @@ def run(args: argparse.Namespace) -> int:
         title = f"{args.plan}: {res.cohort.n} {res.cohort.level} athletes"
         atomic_write_bytes(args.plot, plot_weekly(res.weekly, title), option="--plot")
     if args.json:
+        from experiments.io import dumps_json
+
         out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
         if spread is not None:
             out["model_draws"] = spread
-        json.dump(out, sys.stdout, indent=1)
+        sys.stdout.write(dumps_json(out, indent=1))
         print()
         return 0
     print_result(res, args.plan)

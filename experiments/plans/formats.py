@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +188,9 @@ def to_json(df: pd.DataFrame) -> str:
         "rule_check": [vars(v) for v in check(df)],
         "days": day_records(df),
     }
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    from experiments.io import dumps_json
+
+    return dumps_json(doc, indent=1, ensure_ascii=False) + "\n"
 
 
 def frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:
