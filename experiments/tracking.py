@@ -143,6 +143,31 @@ def _check_sqlite_file(path: Path, uri: str, source: str, create: bool) -> bool:
     return True
 
 
+def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -> None:
+    """InputError unless the SQLite file holds MLflow's tables (or none at all, with `allow_empty`):
+    MLflow would otherwise add its tables to somebody else's database. Read-only; never writes."""
+    import sqlite3
+
+    from sim.errors import InputError
+
+    try:
+        con = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT_S)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as err:
+        raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); is it a damaged database?") from None
+    if not tables:
+        if allow_empty:
+            return
+        raise InputError(f"{source}: {uri}: {str(path)!r} has no tables, it is not an MLflow store yet; train first")
+    if not {"experiments", "runs", "alembic_version"} <= tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise InputError(f"{source}: {uri}: {str(path)!r} is a SQLite database but not an MLflow store (tables: "
+                         f"{shown}); allowed: an MLflow store or a new file")
+
+
 def _check_reachable(uri: str, source: str, timeout: float) -> None:
     """InputError unless a TCP connection to the server of an http(s) URI opens within `timeout` s."""
     import socket
@@ -165,11 +190,13 @@ def _check_reachable(uri: str, source: str, timeout: float) -> None:
         raise InputError(f"{source}: cannot reach the MLflow server {uri}: {err.strerror or err}") from None
 
 
-def _probe(cl, uri: str, source: str) -> None:
-    """One cheap read of the tracking and registry stores (creating the tables of a fresh SQLite store)."""
+def _connect(uri: str, source: str):
+    """A client after one cheap read of the tracking and registry stores (which creates the tables of a
+    fresh SQLite store); InputError for any failure of the store."""
     from sim.errors import InputError
 
     try:
+        cl = client(uri)  # MlflowClient opens the store (and checks its tables) right away
         cl.search_experiments(max_results=1)
         cl.search_registered_models(max_results=1)
     except InputError:
@@ -178,8 +205,14 @@ def _probe(cl, uri: str, source: str) -> None:
         text = " ".join(str(err).split())
         if len(text) > 300:
             text = text[:300] + "..."
+        if uri.startswith(("http://", "https://")):
+            hint = ("no answer within the timeout (STRIDELAB_STORE_TIMEOUT_S)" if "timeout" in text.lower()
+                    else "is an MLflow tracking server running there?")
+        else:
+            hint = "is it a damaged database, or the wrong URI?"
         raise InputError(f"{source}: the MLflow store {uri} cannot be used ({type(err).__name__}: {text}); "
-                         "is it a damaged database, or the wrong URI?") from None
+                         f"{hint}") from None
+    return cl
 
 
 def open_store(configured: str | None = None, option: str = "--tracking-uri", create: bool = False):
@@ -205,20 +238,18 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
         _check_reachable(uri, source, timeout)
     if path is None:
-        cl = client(uri)
-        _probe(cl, uri, source)
-        return cl
-    existed = _check_sqlite_file(path, uri, source, create)
-    if existed and not create:
-        cl = client(uri)
-        _probe(cl, uri, source)
-        return cl
+        return _connect(uri, source)
+    _check_sqlite_file(path, uri, source, create)
+    if not create:
+        _check_mlflow_tables(path, uri, source, allow_empty=False)
+        return _connect(uri, source)
     try:
         with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_S):
             created = not path.exists()
-            cl = client(uri)
+            if not created:
+                _check_mlflow_tables(path, uri, source, allow_empty=True)
             try:
-                _probe(cl, uri, source)
+                cl = _connect(uri, source)
             except InputError:
                 if created:
                     with contextlib.suppress(OSError):
