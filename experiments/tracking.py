@@ -243,8 +243,10 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
     if not create:
         _check_mlflow_tables(path, uri, source, allow_empty=False)
         return _connect(uri, source)
+    lock_path = Path(f"{path}.lock")
+    lock_existed = lock_path.exists()
     try:
-        with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_S):
+        with FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S):
             created = not path.exists()
             if not created:
                 _check_mlflow_tables(path, uri, source, allow_empty=True)
@@ -257,7 +259,12 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
                 raise
     except Timeout:
         raise InputError(f"{source}: {uri}: another process has held the store's creation lock for "
-                         f"{LOCK_TIMEOUT_S:g} s ({path}.lock)") from None
+                         f"{LOCK_TIMEOUT_S:g} s ({lock_path})") from None
+    except InputError:
+        if not lock_existed:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()  # a store that could not be opened gets no lock file either
+        raise
     return cl
 
 

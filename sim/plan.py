@@ -231,11 +231,18 @@ def format_validation_error(source: str, err: ValidationError) -> str:
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         value = e.get("input")
         msg = e["msg"]
+        if e["type"] == "value_error":
+            # a cross-field check says "field: problem"; join the field onto the location
+            msg = msg.removeprefix("Value error, ")
+            head, sep, rest = msg.partition(": ")
+            if sep and head.isidentifier():
+                loc = head if loc == "(top level)" else f"{loc}.{head}"
+                msg = rest
         if e["type"] == "extra_forbidden":
             msg = "unknown key (not allowed here)"
         elif e["type"] == "missing":
             msg = "required field is missing"
-        shown = "" if e["type"] == "missing" else f" (got {value!r})"
+        shown = "" if e["type"] in ("missing", "value_error") else f" (got {value!r})"
         lines.append(f"{source}: {loc}: {msg}{shown}")
     return "\n".join(lines)
 
