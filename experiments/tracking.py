@@ -157,7 +157,8 @@ def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -
         finally:
             con.close()
     except sqlite3.Error as err:
-        raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); is it a damaged database?") from None
+        raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); "
+                         "is it a damaged database?") from None
     if not tables:
         if allow_empty:
             return
