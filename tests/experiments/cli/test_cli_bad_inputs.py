@@ -247,7 +247,7 @@ def api_cases():
     """API entry points: (id, callable, words)."""
     import pandas as pd
 
-    from experiments.pyfunc import check_profiles
+    from experiments.serving.pyfunc import check_profiles
     from sim.plan import WeekPlan, parse_plan
     from sim.whatif import check_athletes, simulate_plan
 
