@@ -47,7 +47,7 @@ def test_two_processes_create_a_fresh_store_together(tmp_path):
         time.sleep(0.01)
     (tmp_path / "go").touch()
     results = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, results, strict=True):
+    for p, (_out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err[-3000:]
     cl = open_store(f"sqlite:///{tmp_path / 'mlflow.db'}", create=False)
     exp = cl.get_experiment_by_name("together")
