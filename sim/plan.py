@@ -113,7 +113,7 @@ class WeekPlan(BaseModel):
             if v is not None and 0.0 < v < low:
                 raise ValueError(f"{name}: {v!r} is too small; allowed: 0 (none) or at least {low}{unit}")
         if self.run_km is not None and self.long_run_km is not None and self.long_run_km > self.run_km:
-            raise ValueError(f"long_run_km: {self.long_run_km!r} is longer than the week's run_km {self.run_km!r}; "
+            raise ValueError(f"long_run_km: {self.long_run_km:g} is longer than the week's run_km {self.run_km:g}; "
                              "allowed: long_run_km <= run_km")
         return self
 

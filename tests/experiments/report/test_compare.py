@@ -301,3 +301,22 @@ def test_export_from_the_run_is_the_pyfunc_plan_and_passes_the_rules(trained, tm
     assert main([*args[:1], "--model", str(local), "--trust", *args[3:-1], str(model_out)]) == 0
     assert json.loads(model_out.read_text())["days"] == doc["days"]
     assert load_model_file(local, trust=True).action_scope == "strength"
+
+
+def test_served_model_refuses_an_extra_column_and_keeps_the_athlete_id(trained):
+    """Issue 15, point 6: MLflow's signature enforcement dropped an unknown column (and the optional
+    `athlete` id) before the project's checks; the model is logged without a dropping signature."""
+    import mlflow
+    import pandas as pd
+
+    uri, run_id, _ = trained
+    mlflow.set_tracking_uri(uri)
+    exp = mlflow.MlflowClient().get_run(run_id).info.experiment_id
+    (logged,) = mlflow.search_logged_models(experiment_ids=[exp], filter_string=f"source_run_id = '{run_id}'",
+                                            output_format="list")
+    model = mlflow.pyfunc.load_model(logged.model_uri)
+    good = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-04-25"]}
+    with pytest.raises(InputError, match="unknown column.*colour"):
+        model.predict(pd.DataFrame({**good, "colour": ["red"]}))
+    days = model.predict(pd.DataFrame({**good, "athlete": ["ann"]}))
+    assert set(days["athlete"]) == {"ann"} and len(days) == 7 * WEEKS
