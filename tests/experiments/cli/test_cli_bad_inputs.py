@@ -305,7 +305,8 @@ def snapshot(folder: Path) -> dict[str, tuple]:
 
 
 def temp_leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("stridelab-*")}
+    """Everything in the temp folder (a private one per case: other processes share /tmp)."""
+    return {p.name for p in Path(tempfile.gettempdir()).iterdir()}
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +323,9 @@ def store_template(tmp_path_factory):
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
+def workdir(tmp_path_factory, monkeypatch):
+    tmp_path = tmp_path_factory.mktemp("work")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
     monkeypatch.chdir(tmp_path)
     for var in ("MLFLOW_TRACKING_URI", "STRIDELAB_STORE_TIMEOUT_S"):
         monkeypatch.delenv(var, raising=False)
@@ -360,7 +363,7 @@ def test_cli_bad_input_exits_2_cleanly(argv, files, env, words, workdir, store_t
         w = w.replace("{foreign}", foreign)
         assert w in err, f"{w!r} not in {err!r}"
     assert snapshot(workdir) == before  # nothing created, nothing changed, the FIFO still a FIFO
-    assert temp_leftovers() <= tmp_before
+    assert temp_leftovers() == tmp_before  # no temp files or folders left either
 
 
 @pytest.mark.parametrize("case", api_cases(), ids=lambda c: c[0])
