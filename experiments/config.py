@@ -360,6 +360,11 @@ class ExperimentConfig(BaseModel):
             if hasattr(a, "batch_size") and a.batch_size > rollout:
                 raise ValueError(f"algo.batch_size: {a.batch_size} is larger than one rollout "
                                  f"(n_steps * n_envs = {rollout}); need <= {rollout}")
+        from sim.whatif import check_athletes
+
+        # the held-out evaluation simulates every baseline and the policy on these athletes at once
+        for key, n in (("eval.athletes", self.eval.athletes), ("eval.final_athletes", self.eval.final_athletes)):
+            check_athletes(n, self.env.season_weeks, plans=len(self.eval.baselines) + 1, name=key)
         if a.name == "dqn" and self.env.action_scope == "strength_and_run":
             raise ValueError("algo.name: dqn needs a small discrete action space; use env.action_scope: strength "
                              "(or another algorithm)")

@@ -50,7 +50,7 @@ from sim.state import (
 #: a population smaller than this has no confidence interval (a "95% CI" of one athlete has width 0)
 MIN_ATHLETES = 2
 #: the memory a simulation may ask for (the arrays of every athlete-week of every plan simulated)
-MAX_SIM_BYTES = 4 * 2**30
+MAX_SIM_BYTES = 4_000_000_000
 #: bytes per athlete-week (metrics, race times, per-athlete plans, tables) and per athlete (state, profile)
 _BYTES_PER_ATHLETE_WEEK = 8 * (METRIC_SIZE + 2 + PLAN_SIZE + 12)
 _BYTES_PER_ATHLETE = 8 * 64
