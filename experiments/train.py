@@ -435,6 +435,9 @@ def _build_model(cfg: ExperimentConfig, seed: int, ckpt: dict | None, ctx: RunCo
     if ckpt is not None:
         if isinstance(venv, VecNormalize) and (ctx.ckpt_dir / VECNORM_NAME).is_file():
             restore_vecnormalize(venv, load_vecnormalize(ctx.ckpt_dir / VECNORM_NAME, venv.obs_rms.mean.size))
+        elif isinstance(venv, VecNormalize) and (ctx.ckpt_dir / "vecnormalize.pkl").exists():
+            raise InputError(f"--resume {ctx.run_id}: its checkpoint holds pickled normalisation statistics "
+                             f"(vecnormalize.pkl, before issue 15), which are not loaded; start a new run")
         model = load_sb3(cfg.algo.name, ctx.ckpt_dir / CHECKPOINT_NAME, env=venv)
         if cfg.algo.name == "dqn" and (ctx.ckpt_dir / REPLAY_NAME).is_file():
             model.load_replay_buffer(str(ctx.ckpt_dir / REPLAY_NAME))
