@@ -46,8 +46,8 @@ def client(uri: str | None = None):
 
 
 # --------------------------------------------------------------------------- opening a store
-#: schemes MLflow can track into (plain folder paths must be written file:///FOLDER)
-SCHEMES = ("sqlite", "file", "http", "https", "postgresql", "mysql", "mssql", "databricks")
+#: schemes MLflow can track into with a model registry (MLflow 3 keeps file stores read-only: no registry)
+SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql", "databricks")
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: seconds to wait for a remote store (connect and each request); $STRIDELAB_STORE_TIMEOUT_S overrides
 STORE_TIMEOUT_S = 20.0
@@ -91,7 +91,7 @@ def check_uri(uri: str, source: str) -> str:
 
     from sim.errors import InputError
 
-    allowed = "sqlite:///PATH.db, file:///FOLDER, http(s)://HOST:PORT, postgresql://..., mysql://..., databricks"
+    allowed = "sqlite:///PATH.db, http(s)://HOST:PORT, postgresql://..., mysql://..., databricks"
     if any(c in uri for c in "\n\r\x00") or len(uri) > 2000:
         raise InputError(f"{source}: {uri[:80]!r} is not an MLflow tracking URI; allowed: {allowed}")
     scheme = urlparse(uri).scheme.split("+", 1)[0].lower()

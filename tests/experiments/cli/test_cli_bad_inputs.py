@@ -183,6 +183,8 @@ CASES = [
      ["sqlite:///mlflow.db", "not a SQLite database"]),
     ("export_store_bad_body", [*EXPORT, "--run", "abc"], {"mlflow.db": HEADER + _noise(8192)}, {},
      ["sqlite:///mlflow.db", "damaged"]),
+    ("export_store_file_missing", [*EXPORT, "--run", "abc", "--tracking-uri", "file:///nonexistent/mlruns"], {}, {},
+     ["--tracking-uri", "file:///nonexistent/mlruns", "scheme 'file'", "allowed: sqlite:///"]),
     ("export_store_fifo", [*EXPORT, "--run", "abc", "--tracking-uri", "sqlite:///fifo"], {}, {},
      ["--tracking-uri", "sqlite:///fifo", "not a regular file"]),
     ("export_store_closed_port", [*EXPORT, "--run", "abc", "--tracking-uri", f"http://127.0.0.1:{_closed_port()}"],
