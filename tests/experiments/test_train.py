@@ -175,7 +175,9 @@ def test_resume_after_sigkill_continues_same_run(store) -> None:
     total = 16 * 8 * 40
     path = config(folder, "killed", total_timesteps=total, eval={**TINY["eval"], "every_timesteps": 1024},
                   checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1"}
+    # the child runs the code under test (not an installed copy elsewhere on the path)
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(path), "--no-progress"],
                             cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     runs = folder / "runs_killed"
