@@ -94,19 +94,29 @@ class _Linear:
 
 
 # --------------------------------------------------------------------------- networks
+#: network size limits (issue 15, point 5): checked with the config, before any MLflow run exists
+MAX_LAYERS = 8
+MAX_NET_PARAMS = 5_000_000  # weights per network (pi or vf), ~20 MB float32; the shipped configs use < 20k
+Widths = Annotated[list[Annotated[int, Field(ge=1, le=4096)]], Field(max_length=MAX_LAYERS)]
+
+
+def _weights(widths: list[int]) -> int:
+    return sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+
+
 class SplitNetArch(BaseModel):
     """Separate hidden layers for the policy (pi) and the value function (vf)."""
 
     model_config = _STRICT
-    pi: list[Annotated[int, Field(ge=1, le=4096)]] = Field(description="policy hidden layer widths")
-    vf: list[Annotated[int, Field(ge=1, le=4096)]] = Field(description="value hidden layer widths")
+    pi: Widths = Field(description="policy hidden layer widths")
+    vf: Widths = Field(description="value hidden layer widths")
 
 
 class PolicyKwargs(BaseModel):
     """Network shape. Recurrent fields are only valid for `recurrent_ppo`."""
 
     model_config = _STRICT
-    net_arch: list[Annotated[int, Field(ge=1, le=4096)]] | SplitNetArch = Field(
+    net_arch: Widths | SplitNetArch = Field(
         default_factory=lambda: [64, 64], description="hidden layer widths, shared list or {pi: [...], vf: [...]}")
     activation: Literal["tanh", "relu", "elu", "leaky_relu", "gelu", "silu"] = Field(
         "tanh", description=f"activation function, one of {', '.join(ACTIVATIONS)}")
@@ -114,6 +124,18 @@ class PolicyKwargs(BaseModel):
     lstm_hidden_size: int | None = Field(None, ge=1, le=1024, description="LSTM width (recurrent_ppo only)")
     n_lstm_layers: int | None = Field(None, ge=1, le=4, description="LSTM layers (recurrent_ppo only)")
     enable_critic_lstm: bool | None = Field(None, description="separate LSTM for the critic (recurrent_ppo only)")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PolicyKwargs:
+        arch = self.net_arch
+        nets = {"pi": arch.pi, "vf": arch.vf} if isinstance(arch, SplitNetArch) else {"": list(arch)}
+        for key, widths in nets.items():
+            n = _weights(widths)
+            if n > MAX_NET_PARAMS:
+                where = f"net_arch.{key}" if key else "net_arch"
+                raise ValueError(f"{where}: {widths} has {n} weights between hidden layers; allowed: "
+                                 f"at most {MAX_NET_PARAMS}")
+        return self
 
     def to_sb3(self, algo: str) -> dict[str, Any]:
         import torch.nn as nn
@@ -338,6 +360,11 @@ class ExperimentConfig(BaseModel):
             if hasattr(a, "batch_size") and a.batch_size > rollout:
                 raise ValueError(f"algo.batch_size: {a.batch_size} is larger than one rollout "
                                  f"(n_steps * n_envs = {rollout}); need <= {rollout}")
+        from sim.whatif import check_athletes
+
+        # the held-out evaluation simulates every baseline and the policy on these athletes at once
+        for key, n in (("eval.athletes", self.eval.athletes), ("eval.final_athletes", self.eval.final_athletes)):
+            check_athletes(n, self.env.season_weeks, plans=len(self.eval.baselines) + 1, name=key)
         if a.name == "dqn" and self.env.action_scope == "strength_and_run":
             raise ValueError("algo.name: dqn needs a small discrete action space; use env.action_scope: strength "
                              "(or another algorithm)")
@@ -357,10 +384,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     path = [p for p in key.strip().split(".")]
     if not key.strip() or any(not p for p in path):
         raise InputError(f"--set {text!r}: the key path {key!r} is empty or has an empty part")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        raise InputError(f"--set {text!r}: value {raw!r} is not valid YAML") from None
+    from sim.strict_yaml import loads
+
+    value = loads(raw, f"--set {text!r}") if raw.strip() else None
     if isinstance(value, str):  # YAML 1.1 reads 1e-3 as text; a number was meant
         for conv in (int, float):
             try:
@@ -433,9 +459,10 @@ def _format_errors(source: str, err: ValidationError) -> str:
         ):
             continue
         if e["type"].endswith("_type") and any(
-            other is not e and loc2 == loc and other["type"] == "union_tag_invalid" for loc2, other in rows
+            other is not e and loc2 == loc and (other["type"] == "union_tag_invalid"
+                                                or not other["type"].endswith("_type")) for loc2, other in rows
         ):
-            continue
+            continue  # the other alternative of a union (a list vs {pi, vf}) failed for a plainer reason
         msg = e["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]

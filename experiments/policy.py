@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from experiments.config import ExperimentConfig
+from experiments.io import atomic_path
 from sim.errors import InputError
 
 ALGO_CLASSES = {
@@ -33,10 +34,15 @@ ALGO_CLASSES = {
     "recurrent_ppo": ("sb3_contrib", "RecurrentPPO", "MlpLstmPolicy"),
     "maskable_ppo": ("sb3_contrib", "MaskablePPO", "MlpPolicy"),
 }
-VECNORM_NAME = "vecnormalize.pkl"
+VECNORM_NAME = "vecnormalize.npz"  # arrays only: never a pickle (issue 15, point 2)
 #: artefacts of a `stridelab train` run
 POLICY_ZIP = "policy/policy.zip"
-VECNORM = "policy/vecnormalize.pkl"
+VECNORM = "policy/vecnormalize.npz"
+LEGACY_VECNORM = "policy/vecnormalize.pkl"  # pickled statistics of older runs: never loaded
+TRUST_NOTE = (
+    "an SB3 model file is a zip of pickles, and loading one runs any code it carries; StrideLab loads models "
+    "from its own MLflow store (--run RUN_ID), or a file only with --trust"
+)
 CONFIG = "config.yaml"
 
 
@@ -72,6 +78,90 @@ _POPULATION_KEYS = ("level", "levels", "race_distance", "season_weeks", "athlete
 def harness_env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
     """kwargs for `StrengthRunVecEnv.from_cohort`: action scope, reward, limits, noise, pain rule..."""
     return {k: v for k, v in env_kwargs(cfg).items() if k not in _POPULATION_KEYS}
+
+
+# --------------------------------------------------------------------------- normalisation statistics
+# SB3's VecNormalize.save pickles the whole wrapper, and unpickling runs whatever the file says.
+# StrideLab stores only the running statistics, as plain arrays in an .npz (read with
+# allow_pickle=False), and restores them into a VecNormalize built from the validated config.
+_RMS_KEYS = ("obs_mean", "obs_var", "obs_count", "ret_mean", "ret_var", "ret_count")
+_SCALAR_KEYS = ("clip_obs", "clip_reward", "epsilon", "gamma", "norm_obs", "norm_reward")
+
+
+def save_vecnormalize(venv, path: str | Path) -> Path:
+    """The running statistics of a VecNormalize as arrays in `path` (.npz, written atomically)."""
+    arrays = {
+        "obs_mean": np.asarray(venv.obs_rms.mean, dtype=np.float64),
+        "obs_var": np.asarray(venv.obs_rms.var, dtype=np.float64),
+        "obs_count": np.float64(venv.obs_rms.count),
+        "ret_mean": np.asarray(venv.ret_rms.mean, dtype=np.float64),
+        "ret_var": np.asarray(venv.ret_rms.var, dtype=np.float64),
+        "ret_count": np.float64(venv.ret_rms.count),
+        "clip_obs": np.float64(venv.clip_obs),
+        "clip_reward": np.float64(venv.clip_reward),
+        "epsilon": np.float64(venv.epsilon),
+        "gamma": np.float64(venv.gamma),
+        "norm_obs": np.bool_(venv.norm_obs),
+        "norm_reward": np.bool_(venv.norm_reward),
+    }
+    with atomic_path(path, suffix=".npz") as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+    return Path(path)
+
+
+def load_vecnormalize(path: str | Path, obs_size: int | None = None) -> dict[str, np.ndarray]:
+    """Statistics saved by `save_vecnormalize`; InputError for anything else (never unpickles)."""
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            d = {k: np.array(z[k]) for k in (*_RMS_KEYS, *_SCALAR_KEYS)}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as err:
+        raise InputError(f"vecnormalize: {path}: not a StrideLab normalisation file ({type(err).__name__}); "
+                         f"allowed: an .npz with {', '.join(_RMS_KEYS + _SCALAR_KEYS)}") from None
+    for k, v in d.items():
+        if v.dtype.kind not in "fib" or not np.isfinite(v.astype(np.float64)).all():
+            raise InputError(f"vecnormalize: {path}: {k} is not finite numbers")
+    if d["obs_mean"].shape != d["obs_var"].shape or (obs_size is not None and d["obs_mean"].shape != (obs_size,)):
+        raise InputError(f"vecnormalize: {path}: obs_mean has shape {d['obs_mean'].shape}; allowed: "
+                         f"({obs_size},) as the observation space")
+    if (d["obs_var"] < 0).any() or (d["ret_var"] < 0).any():
+        raise InputError(f"vecnormalize: {path}: a variance is negative")
+    return d
+
+
+def restore_vecnormalize(venv, stats: dict[str, np.ndarray]) -> None:
+    """Put saved statistics into a live VecNormalize (built from the same config)."""
+    venv.obs_rms.mean = stats["obs_mean"].astype(np.float64).copy()
+    venv.obs_rms.var = stats["obs_var"].astype(np.float64).copy()
+    venv.obs_rms.count = float(stats["obs_count"])
+    venv.ret_rms.mean = stats["ret_mean"].astype(np.float64).copy()
+    venv.ret_rms.var = stats["ret_var"].astype(np.float64).copy()
+    venv.ret_rms.count = float(stats["ret_count"])
+
+
+class _Stats:
+    """The obs_rms shape Predictor.normalize reads (mean, var)."""
+
+    def __init__(self, mean: np.ndarray, var: np.ndarray) -> None:
+        self.mean, self.var = mean, var
+
+
+def load_sb3(algo: str, path: str | Path, **kwargs):
+    """`algo_class(algo).load(path)` with a clean InputError for a damaged or foreign file.
+
+    SB3 model files are zips holding pickles: call this only for the project's MLflow store,
+    the project's own checkpoints, or a file the user passed with --trust.
+    """
+    try:
+        return algo_class(algo).load(str(path), device="cpu", **kwargs)
+    except InputError:
+        raise
+    except Exception as err:  # noqa: BLE001 (KeyError, PytorchStreamReader, zipfile, pickle errors)
+        text = " ".join(str(err).split())[:200]
+        raise InputError(f"model: {path}: not a readable {algo} model saved by stable-baselines3 "
+                         f"({type(err).__name__}: {text})") from None
 
 
 # --------------------------------------------------------------------------- a trained policy
@@ -142,16 +232,16 @@ class Predictor:
     @classmethod
     def load(cls, policy_zip: str | Path, vecnormalize: str | Path | None, algo: str,
              action_scope: str) -> Predictor:
-        """Load a saved policy (and its VecNormalize statistics) on the CPU."""
-        import pickle
-
-        model = algo_class(algo).load(str(policy_zip), device="cpu")
+        """Load a saved policy (and its VecNormalize statistics, .npz) on the CPU. Trusted files only:
+        an SB3 zip is a pickle (see `load_sb3`)."""
+        model = load_sb3(algo, policy_zip)
         obs_rms, clip, eps = None, 10.0, 1e-8
         if vecnormalize is not None and Path(vecnormalize).is_file():
-            with open(vecnormalize, "rb") as fh:
-                vn = pickle.load(fh)
-            if vn.norm_obs:
-                obs_rms, clip, eps = vn.obs_rms, vn.clip_obs, vn.epsilon
+            size = int(np.prod(model.observation_space.shape))
+            st = load_vecnormalize(vecnormalize, size)
+            if bool(st["norm_obs"]):
+                obs_rms = _Stats(st["obs_mean"], st["obs_var"])
+                clip, eps = float(st["clip_obs"]), float(st["epsilon"])
         nvec = None
         if algo == "dqn":
             from envs.actions import action_nvec
@@ -233,15 +323,25 @@ def _scope_of(model) -> str:
     return "strength" if n == int(np.prod(action_nvec("strength"))) else "strength_and_run"
 
 
-def load_model_file(path: str | Path, vecnormalize: str | Path | None = None) -> LearnedPolicy:
-    """An SB3 model file (+ optional VecNormalize statistics next to it) as a policy."""
+def load_model_file(path: str | Path, vecnormalize: str | Path | None = None, trust: bool = False) -> LearnedPolicy:
+    """An SB3 model file (+ its normalisation statistics, `vecnormalize.npz` next to it) as a policy.
+
+    Only with `trust=True` (the CLI's --trust): the file is unpickled (see TRUST_NOTE).
+    """
     p = Path(path)
+    if not trust:
+        raise InputError(f"--model: {str(p)!r} is not loaded without --trust: {TRUST_NOTE}")
+    if not p.exists():
+        raise InputError(f"--model: {p}: no such file")
     if not p.is_file():
-        raise InputError(f"model: {p}: no such file")
+        raise InputError(f"--model: {p}: not a regular file; allowed: an SB3 .zip")
     algo = detect_algo(p)
-    model = algo_class(algo).load(str(p), device="cpu")
-    scope = _scope_of(model)
+    scope = _scope_of(load_sb3(algo, p))
     vn = Path(vecnormalize) if vecnormalize else p.with_name(VECNORM_NAME)
+    legacy = p.with_name("vecnormalize.pkl")
+    if not vn.is_file() and legacy.exists():
+        raise InputError(f"--model: {str(legacy)!r} beside the model holds pickled statistics, which StrideLab does "
+                         f"not load; allowed: {VECNORM_NAME} (arrays, written by stridelab train)")
     pred = Predictor.load(p, vn if vn.is_file() else None, algo, scope)
     return LearnedPolicy(name=f"learned:{p.stem}", predictor=pred, action_scope=scope)
 
@@ -256,7 +356,7 @@ def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPoli
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     uri = tracking.tracking_uri(tracking_uri)
-    cl = tracking.client(uri)
+    cl = tracking.open_store(tracking_uri, create=False)  # the project's store: never created here
     try:
         run = cl.get_run(run_id)
     except MlflowException:
@@ -275,6 +375,10 @@ def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPoli
             vn_path: str | None = cl.download_artifacts(run_id, VECNORM, str(tmp))
         except (MlflowException, OSError):
             vn_path = None
+        if vn_path is None and LEGACY_VECNORM in {a.path for a in cl.list_artifacts(run_id, "policy")}:
+            raise InputError(f"run: {run_id} stores its normalisation statistics as a pickle ({LEGACY_VECNORM}), "
+                             "which StrideLab no longer loads; retrain it (stridelab train) to get "
+                             f"{VECNORM} (arrays only)")
         cfg = validate(load_yaml(cfg_path), f"run {run_id} config.yaml")
         pred = Predictor.load(zip_path, vn_path, cfg.algo.name, cfg.env.action_scope)
     finally:

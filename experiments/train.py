@@ -41,6 +41,10 @@ from experiments.policy import (
     algo_class,
     env_kwargs,
     harness_env_kwargs,
+    load_sb3,
+    load_vecnormalize,
+    restore_vecnormalize,
+    save_vecnormalize,
     unflatten_actions,
 )
 from sim.errors import InputError
@@ -386,8 +390,7 @@ class RunContext:
         files = [d / CHECKPOINT_NAME]
         env = model.get_env()
         if isinstance(env, VecNormalize):
-            with atomic_path(d / VECNORM_NAME, suffix=".pkl") as tmp:
-                env.save(str(tmp))
+            save_vecnormalize(env, d / VECNORM_NAME)
             files.append(d / VECNORM_NAME)
         if self.cfg.algo.name == "dqn":
             with atomic_path(d / REPLAY_NAME, suffix=".pkl") as tmp:
@@ -431,9 +434,11 @@ def _build_model(cfg: ExperimentConfig, seed: int, ckpt: dict | None, ctx: RunCo
     cls = algo_class(cfg.algo.name)
     if ckpt is not None:
         if isinstance(venv, VecNormalize) and (ctx.ckpt_dir / VECNORM_NAME).is_file():
-            venv = VecNormalize.load(str(ctx.ckpt_dir / VECNORM_NAME), venv.venv)
-            venv.training = True
-        model = cls.load(str(ctx.ckpt_dir / CHECKPOINT_NAME), env=venv, device="cpu")
+            restore_vecnormalize(venv, load_vecnormalize(ctx.ckpt_dir / VECNORM_NAME, venv.obs_rms.mean.size))
+        elif isinstance(venv, VecNormalize) and (ctx.ckpt_dir / "vecnormalize.pkl").exists():
+            raise InputError(f"--resume {ctx.run_id}: its checkpoint holds pickled normalisation statistics "
+                             f"(vecnormalize.pkl, before issue 15), which are not loaded; start a new run")
+        model = load_sb3(cfg.algo.name, ctx.ckpt_dir / CHECKPOINT_NAME, env=venv)
         if cfg.algo.name == "dqn" and (ctx.ckpt_dir / REPLAY_NAME).is_file():
             model.load_replay_buffer(str(ctx.ckpt_dir / REPLAY_NAME))
     else:
@@ -475,9 +480,7 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
         model.save(str(tmp))
     vecnorm = None
     if isinstance(venv, VecNormalize):
-        vecnorm = out / VECNORM_NAME
-        with atomic_path(vecnorm, suffix=".pkl") as tmp:
-            venv.save(str(tmp))
+        vecnorm = save_vecnormalize(venv, out / VECNORM_NAME)
     ctx.client.log_artifact(ctx.run_id, str(policy_zip), POLICY_ARTIFACT)
     if vecnorm is not None:
         ctx.client.log_artifact(ctx.run_id, str(vecnorm), POLICY_ARTIFACT)
@@ -625,13 +628,13 @@ def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | Non
     missing = [b for b in cfg.eval.baselines if b not in BASELINES]
     if missing:
         raise InputError(f"eval.baselines: {missing} not available; allowed: {', '.join(BASELINES)}")
-    folder = Path(cfg.checkpoint.folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"checkpoint.folder: {folder}: cannot create ({err.strerror})") from None
+    from experiments.io import check_new_folder
+
+    # checked, not created: a failed start leaves no empty folder behind (issue 15, point 7)
+    check_new_folder(cfg.checkpoint.folder, "checkpoint.folder")
+    # a resumed run's store must exist; a new run creates a missing SQLite store, under a lock
+    cl = tracking.open_store(cfg.mlflow.tracking_uri, "mlflow.tracking_uri", create=resume is None)
     uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
-    cl = tracking.client(uri)
     if resume is None:
         return cl, None
     from mlflow.exceptions import MlflowException
@@ -640,11 +643,19 @@ def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | Non
         run = cl.get_run(resume)
     except MlflowException:
         raise InputError(f"--resume: run {resume!r} not found in {uri}") from None
+    role = run.data.tags.get("stridelab.role")
     logged = _logged_config(cl, resume)
-    if logged is not None and logged != to_yaml(cfg):
+    if logged is None or role not in ("single", "child", "parent"):
+        raise InputError(f"--resume: run {resume!r} is not a `stridelab train` run (no config.yaml, role "
+                         f"{role!r}); allowed: the id of a training run printed by `stridelab train`")
+    exp = cl.get_experiment(run.info.experiment_id)
+    if exp.name != cfg.mlflow.experiment:
+        raise InputError(f"--resume: run {resume!r} belongs to experiment {exp.name!r}, not to this config's "
+                         f"mlflow.experiment {cfg.mlflow.experiment!r}; resume with the config it was started with")
+    if logged != to_yaml(cfg):
         raise InputError(f"--resume {resume}: the config differs from the run's logged config.yaml; "
                          "resume with the same config and --set overrides")
-    return cl, run.data.tags.get("stridelab.role")
+    return cl, role
 
 
 def _logged_config(cl, run_id: str) -> str | None:

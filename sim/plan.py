@@ -9,11 +9,10 @@ days, and the exported season plan is those days. `WeekPlan.to_array()` is the n
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from sim.errors import InputError
 from sim.state import (
@@ -46,13 +45,26 @@ RaceDistance = Literal["5k", "10k", "half", "marathon"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+# Plan files are typed strictly (issue 15, point 6): `weeks: "10"` or `weeks: true` is an error,
+# not 10 or 1. A float field takes an integer (`run_km: 40`), never a bool or a string.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+
+#: the longest season a plan file may describe (5 years): bounds memory (athletes x weeks)
+MAX_TOTAL_WEEKS = 260
+#: smallest non-zero distances: below these a "run" is not a run, and subnormal values
+#: (5e-324) would reach divisions in the scheduler (issue 15, point 8)
+MIN_KM = 0.5
+MIN_REL = 0.01
+
 
 class Exercise(BaseModel):
     """One exercise of a strength session, as the article writes it."""
 
     model_config = _STRICT
     name: str
-    sets: int = Field(ge=1, le=6)
+    sets: Int = Field(ge=1, le=6)
     reps: str = Field(description="reps per set, e.g. '5-6', '20-40 s', '20-30 m'")
 
 
@@ -60,11 +72,11 @@ class StrengthPlan(BaseModel):
     """The week's strength work."""
 
     model_config = _STRICT
-    sessions: int = Field(0, ge=0, le=3, description="strength sessions this week, 0-3")
+    sessions: Int = Field(0, ge=0, le=3, description="strength sessions this week, 0-3")
     emphasis: Emphasis = Field("heavy", description="heavy (4-8 RM) | power (plyometric) | maintenance | toning")
     effort: Effort = Field("moderate", description="easy (3-4 reps in reserve) | moderate (1-2) | hard (failure)")
     placement: Placement = Field("after_easy", description="after_easy | separate_day | before_key")
-    sets: int | None = Field(None, ge=1, le=6, description="sets per key lift; default by emphasis")
+    sets: Int | None = Field(None, ge=1, le=6, description="sets per key lift; default by emphasis")
     exercises: tuple[Exercise, ...] = Field((), description="exercises, for exported plans")
 
     @property
@@ -76,16 +88,16 @@ class WeekPlan(BaseModel):
     """One week of training: running volume, key runs, long run and strength work."""
 
     model_config = _STRICT
-    run_km: float | None = Field(None, ge=0.0, le=250.0, description="weekly running volume, km")
-    run_volume_rel: float | None = Field(None, ge=0.0, le=3.0,
+    run_km: Float | None = Field(None, ge=0.0, le=250.0, description="weekly running volume, km")
+    run_volume_rel: Float | None = Field(None, ge=0.0, le=3.0,
                                          description="weekly volume as a fraction of each athlete's habitual km")
-    key_runs: int = Field(0, ge=0, le=3, description="tempo / interval sessions")
+    key_runs: Int = Field(0, ge=0, le=3, description="tempo / interval sessions")
     key_kind: Literal["tempo", "intervals"] = Field("tempo", description="kind of the first key run (then alternate)")
-    long_run_km: float | None = Field(None, ge=0.0, le=60.0, description="long run, km (0 = none)")
-    long_run_rel: float | None = Field(None, ge=0.0, le=1.0, description="long run as a fraction of the week's km")
+    long_run_km: Float | None = Field(None, ge=0.0, le=60.0, description="long run, km (0 = none)")
+    long_run_rel: Float | None = Field(None, ge=0.0, le=1.0, description="long run as a fraction of the week's km")
     strength: StrengthPlan = Field(default_factory=StrengthPlan)
-    pain_rule: bool = Field(True, description="back off (easy, half distance; light lifting) on days of pain >= 4/10")
-    race: bool = Field(False, description="the week ends with the target race on its last day")
+    pain_rule: Bool = Field(True, description="back off (easy, half distance; light lifting) on days of pain >= 4/10")
+    race: Bool = Field(False, description="the week ends with the target race on its last day")
     phase: str | None = Field(None, description="season phase label, for exported plans")
     note: str | None = Field(None, description="why this week looks like this, for exported plans")
 
@@ -95,6 +107,14 @@ class WeekPlan(BaseModel):
             raise ValueError("give run_km or run_volume_rel, not both")
         if self.long_run_km is not None and self.long_run_rel is not None:
             raise ValueError("give long_run_km or long_run_rel, not both")
+        for name, low, unit in (("run_km", MIN_KM, " km"), ("long_run_km", MIN_KM, " km"),
+                                ("run_volume_rel", MIN_REL, ""), ("long_run_rel", MIN_REL, "")):
+            v = getattr(self, name)
+            if v is not None and 0.0 < v < low:
+                raise ValueError(f"{name}: {v!r} is too small; allowed: 0 (none) or at least {low}{unit}")
+        if self.run_km is not None and self.long_run_km is not None and self.long_run_km > self.run_km:
+            raise ValueError(f"long_run_km: {self.long_run_km:g} is longer than the week's run_km {self.run_km:g}; "
+                             "allowed: long_run_km <= run_km")
         return self
 
     def to_array(self) -> np.ndarray:
@@ -154,15 +174,15 @@ class WeekPlan(BaseModel):
 class Block(WeekPlan):
     """A week plan repeated for `weeks` weeks."""
 
-    weeks: int = Field(ge=1, le=260, description="how many weeks this block lasts")
+    weeks: Int = Field(ge=1, le=MAX_TOTAL_WEEKS, description="how many weeks this block lasts")
 
 
 class Population(BaseModel):
     """Optional cohort description overriding level means (for study scenarios)."""
 
     model_config = _STRICT
-    habitual_km: float | None = Field(None, gt=0.0, le=200.0, description="mean habitual km/week")
-    strength_1rm_bw: float | None = Field(None, ge=0.5, le=1.9, description="mean half-squat 1RM, x body weight")
+    habitual_km: Float | None = Field(None, ge=5.0, le=200.0, description="mean habitual km/week")
+    strength_1rm_bw: Float | None = Field(None, ge=0.5, le=1.9, description="mean half-squat 1RM, x body weight")
 
 
 class PlanFile(BaseModel):
@@ -172,7 +192,16 @@ class PlanFile(BaseModel):
     level: Level = Field("intermediate", description="beginner | intermediate | advanced")
     race_distance: RaceDistance = Field("10k", description="5k | 10k | half | marathon")
     population: Population = Field(default_factory=Population)
-    blocks: tuple[Block, ...] = Field(min_length=1, description="the season, block by block")
+    blocks: tuple[Block, ...] = Field(min_length=1, max_length=MAX_TOTAL_WEEKS,
+                                      description="the season, block by block")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PlanFile:
+        total = sum(b.weeks for b in self.blocks)
+        if total > MAX_TOTAL_WEEKS:
+            raise ValueError(f"blocks: {total} weeks in total is too long; allowed: at most {MAX_TOTAL_WEEKS} weeks "
+                             "(sum of every block's weeks)")
+        return self
 
     def weeks(self) -> list[WeekPlan]:
         out: list[WeekPlan] = []
@@ -202,11 +231,18 @@ def format_validation_error(source: str, err: ValidationError) -> str:
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         value = e.get("input")
         msg = e["msg"]
+        if e["type"] == "value_error":
+            # a cross-field check says "field: problem"; join the field onto the location
+            msg = msg.removeprefix("Value error, ")
+            head, sep, rest = msg.partition(": ")
+            if sep and head.isidentifier():
+                loc = head if loc == "(top level)" else f"{loc}.{head}"
+                msg = rest
         if e["type"] == "extra_forbidden":
             msg = "unknown key (not allowed here)"
         elif e["type"] == "missing":
             msg = "required field is missing"
-        shown = "" if e["type"] == "missing" else f" (got {value!r})"
+        shown = "" if e["type"] in ("missing", "value_error") else f" (got {value!r})"
         lines.append(f"{source}: {loc}: {msg}{shown}")
     return "\n".join(lines)
 
@@ -222,16 +258,11 @@ def parse_plan(data: object, source: str = "plan") -> PlanFile:
 
 
 def load_yaml(path: str | Path) -> object:
-    """safe_load a YAML file; InputError naming the file on a missing file or invalid YAML."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: no such file")
-    try:
-        return yaml.safe_load(p.read_text())
-    except yaml.YAMLError as err:
-        raise InputError(f"{p}: invalid YAML: {err}".replace("\n", " ")) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not a text file") from None
+    """Read a YAML file strictly (`sim.strict_yaml`: bounded size, depth and alias expansion, no
+    duplicate keys); InputError naming the file on a missing, special, oversized or invalid file."""
+    from sim.strict_yaml import load_file
+
+    return load_file(path)
 
 
 def load_plan(path: str | Path) -> PlanFile:

@@ -42,9 +42,43 @@ from sim.state import (
     METRIC_NAMES,
     METRIC_SIZE,
     NEURAL_REL,
+    PLAN_SIZE,
     STATE_SIZE,
     STRUCT_REL,
 )
+
+#: a population smaller than this has no confidence interval (a "95% CI" of one athlete has width 0)
+MIN_ATHLETES = 2
+#: the memory a simulation may ask for (the arrays of every athlete-week of every plan simulated)
+MAX_SIM_BYTES = 4_000_000_000
+#: bytes per athlete-week (metrics, race times, per-athlete plans, tables) and per athlete (state, profile)
+_BYTES_PER_ATHLETE_WEEK = 8 * (METRIC_SIZE + 2 + PLAN_SIZE + 12)
+_BYTES_PER_ATHLETE = 8 * 64
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if nbytes < 1000 or unit == "PB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1000
+    return f"{nbytes:.1f} PB"
+
+
+def check_athletes(athletes: int, weeks: int, plans: int = 1, name: str = "athletes") -> int:
+    """InputError unless `athletes` is a whole number >= MIN_ATHLETES whose simulation (`plans`
+    plans over `weeks` weeks) fits in MAX_SIM_BYTES; the message says how much it would need."""
+    if isinstance(athletes, bool) or not isinstance(athletes, int | np.integer):
+        raise InputError(f"{name}: {athletes!r} is not a whole number; allowed: {MIN_ATHLETES} or more")
+    if athletes < MIN_ATHLETES:
+        raise InputError(f"{name}: {athletes} is too few; allowed: at least {MIN_ATHLETES} (a 95% CI needs two)")
+    per = plans * (_BYTES_PER_ATHLETE + max(int(weeks), 1) * _BYTES_PER_ATHLETE_WEEK)
+    need = int(athletes) * per
+    if need > MAX_SIM_BYTES:
+        most = MAX_SIM_BYTES // per
+        raise InputError(f"{name}: {athletes} athletes x {weeks} weeks x {plans} plan(s) would need about "
+                         f"{_human(need)} of memory; allowed: at most {most} athletes here "
+                         f"({_human(MAX_SIM_BYTES)})")
+    return int(athletes)
 
 
 @dataclass
@@ -200,14 +234,19 @@ def _ci_mean(x: np.ndarray) -> list[float]:
     return [float(x.mean() - half), float(x.mean() + half)]
 
 
+MIN_EXPOSURE_H = 1e-3
+
+
 def injury_rate_per_1000h(injuries: np.ndarray, hours: np.ndarray, n_boot: int = 400, seed: int = 0):
     """Injuries per 1000 h of running, with a bootstrap 95% CI over athletes."""
+    # below MIN_EXPOSURE_H of running the rate is undefined, not huge: a subnormal number of hours
+    # would make it inf (issue 15, point 8), so such samples count as no exposure (rate 0)
     total_h = hours.sum()
-    rate = 1000.0 * injuries.sum() / total_h if total_h > 0 else 0.0
+    rate = 1000.0 * injuries.sum() / total_h if total_h >= MIN_EXPOSURE_H else 0.0
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(hours), size=(n_boot, len(hours)))
     h = hours[idx].sum(axis=1)
-    r = 1000.0 * injuries[idx].sum(axis=1) / np.where(h > 0, h, np.nan)
+    r = 1000.0 * injuries[idx].sum(axis=1) / np.where(h >= MIN_EXPOSURE_H, h, np.nan)
     lo, hi = np.nanpercentile(r, [2.5, 97.5]) if np.isfinite(r).any() else (rate, rate)
     return float(rate), [float(lo), float(hi)]
 
@@ -243,6 +282,8 @@ def simulate_plan(
     race_distance: str | None = None,
 ) -> Result:
     """Simulate a plan file (or a list of week plans) on a freshly sampled population."""
+    n_weeks = sum(b.weeks for b in plan.blocks) if isinstance(plan, PlanFile) else len(plan)
+    check_athletes(athletes, n_weeks)
     if isinstance(plan, PlanFile):
         weeks = plan.weeks()
         level = level or plan.level

@@ -69,3 +69,18 @@ def model_draws(text: str) -> int:
     if not 0 <= value <= MAX_MODEL_DRAWS:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; need 0 <= K <= {MAX_MODEL_DRAWS}")
     return value
+
+
+def athletes(text: str) -> int:
+    """A population size: a whole number >= 2 (a 95% CI needs two athletes). The memory it needs is
+    checked against the plan once the season length is known (`sim.whatif.check_athletes`)."""
+    from sim.whatif import MIN_ATHLETES
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need {MIN_ATHLETES} or more") from None
+    if value < MIN_ATHLETES:
+        raise argparse.ArgumentTypeError(
+            f"{value} is too few; need at least {MIN_ATHLETES} athletes (a 95% CI needs two)")
+    return value

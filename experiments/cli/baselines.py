@@ -8,7 +8,6 @@ beats it for are honest comparisons, with 95% bootstrap intervals.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -25,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", type=A.level, default=None,
                    help="athletes' level: beginner, intermediate or advanced "
                         "(default: all three, one table each)")
-    p.add_argument("--athletes", type=A.positive_int, default=2000, help="athletes per level (default 2000)")
+    p.add_argument("--athletes", type=A.athletes, default=2000, help="athletes per level (default 2000)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="population and random-stream seed (default 0)")
     p.add_argument("--weeks", type=_season_weeks, default=52, help="season length in weeks, race in the last "
                                                                    "(default 52)")
@@ -58,9 +57,12 @@ def evaluate_level(level: str, athletes: int, seed: int, weeks: int, race_distan
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents.baselines import BASELINES
     from sim.state import LEVELS
+    from sim.whatif import check_athletes
 
     levels = [args.level] if args.level else list(LEVELS)
+    check_athletes(args.athletes, args.weeks, plans=len(BASELINES), name="--athletes")
     results = {lv: evaluate_level(lv, args.athletes, args.seed, args.weeks, args.race_distance)
                for lv in levels}
     if args.json:
@@ -68,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         for lv, res in results.items():
             for row in res.rows(JSON_METRICS):
                 rows.append({"level": lv, **row})
-        json.dump(rows, sys.stdout, indent=1)
+        from experiments.io import dumps_json
+
+        sys.stdout.write(dumps_json(rows, indent=1))
         print()
         return 0
     for lv, res in results.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -13,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="check the simulator against published effect sizes",
                        description="Run every calibration scenario (configs/calibration/*.yaml) and print "
                                    "scenario, published range, simulated value and pass/fail.")
-    p.add_argument("--athletes", type=A.positive_int, default=None,
+    p.add_argument("--athletes", type=A.athletes, default=None,
                    help="override each scenario's population size (default: the scenario's, 2000)")
     p.add_argument("--json", action="store_true", help="print a list of rows with id, published, simulated, pass")
     p.add_argument("--model-draws", type=A.model_draws, default=0, metavar="K",
@@ -42,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             rows = calibrate(athletes=args.athletes, progress=advance)
     if args.json:
-        json.dump(rows, sys.stdout, indent=1)
+        from experiments.io import dumps_json
+
+        sys.stdout.write(dumps_json(rows, indent=1))
         print()
     else:
         from rich.console import Console

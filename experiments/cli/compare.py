@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="evaluate on this level (repeatable; default: the levels the runs trained on)",
     )
     p.add_argument(
-        "--athletes", type=A.positive_int, default=1000, help="held-out athletes per level (default 1000)"
+        "--athletes", type=A.athletes, default=1000, help="held-out athletes per level (default 1000)"
     )
     p.add_argument(
         "--seed",
@@ -60,15 +60,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents.baselines import BASELINES
     from experiments.policy import load_run_policy
     from experiments.report.compare import DEFAULT_EXPERIMENT, check_seed, compare, find_runs, held_out_seed
     from experiments.report.render import print_tables
     from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
-    from experiments.tracking import client, tracking_uri
+    from experiments.tracking import client, open_store, tracking_uri
     from sim.errors import InputError
+    from sim.season import MIN_SEASON_WEEKS
     from sim.state import LEVELS
+    from sim.whatif import check_athletes
 
     check_out_dir(args.out)
+    # a lower bound first (the shortest season, one learned policy); the exact check follows the runs
+    check_athletes(args.athletes, MIN_SEASON_WEEKS, plans=len(BASELINES) + 1, name="--athletes")
+    open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: a missing store is an error
     uri = tracking_uri(args.tracking_uri)
     experiment = args.experiment or DEFAULT_EXPERIMENT
     run_ids = list(dict.fromkeys(args.runs)) if args.runs else find_runs(experiment, uri)
@@ -85,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             f"runs: trained for different seasons (season_weeks {sorted(weeks)}, race distance "
             f"{sorted(dists)}); compare runs of one setting at a time"
         )
+    check_athletes(args.athletes, max(weeks), plans=len(BASELINES) + len(learned), name="--athletes")
     levels = args.level or sorted({lv for p in policies for lv in p.levels}, key=LEVELS.index) or list(LEVELS)
     seed = held_out_seed(policies) if args.seed is None else args.seed
     check_seed(seed, policies)

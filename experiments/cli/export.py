@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--run", metavar="RUN_ID", help="MLflow run id of a trained policy (stridelab train)")
-    src.add_argument("--model", metavar="PATH", help="an SB3 model file (.zip)")
+    src.add_argument(
+        "--model",
+        metavar="PATH",
+        help="an SB3 model file (.zip), only with --trust: SB3 zips are pickles and loading one runs any code "
+        "inside it, so load only files you made or trust (--run loads from the project's MLflow store)",
+    )
     src.add_argument(
         "--baseline",
         metavar="NAME",
@@ -61,6 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)",
     )
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow --model PATH: you trust this file (an SB3 zip is a pickle and can run code when loaded)",
+    )
     p.add_argument("--seed", type=A.seed_int, default=0, help="environment seed of the roll-out (default 0)")
     p.set_defaults(func=run)
 
@@ -70,17 +80,26 @@ def run(args: argparse.Namespace) -> int:
     from experiments.plans.formats import format_of, render
     from experiments.plans.rules import check, undeclared
     from experiments.plans.season_plan import athlete_profile, season_dates
+    from sim.errors import InputError
 
     # Everything a user can get wrong is checked before any work (and before any file exists).
-    fmt = format_of(args.format, args.out)
+    if args.model and not args.trust:
+        from experiments.policy import TRUST_NOTE
+
+        raise InputError(f"--model: {args.model!r} is not loaded without --trust: {TRUST_NOTE}")
     if args.out:
-        check_writable(args.out)
+        check_writable(args.out, "--out")
+    fmt = format_of(args.format, args.out)
+    if args.run:
+        from experiments.tracking import open_store
+
+        open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: never created here
     sd = season_dates(args.start, args.race)
     athlete = athlete_profile(args.level, args.weekly_km, args.distance)
     df = export_plan(args, athlete, sd.n_weeks)
     data = render(df, fmt)
     if args.out:
-        atomic_write_bytes(args.out, data)
+        atomic_write_bytes(args.out, data, option="--out")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -113,7 +132,7 @@ def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> 
     if args.baseline:
         policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"
     elif args.model:
-        policy, source = load_model_file(args.model), f"model {args.model}"
+        policy, source = load_model_file(args.model, trust=args.trust), f"model {args.model}"
     else:
         policy, source = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
     _warn_outside_training(policy, args.level, n_weeks, args.distance)

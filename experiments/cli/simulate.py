@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from experiments.cli import args as A
@@ -15,11 +14,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Simulate a what-if plan file (blocks of week plans) on simulated athletes.")
     p.add_argument("plan", help="plan file (YAML): level, race_distance, blocks of week plans")
     p.add_argument("--level", type=A.level, default=None, help="override the plan's level")
-    p.add_argument("--athletes", type=A.positive_int, default=2000, help="population size (default 2000)")
+    p.add_argument("--athletes", type=A.athletes, default=2000, help="population size (default 2000)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="population and random-stream seed (default 0)")
     p.add_argument("--json", action="store_true", help='print {"weeks": [...], "summary": {...}}')
-    p.add_argument("--out", default=None, help="write the weekly table to this CSV file")
-    p.add_argument("--plot", default=None, help="write the weekly curves to this PNG file")
+    p.add_argument("--out", default=None, help="write the weekly table to this CSV file (.csv)")
+    p.add_argument("--plot", default=None, help="write the weekly curves to this PNG file (.png)")
     p.add_argument("--model-draws", type=A.model_draws, default=0, metavar="K",
                    help="also run the plan under K parameter sets drawn from the plausible ranges in "
                         "sim/parameters.py (same athletes and random streams) and report each summary figure's "
@@ -30,21 +29,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.whatif import simulate_file
 
-    for path in (args.out, args.plot):
-        if path:
-            check_writable(path)
+    # every output target is checked before any work: a regular file (or none yet) with the right suffix
+    if args.out is not None:
+        check_writable(args.out, "--out", (".csv",))
+    if args.plot is not None:
+        check_writable(args.plot, "--plot", (".png",))
     res = simulate_file(args.plan, level=args.level, athletes=args.athletes, seed=args.seed)
     spread = model_draws_spread(args) if args.model_draws else None
     if args.out:
-        atomic_write_text(args.out, res.weekly.to_csv(index=False))
+        atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
     if args.plot:
         title = f"{args.plan}: {res.cohort.n} {res.cohort.level} athletes"
-        atomic_write_bytes(args.plot, plot_weekly(res.weekly, title))
+        atomic_write_bytes(args.plot, plot_weekly(res.weekly, title), option="--plot")
     if args.json:
+        from experiments.io import dumps_json
+
         out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
         if spread is not None:
             out["model_draws"] = spread
-        json.dump(out, sys.stdout, indent=1)
+        sys.stdout.write(dumps_json(out, indent=1))
         print()
         return 0
     print_result(res, args.plan)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +109,22 @@ JSON_SCHEMA: dict[str, Any] = {
 
 
 def format_of(fmt: str | None, out: str | None) -> str:
-    """The output format: `--format`, else the --out suffix, else csv; InputError if unknown."""
+    """The output format: `--format`, else the --out suffix, else csv; InputError if unknown.
+
+    An --out suffix that is not an export format is an error, never a silent CSV (`plan.xlsx`).
+    """
     if fmt is None and out:
         suffix = Path(out).suffix.lower().lstrip(".")
-        fmt = (
-            {"markdown": "md", "ical": "ics"}.get(suffix, suffix)
-            if suffix in (*FORMATS, "markdown", "ical")
-            else "csv"
-        )
+        aliases = {"markdown": "md", "ical": "ics"}
+        if suffix not in (*FORMATS, *aliases):
+            raise InputError(
+                f"--out: {out!r} has suffix {('.' + suffix) if suffix else '(none)'!r}, which is not an export "
+                f"format; allowed: {', '.join('.' + f for f in FORMATS)} (or give --format)"
+            )
+        fmt = aliases.get(suffix, suffix)
     fmt = fmt or "csv"
     if fmt not in FORMATS:
-        raise InputError(f"format: {fmt!r} is not an export format; allowed: {', '.join(FORMATS)}")
+        raise InputError(f"--format: {fmt!r} is not an export format; allowed: {', '.join(FORMATS)}")
     return fmt
 
 
@@ -184,7 +188,9 @@ def to_json(df: pd.DataFrame) -> str:
         "rule_check": [vars(v) for v in check(df)],
         "days": day_records(df),
     }
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    from experiments.io import dumps_json
+
+    return dumps_json(doc, indent=1, ensure_ascii=False) + "\n"
 
 
 def frame_from_json(doc: dict[str, Any]) -> pd.DataFrame:

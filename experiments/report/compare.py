@@ -45,7 +45,7 @@ def find_runs(experiment: str, tracking_uri: str | None = None) -> list[str]:
     from experiments import tracking
 
     uri = tracking.tracking_uri(tracking_uri)
-    cl = tracking.client(uri)
+    cl = tracking.open_store(tracking_uri, create=False)
     exp = cl.get_experiment_by_name(experiment)
     if exp is None:
         raise InputError(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,21 +13,18 @@ from experiments.report.plots import PLOTS
 from experiments.report.render import html_report, markdown_report
 from sim.errors import InputError
 
+REPORT_FILES = ("compare.csv", "per_athlete.csv", "weekly.csv", "compare.md", "compare.html", "verdict.json")
+
 
 def check_out_dir(out_dir: str | Path) -> Path:
-    """InputError unless `out_dir` is a writable folder or can be created in a writable one."""
-    out = Path(out_dir)
-    if out.exists():
-        if not out.is_dir():
-            raise InputError(f"out: {out} is a file, not a folder")
-        if not os.access(out, os.W_OK):
-            raise InputError(f"out: folder {out} is not writable")
-        return out
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"out: {out}: parent folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"out: {out}: parent folder {parent} is not writable")
+    """InputError unless `out_dir` is a writable folder or can be created in a writable one, and
+    none of the report files in it is anything but a regular file (nothing is created here)."""
+    from experiments.io import check_new_folder, check_target
+
+    out = check_new_folder(out_dir, "--out")
+    if out.is_dir():
+        for name in (*REPORT_FILES, *(f for _, f, _ in PLOTS)):
+            check_target(out / name, "--out")
     return out
 
 

@@ -21,6 +21,7 @@ turns those week plans into days with `sim.kernel.schedule_week`.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pandas as pd
 from sim.errors import InputError
 
 REQUIRED = ("level", "weekly_km", "race_distance", "race_date")
+PYFUNC_NAME = "season_planner"
 OPTIONAL = ("start_date", "athlete")
 
 
@@ -155,17 +157,6 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
                             self.env_kwargs)
 
 
-def signature():
-    from mlflow.models import ModelSignature
-    from mlflow.types import ColSpec, Schema
-
-    inputs = Schema([
-        ColSpec("string", "level"), ColSpec("double", "weekly_km"), ColSpec("string", "race_distance"),
-        ColSpec("string", "race_date"), ColSpec("string", "start_date", required=False),
-    ])
-    return ModelSignature(inputs=inputs)
-
-
 def pip_requirements() -> list[str]:
     from experiments.tracking import package_versions
 
@@ -176,32 +167,80 @@ def pip_requirements() -> list[str]:
 
 
 def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
-    """Log the season planner in run `run_id` and register it as `cfg.registered_model_name`; the model URI."""
+    """Log the season planner in run `run_id` and register it as `cfg.registered_model_name`; the model URI.
+
+    Idempotent per run: a run resumed after a kill that came after the model was logged reuses
+    that model (and its registered version) instead of logging an orphan second one.
+    """
     import logging
     import tempfile
+
+    import mlflow
+
+    from experiments.tracking import tracking_uri
+
+    mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+    logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
+    existing = _logged_planner(run_id)
+    if existing is not None:
+        return _register_once(cfg, run_id, existing)
+    tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
+    try:
+        return _log(cfg, run_id, policy_zip, vecnorm, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the temp config is copied into the model; leave nothing
+
+
+def _logged_planner(run_id: str) -> str | None:
+    """The URI of the season planner already logged (READY) in `run_id`; unfinished ones are deleted."""
+    import mlflow
+    from mlflow.entities import LoggedModelStatus
+
+    run = mlflow.MlflowClient().get_run(run_id)
+    models = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
+                                         filter_string=f"source_run_id = '{run_id}'", output_format="list")
+    uri = None
+    for m in models:
+        if m.name != PYFUNC_NAME:
+            continue
+        if m.status == LoggedModelStatus.READY and uri is None:
+            uri = m.model_uri
+        elif m.status != LoggedModelStatus.READY:
+            mlflow.MlflowClient().delete_logged_model(m.model_id)  # a write cut short by the kill
+    return uri
+
+
+def _register_once(cfg, run_id: str, model_uri: str) -> str:
+    import mlflow
+
+    if cfg.mlflow.register_model:
+        name = cfg.registered_model_name
+        versions = mlflow.MlflowClient().search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
+        if not versions:
+            mlflow.register_model(model_uri, name)
+    return model_uri
+
+
+def _log(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None, tmp: Path) -> str:
     import warnings
 
     import mlflow
 
     from experiments.config import to_yaml
-    from experiments.tracking import tracking_uri
 
-    mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
-    logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
-    tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
     cfg_path = tmp / "config.yaml"
     cfg_path.write_text(to_yaml(cfg))
     artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}
     if vecnorm is not None:
         artifacts["vecnormalize"] = str(vecnorm)
     with mlflow.start_run(run_id=run_id), warnings.catch_warnings():
-        # the model is a class of this package (pickled by reference) and has a signature
-        warnings.filterwarnings("ignore", message=".*(CloudPickle|input example|input_example).*")
+        # the model is a class of this package (pickled by reference). No signature: MLflow would
+        # drop unknown columns (and the optional `athlete`) before check_profiles sees them.
+        warnings.filterwarnings("ignore", message=".*(CloudPickle|input example|input_example|signature).*")
         info = mlflow.pyfunc.log_model(
-            name="season_planner",
+            name=PYFUNC_NAME,
             python_model=SeasonPlanner(),
             artifacts=artifacts,
-            signature=signature(),
             pip_requirements=pip_requirements(),
             registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None,
         )

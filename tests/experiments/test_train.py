@@ -130,7 +130,7 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
         assert {"config.yaml", "command.txt", "versions.json", "policy", "comparison", "plots",
                 "checkpoints"} <= arts
         assert {a.path for a in cl.list_artifacts(run_id, "policy")} == {"policy/policy.zip",
-                                                                         "policy/vecnormalize.pkl"}
+                                                                         "policy/vecnormalize.npz"}
         assert {"comparison/comparison.csv", "comparison/comparison.md"} <= {
             a.path for a in cl.list_artifacts(run_id, "comparison")}
         assert {a.path for a in cl.list_artifacts(run_id, "plots")} == {"plots/learning_curve.png",
@@ -175,7 +175,9 @@ def test_resume_after_sigkill_continues_same_run(store) -> None:
     total = 16 * 8 * 40
     path = config(folder, "killed", total_timesteps=total, eval={**TINY["eval"], "every_timesteps": 1024},
                   checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1"}
+    # the child runs the code under test (not an installed copy elsewhere on the path)
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(path), "--no-progress"],
                             cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     runs = folder / "runs_killed"
@@ -229,6 +231,86 @@ def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
     with pytest.raises(InputError, match="differs"):
         train(load_config(config(folder, "two_seeds", seeds=[0, 1], total_timesteps=512)),
               resume=other.info.run_id, progress=False)
+
+
+def test_resume_refuses_a_run_that_is_not_a_training_run(store) -> None:
+    """Issue 15, point 3: `--resume` with a run of another experiment (no config.yaml) trained into it,
+    ended FINISHED with 0 params and registered a model version. Point 7: and left an empty runs/."""
+    from experiments.train import train
+
+    folder, uri = store
+    cl = client(uri)
+    foreign = cl.create_run(cl.create_experiment("someone_else")).info.run_id
+    runs = folder / "runs_foreign"
+    cfg = load_config(config(folder, "resume_foreign", checkpoint={"every_timesteps": 128, "folder": str(runs)}))
+    with pytest.raises(InputError, match=r"--resume: run '\w+' is not a `stridelab train` run"):
+        train(cfg, resume=foreign, progress=False)
+    run = cl.get_run(foreign)
+    assert run.info.status == "RUNNING" and not run.data.params and not run.data.metrics
+    assert not cl.search_model_versions("name='stridelab-resume_foreign'")
+    assert not runs.exists()
+
+
+def test_resume_after_the_model_was_logged_adds_no_second_model(store, tmp_path, monkeypatch) -> None:
+    """Issue 15, point 7: a kill after the logged model was written left a second, orphan logged model
+    (and a second registered version) on resume; every train left /tmp/stridelab-pyfunc-*."""
+    import tempfile
+
+    import mlflow
+
+    from experiments.train import train
+
+    folder, uri = store
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cfg = load_config(config(folder, "logged_once", total_timesteps=128,
+                             eval={**TINY["eval"], "every_timesteps": 128}))
+    run_id = train(cfg, progress=False).runs[0][0]
+    assert not list(tmp_path.glob("stridelab-*"))
+    cl = client(uri)
+    cl.update_run(run_id, status="RUNNING")  # killed after log_model, before the run was closed
+    assert train(cfg, resume=run_id, progress=False).runs[0][0] == run_id
+    exp = cl.get_run(run_id).info.experiment_id
+    mlflow.set_tracking_uri(uri)
+    models = mlflow.search_logged_models(experiment_ids=[exp], filter_string=f"source_run_id = '{run_id}'",
+                                         output_format="list")
+    assert [m.name for m in models] == ["season_planner"]
+    assert len(cl.search_model_versions("name='stridelab-logged_once'")) == 1
+    assert cl.get_run(run_id).info.status == "FINISHED"
+    assert not list(tmp_path.glob("stridelab-*"))
+
+
+def test_resume_restores_the_checkpoint_exactly(store) -> None:
+    """Issue 15, point 10, what resume preserves (README, "What --resume preserves"): the policy and
+    value weights, the optimiser state, the timestep count and the normalisation statistics come back
+    bit for bit. Not preserved: the env's in-progress seasons and random streams, the partial rollout
+    and torch's RNG, so a resumed run does not end on the same numbers as an uninterrupted one."""
+    import torch
+
+    from experiments import tracking
+    from experiments.train import RunContext, _build_model, _fetch_checkpoint
+
+    folder, uri = store
+    cfg = load_config(config(folder, "exact", checkpoint={"every_timesteps": 128, "folder": str(folder / "rx")}))
+    cl = client(uri)
+    run_id = cl.create_run(tracking.experiment_id(cl, "exact")).info.run_id
+    ctx = RunContext(cfg, 0, run_id, cl, tracking.MetricLogger(cl, run_id), folder / "rx" / run_id)
+    model, venv = _build_model(cfg, 0, None, ctx)
+    model.learn(256)
+    ctx.save_checkpoint(model)
+    weights = {k: v.clone() for k, v in model.policy.state_dict().items()}
+    optim = model.policy.optimizer.state_dict()
+
+    again, venv2 = _build_model(cfg, 0, _fetch_checkpoint(ctx), ctx)
+    assert again.num_timesteps == model.num_timesteps == 256
+    for k, v in again.policy.state_dict().items():
+        assert torch.equal(v, weights[k]), k
+    state2 = again.policy.optimizer.state_dict()["state"]
+    assert state2.keys() == optim["state"].keys()
+    for i, st in optim["state"].items():
+        for name, value in st.items():
+            assert torch.equal(state2[i][name], value), (i, name)
+    for a, b in ((venv2.obs_rms, venv.obs_rms), (venv2.ret_rms, venv.ret_rms)):
+        assert np.array_equal(a.mean, b.mean) and np.array_equal(a.var, b.var) and a.count == b.count
 
 
 def test_cli_runs_through_main(store, capsys) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.plan import StrengthPlan, WeekPlan
+from sim.plan import MIN_REL, StrengthPlan, WeekPlan
 from sim.whatif import make_cohort, run
 
 COHORT = make_cohort("intermediate", 40, 0)
@@ -21,10 +21,10 @@ strength = st.builds(
 )
 week = st.builds(
     WeekPlan,
-    run_volume_rel=st.floats(0.0, 3.0),
+    run_volume_rel=st.one_of(st.just(0.0), st.floats(MIN_REL, 3.0)),  # smaller: rejected
     key_runs=st.integers(0, 3),
     key_kind=st.sampled_from(["tempo", "intervals"]),
-    long_run_rel=st.floats(0.0, 1.0),
+    long_run_rel=st.one_of(st.just(0.0), st.floats(MIN_REL, 1.0)),
     strength=strength,
     pain_rule=st.booleans(),
     race=st.booleans(),

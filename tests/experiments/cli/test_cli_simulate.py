@@ -78,3 +78,18 @@ def test_calibrate_json_rows(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert rows and all({"id", "published", "simulated", "pass"} <= set(r) for r in rows)
     assert all(r["pass"] for r in rows)
+
+
+def test_json_is_strict_json_at_the_smallest_allowed_distances(tmp_path, capsys):
+    """Issue 15, point 8: `run_volume_rel: 5e-324` printed Infinity and NaN and exited 0; the smallest
+    distances a plan may now hold print finite, strictly valid JSON."""
+    plan = tmp_path / "tiny.yaml"
+    plan.write_text("blocks:\n  - {weeks: 3, run_volume_rel: 0.01, long_run_rel: 0.01, key_runs: 2}\n"
+                    "  - {weeks: 2, run_km: 0.5, long_run_km: 0.5}\n")
+    assert main(["simulate", str(plan), "--athletes", "50", "--json"]) == 0
+
+    def no_constants(name: str):
+        raise AssertionError(f"{name} in --json output")
+
+    doc = json.loads(capsys.readouterr().out, parse_constant=no_constants)
+    assert len(doc["weeks"]) == 5 and doc["summary"]["injury_rate_per_1000h"] is not None

@@ -26,7 +26,7 @@ def trained(tmp_path_factory):
     """A tiny PPO (8-week season, 128 timesteps) logged like a `stridelab train` run.
 
     Trained here with SB3 on `envs.StrengthRunVecEnv` and logged with the pipeline's
-    artefact layout (config.yaml, policy/policy.zip, policy/vecnormalize.pkl, the pyfunc
+    artefact layout (config.yaml, policy/policy.zip, policy/vecnormalize.npz, the pyfunc
     season planner), so the test does not depend on the full training job.
     """
     from stable_baselines3 import PPO
@@ -35,6 +35,7 @@ def trained(tmp_path_factory):
     from envs import StrengthRunVecEnv
     from experiments import tracking
     from experiments.config import flatten, to_yaml, validate
+    from experiments.policy import save_vecnormalize
     from experiments.serving.pyfunc import log_pyfunc
 
     folder = tmp_path_factory.mktemp("mlflow")
@@ -96,10 +97,10 @@ def trained(tmp_path_factory):
     final = folder / "runs" / run_id / "final"
     final.mkdir(parents=True)
     model.save(str(final / "policy.zip"))
-    venv.save(str(final / "vecnormalize.pkl"))
+    save_vecnormalize(venv, final / "vecnormalize.npz")
     cl.log_artifact(run_id, str(final / "policy.zip"), "policy")
-    cl.log_artifact(run_id, str(final / "vecnormalize.pkl"), "policy")
-    log_pyfunc(cfg, run_id, final / "policy.zip", final / "vecnormalize.pkl")
+    cl.log_artifact(run_id, str(final / "vecnormalize.npz"), "policy")
+    log_pyfunc(cfg, run_id, final / "policy.zip", final / "vecnormalize.npz")
     cl.set_terminated(run_id, "FINISHED")
     return uri, run_id, folder
 
@@ -297,6 +298,25 @@ def test_export_from_the_run_is_the_pyfunc_plan_and_passes_the_rules(trained, tm
     # the same policy from its .zip file gives the same plan
     local = next(folder.glob("runs/*/final/policy.zip"))
     model_out = tmp_path / "model.json"
-    assert main([*args[:1], "--model", str(local), *args[3:-1], str(model_out)]) == 0
+    assert main([*args[:1], "--model", str(local), "--trust", *args[3:-1], str(model_out)]) == 0
     assert json.loads(model_out.read_text())["days"] == doc["days"]
-    assert load_model_file(local).action_scope == "strength"
+    assert load_model_file(local, trust=True).action_scope == "strength"
+
+
+def test_served_model_refuses_an_extra_column_and_keeps_the_athlete_id(trained):
+    """Issue 15, point 6: MLflow's signature enforcement dropped an unknown column (and the optional
+    `athlete` id) before the project's checks; the model is logged without a dropping signature."""
+    import mlflow
+    import pandas as pd
+
+    uri, run_id, _ = trained
+    mlflow.set_tracking_uri(uri)
+    exp = mlflow.MlflowClient().get_run(run_id).info.experiment_id
+    (logged,) = mlflow.search_logged_models(experiment_ids=[exp], filter_string=f"source_run_id = '{run_id}'",
+                                            output_format="list")
+    model = mlflow.pyfunc.load_model(logged.model_uri)
+    good = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-04-25"]}
+    with pytest.raises(InputError, match="unknown column.*colour"):
+        model.predict(pd.DataFrame({**good, "colour": ["red"]}))
+    days = model.predict(pd.DataFrame({**good, "athlete": ["ann"]}))
+    assert set(days["athlete"]) == {"ann"} and len(days) == 7 * WEEKS

@@ -1,0 +1,123 @@
+"""Opening the MLflow store (issue 15, points 4 and 9): a fresh SQLite store created by two
+processes started together, remote stores that refuse or never answer, damaged local stores.
+Real stores and real sockets, no mocks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from experiments.tracking import open_store
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What `stridelab train` does first on a store: open (create) it, create the experiment, a run.
+WORKER = """
+import sys, time
+from pathlib import Path
+from experiments.tracking import experiment_id, open_store
+folder = Path(sys.argv[1]); me = sys.argv[2]
+(folder / f"ready-{me}").touch()
+while not (folder / "go").exists():  # start together: both are imported and waiting
+    time.sleep(0.001)
+cl = open_store(f"sqlite:///{folder / 'mlflow.db'}", create=True)
+exp = experiment_id(cl, "together")
+run = cl.create_run(exp, run_name=me)
+cl.set_terminated(run.info.run_id, "FINISHED")
+print(run.info.run_id)
+"""
+
+
+def test_two_processes_create_a_fresh_store_together(tmp_path):
+    """Issue 15, point 9: without the lock, one of two processes crashed in MLflow's table
+    creation ("table experiments already exists") in 3 of 3 tries."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path), name], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    deadline = time.time() + 300
+    while not all((tmp_path / f"ready-{n}").exists() for n in ("a", "b")):
+        assert time.time() < deadline and all(p.poll() is None for p in procs), [p.stderr.read() for p in procs]
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    results = [p.communicate(timeout=300) for p in procs]
+    for p, (_out, err) in zip(procs, results, strict=True):
+        assert p.returncode == 0, err[-3000:]
+    cl = open_store(f"sqlite:///{tmp_path / 'mlflow.db'}", create=False)
+    exp = cl.get_experiment_by_name("together")
+    runs = cl.search_runs([exp.experiment_id])
+    assert sorted(r.info.run_name for r in runs) == ["a", "b"]
+    assert all(r.info.status == "FINISHED" for r in runs)
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_unreachable_remote_store_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("STRIDELAB_STORE_TIMEOUT_S", "1")
+    uri = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(InputError, match=r"--tracking-uri: cannot reach the MLflow server http://127\.0\.0\.1:\d+"):
+        open_store(uri)
+
+
+def test_remote_store_that_never_answers_times_out(monkeypatch):
+    """Issue 15, point 4: `--tracking-uri http://127.0.0.1:9` hung for more than 200 s with no message.
+    Here a socket accepts connections into its backlog and never answers."""
+    monkeypatch.setenv("STRIDELAB_STORE_TIMEOUT_S", "1")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "1")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(InputError) as exc:
+            open_store(uri, "--tracking-uri")
+    msg = str(exc.value)
+    assert msg.startswith(f"--tracking-uri: the MLflow store {uri} cannot be used") and "timeout" in msg.lower()
+
+
+def test_read_only_commands_never_create_a_store(tmp_path, monkeypatch):
+    """Issue 15, point 7: `compare --no-mlflow` left a 954 KB mlflow.db; `export --tracking-uri
+    sqlite:////nonexistent/x.db` created the folder and a database."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    with pytest.raises(InputError, match="tracking URI: no MLflow store at sqlite:///mlflow.db"):
+        open_store()
+    missing = tmp_path / "no" / "such" / "x.db"
+    with pytest.raises(InputError, match="no MLflow store"):
+        open_store(f"sqlite:///{missing}")
+    with pytest.raises(InputError, match="does not exist"):
+        open_store(f"sqlite:///{missing}", create=True)  # a new store, but its folder is not created
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"SQLite format", "bad header"),
+    (b"\x00" * 512, "bad header"),
+    (b"SQLite format 3\x00" + bytes(range(256)) * 16, "damaged"),
+])
+def test_damaged_store_is_refused_and_left_as_it_was(tmp_path, content, words):
+    db = tmp_path / "mlflow.db"
+    db.write_bytes(content)
+    for create in (False, True):
+        with pytest.raises(InputError, match=words):
+            open_store(f"sqlite:///{db}", create=create)
+        assert db.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlflow.db"]
+
+
+def test_garbage_tracking_uri_names_its_source(monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "garbage")
+    with pytest.raises(InputError, match=r"^MLFLOW_TRACKING_URI: 'garbage' is not an MLflow tracking URI"):
+        open_store()
