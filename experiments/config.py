@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from envs.config import EnvConfig
+from experiments.tune.space import TuneConfig
 from sim.errors import InputError
 from sim.plan import load_yaml
 
@@ -319,6 +320,10 @@ class ExperimentConfig(BaseModel):
     numba_threads: int = Field(1, ge=1, le=64, description=(
         "numba threads of the batched env while training: 1 is fastest at these batch sizes, and numba's "
         "OpenMP pool interleaved with torch calls makes each env step ~15x slower (bench train)"))
+    # `stridelab tune` only (issue 11): the search space and its settings; `train` ignores it
+    tune: TuneConfig | None = Field(None, description="hyperparameter search (stridelab tune): search space per "
+                                                      "algorithm, constraint, pruner, storage settings; "
+                                                      "none = the defaults (experiments.tune.space)")
 
     @model_validator(mode="after")
     def _consistent(self) -> ExperimentConfig:
@@ -424,7 +429,8 @@ def _format_errors(source: str, err: ValidationError) -> str:
     errors = err.errors()
     rows = []
     for e in errors:
-        loc = [str(p) for p in e["loc"] if not _is_tag(p)]
+        # an algorithm name is a union tag under `algo`, but a key under `tune` (tune.ppo.*)
+        loc = [str(p) for i, p in enumerate(e["loc"]) if not _is_tag(p) or (i and e["loc"][i - 1] == "tune")]
         rows.append((loc, e))
     lines: list[str] = []
     for loc, e in rows:
