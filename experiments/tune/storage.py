@@ -8,7 +8,7 @@
 - `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB` (or `postgresql+psycopg://...`): Optuna's RDB
   storage on PostgreSQL, for workers on many machines, with a heartbeat per running trial: a
   trial whose worker died is failed after `tune.grace_period_s` and retried with the same
-  parameters (`RetryFailedTrialCallback`), so none is lost.
+  parameters (`RetryHeartbeatStaleTrialCallback`, Optuna 4.9+'s `RetryFailedTrialCallback`), so none is lost.
 
 SQLite is refused: Optuna's FAQ warns against sharing it between concurrent processes.
 
@@ -112,7 +112,8 @@ def open_storage(spec: StorageSpec, heartbeat_s: int, grace_s: int, max_retry: i
             engine_kwargs={"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}},
             heartbeat_interval=heartbeat_s,
             grace_period=grace_s,
-            failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=max_retry),
+            # RetryFailedTrialCallback's successor (Optuna 4.9): the stale trial is re-queued with its params
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry),
         )
     except SQLAlchemyError as err:
         first = str(getattr(err, "orig", None) or err).strip().splitlines()[0]

@@ -46,6 +46,8 @@ ATTR_TRACKING = "stridelab.tracking_uri"
 TRIAL_RUN = "stridelab.mlflow_run_id"
 OBJECTIVE = "final/gap_to_best_template_pct"
 CONSTRAINT = "final/injured_days_diff"
+# one progress line per trial is ours; MLflow would add a "View run" line per run with a tracking server
+os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,21 @@ def _diverged_error(err: BaseException) -> bool:
         "nan" in text or "invalid values" in text or "inf" in text.split())
 
 
+def report_eval(trial, step: int, metrics: dict[str, float]) -> None:
+    """A periodic held-out evaluation -> Optuna: Diverged on a non-finite value, TrialPruned when the
+    median rule says so. Step 0 (the untrained policy) is not reported."""
+    import optuna
+
+    bad = sorted(k for k, v in metrics.items() if not math.isfinite(v))
+    if bad:
+        raise Diverged(f"non-finite held-out evaluation at {step} timesteps ({', '.join(bad)})")
+    gap = metrics["eval/gap_to_best_template_pct"]
+    if step > 0:
+        trial.report(gap, step)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"median rule at {step} timesteps (gap {gap:+.3f} pp)")
+
+
 def trial_config(job: TuneJob, values: dict[str, Any], number: int) -> ExperimentConfig:
     """The base config with the sampled values: one seed, no model registration, no mid-run checkpoints
     (a trial whose worker dies is retried from the start, not resumed)."""
@@ -247,14 +264,8 @@ class Objective:
         last: dict[str, float] = {}
 
         def on_eval(step: int, metrics: dict[str, float]) -> None:
-            gap = metrics["eval/gap_to_best_template_pct"]
             last.update(metrics)
-            if not all(math.isfinite(v) for v in metrics.values()):
-                raise Diverged(f"non-finite held-out evaluation at {step} timesteps")
-            if step > 0:
-                trial.report(gap, step)
-                if trial.should_prune():
-                    raise optuna.TrialPruned(f"median rule at {step} timesteps (gap {gap:+.3f} pp)")
+            report_eval(trial, step, metrics)
 
         try:
             try:
