@@ -321,6 +321,8 @@ def work(job: TuneJob, worker: int = 0, out=None) -> int:
     import optuna
 
     _quiet_optuna()
+    # SB3 warns when a sampled minibatch does not divide the rollout (the last one is short): known, harmless
+    warnings.filterwarnings("ignore", message=".*batch_size` that is a factor of.*")
     out = out or sys.stderr
     from experiments.train import set_threads
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,9 +82,11 @@ def mlflow_server(postgres, tmp_path_factory):
     artifacts = tmp_path_factory.mktemp("mlflow-artifacts")
     port = free_port()
     log = open(artifacts.parent / "mlflow-server.log", "w")  # noqa: SIM115
+    # no background job runner (MLflow 3's huey consumers: GenAI jobs this project does not use)
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri", backend,
                              "--artifacts-destination", str(artifacts), "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", "1"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                             "--workers", "1"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     uri = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while True:
@@ -100,7 +103,11 @@ def mlflow_server(postgres, tmp_path_factory):
     try:
         yield uri
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+        os.killpg(proc.pid, signal.SIGTERM)  # the server's own process group (start_new_session)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
         log.close()
 
