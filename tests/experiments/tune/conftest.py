@@ -105,7 +105,7 @@ def mlflow_server(postgres, tmp_path_factory):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # the server's own process group (start_new_session)
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)

@@ -73,8 +73,8 @@ def test_a_killed_workers_trial_is_retried_by_the_other(postgres, mlflow_server,
     trial after the grace period and runs it again with the same parameters; nothing is lost."""
     storage = postgres.create_database("killed")
     sa_url = storage.replace("postgresql://", "postgresql+psycopg://")
-    # longer trials (768 timesteps) so the kill lands mid-training
-    config = tiny_config(tmp_path, "killed", total_timesteps=768)
+    # longer trials (512 timesteps) so the kill lands mid-training
+    config = tiny_config(tmp_path, "killed", total_timesteps=512)
     logs = [open(tmp_path / f"worker{i}.log", "w") for i in range(2)]  # noqa: SIM115
     victim = start_worker(config, storage, "killed", 3, mlflow_server, logs[0])
     survivor = start_worker(config, storage, "killed", 3, mlflow_server, logs[1])
