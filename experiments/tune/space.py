@@ -98,7 +98,8 @@ class PPOSpace(_OnPolicySpace):
     """PPO (and maskable / recurrent PPO): RL Zoo's `sample_ppo_params`, rollouts in weeks."""
 
     n_steps: list[int] | None = _choices([13, 26, 52], "steps per env per rollout (weeks)")
-    batch_size: list[int] | None = _choices([256, 512, 1024, 2048, 4096],
+    # powers of two, and the shipped configs' 1664 / 3328 (a half / a whole 52-week rollout of 64 athletes)
+    batch_size: list[int] | None = _choices([256, 512, 1024, 1664, 2048, 3328, 4096],
                                             "minibatch sizes (clamped to one rollout, n_steps * n_envs)")
     n_epochs: list[int] | None = _choices([1, 3, 5, 10], "optimisation epochs per rollout")
     clip_range: FloatRange | None = _range(0.1, 0.4)
@@ -142,6 +143,8 @@ class TuneConfig(BaseModel):
     max_injured_days_diff: float = Field(
         0.0, description="constraint: learned minus best-template injured days per athlete must be <= this")
     sampler_seed: int | None = Field(None, ge=0, lt=2**32, description="TPE seed (none = random)")
+    start_from_config: bool = Field(True, description="a new study's first trial runs the config's own "
+                                                      "hyperparameters (those inside the space)")
     startup_trials: int = Field(5, ge=0, description="random trials before TPE models the space")
     pruner_startup_trials: int = Field(5, ge=0, description="trials finished before the median pruner acts")
     pruner_warmup_timesteps: int = Field(0, ge=0, description="no pruning before this many timesteps")
@@ -200,6 +203,31 @@ def from_params(params: dict[str, Any], space: _Space) -> dict[str, Any]:
     for name, rng in space.ranges().items():
         if isinstance(rng, list) and rng and isinstance(rng[0], list) and name in out:
             out[name] = [int(w) for w in str(out[name]).split("x")]
+    return out
+
+
+def config_params(cfg: Any, space: _Space) -> dict[str, Any]:
+    """The config's own hyperparameters as Optuna params, for those inside the space (the first trial
+    of a new study runs them, so the study starts from the hand-set config). A schedule, a value
+    outside its range or not among the choices is left to the sampler."""
+    out: dict[str, Any] = {}
+    data = cfg.model_dump(mode="json")
+    for name, rng in space.ranges().items():
+        node: Any = data
+        for part in config_path(name):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):  # a schedule: only a constant one is a point of the space
+            node = node.get("value") if node.get("kind") == "constant" else None
+        if node is None:
+            continue
+        if isinstance(rng, FloatRange | IntRange):
+            if not isinstance(node, bool) and isinstance(node, int | float) and rng.low <= node <= rng.high:
+                out[name] = node
+        elif rng and isinstance(rng[0], list):
+            if node in rng:
+                out[name] = arch_label(node)
+        elif node in rng:
+            out[name] = node
     return out
 
 

@@ -14,8 +14,9 @@ and its worker stops with the error.
 
 Several workers (`--n-jobs K` processes here, or `stridelab tune` on other machines with the
 same `--storage` and `--study`) share the study; `--trials N` is the study's total of finished
-trials, kept exact by `storage.StudyLock`. A worker with nothing to start waits while other
-workers' trials run, so if one of them dies its trial (failed by the heartbeat) is retried here.
+trials, kept exact by `storage.StudyLock`. On PostgreSQL a worker with nothing to start waits while
+other workers' trials run, so if one of them dies its trial (failed by the heartbeat) is retried
+here. The journal file has no heartbeat: there a worker stops when nothing is left to start.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 
 from experiments import tracking
 from experiments.config import ExperimentConfig, flatten, to_yaml, validate
-from experiments.tune.space import apply, from_params, suggest
+from experiments.tune.space import apply, config_params, from_params, suggest
 from experiments.tune.storage import StorageSpec, StudyLock, open_storage
 from sim.errors import InputError
 
@@ -153,6 +154,9 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                 for k, v in ((ATTR_SHA, sha), (ATTR_CONFIG, to_yaml(cfg)), (ATTR_PARENT, parent),
                              (ATTR_TRACKING, uri)):
                     study.set_user_attr(k, v)
+                start = config_params(cfg, t.space(cfg.algo.name)) if t.start_from_config else {}
+                if start:
+                    study.enqueue_trial(start, user_attrs={"stridelab.from_config": True})
             except BaseException:
                 with contextlib.suppress(Exception):
                     optuna.delete_study(study_name=study_name, storage=storage)
@@ -354,6 +358,8 @@ def work(job: TuneJob, worker: int = 0, out=None) -> int:
                 if c["finished"] >= job.trials:
                     break
                 if c["finished"] + c["RUNNING"] >= job.trials:
+                    if not heartbeat:  # the journal has no heartbeat: a dead worker's trial cannot be retried
+                        break
                     release()  # the rest is running elsewhere: wait, in case a worker dies
                     time.sleep(poll)
                     continue

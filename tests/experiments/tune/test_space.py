@@ -9,7 +9,7 @@ import pytest
 from tune_helpers import TINY
 
 from experiments.config import validate
-from experiments.tune.space import FloatRange, PPOSpace, TuneConfig, apply, from_params, suggest
+from experiments.tune.space import FloatRange, PPOSpace, TuneConfig, apply, config_params, from_params, suggest
 from experiments.tune.storage import parse_storage
 from experiments.tune.study import Diverged, _diverged_error, report_eval, trial_config
 from sim.errors import InputError
@@ -124,3 +124,13 @@ def test_storage_urls(text, kind, tmp_path, monkeypatch) -> None:
     assert spec.kind == kind
     if kind == "postgresql":
         assert spec.target.startswith("postgresql+psycopg://") and "pw" not in spec.shown
+
+
+def test_config_params_start_the_study_from_the_hand_set_config_where_it_is_inside_the_space() -> None:
+    cfg = validate({**TINY, "algo": {**TINY["algo"], "batch_size": 96, "gamma": 0.9,
+                                     "learning_rate": {"kind": "linear", "initial": 3e-4, "final": 1e-5}}}, "t")
+    start = config_params(cfg, cfg.tune.space("ppo"))
+    # batch 96 is not a choice, gamma 0.9 is below the range, a linear schedule is not a point: sampled
+    assert not {"batch_size", "gamma", "learning_rate"} & set(start)
+    assert start["n_epochs"] == 1 and start["net_arch"] == "16" and start["clip_range"] == 0.2
+    assert start["activation"] == "tanh" and "ent_coef" not in start  # 0.0 is outside the log range

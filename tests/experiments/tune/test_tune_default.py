@@ -81,6 +81,11 @@ def test_tune_default_storage_end_to_end(folder, tuned) -> None:
         assert [m.step for m in cl.get_metric_history(r.info.run_id, "eval/gap_to_best_template_pct")][0] == 0
         if r.data.tags["stridelab.trial_state"] == "COMPLETE":
             assert "final/gap_to_best_template_pct" in r.data.metrics
+    # the first trial ran the config's own hyperparameters (all inside this space)
+    first = study.trials[0]
+    assert first.user_attrs["stridelab.from_config"] is True
+    assert first.params["n_epochs"] == 1 and first.params["net_arch"] == "16" and first.params["batch_size"] == 64
+    assert first.params["learning_rate"] == pytest.approx(3e-4) and first.params["gamma"] == pytest.approx(0.99)
     best = study.best_trial
     assert parent.data.tags["stridelab.best_trial"] == str(best.number)
     assert parent.data.metrics["best/value"] == pytest.approx(best.value)
