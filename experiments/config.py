@@ -501,7 +501,13 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Experim
 
 def to_yaml(cfg: ExperimentConfig) -> str:
     """The resolved config, every default filled in (reloads to the same config)."""
-    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
+    return yaml.safe_dump(resolved(cfg), sort_keys=False)
+
+
+def resolved(cfg: ExperimentConfig) -> dict[str, Any]:
+    """The config as plain data; an unset `tune:` section is left out, so a training config's logged
+    config.yaml and params are what they were before `stridelab tune` existed."""
+    return cfg.model_dump(mode="json", exclude={"tune"} if cfg.tune is None else None)
 
 
 def flatten(cfg: ExperimentConfig) -> dict[str, str]:
@@ -515,5 +521,5 @@ def flatten(cfg: ExperimentConfig) -> dict[str, str]:
         else:
             out[prefix] = str(v)
 
-    walk("", cfg.model_dump(mode="json"))
+    walk("", resolved(cfg))
     return out
