@@ -134,7 +134,8 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
     limit = settings(job.cfg).max_injured_days_diff
     target_name = "gap to best template (pp, lower is better)"
     jobs = [("optimization_history.png", lambda: ovm.plot_optimization_history(study, target_name=target_name),
-             f"{job.study}: held-out gap to the best template per trial (injured-days limit {limit:+g})")]
+             f"{job.study}: held-out gap to the best template, complete trials\n(grey: more than {limit:+.2f} "
+             "injured days per athlete over the best template, infeasible)")]
     varied = {k for t in complete for k in t.params if len({str(x.params.get(k)) for x in complete}) > 1}
     if len(complete) >= 2 and varied:
         jobs.append(("param_importances.png",
