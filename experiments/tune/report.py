@@ -119,6 +119,12 @@ def finalize(job: TuneJob) -> TuneResult:
                       feasible, dict(best.params) if best is not None else {}, best_yaml, plots)
 
 
+def _feasible(trial) -> bool:
+    """Optuna's rule: every constraint value (`Trial.set_constraint`, key "constraints:<name>") <= 0."""
+    cons = [v for k, v in trial.system_attrs.items() if k.startswith("constraints")]
+    return all(x <= 0 for v in cons for x in (v if isinstance(v, list | tuple) else [v]))
+
+
 def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
     """Optimisation history (every complete trial, best-so-far line) and fANOVA parameter importances."""
     import matplotlib
@@ -155,6 +161,14 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
             from matplotlib.ticker import MaxNLocator
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if not any(_feasible(t) for t in complete):  # Optuna draws no best line then: draw ours
+                pts = sorted((t.number, t.value) for t in complete)
+                best = [min(v for _, v in pts[: i + 1]) for i in range(len(pts))]
+                ax.step([n for n, _ in pts], best, where="post", color="tab:red", alpha=0.6,
+                        label="best so far (no trial feasible)")
+                kept = [(h, lab) for h, lab in zip(*ax.get_legend_handles_labels(), strict=True)
+                        if lab != "Best Value"]  # Optuna's, empty here
+                ax.legend(*zip(*kept, strict=True), loc="best", fontsize=8)
         fig.set_size_inches(8, 5)
         fig.tight_layout()
         with atomic_path(out / name, suffix=".png") as tmp:
