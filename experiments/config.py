@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from envs.config import EnvConfig
+from experiments.tune.space import TuneConfig
 from sim.errors import InputError
 from sim.plan import load_yaml
 
@@ -341,6 +342,10 @@ class ExperimentConfig(BaseModel):
     numba_threads: int = Field(1, ge=1, le=64, description=(
         "numba threads of the batched env while training: 1 is fastest at these batch sizes, and numba's "
         "OpenMP pool interleaved with torch calls makes each env step ~15x slower (bench train)"))
+    # `stridelab tune` only (issue 11): the search space and its settings; `train` ignores it
+    tune: TuneConfig | None = Field(None, description="hyperparameter search (stridelab tune): search space per "
+                                                      "algorithm, constraint, pruner, storage settings; "
+                                                      "none = the defaults (experiments.tune.space)")
 
     @model_validator(mode="after")
     def _consistent(self) -> ExperimentConfig:
@@ -450,7 +455,8 @@ def _format_errors(source: str, err: ValidationError) -> str:
     errors = err.errors()
     rows = []
     for e in errors:
-        loc = [str(p) for p in e["loc"] if not _is_tag(p)]
+        # an algorithm name is a union tag under `algo`, but a key under `tune` (tune.ppo.*)
+        loc = [str(p) for i, p in enumerate(e["loc"]) if not _is_tag(p) or (i and e["loc"][i - 1] == "tune")]
         rows.append((loc, e))
     lines: list[str] = []
     for loc, e in rows:
@@ -522,7 +528,13 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Experim
 
 def to_yaml(cfg: ExperimentConfig) -> str:
     """The resolved config, every default filled in (reloads to the same config)."""
-    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
+    return yaml.safe_dump(resolved(cfg), sort_keys=False)
+
+
+def resolved(cfg: ExperimentConfig) -> dict[str, Any]:
+    """The config as plain data; an unset `tune:` section is left out, so a training config's logged
+    config.yaml and params are what they were before `stridelab tune` existed."""
+    return cfg.model_dump(mode="json", exclude={"tune"} if cfg.tune is None else None)
 
 
 def flatten(cfg: ExperimentConfig) -> dict[str, str]:
@@ -536,5 +548,5 @@ def flatten(cfg: ExperimentConfig) -> dict[str, str]:
         else:
             out[prefix] = str(v)
 
-    walk("", cfg.model_dump(mode="json"))
+    walk("", resolved(cfg))
     return out

@@ -24,6 +24,7 @@ import math
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,9 +304,11 @@ class TrainingCallback(_callback_base()):  # type: ignore[misc]
     a run killed after it and resumed from it logs nothing twice and misses no step.
     """
 
-    def __init__(self, cfg: ExperimentConfig, run: RunContext, evaluator: Evaluator, progress: bool) -> None:
+    def __init__(self, cfg: ExperimentConfig, run: RunContext, evaluator: Evaluator, progress: bool,
+                 on_eval: Callable[[int, dict[str, float]], None] | None = None) -> None:
         super().__init__(verbose=0)
         self.cfg = cfg
+        self.on_eval = on_eval  # stridelab tune: reports to Optuna, may raise TrialPruned (stops learn)
         self.ctx = run
         self.evaluator = evaluator
         self.progress = progress
@@ -352,6 +355,8 @@ class TrainingCallback(_callback_base()):  # type: ignore[misc]
         if self.bar is not None:
             self.bar.set_postfix(race_pct=f"{m['eval/race_time_pct']:.2f}",
                                  gap=f"{m['eval/gap_to_best_template_pct']:+.2f}")
+        if self.on_eval is not None:
+            self.on_eval(self.model.num_timesteps, m)
 
     def _on_training_end(self) -> None:
         t = self.model.num_timesteps
@@ -448,8 +453,13 @@ def _build_model(cfg: ExperimentConfig, seed: int, ckpt: dict | None, ctx: RunCo
     return model, venv
 
 
-def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: bool) -> dict[str, float]:
-    """Train (or resume) one seed inside its MLflow run; final artefacts; returns final metrics."""
+def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: bool,
+               on_eval: Callable[[int, dict[str, float]], None] | None = None,
+               log_model: bool = True) -> dict[str, float]:
+    """Train (or resume) one seed inside its MLflow run; final artefacts; returns final metrics.
+
+    `on_eval(timesteps, eval_metrics)` is called after each periodic evaluation, `log_model=False`
+    skips the pyfunc model (both for `stridelab tune`'s trials)."""
     ckpt = _fetch_checkpoint(ctx) if resume else None
     ctx.wall_s = float(ckpt.get("wall_s", 0.0)) if ckpt else 0.0
     ctx._t0 = time.time()
@@ -458,16 +468,17 @@ def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: b
     if not resume or ckpt is None:
         ctx.metrics.log({f"baseline/{k}/{m}": evaluator.baselines.mean(k, m)
                          for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")}, 0)
-    cb = TrainingCallback(cfg, ctx, evaluator, progress)
+    cb = TrainingCallback(cfg, ctx, evaluator, progress, on_eval)
     remaining = cfg.total_timesteps - model.num_timesteps
     if remaining > 0:
         model.learn(remaining, callback=cb, reset_num_timesteps=ckpt is None, progress_bar=False)
     ctx.save_checkpoint(model)
     wall = ctx.wall_s + time.time() - ctx._t0
-    return finish_seed(cfg, ctx, model, venv, wall)
+    return finish_seed(cfg, ctx, model, venv, wall, log_model)
 
 
-def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: float) -> dict[str, float]:
+def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: float,
+                log_model: bool = True) -> dict[str, float]:
     """Final artefacts: policy zip (+ VecNormalize), comparison table, plots, registered pyfunc model."""
     from stable_baselines3.common.vec_env import VecNormalize
 
@@ -522,9 +533,10 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
         final_metrics[f"final/{name}/injured_days"] = float(table.loc[name, "injured_days"])
     ctx.metrics.log(final_metrics, int(model.num_timesteps))
 
-    from experiments.serving.pyfunc import log_pyfunc
+    if log_model:
+        from experiments.serving.pyfunc import log_pyfunc
 
-    log_pyfunc(cfg, ctx.run_id, policy_zip, vecnorm)
+        log_pyfunc(cfg, ctx.run_id, policy_zip, vecnorm)
     return final_metrics
 
 

@@ -57,7 +57,8 @@ def find_runs(experiment: str, tracking_uri: str | None = None) -> list[str]:
     )
     out = []
     for r in runs:
-        if r.data.tags.get("stridelab.role") in ("parent", "compare"):
+        # stridelab tune's trials are search steps (compare them with --runs); its result is best_config.yaml
+        if r.data.tags.get("stridelab.role") in ("parent", "compare", "trial"):
             continue
         names = {a.path for a in cl.list_artifacts(r.info.run_id, "policy")}
         if POLICY_ZIP in names:

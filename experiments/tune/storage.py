@@ -1,0 +1,173 @@
+"""Where a study lives, and the study-wide lock that keeps its trial count exact.
+
+`--storage` takes one of:
+
+- nothing: Optuna's journal file storage in `./optuna-journal.log` (embedded, nothing to start;
+  several workers on one machine may share it, Optuna locks the file);
+- `journal:PATH`: the same in another file;
+- `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB` (or `postgresql+psycopg://...`): Optuna's RDB
+  storage on PostgreSQL, for workers on many machines, with a heartbeat per running trial: a
+  trial whose worker died is failed after `tune.grace_period_s` and retried with the same
+  parameters (`RetryHeartbeatStaleTrialCallback`, Optuna 4.9+'s `RetryFailedTrialCallback`), so none is lost.
+
+SQLite is refused: Optuna's FAQ warns against sharing it between concurrent processes.
+
+The lock: `stridelab tune --trials N` means N finished (complete or pruned) trials in the
+study, however many workers share it. A worker decides to start a trial and Optuna creates it
+under one lock per study (PostgreSQL: an advisory lock on its own connection, released by the
+server if the worker dies; journal: Optuna's own `JournalFileOpenLock` on a sibling file), so
+two workers cannot both start trial N+1. The lock is held only for that moment, never during
+training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+
+DEFAULT_JOURNAL = "optuna-journal.log"
+_ALLOWED = ("postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (many machines), "
+            f"journal:PATH (one machine; the default is journal:{DEFAULT_JOURNAL})")
+
+
+@dataclass(frozen=True)
+class StorageSpec:
+    """A parsed `--storage`: kind 'journal' (path) or 'postgresql' (url)."""
+
+    kind: str
+    target: str  # journal file path, or the SQLAlchemy URL (postgresql+psycopg://...)
+
+    @property
+    def shown(self) -> str:
+        """For messages and MLflow tags: the password masked."""
+        if self.kind == "journal":
+            return f"journal:{self.target}"
+        return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", self.target)
+
+    @property
+    def libpq_url(self) -> str:
+        return self.target.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def parse_storage(text: str | None) -> StorageSpec:
+    """InputError for an unknown scheme or a malformed URL, naming what is allowed."""
+    if text is None:
+        return StorageSpec("journal", str(Path(DEFAULT_JOURNAL).resolve()))
+    if text.startswith("journal:"):
+        path = text[len("journal:"):]
+        if not path:
+            raise InputError(f"--storage {text!r}: journal: needs a file path, e.g. journal:optuna-journal.log")
+        p = Path(path).expanduser().resolve()
+        if not p.parent.is_dir():
+            raise InputError(f"--storage {text!r}: folder {p.parent} does not exist")
+        if p.is_dir():
+            raise InputError(f"--storage {text!r}: {p} is a folder, not a file")
+        return StorageSpec("journal", str(p))
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise InputError(f"--storage {text!r}: not a valid URL; allowed: {_ALLOWED}") from None
+        if not url.host or not url.database:
+            raise InputError(f"--storage {StorageSpec('postgresql', text).shown!r}: needs a host and a database "
+                             f"name; allowed: {_ALLOWED}")
+        url = url.set(drivername="postgresql+psycopg")
+        return StorageSpec("postgresql", url.render_as_string(hide_password=False))
+    if scheme.startswith("sqlite"):
+        raise InputError(f"--storage {text!r}: SQLite is not safe for concurrent workers (Optuna FAQ); "
+                         f"allowed: {_ALLOWED}")
+    raise InputError(f"--storage {text!r}: unknown storage scheme {scheme or '(none)'!r}; allowed: {_ALLOWED}")
+
+
+def open_storage(spec: StorageSpec, heartbeat_s: int, grace_s: int, max_retry: int) -> Any:
+    """The Optuna storage. InputError when the database cannot be reached (nothing is created)."""
+    import warnings
+
+    import optuna
+
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    if spec.kind == "journal":
+        from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+        try:
+            return JournalStorage(JournalFileBackend(spec.target))
+        except OSError as err:
+            raise InputError(f"--storage {spec.shown}: cannot open ({err.strerror})") from None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return optuna.storages.RDBStorage(
+            spec.target,
+            engine_kwargs={"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}},
+            heartbeat_interval=heartbeat_s,
+            grace_period=grace_s,
+            # RetryFailedTrialCallback's successor (Optuna 4.9): the stale trial is re-queued with its params
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry),
+        )
+    except SQLAlchemyError as err:
+        first = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        raise InputError(f"--storage {spec.shown}: cannot use the database ({first})") from None
+
+
+class StudyLock:
+    """Inter-process (and inter-thread) mutual exclusion for one study; see the module docstring."""
+
+    def __init__(self, spec: StorageSpec, study: str) -> None:
+        self.spec = spec
+        self.key = int.from_bytes(hashlib.sha256(f"stridelab-tune:{study}".encode()).digest()[:8], "big",
+                                  signed=True)
+        self._thread = threading.Lock()
+        self._conn = None
+        self._file = None
+        if spec.kind == "journal":
+            from optuna.storages.journal import JournalFileOpenLock
+
+            self._file = JournalFileOpenLock(f"{spec.target}.{study}.lock")
+
+    def _connection(self):
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = psycopg.connect(self.spec.libpq_url, autocommit=True, connect_timeout=10)
+            except psycopg.Error as err:
+                first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                raise InputError(f"--storage {self.spec.shown}: cannot connect ({first})") from None
+        return self._conn
+
+    def acquire(self) -> None:
+        self._thread.acquire()
+        try:
+            if self._file is not None:
+                while not self._file.acquire():
+                    time.sleep(0.05)
+            else:
+                self._connection().execute("SELECT pg_advisory_lock(%s)", (self.key,))
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._file is not None:
+                self._file.release()
+            else:
+                self._connection().execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+        finally:
+            self._thread.release()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
