@@ -1,0 +1,211 @@
+"""A runner's training log as one table, whatever it was exported from.
+
+`read_log(path)` recognizes the source by content, not by file name:
+
+- a folder (or a single file) of Garmin `.fit` activity files: `experiments.athlete.fitfiles`
+- a Strava bulk-export `activities.csv` (header has "Activity ID", "Activity Date", "Activity Type")
+- an intervals.icu activities CSV (header has "start_date_local", "type", "moving_time")
+
+and returns one row per activity (`ACTIVITY_COLUMNS`); `daily_table` folds that into one
+row per calendar day. Unknown sports are kept (sport = the source's own name, lower case)
+and ignored by the model. Bad rows raise `InputError` naming the file, the row, the field,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+
+#: one row per activity
+ACTIVITY_COLUMNS = (
+    "start",  # local start time (naive datetime)
+    "date",  # local calendar date
+    "sport",  # "run", "strength", or the source's own sport name in lower case
+    "name",  # the activity's title ("" if none)
+    "distance_km",  # NaN if not given
+    "duration_min",  # moving (timer) time, NaN if not given
+    "avg_hr_bpm",  # NaN if not recorded
+    "rpe_0_10",  # session RPE on the CR-10 scale, NaN if not given
+    "race",  # the source marks it a race
+    "source",  # file the row came from
+    "row",  # row (CSV, 1 = header) or message number (FIT) in that file
+)
+
+RUN_SPORTS = {"run", "running", "trail run", "trailrun", "trail_run", "virtual run", "virtualrun", "treadmill",
+              "track running", "track_running", "treadmill_running"}
+STRENGTH_SPORTS = {"weight training", "weighttraining", "weight_training", "strength", "strength_training",
+                   "strength training", "crossfit", "training:strength_training"}
+
+
+def canonical_sport(raw: str) -> str:
+    """'run', 'strength' or the raw sport in lower case (kept, ignored by the model)."""
+    s = raw.strip().lower()
+    if s in RUN_SPORTS:
+        return "run"
+    if s in STRENGTH_SPORTS:
+        return "strength"
+    return s or "unknown"
+
+
+def empty_activities() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ACTIVITY_COLUMNS})
+
+
+def activities_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return empty_activities()
+    df = pd.DataFrame(rows, columns=list(ACTIVITY_COLUMNS))
+    for c in ("distance_km", "duration_min", "avg_hr_bpm", "rpe_0_10"):
+        df[c] = df[c].astype(float)
+    df["race"] = df["race"].astype(bool)
+    return df.sort_values(["start", "source", "row"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- recognition
+def sniff(path: Path) -> str:
+    """'fit', 'strava' or 'intervals' from the content of `path` (a folder means FIT files)."""
+    if path.is_dir():
+        return "fit"
+    with path.open("rb") as f:
+        head = f.read(16)
+    if len(head) >= 12 and head[8:12] == b".FIT":
+        return "fit"
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(f), [])
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: neither a FIT file nor a text CSV; allowed: a folder of .fit files, a Strava "
+                         "activities.csv or an intervals.icu activities CSV") from None
+    names = {h.strip() for h in header}
+    if {"Activity ID", "Activity Date", "Activity Type"} <= names:
+        return "strava"
+    if {"start_date_local", "type", "moving_time"} <= names:
+        return "intervals"
+    raise InputError(f"{path}: row 1: header {', '.join(header[:8]) or '(empty)'} is not a known log format; "
+                     "allowed: a Strava activities.csv (Activity ID, Activity Date, Activity Type, ...), an "
+                     "intervals.icu activities CSV (start_date_local, type, moving_time, ...) "
+                     "or a folder of .fit files")
+
+
+def read_log(path: str | Path) -> pd.DataFrame:
+    """Every activity in the log at `path` (see the module docstring), oldest first."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or folder")
+    kind = sniff(p)
+    if kind == "fit":
+        from experiments.athlete.fitfiles import read_fit_path
+
+        df = read_fit_path(p)
+    elif kind == "strava":
+        from experiments.athlete.csvlogs import read_strava_csv
+
+        df = read_strava_csv(p)
+    else:
+        from experiments.athlete.csvlogs import read_intervals_csv
+
+        df = read_intervals_csv(p)
+    if not (df["sport"] == "run").any():
+        raise InputError(f"{p}: the log has no runs ({len(df)} activities); the model needs at least one run")
+    return df
+
+
+# --------------------------------------------------------------------------- one row per day
+DAILY_COLUMNS = (
+    "date",
+    "run_km",  # sum over the day's runs
+    "run_min",
+    "runs",  # number of runs
+    "run_hr_bpm",  # duration-weighted average HR of the day's runs (NaN if none recorded)
+    "run_rpe_0_10",  # duration-weighted session RPE of the day's runs (NaN if none given)
+    "race_km",  # distance of a race run that day (0 if none)
+    "race_time_s",  # its time
+    "strength_sessions",
+    "strength_min",
+    "strength_names",  # titles of the strength sessions, "; "-joined
+    "other_min",  # minutes of other sports (kept, ignored by the model)
+)
+
+
+def daily_table(acts: pd.DataFrame) -> pd.DataFrame:
+    """One row per calendar day from the first to the last activity (rest days are zero rows)."""
+    if acts.empty:
+        raise InputError("log: no activities")
+    first, last = acts["date"].min(), acts["date"].max()
+    dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    idx = {d: i for i, d in enumerate(dates)}
+    n = len(dates)
+    run_km, run_min, runs = np.zeros(n), np.zeros(n), np.zeros(n, dtype=int)
+    hr_w, hr_t, rpe_w, rpe_t = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    race_km, race_s = np.zeros(n), np.zeros(n)
+    str_n, str_min, other = np.zeros(n, dtype=int), np.zeros(n), np.zeros(n)
+    names: list[list[str]] = [[] for _ in range(n)]
+    for r in acts.itertuples(index=False):
+        i = idx[r.date]
+        minutes = 0.0 if math.isnan(r.duration_min) else r.duration_min
+        if r.sport == "run":
+            km = 0.0 if math.isnan(r.distance_km) else r.distance_km
+            run_km[i] += km
+            run_min[i] += minutes
+            runs[i] += 1
+            if not math.isnan(r.avg_hr_bpm) and minutes > 0:
+                hr_w[i] += r.avg_hr_bpm * minutes
+                hr_t[i] += minutes
+            if not math.isnan(r.rpe_0_10) and minutes > 0:
+                rpe_w[i] += r.rpe_0_10 * minutes
+                rpe_t[i] += minutes
+            if r.race and km > race_km[i]:
+                race_km[i], race_s[i] = km, 60.0 * minutes
+        elif r.sport == "strength":
+            str_n[i] += 1
+            str_min[i] += minutes
+            names[i].append(r.name)
+        else:
+            other[i] += minutes
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hr = np.where(hr_t > 0, hr_w / np.where(hr_t > 0, hr_t, 1), np.nan)
+        rpe = np.where(rpe_t > 0, rpe_w / np.where(rpe_t > 0, rpe_t, 1), np.nan)
+    return pd.DataFrame({
+        "date": dates, "run_km": run_km, "run_min": run_min, "runs": runs, "run_hr_bpm": hr, "run_rpe_0_10": rpe,
+        "race_km": race_km, "race_time_s": race_s, "strength_sessions": str_n, "strength_min": str_min,
+        "strength_names": ["; ".join(x) for x in names], "other_min": other,
+    })
+
+
+# --------------------------------------------------------------------------- shared field parsing
+def bad(path: Path, row: int, field: str, value: object, allowed: str) -> InputError:
+    return InputError(f"{path}: row {row}: {field}: {value!r} is not allowed; {allowed}")
+
+
+def number(path: Path, row: int, field: str, text: str | None, *, required: bool, lo: float = 0.0,
+           hi: float = math.inf) -> float:
+    """A finite number in [lo, hi] from a CSV cell; NaN for an empty optional cell."""
+    t = (text or "").strip().replace(",", "") if text is not None else ""
+    if t == "":
+        if required:
+            raise bad(path, row, field, text or "", f"need a number in [{lo:g}, {hi:g}]")
+        return math.nan
+    try:
+        v = float(t)
+    except ValueError:
+        raise bad(path, row, field, text, f"need a number in [{lo:g}, {hi:g}]") from None
+    if not (math.isfinite(v) and lo <= v <= hi):
+        raise bad(path, row, field, text, f"need a number in [{lo:g}, {hi:g}]")
+    return v
+
+
+def plausible_run(path: Path, row: int, km: float, minutes: float) -> None:
+    """Reject runs whose pace no human runs (a unit mix-up: metres as km, seconds as minutes)."""
+    if km > 0 and minutes > 0:
+        pace = minutes / km
+        if not 2.4 <= pace <= 20.0:
+            raise bad(path, row, "pace", f"{pace:.2f} min/km ({km:g} km in {minutes:g} min)",
+                      "a run needs a pace between 2.4 and 20 min/km; check the distance and time units")
