@@ -135,11 +135,13 @@ DAILY_COLUMNS = (
 )
 
 
-def daily_table(acts: pd.DataFrame) -> pd.DataFrame:
-    """One row per calendar day from the first to the last activity (rest days are zero rows)."""
+def daily_table(acts: pd.DataFrame, first: dt.date | None = None, last: dt.date | None = None) -> pd.DataFrame:
+    """One row per calendar day from the first to the last activity (rest days are zero rows);
+    `first`/`last` extend the range (a 1RM test or race result just outside the activities)."""
     if acts.empty:
         raise InputError("log: no activities")
-    first, last = acts["date"].min(), acts["date"].max()
+    first = min(acts["date"].min(), first or acts["date"].min())
+    last = max(acts["date"].max(), last or acts["date"].max())
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     idx = {d: i for i, d in enumerate(dates)}
     n = len(dates)
