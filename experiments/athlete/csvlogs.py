@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.athlete.activities import activities_frame, bad, canonical_sport, number, plausible_run
+from experiments.athlete.fields import activities_frame, bad, canonical_sport, number, plausible_run
 
 STRAVA_DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 STRAVA_RACE = {"1", "race"}

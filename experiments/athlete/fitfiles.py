@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.athlete.activities import activities_frame, canonical_sport, plausible_run
+from experiments.athlete.fields import activities_frame, canonical_sport, plausible_run
 from sim.errors import InputError
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.athlete.activities import bad
+from experiments.athlete.fields import bad
 from sim.errors import InputError
 from sim.state import RACE_KM
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.athlete.activities import activities_frame
+from experiments.athlete.fields import activities_frame
 from experiments.athlete.fitting import FITTED, LOG_SCALE, RACE_SD_LN, SLOTS, TEST_SD_LN
 from sim import kernel
 from sim.athlete import replay
