@@ -230,10 +230,15 @@ class FitResult:
     predicted_test: np.ndarray
     cost: float
     evaluations: int
+    samples: np.ndarray  # (n, 4) importance samples, fitting scale
+    weights: np.ndarray  # (n,) normalized posterior / proposal weights
+    ess: float  # effective sample size of the weights
 
     @property
     def sd(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
+        """Posterior sd on the fitting scale (importance-weighted)."""
+        m = self.weights @ self.samples
+        return np.sqrt(self.weights @ (self.samples - m) ** 2)
 
     def ratio(self) -> np.ndarray:
         return self.sd / self.prior.sd
@@ -243,19 +248,47 @@ class FitResult:
                 else "informed" for r in self.ratio()]
 
     def interval90(self, j: int) -> tuple[float, float]:
-        lo = max(self.theta[j] - Z90 * self.sd[j], LOWER[j])
-        hi = min(self.theta[j] + Z90 * self.sd[j], UPPER[j])
-        return (math.exp(lo), math.exp(hi)) if LOG_SCALE[j] else (lo, hi)
+        """Equal-tailed 90% posterior interval, natural scale."""
+        order = np.argsort(self.samples[:, j])
+        cdf = np.cumsum(self.weights[order])
+        x = self.samples[order, j]
+        lo, hi = x[np.searchsorted(cdf, 0.05)], x[min(np.searchsorted(cdf, 0.95), len(x) - 1)]
+        return (math.exp(lo), math.exp(hi)) if LOG_SCALE[j] else (float(lo), float(hi))
 
     def estimate(self, j: int) -> float:
         return math.exp(self.theta[j]) if LOG_SCALE[j] else float(self.theta[j])
 
     def draws(self, n: int, seed: int = 0) -> np.ndarray:
-        """(n, ATHLETE_SIZE) profiles drawn from the Laplace posterior, clipped to the bounds."""
+        """(n, ATHLETE_SIZE) profiles resampled from the weighted posterior samples."""
         rng = np.random.default_rng(seed)
-        th = rng.multivariate_normal(self.theta, self.cov, size=n, method="svd")
-        th = np.clip(th, LOWER, UPPER)
-        return with_theta(self.profile[None], th)
+        pick = rng.choice(len(self.weights), size=n, p=self.weights)
+        return with_theta(self.profile[None], self.samples[pick])
+
+
+N_IMPORTANCE = 2000
+PROPOSAL_INFLATION = 1.5  # proposal sd / Laplace sd: heavier than the target where it is curved
+
+
+def importance_samples(theta: np.ndarray, cov: np.ndarray, residuals_many, seed: int = 0):
+    """Correct the Laplace approximation by importance sampling on the simulator.
+
+    Proposal N(mode, (1.5^2) cov) truncated to the bounds; weight = posterior / proposal, the
+    posterior being exp(-|r|^2 / 2) of the whitened residuals (likelihood x prior). Returns
+    (samples, normalized weights, effective sample size).
+    """
+    rng = np.random.default_rng(seed)
+    c = PROPOSAL_INFLATION**2 * cov + 1e-12 * np.eye(len(theta))
+    x = rng.multivariate_normal(theta, c, size=N_IMPORTANCE, method="svd")
+    x = x[np.all((x >= LOWER) & (x <= UPPER), axis=1)]
+    x = np.vstack([theta, x])
+    r = residuals_many(x)
+    log_post = -0.5 * np.sum(r * r, axis=1)
+    d = x - theta
+    log_q = -0.5 * np.einsum("ij,jk,ik->i", d, np.linalg.pinv(c), d)
+    lw = log_post - log_q
+    w = np.exp(lw - lw.max())
+    w /= w.sum()
+    return x, w, float(1.0 / np.sum(w * w))
 
 
 def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior_injuries: float | None = None,
@@ -307,7 +340,9 @@ def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior
                         x_scale=prior.sd, max_nfev=200)
     res, jac = both(sol.x)
     cov = np.linalg.pinv(jac.T @ jac)
+    samples, weights, ess = importance_samples(sol.x, cov, residuals_many)
     race_min, strength, _ = replay(with_theta(base[None], sol.x[None]), gp, log.days, log.race_day, log.race_km)
     profile = with_theta(base[None], sol.x[None])[0]
     return FitResult(sol.x, cov, prior, profile, log, 60.0 * race_min[0],
-                     strength[0, log.test_day] * profile[A_STRENGTH_1RM_BW], float(0.5 * res @ res), evaluations)
+                     strength[0, log.test_day] * profile[A_STRENGTH_1RM_BW], float(0.5 * res @ res), evaluations,
+                     samples, weights, ess)
