@@ -1,7 +1,8 @@
-"""Fitting an athlete to a log: the replay oracle, the CLI, honesty about short logs, coverage."""
+"""`stridelab athlete fit` and `simulate --athlete` from the command line: files, statuses, bands, exit codes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -9,36 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from experiments.athlete.synthetic import check_one, coverage_table, make_athlete, season_plans, write_log
+from experiments.athlete.synthetic import make_athlete, write_log
 from experiments.cli import main
-from sim import kernel
-from sim.athlete import replay
-from sim.parameters import parameters_with
-from sim.population import sample_athletes
-from sim.state import DAY_SIZE, M_COST_FACTOR, M_NEW_INJURIES, M_VO2_EFF, METRIC_SIZE, P_PAIN_RULE, STATE_SIZE
-
-
-def test_replay_of_scheduled_days_matches_the_week_simulator():
-    """Replaying the days `schedule_week` makes gives the batch simulator's race-morning race times."""
-    gp = parameters_with(hazard_scale=0.0)  # no injury draws in either simulator
-    ath = sample_athletes("beginner", 3, seed=5)
-    plans = np.array(season_plans(8, 0, race_weeks=[3, 7], race_km_of=[10.0, 10.0]))
-    plans[:, P_PAIN_RULE] = 0.0
-    st = np.empty((3, STATE_SIZE))
-    kernel.init_states(ath, gp, st)
-    out = np.empty((3, 8, METRIC_SIZE))
-    kernel.simulate(st, ath, gp, plans[None], 0, np.arange(3), 0, out)
-    assert out[:, :, M_NEW_INJURIES].sum() == 0
-    want = np.array([[kernel.race_time_min(out[a, w, M_VO2_EFF], out[a, w, M_COST_FACTOR], 10.0) for w in (3, 7)]
-                     for a in range(3)])
-    for a in range(3):
-        days = np.empty((56, DAY_SIZE))
-        week = np.empty((7, DAY_SIZE))
-        for w in range(8):
-            kernel.schedule_week(plans[w], ath[a], gp, week)
-            days[7 * w: 7 * w + 7] = week
-        got, _, _ = replay(ath[a], gp, days, np.array([27, 55]), np.array([10.0, 10.0]))
-        np.testing.assert_allclose(got[0], want[a], rtol=1e-12)
+from sim.state import STATE_SIZE
 
 
 def test_cli_fit_on_a_fit_folder(tmp_path, capsys):
@@ -88,13 +62,44 @@ def test_bad_results_file_exits_2_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
-def test_intervals_cover_the_truth_and_narrow_with_races(tmp_path):
-    """Synthetic athletes drawn from the population: ~90% of the 90% intervals hold the truth."""
-    rows = [check_one(500 + i, n, ("strava", "intervals")[i % 2], tmp_path / f"{n}-{i}")
-            for n in (1, 8) for i in range(24)]
-    table = coverage_table(rows)
-    pooled = table["coverage90"].mean()
-    # 192 intervals: a binomial 90% has sd 0.022; allow ~3 sd
-    assert 0.82 <= pooled <= 0.97, table
-    width = table[table["parameter"] == "vo2max_untrained"].set_index("races")["mean_width"]
-    assert width[8] < 0.85 * width[1]
+@pytest.fixture(scope="module")
+def athlete_file(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("athlete")
+    ath = make_athlete(11, n_races=4)
+    log, results = write_log(ath, "intervals", tmp)
+    out = tmp / "athlete.yaml"
+    assert main(["athlete", "fit", str(log), "--races", str(results), "--out", str(out)]) == 0
+    return out
+
+
+def test_relative_plan_uses_the_athletes_habitual_km_and_gives_bands(athlete_file, tmp_path, capsys):
+    doc = yaml.safe_load(athlete_file.read_text())
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("race_distance: 5k\nblocks:\n  - {weeks: 6, run_volume_rel: 1.0, key_runs: 1, "
+                    "strength: {sessions: 2, emphasis: heavy}}\n")
+    capsys.readouterr()
+    assert main(["simulate", str(plan), "--athlete", str(athlete_file), "--athletes", "300", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    habitual = doc["profile"]["habitual_km"]
+    # weekly volume is the athlete's own habitual km (less injured days), not the level's mean of 40
+    assert data["weeks"][0]["run_km"] == pytest.approx(habitual, rel=0.05)
+    bands = data["athlete"]["bands"]
+    for key in ("race_time_min", "strength_pct", "vo2max_pct", "race_time_start_min"):
+        lo, mid, hi = bands[key]
+        assert lo <= mid <= hi
+    lo, mid, hi = bands["race_time_start_min"]
+    assert hi > lo  # a band, not a single number
+    # the start of the plan is where the log left the runner: their last 5k race, near the model's time
+    last_5k = [r for r in doc["races"] if abs(r["km"] - 5.0) < 0.01][-1]
+    assert lo * 0.95 <= last_5k["model_time_s"] / 60.0 <= hi * 1.05
+
+
+def test_bad_athlete_file_exits_2(tmp_path):
+    bad = tmp_path / "athlete.yaml"
+    bad.write_text("stridelab_athlete: 7\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("blocks:\n  - {weeks: 2}\n")
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "simulate", str(plan), "--athlete", str(bad)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and f"{bad}: stridelab_athlete: 7 is not allowed" in r.stderr
+    assert "Traceback" not in r.stderr
