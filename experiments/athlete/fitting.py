@@ -10,7 +10,9 @@ squares (`scipy.optimize.least_squares`, trust-region reflective) on whitened re
 
 so the optimum is the posterior mode, and (J^T J)^-1 at the optimum is the Laplace
 approximation of the posterior covariance (on the fitting scale: log for the multipliers).
-90% intervals are mode +- 1.645 sd. A parameter whose posterior sd is still more than
+The model is curved (VO2max and the aerobic multiplier trade off), so the Laplace posterior is
+corrected by importance sampling on the simulator (`importance_samples`); 90% intervals are the
+weighted 5th-95th percentiles. A parameter whose posterior sd is still more than
 `NOT_INFORMED_RATIO` of its prior sd is reported as not informed by the log: the interval is
 then essentially the population's (Hellard et al. 2006 show how wide such fits are).
 
@@ -33,7 +35,13 @@ from experiments.athlete.results import vdot
 from sim.athlete import replay
 from sim.errors import InputError
 from sim.parameters import LIFT_MINUTES_PER_SET, PARAMETERS
-from sim.population import AEROBIC_RESPONSE_SD_LN, PROFILES, STRENGTH_RESPONSE_SD_LN
+from sim.population import (
+    AEROBIC_RESPONSE_SD_LN,
+    PROFILES,
+    STRENGTH_RESPONSE_SD_LN,
+    TISSUE_RESPONSE_SD_LN,
+    TISSUE_STRESS_SD_LN,
+)
 from sim.state import (
     A_AEROBIC_RESPONSE,
     A_EASY_PACE_MIN_PER_KM,
@@ -69,7 +77,7 @@ from sim.state import (
 )
 
 RACE_SD_LN = 0.02  # race-to-race CV of a runner's performance, 1-3% (Hopkins & Hewson 2001, MSSE 33:1588)
-TEST_SD_LN = 0.04  # 1RM test-retest CV, 3-5% (Grgic et al. 2020, Sports Med 50:1519)
+TEST_SD_LN = 0.04  # 1RM test-retest CV, 3-5% (Grgic et al. 2020, Sports Med Open 6:31)
 Z90 = 1.6448536269514722
 NOT_INFORMED_RATIO = 0.8  # posterior sd / prior sd above this: the log does not inform the parameter
 WEAKLY_INFORMED_RATIO = 0.5
@@ -231,6 +239,7 @@ class FitResult:
     cost: float
     evaluations: int
     samples: np.ndarray  # (n, 4) importance samples, fitting scale
+    tissue: np.ndarray  # (n, 2) their tissue response and stress (population draws, not fitted)
     weights: np.ndarray  # (n,) normalized posterior / proposal weights
     ess: float  # effective sample size of the weights
 
@@ -262,33 +271,39 @@ class FitResult:
         """(n, ATHLETE_SIZE) profiles resampled from the weighted posterior samples."""
         rng = np.random.default_rng(seed)
         pick = rng.choice(len(self.weights), size=n, p=self.weights)
-        return with_theta(self.profile[None], self.samples[pick])
+        out = with_theta(self.profile[None], self.samples[pick])
+        out[:, A_TISSUE_RESPONSE], out[:, A_TISSUE_STRESS] = self.tissue[pick, 0], self.tissue[pick, 1]
+        return out
 
 
 N_IMPORTANCE = 2000
 PROPOSAL_INFLATION = 1.5  # proposal sd / Laplace sd: heavier than the target where it is curved
 
 
-def importance_samples(theta: np.ndarray, cov: np.ndarray, residuals_many, seed: int = 0):
+def importance_samples(theta: np.ndarray, cov: np.ndarray, residuals_many, level: str, seed: int = 0):
     """Correct the Laplace approximation by importance sampling on the simulator.
 
     Proposal N(mode, (1.5^2) cov) truncated to the bounds; weight = posterior / proposal, the
-    posterior being exp(-|r|^2 / 2) of the whitened residuals (likelihood x prior). Returns
-    (samples, normalized weights, effective sample size).
+    posterior being exp(-|r|^2 / 2) of the whitened residuals (likelihood x prior). Each draw
+    also gets tissue parameters drawn from the level's population: they are not fitted, but
+    they shape the warm-up (pain-rule back-offs), so the weighted draws marginalize over them.
+    Returns (samples, tissue (n, 2): response and stress, normalized weights, effective sample size).
     """
     rng = np.random.default_rng(seed)
     c = PROPOSAL_INFLATION**2 * cov + 1e-12 * np.eye(len(theta))
     x = rng.multivariate_normal(theta, c, size=N_IMPORTANCE, method="svd")
     x = x[np.all((x >= LOWER) & (x <= UPPER), axis=1)]
     x = np.vstack([theta, x])
-    r = residuals_many(x)
+    tissue = np.column_stack([rng.lognormal(0.0, TISSUE_RESPONSE_SD_LN, size=len(x)),
+                              PROFILES[level].tissue_stress * rng.lognormal(0.0, TISSUE_STRESS_SD_LN, size=len(x))])
+    r = residuals_many(x, tissue)
     log_post = -0.5 * np.sum(r * r, axis=1)
     d = x - theta
     log_q = -0.5 * np.einsum("ij,jk,ik->i", d, np.linalg.pinv(c), d)
     lw = log_post - log_q
     w = np.exp(lw - lw.max())
     w /= w.sum()
-    return x, w, float(1.0 / np.sum(w * w))
+    return x, tissue, w, float(1.0 / np.sum(w * w))
 
 
 def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior_injuries: float | None = None,
@@ -306,10 +321,13 @@ def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior
     step = np.array([0.05, 0.01, 0.005, 0.01])
     evaluations = 0
 
-    def residuals_many(thetas: np.ndarray) -> np.ndarray:
+    def residuals_many(thetas: np.ndarray, tissue: np.ndarray | None = None) -> np.ndarray:
         nonlocal evaluations
         evaluations += thetas.shape[0]
-        race_min, strength, _ = replay(with_theta(base[None], thetas), gp, log.days, log.race_day, log.race_km)
+        profiles = with_theta(base[None], thetas)
+        if tissue is not None:
+            profiles[:, A_TISSUE_RESPONSE], profiles[:, A_TISSUE_STRESS] = tissue[:, 0], tissue[:, 1]
+        race_min, strength, _ = replay(profiles, gp, log.days, log.race_day, log.race_km)
         r_race = (np.log(race_min) - obs_race) / RACE_SD_LN
         s_bw = strength[:, log.test_day] * thetas[:, 2:3]
         r_test = (np.log(s_bw) - obs_test) / TEST_SD_LN
@@ -340,9 +358,9 @@ def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior
                         x_scale=prior.sd, max_nfev=200)
     res, jac = both(sol.x)
     cov = np.linalg.pinv(jac.T @ jac)
-    samples, weights, ess = importance_samples(sol.x, cov, residuals_many)
+    samples, tissue, weights, ess = importance_samples(sol.x, cov, residuals_many, level)
     race_min, strength, _ = replay(with_theta(base[None], sol.x[None]), gp, log.days, log.race_day, log.race_km)
     profile = with_theta(base[None], sol.x[None])[0]
     return FitResult(sol.x, cov, prior, profile, log, 60.0 * race_min[0],
                      strength[0, log.test_day] * profile[A_STRENGTH_1RM_BW], float(0.5 * res @ res), evaluations,
-                     samples, weights, ess)
+                     samples, tissue, weights, ess)

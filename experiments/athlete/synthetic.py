@@ -182,7 +182,7 @@ def write_log(ath: SyntheticAthlete, fmt: str, folder: Path) -> tuple[Path, Path
         log.write_text(intervals_csv_text(ath.acts))
     else:
         raise ValueError(fmt)
-    lines = ["date,event,result"]
+    lines = []
     if fmt == "fit":
         for r in ath.races.itertuples(index=False):
             s = r.time_s
@@ -190,7 +190,7 @@ def write_log(ath: SyntheticAthlete, fmt: str, folder: Path) -> tuple[Path, Path
     for r in ath.tests.itertuples(index=False):
         lines.append(f"{r.date},{r.event},{r.value:.3f}")
     results = folder / "results.csv"
-    results.write_text("\n".join(lines) + "\n")
+    results.write_text("\n".join(["date,event,result", *sorted(lines)]) + "\n")
     return log, results
 
 
@@ -239,3 +239,18 @@ def coverage_table(rows: list[CoverageRow]) -> pd.DataFrame:
                         "width_kind": "hi/lo ratio" if LOG_SCALE[j] else "hi - lo",
                         "not_informed_frac": float(np.mean([r.informed[j] == "not informed" for r in sel]))})
     return pd.DataFrame(out)
+
+
+def write_samples(folder: Path, seed: int = 7, weeks: int = 16, n_races: int = 3, n_tests: int = 2) -> dict:
+    """One synthetic athlete's log in every import format (folder/<format>/...) and their true
+    parameters (folder/truth.yaml), for the README example."""
+    import yaml
+
+    from sim.state import ATHLETE_NAMES
+
+    ath = make_athlete(seed, "intermediate", weeks, n_races, n_tests)
+    written = {fmt: write_log(ath, fmt, folder / fmt) for fmt in FORMATS}
+    truth_doc = {"note": f"the simulated athlete behind these logs (experiments.athlete.synthetic, seed {seed})",
+                 "profile": {n: round(float(v), 4) for n, v in zip(ATHLETE_NAMES, ath.profile, strict=True)}}
+    (folder / "truth.yaml").write_text(yaml.safe_dump(truth_doc, sort_keys=False))
+    return written
