@@ -49,3 +49,39 @@ def simulate_for_athlete(plan: str | PlanFile, athlete: str | AthleteFile, athle
     cohort = athlete_cohort(af, pf.race_distance, athletes, seed)
     res = run(cohort, plans_to_array(pf.weeks()))
     return res, bands(res)
+
+
+# Daniels' intensity of each of the kernel's run kinds (long runs at easy pace, Daniels' E).
+DANIELS_OF_KIND = {"easy": "easy", "long": "easy", "tempo": "threshold", "intervals": "interval"}
+
+
+def _pace(min_per_km: float) -> str:
+    m, s = divmod(int(round(min_per_km * 60.0)), 60)
+    return f"{m}:{s:02d}/km"
+
+
+def personal_paces(df, af: AthleteFile) -> str | None:
+    """Rewrite the `intensity` column of a season-plan day frame with the runner's own Daniels
+    paces (from the VDOT of their best recent race); returns a one-line description, or None
+    (paces unchanged) when the athlete file has no races."""
+    from experiments.athlete.results import race_pace_min_per_km
+
+    pc = af.paces
+    if not pc:
+        return None
+    paces = pc["min_per_km"]
+    race_km = float(df.attrs.get("race_km", 10.0))
+    race = race_pace_min_per_km(pc["vdot"], race_km)
+    out = []
+    for kind, label in zip(df["run_kind"], df["intensity"], strict=True):
+        if kind in DANIELS_OF_KIND:
+            name = DANIELS_OF_KIND[kind]
+            out.append(f"{label.split(', ~')[0]}, {_pace(paces[name])} (your {name} pace)")
+        elif kind == "race":
+            out.append(f"race effort, ~{_pace(race)} (VDOT {pc['vdot']:.1f})")
+        else:
+            out.append(label)
+    df["intensity"] = out
+    note = f"Paces are yours: Daniels' VDOT {pc['vdot']:.1f} from your race of {pc['from_race']}."
+    df.attrs["paces"] = note
+    return note

@@ -153,3 +153,15 @@ def training_paces(vdot_value: float) -> dict[str, float]:
         v = (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
         out[name] = 1000.0 / v
     return out
+
+
+def race_pace_min_per_km(vdot_value: float, km: float) -> float:
+    """Pace (min/km) of the race over `km` that a VDOT predicts (Daniels & Gilbert, by bisection)."""
+    lo, hi = 2.0, 30.0  # min/km
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if vdot(km, mid * km * 60.0) > vdot_value:  # too fast for this VDOT
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)

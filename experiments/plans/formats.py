@@ -262,7 +262,8 @@ def to_markdown(df: pd.DataFrame) -> str:
             "",
         ]
     lines += [
-        "Paces are those of a typical runner of this level; adjust them to your own easy pace. "
+        (a.get("paces") or "Paces are those of a typical runner of this level; adjust them to your own easy pace.")
+        + " "
         "Effort: easy = 3-4 reps in reserve, moderate = 1-2 in reserve, hard = to failure. "
         "On a day with pain of 4/10 or more, run easy and half as far and keep lifting light.",
         "",

@@ -103,3 +103,26 @@ def test_bad_athlete_file_exits_2(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and f"{bad}: stridelab_athlete: 7 is not allowed" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_export_for_the_athlete_uses_their_race_paces(athlete_file, tmp_path):
+    from experiments.athlete.results import training_paces
+
+    doc = yaml.safe_load(athlete_file.read_text())
+    out = tmp_path / "plan.json"
+    assert main(["export", "--baseline", "intermediate", "--athlete", str(athlete_file), "--start", "2026-07-06",
+                 "--race", "2026-09-27", "--distance", "5k", "--out", str(out)]) == 0
+    plan = json.loads(out.read_text())
+    days = plan["days"]
+    tempo = [d["run"] for d in days if d["run"]["kind"] == "tempo"]
+    threshold = doc["paces"]["min_per_km"]["threshold"]
+    assert threshold == pytest.approx(training_paces(doc["paces"]["vdot"])["threshold"], abs=0.01)  # Daniels
+    m, s = divmod(int(round(threshold * 60)), 60)
+    assert tempo and all(f"{m}:{s:02d}/km (your threshold pace)" in d["intensity"] for d in tempo)
+    assert plan["habitual_km"] == pytest.approx(doc["profile"]["habitual_km"], abs=0.01)
+
+
+def test_export_needs_a_level_or_an_athlete(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "export", "--baseline", "intermediate", "--start",
+                        "2026-07-06", "--race", "2026-09-27"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--level" in r.stderr and "--athlete" in r.stderr
