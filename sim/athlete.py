@@ -21,6 +21,7 @@ from sim._jit import njit, prange
 from sim.state import (
     DAY_SIZE,
     M_COST_FACTOR,
+    M_INJURED_DAYS,
     M_VO2_EFF,
     METRIC_SIZE,
     NEURAL_REL,
@@ -81,4 +82,52 @@ def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.
     return race_min, strength_rel, states
 
 
-__all__ = ["replay"]
+
+
+
+@njit(parallel=True, error_model="numpy", cache=True)
+def _advance(states, athletes, gp, days, pain_rule, draw_injuries, seed, keys, day0, race_day, race_km, race_min,
+             injured_days):
+    dv = kernel.derive(gp)
+    n_days = days.shape[0]
+    n_races = race_day.shape[0]
+    for a in prange(athletes.shape[0]):
+        st = states[a]
+        ath = athletes[a]
+        met = np.zeros(METRIC_SIZE)
+        base = kernel.draw_base(seed, keys[a])
+        j = 0
+        for d in range(n_days):
+            for m in range(METRIC_SIZE):
+                met[m] = 0.0
+            is_race = j < n_races and race_day[j] == d
+            dow = RACE_MORNING_DOW if is_race else 0
+            kernel.step_day(st, ath, gp, dv, days[d], pain_rule, draw_injuries, base, day0 + d, dow, met)
+            injured_days[a] += met[M_INJURED_DAYS]
+            while j < n_races and race_day[j] == d:
+                race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
+                j += 1
+
+
+def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, *, pain_rule: bool = False,
+            draw_injuries: bool = False, seed: int = 0, day0: int = 0, race_day=(), race_km=()):
+    """Step bodies already in `states` (n, STATE_SIZE) through `days`, in place.
+
+    Unlike `replay` there is no warm-up: this continues from where a log left a runner. With
+    `draw_injuries` the counter-based streams are keyed by (seed, athlete row, day0 + day), as
+    in the what-if simulator. Returns (race_min (n, k) at `race_day`, injured_days (n,)).
+    """
+    athletes = np.ascontiguousarray(np.atleast_2d(athletes), dtype=np.float64)
+    n = athletes.shape[0]
+    if states.shape != (n, STATE_SIZE) or not states.flags.c_contiguous:
+        raise ValueError("states must be a C-contiguous (n, STATE_SIZE) array matching athletes")
+    days = np.ascontiguousarray(days, dtype=np.float64).reshape(-1, DAY_SIZE)
+    race_day = np.ascontiguousarray(race_day, dtype=np.int64)
+    race_km = np.ascontiguousarray(race_km, dtype=np.float64)
+    race_min = np.zeros((n, race_day.size))
+    injured = np.zeros(n)
+    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days, bool(pain_rule),
+             bool(draw_injuries), int(seed), np.arange(n, dtype=np.int64), int(day0), race_day, race_km, race_min,
+             injured)
+    return race_min, injured
+__all__ = ["replay", "advance"]

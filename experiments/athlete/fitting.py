@@ -130,6 +130,7 @@ class LogDays:
     habitual_km: float
     easy_pace: float
     weekly_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    median_run_km: float = 0.0
 
 
 def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> LogDays:
@@ -146,13 +147,35 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
         raise InputError("log: no runs besides races; the easy pace needs at least one training run")
     easy_pace = float(np.median(plain["run_min"] / plain["run_km"]))
     median_km = float(np.median(plain["run_km"]))
+    days = sim_days(daily, easy_pace, median_km, {d: r.km for d, r in race_by_day.items()})
+    run_km = daily["run_km"].to_numpy()
+    weeks = n // 7
+    weekly = run_km[: 7 * weeks].reshape(weeks, 7).sum(axis=1) if weeks else np.array([run_km.sum() * 7.0 / n])
+    habitual = float(weekly[: min(4, len(weekly))].mean())
+    if habitual <= 0:
+        raise InputError("log: the first four weeks have no running; habitual km cannot be measured")
+    rdays = np.array(sorted(race_by_day), dtype=np.int64)
+    rows = [race_by_day[d] for d in rdays]
+    return LogDays(
+        start=start, days=days, race_day=rdays, race_km=np.array([r.km for r in rows], dtype=float),
+        race_time_s=np.array([r.time_s for r in rows], dtype=float), race_dates=[r.date for r in rows],
+        test_day=np.array([(d - start).days for d in tests["date"]], dtype=np.int64),
+        test_value=tests["value"].to_numpy(dtype=float), habitual_km=habitual, easy_pace=easy_pace,
+        weekly_km=weekly, median_run_km=median_km)
+
+
+def sim_days(daily: pd.DataFrame, easy_pace: float, median_km: float, race_km_by_day: dict[int, float]) -> np.ndarray:
+    """The daily table as simulator days (n, DAY_SIZE): runs classified by pace relative to
+    `easy_pace` (and distance relative to `median_km`), races on their days, strength sessions
+    as sets of moderate effort with the emphasis their titles name."""
+    n = len(daily)
     days = np.zeros((n, DAY_SIZE))
     run_km = daily["run_km"].to_numpy()
     run_min = daily["run_min"].to_numpy()
     for i in range(n):
-        if i in race_by_day:
+        if i in race_km_by_day:
             days[i, D_RUN_KIND] = RUN_RACE
-            days[i, D_RUN_KM] = race_by_day[i].km
+            days[i, D_RUN_KM] = race_km_by_day[i]
         elif run_km[i] > 0:
             ratio = (run_min[i] / run_km[i]) / easy_pace if run_min[i] > 0 else 1.0
             if ratio < TEMPO_BELOW:
@@ -173,19 +196,7 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
             days[i, D_STR_EFFORT] = EFFORT_MODERATE
             days[i, D_STR_SETS] = float(np.clip(sets, 1.0, 8.0))
             days[i, D_STR_AFTER_RUN] = 1.0 if days[i, D_RUN_KIND] != 0 else 0.0
-    weeks = n // 7
-    weekly = run_km[: 7 * weeks].reshape(weeks, 7).sum(axis=1) if weeks else np.array([run_km.sum() * 7.0 / n])
-    habitual = float(weekly[: min(4, len(weekly))].mean())
-    if habitual <= 0:
-        raise InputError("log: the first four weeks have no running; habitual km cannot be measured")
-    rdays = np.array(sorted(race_by_day), dtype=np.int64)
-    rows = [race_by_day[d] for d in rdays]
-    return LogDays(
-        start=start, days=days, race_day=rdays, race_km=np.array([r.km for r in rows], dtype=float),
-        race_time_s=np.array([r.time_s for r in rows], dtype=float), race_dates=[r.date for r in rows],
-        test_day=np.array([(d - start).days for d in tests["date"]], dtype=np.int64),
-        test_value=tests["value"].to_numpy(dtype=float), habitual_km=habitual, easy_pace=easy_pace,
-        weekly_km=weekly)
+    return days
 
 
 @dataclass

@@ -82,6 +82,10 @@ def personal_paces(df, af: AthleteFile) -> str | None:
         else:
             out.append(label)
     df["intensity"] = out
-    note = f"Paces are yours: Daniels' VDOT {pc['vdot']:.1f} from your race of {pc['from_race']}."
-    df.attrs["paces"] = note
-    return note
+    df.attrs["paces"] = paces_note(af)
+    return df.attrs["paces"]
+
+
+def paces_note(af: AthleteFile) -> str | None:
+    pc = af.paces
+    return f"Paces are yours: Daniels' VDOT {pc['vdot']:.1f} from your race of {pc['from_race']}." if pc else None

@@ -126,6 +126,7 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
                 "strength_sessions": int((af.acts["sport"] == "strength").sum()),
                 "other_activities": int((~af.acts["sport"].isin(["run", "strength"])).sum()),
                 "races": len(race_rows), "strength_tests": int(len(ld.test_day)),
+                "median_run_km": _r(ld.median_run_km, 3),
                 "weekly_km": [_r(x, 1) for x in ld.weekly_km]},
         "profile": profile,
         "sources": af.sources,
@@ -171,8 +172,11 @@ class AthleteFile:
     doc: dict
 
     def with_race(self, race_distance: str) -> np.ndarray:
+        return self.with_race_km(RACE_KM[race_distance])
+
+    def with_race_km(self, km: float) -> np.ndarray:
         a = self.athletes.copy()
-        a[:, A_RACE_KM] = RACE_KM[race_distance]
+        a[:, A_RACE_KM] = km
         return a
 
 

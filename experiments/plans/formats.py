@@ -347,7 +347,9 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
             desc += [f"  - {e['name']}: {e['sets']} x {e['reps']}" for e in r.exercises]
         desc.append(f"Why: {r.note}")
         ev = Event()
-        uid = hashlib.sha1(f"{_iso(r.date)}|{summary}|{a.get('race', '')}".encode()).hexdigest()[:16]
+        # One event per date and season: the UID leaves the content out, so a re-planned day keeps
+        # its UID and a calendar subscribed to the plan updates the event in place (issue 12).
+        uid = hashlib.sha1(f"{_iso(r.date)}|{a.get('race', '')}".encode()).hexdigest()[:16]
         ev.add("uid", f"{_iso(r.date)}-{uid}@stridelab")
         ev.add("dtstamp", stamp)
         ev.add("dtstart", r.date)

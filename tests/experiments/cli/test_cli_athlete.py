@@ -126,3 +126,46 @@ def test_export_needs_a_level_or_an_athlete(tmp_path):
     r = subprocess.run([sys.executable, "-m", "experiments.cli", "export", "--baseline", "intermediate", "--start",
                         "2026-07-06", "--race", "2026-09-27"], capture_output=True, text=True)
     assert r.returncode == 2 and "--level" in r.stderr and "--athlete" in r.stderr
+
+
+def test_replan_keeps_the_past_changes_the_future_and_keeps_calendar_uids(athlete_file, tmp_path):
+    """A missed month after the fitted log: weeks begun stay, the rest is re-planned from the detrained state."""
+    from icalendar import Calendar
+
+    doc = yaml.safe_load(athlete_file.read_text())
+    log = doc["log"]["path"]  # nothing logged after the fit: the runner missed everything since
+    plan_json, plan_ics = tmp_path / "plan.json", tmp_path / "plan.ics"
+    common = ["--baseline", "intermediate", "--athlete", str(athlete_file), "--start", "2026-06-22",
+              "--race", "2026-10-04"]
+    assert main(["export", *common, "--out", str(plan_json)]) == 0
+    assert main(["export", *common, "--out", str(plan_ics)]) == 0
+    new_json, new_ics = tmp_path / "new.json", tmp_path / "new.ics"
+    args = ["replan", "--athlete", str(athlete_file), "--log", log, "--plan", str(plan_json), "--today", "2026-07-22"]
+    assert main([*args, "--out", str(new_json)]) == 0
+    assert main([*args, "--out", str(new_ics)]) == 0
+    old, new = json.loads(plan_json.read_text())["days"], json.loads(new_json.read_text())["days"]
+    assert [d["date"] for d in old] == [d["date"] for d in new]
+    begun = [i for i, d in enumerate(old) if d["date"] < "2026-07-27"]  # weeks 1-5 began before today
+    assert len(begun) == 35 and all(old[i] == new[i] for i in begun)
+    future = new[35:]
+    assert all(d["note"].startswith("re-planned on 2026-07-22") for d in future)
+    assert any(o != n for o, n in zip(old[35:], future, strict=True))
+
+    def uids(path):
+        cal = Calendar.from_ical(path.read_bytes())
+        return {str(e["dtstart"].dt): str(e["uid"]) for e in cal.walk("VEVENT")}
+
+    before, after = uids(plan_ics), uids(new_ics)
+    shared = set(before) & set(after)
+    assert len(shared) > 50 and all(before[d] == after[d] for d in shared)  # same day, same event
+
+
+def test_replan_rejects_a_day_the_athlete_file_covers(athlete_file, tmp_path):
+    doc = yaml.safe_load(athlete_file.read_text())
+    plan_json = tmp_path / "plan.json"
+    assert main(["export", "--baseline", "intermediate", "--athlete", str(athlete_file), "--start", "2026-06-01",
+                 "--race", "2026-08-30", "--out", str(plan_json)]) == 0
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "replan", "--athlete", str(athlete_file), "--log",
+                        doc["log"]["path"], "--plan", str(plan_json), "--today", "2026-06-10"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--today: 2026-06-10 is not allowed" in r.stderr, r.stderr
