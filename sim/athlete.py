@@ -24,10 +24,8 @@ from sim.state import (
     M_INJURED_DAYS,
     M_VO2_EFF,
     METRIC_SIZE,
-    NEURAL_REL,
     PLAN_SIZE,
     STATE_SIZE,
-    STRUCT_REL,
 )
 
 RACE_MORNING_DOW = 6  # step_day reads race-morning VO2/cost on the last day of a week
@@ -51,11 +49,11 @@ def _replay(athletes, gp, days, race_day, race_km, race_min, strength_rel, state
                 met[m] = 0.0
             is_race = j < n_races and race_day[j] == d
             dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], False, False, 0, d, dow, met)
+            kernel.step_day(st, ath, gp, dv, days[d], (False, False), (0, d, dow), met)
             while j < n_races and race_day[j] == d:
                 race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
                 j += 1
-            strength_rel[a, d] = 1.0 + st[NEURAL_REL] + st[STRUCT_REL]
+            strength_rel[a, d] = kernel.strength_rel(st)
 
 
 def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.ndarray, race_km: np.ndarray):
@@ -102,7 +100,7 @@ def _advance(states, athletes, gp, days, pain_rule, draw_injuries, seed, keys, d
                 met[m] = 0.0
             is_race = j < n_races and race_day[j] == d
             dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], pain_rule, draw_injuries, base, day0 + d, dow, met)
+            kernel.step_day(st, ath, gp, dv, days[d], (pain_rule, draw_injuries), (base, day0 + d, dow), met)
             injured_days[a] += met[M_INJURED_DAYS]
             while j < n_races and race_day[j] == d:
                 race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
@@ -130,4 +128,18 @@ def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.n
              bool(draw_injuries), int(seed), np.arange(n, dtype=np.int64), int(day0), race_day, race_km, race_min,
              injured)
     return race_min, injured
+def _refresh_jit_cache() -> None:
+    """These kernels inline `sim.kernel`: recompile them when the simulator sources change (`sim._jitcache`)."""
+    import sys
+    from pathlib import Path
+
+    from sim import _jitcache
+
+    module = sys.modules.get(__name__)
+    if module is not None:  # None when executed from a file spec
+        _jitcache.refresh((module,), Path(__file__).parent / "__pycache__" / "athlete_sources.sha256")
+
+
+_refresh_jit_cache()
+
 __all__ = ["replay", "advance"]

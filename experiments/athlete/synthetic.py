@@ -252,5 +252,6 @@ def write_samples(folder: Path, seed: int = 7, weeks: int = 16, n_races: int = 3
     written = {fmt: write_log(ath, fmt, folder / fmt) for fmt in FORMATS}
     truth_doc = {"note": f"the simulated athlete behind these logs (experiments.athlete.synthetic, seed {seed})",
                  "profile": {n: round(float(v), 4) for n, v in zip(ATHLETE_NAMES, ath.profile, strict=True)}}
+    truth_doc["profile"]["level"] = LEVELS[int(ath.profile[A_LEVEL])]
     (folder / "truth.yaml").write_text(yaml.safe_dump(truth_doc, sort_keys=False))
     return written

@@ -75,7 +75,7 @@ def athlete_file(tmp_path_factory):
 def test_relative_plan_uses_the_athletes_habitual_km_and_gives_bands(athlete_file, tmp_path, capsys):
     doc = yaml.safe_load(athlete_file.read_text())
     plan = tmp_path / "plan.yaml"
-    plan.write_text("race_distance: 5k\nblocks:\n  - {weeks: 6, run_volume_rel: 1.0, key_runs: 1, "
+    plan.write_text("race_distance: 5k\nblocks:\n  - {weeks: 6, run_volume_rel: 1.0, key_runs: 1, pain_rule: false, "
                     "strength: {sessions: 2, emphasis: heavy}}\n")
     capsys.readouterr()
     assert main(["simulate", str(plan), "--athlete", str(athlete_file), "--athletes", "300", "--json"]) == 0
