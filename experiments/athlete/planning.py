@@ -83,6 +83,8 @@ def personal_paces(df, af: AthleteFile) -> str | None:
             out.append(label)
     df["intensity"] = out
     df.attrs["paces"] = paces_note(af)
+    df.attrs["paces_min_per_km"] = {"easy": paces["easy"], "threshold": paces["threshold"],
+                                    "interval": paces["interval"], "race": race}
     return df.attrs["paces"]
 
 

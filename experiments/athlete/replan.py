@@ -34,6 +34,7 @@ from sim.athlete import advance
 from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.state import (
+    A_EASY_PACE_MIN_PER_KM,
     D_RUN_KIND,
     D_RUN_KM,
     D_STR_AFTER_RUN,
@@ -127,7 +128,7 @@ def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: 
     n_log = (last - first).days + 1
     if len(acts):
         daily = daily_table(acts, first, last)
-        pace = float(af.athletes[0, 3])
+        pace = float(af.athletes[0, A_EASY_PACE_MIN_PER_KM])
         median_km = float(af.doc["log"].get("median_run_km") or daily.loc[daily["run_km"] > 0, "run_km"].median())
         log_days = sim_days(daily, pace, median_km, {})
         done_km = float(daily["run_km"].sum())
@@ -183,6 +184,9 @@ def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: 
     frame.attrs["source"] = f"{doc.get('source', 'plan')}, re-planned on {today} ({chosen})"
     frame.attrs["lead_in_days"] = 0
     frame.attrs["paces"] = paces_note(af)
+    frame.attrs["easy_pace_min_per_km"] = float(af.athletes[0, A_EASY_PACE_MIN_PER_KM])
+    if "paces_min_per_km" in new.attrs:
+        frame.attrs["paces_min_per_km"] = new.attrs["paces_min_per_km"]
     return Replan(frame, k, chosen, scores, done_km, missed)
 
 

@@ -40,7 +40,7 @@ from experiments.plans.season_plan import effort_label, format_exercises
 from sim.errors import InputError
 from sim.state import EFFORTS, EMPHASES, RUN_KINDS
 
-FORMATS = ("csv", "json", "md", "ics")
+FORMATS = ("csv", "json", "md", "ics", "fit")  # fit: a .zip of FIT workouts (experiments.plans.fitworkouts)
 SCHEMA_ID = "stridelab.season_plan/1"
 
 _EXERCISE = {
@@ -114,13 +114,16 @@ def format_of(fmt: str | None, out: str | None) -> str:
     if fmt is None and out:
         suffix = Path(out).suffix.lower().lstrip(".")
         fmt = (
-            {"markdown": "md", "ical": "ics"}.get(suffix, suffix)
-            if suffix in (*FORMATS, "markdown", "ical")
+            {"markdown": "md", "ical": "ics", "zip": "fit"}.get(suffix, suffix)
+            if suffix in (*FORMATS, "markdown", "ical", "zip")
             else "csv"
         )
     fmt = fmt or "csv"
     if fmt not in FORMATS:
         raise InputError(f"format: {fmt!r} is not an export format; allowed: {', '.join(FORMATS)}")
+    if fmt == "fit" and out and Path(out).suffix.lower() != ".zip":
+        raise InputError(f"--out: {out!r} is not allowed for format fit; a season is many FIT workouts, written "
+                         "as one .zip archive: give a file name ending in .zip")
     return fmt
 
 
@@ -367,6 +370,10 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     fmt = format_of(fmt, None)
     if fmt == "ics":
         return to_ics(df)
+    if fmt == "fit":
+        from experiments.plans.fitworkouts import to_fit_zip
+
+        return to_fit_zip(df)
     text = {"csv": to_csv, "json": to_json, "md": to_markdown}[fmt](df)
     return text.encode("utf-8")
 
