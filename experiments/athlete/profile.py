@@ -200,6 +200,9 @@ def load_athlete(path: str | Path) -> AthleteFile:
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{p}: draws/profile/log: missing or malformed ({err}); re-run `stridelab athlete fit`") \
             from None
+    if (draws.get("athlete_columns"), draws.get("state_columns")) != (list(ATHLETE_NAMES), list(STATE_NAMES)):
+        raise InputError(f"{p}: draws: written for another simulator layout (athlete columns "
+                         f"{draws.get('athlete_columns')}); re-run `stridelab athlete fit` on the log")
     if ath.ndim != 2 or ath.shape[1] != ATHLETE_SIZE or st.shape != (ath.shape[0], STATE_SIZE) or not (
             np.isfinite(ath).all() and np.isfinite(st).all()):
         raise InputError(f"{p}: draws: need rows of {ATHLETE_SIZE} athlete and {STATE_SIZE} state numbers, all "
