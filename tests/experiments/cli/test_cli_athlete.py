@@ -169,3 +169,13 @@ def test_replan_rejects_a_day_the_athlete_file_covers(athlete_file, tmp_path):
                         doc["log"]["path"], "--plan", str(plan_json), "--today", "2026-06-10"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "--today: 2026-06-10 is not allowed" in r.stderr, r.stderr
+
+
+def test_athlete_check_writes_its_coverage_table(tmp_path, capsys):
+    out = tmp_path / "coverage.csv"
+    assert main(["athlete", "check", "--athletes", "2", "--races", "1,3", "--format", "strava", "--weeks", "8",
+                 "--out", str(out)]) == 0
+    table = out.read_text().splitlines()
+    assert table[0] == "races,parameter,athletes,coverage90,mean_width,width_kind,not_informed_frac"
+    assert len(table) == 1 + 2 * 4  # race counts x fitted parameters
+    assert "vo2max_untrained" in capsys.readouterr().out
