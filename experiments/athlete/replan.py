@@ -96,7 +96,10 @@ class Replan:
 
 
 def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: dt.date, baseline: str = "intermediate",
-           seed: int = 0) -> Replan:
+           seed: int = 0, policy: object | None = None, policy_name: str = "policy") -> Replan:
+    """See the module docstring. `policy` (anything with SB3's `predict`, e.g. a trained
+    model) adds a candidate: its weeks rolled out in closed loop from the runner's current
+    state (the point-estimate draw), on the batched environment."""
     from envs.config import RewardWeights
     from experiments.athlete.planning import paces_note, personal_paces
     from experiments.plans.season_plan import COLUMNS, policy_week_plans, season_dates, season_plan
@@ -152,6 +155,9 @@ def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: 
         weeks = [w.model_copy(update=_scaled(w, s)) for w in template]
         df = season_plan(weeks, profile, week_k, race)
         candidates[f"{baseline} template x{s:g} volume"] = df
+    if policy is not None:
+        weeks = closed_loop_weeks(policy, athletes[:1], states[:1], n_left, level, float(doc["race_km"]), seed)
+        candidates[f"{policy_name} (closed loop from your current state)"] = season_plan(weeks, profile, week_k, race)
     weights = RewardWeights()
     race_day = (race - week_k).days
     scores = {}
@@ -195,3 +201,25 @@ def _scaled(w, s: float) -> dict:
     if w.run_km is not None:
         return {"run_km": min(w.run_km * s, 250.0)}
     return {"run_volume_rel": min((1.0 if w.run_volume_rel is None else w.run_volume_rel) * s, 3.0)}
+
+
+def closed_loop_weeks(policy, athletes: np.ndarray, states: np.ndarray, n_weeks: int, level: str, race_km: float,
+                      seed: int) -> list:
+    """The week plans `policy` chooses for this runner over `n_weeks`, starting from `states`
+    (not from a fresh warm-up): the batched environment built on a cohort of this one body."""
+    from agents.evaluation import rollout_plans
+    from sim.plan import WeekPlan
+    from sim.season import PHASES, phase_of
+    from sim.state import RACE_KM
+    from sim.whatif import Cohort
+
+    names = [d for d, km in RACE_KM.items() if abs(km - race_km) < 1e-9]
+    kwargs = {k: v for k, v in (getattr(policy, "env_kwargs", None) or {}).items() if k != "season_weeks"}
+    kwargs["race_distance"] = names[0] if names else "10k"
+    kwargs.setdefault("action_scope", getattr(policy, "action_scope", None) or "strength")
+    cohort = Cohort(np.ascontiguousarray(athletes), np.ascontiguousarray(states).copy(),
+                    np.zeros(len(athletes), dtype=np.int64), int(seed), level, default_parameters())
+    if hasattr(policy, "reset"):
+        policy.reset()
+    plans = rollout_plans(policy, cohort, int(n_weeks), **kwargs)
+    return [WeekPlan.from_array(plans[0, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]

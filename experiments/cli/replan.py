@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--today", type=A.date, required=True, help="today, YYYY-MM-DD: the log counts up to yesterday")
     p.add_argument("--baseline", default="intermediate",
                    help="template whose volume-scaled plans are the candidates (default intermediate)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--model", metavar="PATH", help="an SB3 model file (.zip): adds its closed-loop plan from the "
+                                                     "runner's current state as a candidate")
+    src.add_argument("--run", metavar="RUN_ID", help="MLflow run id of a trained policy (stridelab train): as --model")
+    p.add_argument("--tracking-uri", default=None,
+                   help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
     p.add_argument("--format", default=None, help="csv | json | md | ics (default: from --out's suffix, else csv)")
     p.add_argument("--out", default=None, help="output file (default: standard output)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="seed of the injury draws (default 0)")
@@ -40,7 +46,17 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         check_writable(args.out)
     af = load_athlete(args.athlete)
-    rp = replan(af, args.log, args.plan, args.today, baseline=args.baseline, seed=args.seed)
+    policy, name = None, "policy"
+    if args.model:
+        from experiments.policy import load_model_file
+
+        policy, name = load_model_file(args.model), f"model {args.model}"
+    elif args.run:
+        from experiments.policy import load_run_policy
+
+        policy, name = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
+    rp = replan(af, args.log, args.plan, args.today, baseline=args.baseline, seed=args.seed, policy=policy,
+                policy_name=name)
     data = render(rp.frame, fmt)
     if args.out:
         atomic_write_bytes(args.out, data)

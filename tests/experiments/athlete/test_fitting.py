@@ -15,3 +15,4 @@ def test_intervals_cover_the_truth_and_narrow_with_races(tmp_path):
     assert 0.82 <= pooled <= 0.97, table
     width = table[table["parameter"] == "vo2max_untrained"].set_index("races")["mean_width"]
     assert width[8] < 0.85 * width[1]
+
