@@ -27,6 +27,7 @@ COMMANDS = (
     "export",
     "tune",  # issue 11: Optuna search (experiments/tune/)
     "athlete",  # issue 12: log import and profile fit (experiments/athlete/)
+    "replan",  # issue 12: re-plan the rest of a season from the log (experiments/athlete/replan.py)
     "optimize",  # issue 10: open-loop CMA-ES plan optimizer (experiments/optimize/)
     "audit",  # issue 9: simulator audit (sim/audit.py)
 )

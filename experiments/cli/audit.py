@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise InputError(f"--athletes: {args.athletes} is too many for the audit; allowed: 1 to 100000")
     if args.plot:
-        check_writable(args.plot)
+        check_writable(args.plot, "--plot", (".png",))
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("audit curves", total=len(CURVES))
         curves = audit(args.level, args.athletes, args.seed, args.race_distance,
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         from experiments.report.audit import plot
 
         title = f"What the model believes: {args.athletes} {args.level} runners, {args.race_distance}"
-        atomic_write_bytes(args.plot, plot(curves, title))
+        atomic_write_bytes(args.plot, plot(curves, title), option="--plot")
     if args.json:
         json.dump({"level": args.level, "athletes": args.athletes, "seed": args.seed,
                    "curves": [c.to_dict() for c in curves]}, sys.stdout, indent=1)

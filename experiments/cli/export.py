@@ -17,6 +17,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from experiments.cli import args as A
+from sim.errors import InputError
+from sim.state import A_HABITUAL_KM
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,7 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a baseline instead of a learned policy: beginner | intermediate | advanced | run_only | "
         "mistake_* (works without training)",
     )
-    p.add_argument("--level", type=A.level, required=True, help="beginner | intermediate | advanced")
+    p.add_argument("--level", type=A.level, default=None,
+                   help="beginner | intermediate | advanced (required unless --athlete gives it)")
+    p.add_argument("--athlete", default=None,
+                   help="an athlete file (stridelab athlete fit): plan for this runner, with their habitual km and "
+                        "paces from their own races")
     p.add_argument(
         "--weekly-km",
         type=A.positive_float,
@@ -95,8 +101,24 @@ def run(args: argparse.Namespace) -> int:
 
         open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: never created here
     sd = season_dates(args.start, args.race)
-    athlete = athlete_profile(args.level, args.weekly_km, args.distance)
+    af = None
+    if args.athlete:
+        from experiments.athlete.profile import load_athlete
+
+        af = load_athlete(args.athlete)
+        args.level = args.level or af.level
+        athlete = af.with_race(args.distance)[0]  # row 0: the point estimate
+        if args.weekly_km is not None:
+            athlete[A_HABITUAL_KM] = args.weekly_km
+    elif args.level is None:
+        raise InputError("--level: missing; give --level (beginner | intermediate | advanced) or --athlete FILE")
+    else:
+        athlete = athlete_profile(args.level, args.weekly_km, args.distance)
     df = export_plan(args, athlete, sd.n_weeks)
+    if af is not None:
+        from experiments.athlete.planning import personal_paces
+
+        personal_paces(df, af)
     data = render(df, fmt)
     if args.out:
         atomic_write_bytes(args.out, data, option="--out")

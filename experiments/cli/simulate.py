@@ -7,6 +7,7 @@ import sys
 
 from experiments.cli import args as A
 from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
+from sim.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also run the plan under K parameter sets drawn from the plausible ranges in "
                         "sim/parameters.py (same athletes and random streams) and report each summary figure's "
                         "spread across them (default 0: the default parameters only)")
+    p.add_argument("--athlete", default=None,
+                   help="an athlete file (stridelab athlete fit): simulate this runner (their fitted draws and "
+                        "current state) instead of a population of the plan's level; adds outcome bands")
     p.set_defaults(func=run)
 
 
@@ -34,7 +38,16 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.out, "--out", (".csv",))
     if args.plot is not None:
         check_writable(args.plot, "--plot", (".png",))
-    res = simulate_file(args.plan, level=args.level, athletes=args.athletes, seed=args.seed)
+    bands = None
+    if args.athlete:
+        from experiments.athlete.planning import simulate_for_athlete
+
+        if args.model_draws:
+            raise InputError("--model-draws: not available with --athlete (the athlete's bands already cover "
+                             "the fitted uncertainty); drop one of the two")
+        res, bands = simulate_for_athlete(args.plan, args.athlete, athletes=args.athletes, seed=args.seed)
+    else:
+        res = simulate_file(args.plan, level=args.level, athletes=args.athletes, seed=args.seed)
     spread = model_draws_spread(args) if args.model_draws else None
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
@@ -47,13 +60,32 @@ def run(args: argparse.Namespace) -> int:
         out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
         if spread is not None:
             out["model_draws"] = spread
+        if bands is not None:
+            out["athlete"] = {"file": args.athlete, "bands": bands}
         sys.stdout.write(dumps_json(out, indent=1))
         print()
         return 0
     print_result(res, args.plan)
     if spread is not None:
         print_spread(res, spread, args.model_draws)
+    if bands is not None:
+        print_bands(bands, args.athlete)
     return 0
+
+
+def print_bands(bands: dict, athlete: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    lo, mid, hi = bands["percentiles"]
+    t = Table(title=f"{athlete}: outcome bands over the fitted uncertainty and injury luck")
+    for c in ("outcome", f"p{lo}", f"p{mid}", f"p{hi}"):
+        t.add_column(c, justify="right" if c != "outcome" else "left")
+    for k, v in bands.items():
+        if isinstance(v, list) and k != "percentiles":
+            t.add_row(k, *(f"{x:.2f}" for x in v))
+    t.add_row("injured (fraction)", "", f"{bands['injured_frac']:.3f}", "")
+    Console(width=max(Console().width, 100)).print(t)
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:

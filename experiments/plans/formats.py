@@ -39,7 +39,7 @@ from experiments.plans.season_plan import effort_label, format_exercises
 from sim.errors import InputError
 from sim.state import EFFORTS, EMPHASES, RUN_KINDS
 
-FORMATS = ("csv", "json", "md", "ics")
+FORMATS = ("csv", "json", "md", "ics", "fit")  # fit: a .zip of FIT workouts (experiments.plans.fitworkouts)
 SCHEMA_ID = "stridelab.season_plan/1"
 
 _EXERCISE = {
@@ -115,16 +115,20 @@ def format_of(fmt: str | None, out: str | None) -> str:
     """
     if fmt is None and out:
         suffix = Path(out).suffix.lower().lstrip(".")
-        aliases = {"markdown": "md", "ical": "ics"}
+        aliases = {"markdown": "md", "ical": "ics", "zip": "fit"}
         if suffix not in (*FORMATS, *aliases):
             raise InputError(
                 f"--out: {out!r} has suffix {('.' + suffix) if suffix else '(none)'!r}, which is not an export "
-                f"format; allowed: {', '.join('.' + f for f in FORMATS)} (or give --format)"
+                f"format; allowed: {', '.join('.' + f for f in FORMATS if f != 'fit')}, .zip (fit) "
+                "(or give --format)"
             )
         fmt = aliases.get(suffix, suffix)
     fmt = fmt or "csv"
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} is not an export format; allowed: {', '.join(FORMATS)}")
+    if fmt == "fit" and out and Path(out).suffix.lower() != ".zip":
+        raise InputError(f"--out: {out!r} is not allowed for format fit; a season is many FIT workouts, written "
+                         "as one .zip archive: give a file name ending in .zip")
     return fmt
 
 
@@ -268,7 +272,8 @@ def to_markdown(df: pd.DataFrame) -> str:
             "",
         ]
     lines += [
-        "Paces are those of a typical runner of this level; adjust them to your own easy pace. "
+        (a.get("paces") or "Paces are those of a typical runner of this level; adjust them to your own easy pace.")
+        + " "
         "Effort: easy = 3-4 reps in reserve, moderate = 1-2 in reserve, hard = to failure. "
         "On a day with pain of 4/10 or more, run easy and half as far and keep lifting light.",
         "",
@@ -352,7 +357,9 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
             desc += [f"  - {e['name']}: {e['sets']} x {e['reps']}" for e in r.exercises]
         desc.append(f"Why: {r.note}")
         ev = Event()
-        uid = hashlib.sha1(f"{_iso(r.date)}|{summary}|{a.get('race', '')}".encode()).hexdigest()[:16]
+        # One event per date and season: the UID leaves the content out, so a re-planned day keeps
+        # its UID and a calendar subscribed to the plan updates the event in place (issue 12).
+        uid = hashlib.sha1(f"{_iso(r.date)}|{a.get('race', '')}".encode()).hexdigest()[:16]
         ev.add("uid", f"{_iso(r.date)}-{uid}@stridelab")
         ev.add("dtstamp", stamp)
         ev.add("dtstart", r.date)
@@ -370,6 +377,10 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     fmt = format_of(fmt, None)
     if fmt == "ics":
         return to_ics(df)
+    if fmt == "fit":
+        from experiments.plans.fitworkouts import to_fit_zip
+
+        return to_fit_zip(df)
     text = {"csv": to_csv, "json": to_json, "md": to_markdown}[fmt](df)
     return text.encode("utf-8")
 

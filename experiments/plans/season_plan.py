@@ -337,6 +337,7 @@ def season_plan(
         {
             "level": level,
             "habitual_km": float(athlete[A_HABITUAL_KM]),
+            "easy_pace_min_per_km": pace,
             "race_km": float(athlete[A_RACE_KM]),
             "start": sd.start.isoformat(),
             "race": sd.race.isoformat(),

@@ -7,8 +7,11 @@
 
 Input columns: `level` (beginner | intermediate | advanced), `weekly_km` (habitual km/week),
 `race_distance` (5k | 10k | half | marathon), `race_date` (ISO date), optional `start_date`
-(default: the season length the policy was trained on, ending on race day) and optional
-`athlete` (an id copied to the output; default the row number). Output: one row per
+(default: the season length the policy was trained on, ending on race day), optional
+`athlete` (an id copied to the output; default the row number) and optional `athlete_file` (an
+athlete file written by `stridelab athlete fit`: that runner's fitted profile instead of a
+typical athlete of the level, and paces from their own races; `level` and `weekly_km` are then
+taken from the file). Output: one row per
 athlete-day, columns `athlete` then `experiments.plans.season_plan.COLUMNS`.
 
 How: each profile becomes a typical athlete of its level at its weekly km; athletes with the
@@ -32,7 +35,7 @@ from sim.errors import InputError
 
 REQUIRED = ("level", "weekly_km", "race_distance", "race_date")
 PYFUNC_NAME = "season_planner"
-OPTIONAL = ("start_date", "athlete")
+OPTIONAL = ("start_date", "athlete", "athlete_file")
 
 
 def _date(value: Any, col: str, row: int) -> dt.date:
@@ -80,6 +83,19 @@ def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _athlete_file(row: pd.Series, i: int):
+    """The fitted athlete of a row's `athlete_file`, or None when the cell is empty."""
+    from experiments.athlete.profile import load_athlete
+
+    path = row["athlete_file"]
+    if path is None or (isinstance(path, float) and np.isnan(path)) or str(path).strip() == "":
+        return None
+    try:
+        return load_athlete(str(path))
+    except InputError as err:
+        raise InputError(f"athlete_file: row {i}: {err}") from None
+
+
 def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.DataFrame,
                  env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
     """Season plans (one row per athlete-day) for every profile, from a trained policy."""
@@ -99,9 +115,13 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
         else:
             start = _date(start_raw, "start_date", int(i))
         sd = season_dates(start, race)
-        ath = athlete_profile(r["level"], float(r["weekly_km"]), r["race_distance"])
+        fitted = _athlete_file(r, int(i)) if "athlete_file" in df.columns else None
+        if fitted is not None:
+            ath = fitted.with_race(r["race_distance"])[0]  # row 0: the fitted point estimate
+        else:
+            ath = athlete_profile(r["level"], float(r["weekly_km"]), r["race_distance"])
         ident = r["athlete"] if "athlete" in df.columns else int(i)
-        rows.append((int(i), ident, start, race, sd.n_weeks, r["race_distance"], ath))
+        rows.append((int(i), ident, start, race, sd.n_weeks, r["race_distance"], ath, fitted))
 
     out: list[pd.DataFrame] = [pd.DataFrame()] * len(rows)
     groups: dict[tuple[int, str], list[int]] = {}
@@ -114,9 +134,13 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
         kwargs["action_scope"] = action_scope
         plans = rollout_env_plans(predictor, cohort, n_weeks, kwargs)
         for j, k in enumerate(members):
-            _, ident, start, race, _, _, ath = rows[k]
+            _, ident, start, race, _, _, ath, fitted = rows[k]
             weeks = [WeekPlan.from_array(plans[j, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
             days = season_plan(weeks, ath, start, race)
+            if fitted is not None:
+                from experiments.athlete.planning import personal_paces
+
+                personal_paces(days, fitted)
             days.insert(0, "athlete", ident)
             out[k] = days
     res = pd.concat(out, ignore_index=True)

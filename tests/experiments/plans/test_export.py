@@ -199,9 +199,10 @@ def test_csv_has_one_row_per_day(plan):
 def test_format_choice_and_unknown_formats():
     assert format_of(None, "plan.ics") == "ics" and format_of(None, "plan.markdown") == "md"
     assert format_of(None, None) == "csv" and format_of("json", "x.csv") == "json"
-    with pytest.raises(InputError, match="allowed: csv, json, md, ics"):
+    assert format_of(None, "plan.zip") == "fit"  # FIT workouts, one per run, in a .zip
+    with pytest.raises(InputError, match="allowed: csv, json, md, ics, fit"):
         format_of("pdf", None)
-    assert set(FORMATS) == {"csv", "json", "md", "ics"}
+    assert set(FORMATS) == {"csv", "json", "md", "ics", "fit"}
 
 
 # --------------------------------------------------------------------------- the CLI
@@ -220,7 +221,7 @@ ARGS = [
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_cli_writes_every_format(tmp_path, fmt, plan):
-    out = tmp_path / f"plan.{fmt}"
+    out = tmp_path / f"plan.{'zip' if fmt == 'fit' else fmt}"
     assert main([*ARGS, "--format", fmt, "--out", str(out)]) == 0
     _, df = plan
     assert out.read_bytes() == render(df, fmt) or fmt == "ics"  # ics carries a creation stamp

@@ -55,3 +55,27 @@ def test_plans_follow_the_policy_and_end_on_race_day() -> None:
         lifting = d[d["strength_emphasis"] != "none"]
         # two heavy sessions a week, as the policy chose (the race week included)
         assert (lifting.groupby("week").size() == 2).all() and set(lifting["strength_emphasis"]) == {"heavy"}
+
+
+def test_an_athlete_file_plans_for_that_runner(tmp_path) -> None:
+    """A fitted athlete's row: their habitual km and their own race paces, not the level's."""
+    import yaml
+
+    from experiments.athlete.synthetic import make_athlete, write_log
+    from experiments.cli import main
+
+    log, results = write_log(make_athlete(5, weeks=12, n_races=2), "strava", tmp_path)
+    athlete = tmp_path / "athlete.yaml"
+    assert main(["athlete", "fit", str(log), "--races", str(results), "--out", str(athlete)]) == 0
+    doc = yaml.safe_load(athlete.read_text())
+    df = pd.DataFrame({**GOOD, "athlete_file": [str(athlete)]})
+    days = plan_seasons(TwoSessions(), 6, "strength", df)
+    km = days.groupby("week")["distance_km"].sum()
+    typical = plan_seasons(TwoSessions(), 6, "strength", pd.DataFrame(GOOD)).groupby("week")["distance_km"].sum()
+    # the policy's volume is relative: this runner's weeks scale with their habitual km, not the level's 40
+    assert km.iloc[0] / typical.iloc[0] == pytest.approx(doc["profile"]["habitual_km"] / 40.0, rel=0.1)
+    tempo = days[days["run_kind"] == "tempo"]["intensity"]
+    assert len(tempo) and all("(your threshold pace)" in t for t in tempo)
+    bad = pd.DataFrame({**GOOD, "athlete_file": [str(tmp_path / "missing.yaml")]})
+    with pytest.raises(InputError, match="athlete_file: row 0: .*missing.yaml: no such file"):
+        plan_seasons(TwoSessions(), 6, "strength", bad)

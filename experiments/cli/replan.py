@@ -1,0 +1,70 @@
+"""`stridelab replan`: re-plan the rest of a season after what the runner actually did.
+
+    stridelab replan --athlete athlete.yaml --log LOG --plan plan.json --today 2026-06-01 --out plan.ics
+
+The weeks already begun stay as they were; the rest is re-planned from the state the log
+implies (experiments.athlete.replan). ICS events keep their UIDs (one per date), so a
+calendar that subscribed to the plan updates in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from experiments.cli import args as A
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replan", help="re-plan the rest of a season from the runner's log",
+                       description="Keep the weeks already begun; re-plan the rest from the state the log implies.")
+    p.add_argument("--athlete", required=True, help="athlete file (stridelab athlete fit)")
+    p.add_argument("--log", required=True, help="the training log (FIT folder, Strava or intervals.icu CSV)")
+    p.add_argument("--plan", required=True, help="the current plan (stridelab export --format json)")
+    p.add_argument("--today", type=A.date, required=True, help="today, YYYY-MM-DD: the log counts up to yesterday")
+    p.add_argument("--baseline", default="intermediate",
+                   help="template whose volume-scaled plans are the candidates (default intermediate)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--model", metavar="PATH", help="an SB3 model file (.zip): adds its closed-loop plan from the "
+                                                     "runner's current state as a candidate")
+    src.add_argument("--run", metavar="RUN_ID", help="MLflow run id of a trained policy (stridelab train): as --model")
+    p.add_argument("--tracking-uri", default=None,
+                   help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
+    p.add_argument("--format", default=None, help="csv | json | md | ics (default: from --out's suffix, else csv)")
+    p.add_argument("--out", default=None, help="output file (default: standard output)")
+    p.add_argument("--seed", type=A.seed_int, default=0, help="seed of the injury draws (default 0)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from experiments.athlete.profile import load_athlete
+    from experiments.athlete.replan import replan
+    from experiments.io import atomic_write_bytes, check_writable
+    from experiments.plans.formats import format_of, render
+
+    fmt = format_of(args.format, args.out)
+    if args.out:
+        check_writable(args.out, "--out")
+    af = load_athlete(args.athlete)
+    policy, name = None, "policy"
+    if args.model:
+        from experiments.policy import load_model_file
+
+        policy, name = load_model_file(args.model), f"model {args.model}"
+    elif args.run:
+        from experiments.policy import load_run_policy
+
+        policy, name = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
+    rp = replan(af, args.log, args.plan, args.today, baseline=args.baseline, seed=args.seed, policy=policy,
+                policy_name=name)
+    data = render(rp.frame, fmt)
+    if args.out:
+        atomic_write_bytes(args.out, data, option="--out")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    print(f"stridelab replan: kept weeks 1-{rp.kept_weeks}; {rp.done_km:.0f} km logged since {af.last_day}, "
+          f"{rp.missed_days} days without running; chose '{rp.chosen}'", file=sys.stderr)
+    for name, score in sorted(rp.scores.items(), key=lambda kv: -kv[1]):
+        print(f"  {score:8.3f}  {name}", file=sys.stderr)
+    return 0

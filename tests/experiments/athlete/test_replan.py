@@ -1,0 +1,40 @@
+"""Re-planning from the state a log implies: the closed-loop policy candidate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from experiments.athlete.synthetic import make_athlete, write_log
+
+
+class ThreeHeavy:
+    """A fixed policy (strength scope): three heavy sessions every week, whatever it observes."""
+
+    action_scope = "strength"
+
+    def predict(self, obs, state=None, episode_start=None, deterministic=True):
+        n = np.atleast_2d(obs).shape[0]
+        return np.tile(np.array([3, 1, 1, 0], dtype=np.int64), (n, 1)), None
+
+
+def test_replan_adds_a_closed_loop_policy_candidate(tmp_path):
+    """A policy's plan from the runner's current state is one of the candidates, scored like the others."""
+    from experiments.athlete.profile import load_athlete
+    from experiments.athlete.replan import replan
+    from experiments.cli import main
+
+    ath = make_athlete(4, weeks=12, n_races=2)
+    log, results = write_log(ath, "strava", tmp_path)
+    af_path, plan = tmp_path / "athlete.yaml", tmp_path / "plan.json"
+    assert main(["athlete", "fit", str(log), "--races", str(results), "--out", str(af_path)]) == 0
+    assert main(["export", "--baseline", "intermediate", "--athlete", str(af_path), "--start", "2026-03-30",
+                 "--race", "2026-06-28", "--out", str(plan)]) == 0
+    rp = replan(load_athlete(af_path), log, plan, dt.date(2026, 4, 13), policy=ThreeHeavy(), policy_name="three")
+    name = "three (closed loop from your current state)"
+    assert name in rp.scores and len(rp.scores) == 8
+    if rp.chosen == name:
+        future = rp.frame[rp.frame["week"] > rp.kept_weeks]
+        lifting = future[future["strength_emphasis"] != "none"]
+        assert (lifting.groupby("week").size() == 3).all()
