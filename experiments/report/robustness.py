@@ -30,11 +30,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where tables are built: the CLI reads the defaults below at start-up
+    import pandas as pd
 
 DEFAULT_MODEL_DRAWS = 8
 DEFAULT_MISSED = (0.1, 0.2)
@@ -120,6 +123,8 @@ def over_model_draws(runs: Mapping[str, Run], cohort, draws: np.ndarray, templat
                      n_boot: int = N_BOOT, seed: int = 0, progress: Callable[[int, int], None] | None = None
                      ) -> pd.DataFrame:
     """One row per (policy, draw): means, the paired difference to the draw's best template and its CI."""
+    import pandas as pd
+
     present = [t for t in templates if t in runs]
     if not present:
         raise InputError(f"templates: none of {', '.join(templates)} is among the policies")
@@ -147,6 +152,8 @@ def over_model_draws(runs: Mapping[str, Run], cohort, draws: np.ndarray, templat
 def under_missed_sessions(runs: Mapping[str, Run], cohort, nominal: Mapping[str, object],
                           rates: Sequence[float], n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
     """One row per (policy, rate): means under the skips and the paired change against `nominal` (0%)."""
+    import pandas as pd
+
     from sim.whatif import with_missed_sessions
 
     base = {n: _table(n, nominal[n]) for n in runs}
@@ -170,6 +177,8 @@ def under_missed_sessions(runs: Mapping[str, Run], cohort, nominal: Mapping[str,
 def summarize(draws: pd.DataFrame, missed: pd.DataFrame, names: Sequence[str], model_draws: int,
               rates: Sequence[float]) -> pd.DataFrame:
     """One row per policy (index) with `summary_columns`."""
+    import pandas as pd
+
     out = pd.DataFrame(index=pd.Index(list(names), name="policy"))
     if model_draws:
         g = draws.groupby("policy", sort=False)
@@ -192,6 +201,8 @@ def robustness(runs: Mapping[str, Run], cohort, nominal: Mapping[str, object], d
                progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Both stress tests for every policy of `runs` (name -> season on a cohort); `nominal` holds the
     seasons already run on `cohort` itself (the 0% missed-sessions reference)."""
+    import pandas as pd
+
     k = 0 if draws is None else len(draws)
     d = over_model_draws(runs, cohort, draws, templates, n_boot, seed, progress) if k else pd.DataFrame()
     m = under_missed_sessions(runs, cohort, nominal, rates, n_boot, seed) if rates else pd.DataFrame()
