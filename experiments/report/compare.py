@@ -136,9 +136,8 @@ class Comparison:
             )
         for lv in self.levels:
             lines.append(self.verdicts[lv]["text"])
-            for key in ("robust_text", "credibility_text"):
-                if self.verdicts[lv].get(key):
-                    lines.append(self.verdicts[lv][key])
+            if self.verdicts[lv].get("robust_text"):
+                lines.append(self.verdicts[lv]["robust_text"])
         return "\n".join(lines)
 
 

@@ -14,11 +14,12 @@ checks say so next to every learned or optimized plan:
 - **periodization**: before the taper, do volume or intensity change with the season phase
   (`sim.season`) rather than stay flat? `phase_volume_range` is the range of the phases' mean
   weekly volume over the mean weekly volume, `phase_key_runs_range` the range of their mean
-  key runs per week; `plateau_weeks` the longest stretch of consecutive pre-taper weeks at one
-  volume (each within `PLATEAU_TOLERANCE` of the week before). A plan *periodizes* when its
-  volume (by `MIN_PHASE_VOLUME_RANGE`) or its key runs (by `MIN_PHASE_KEY_RUNS_RANGE`) differ
-  between phases and no plateau lasts half the pre-taper weeks (ramping to a ceiling and
-  holding it is not periodization).
+  key runs per week; `no_recovery_weeks` the longest stretch of consecutive pre-taper weeks
+  without a recovery week (volume cut by at least `RECOVERY_CUT` from the week before; the
+  reference plan cuts 20% every fourth week). A plan *periodizes* when its volume (by
+  `MIN_PHASE_VOLUME_RANGE`) or its key runs (by `MIN_PHASE_KEY_RUNS_RANGE`) differ between
+  phases and no stretch without a recovery week lasts half the pre-taper weeks (ramping to a
+  ceiling and holding it is not periodization).
 - **the article's rules**: `experiments.plans.rules.check` on the day-by-day plan
   (`experiments.plans.season_plan`, the scheduler the simulator uses) of up to `rule_sample`
   athletes; `rule_breaks` is the mean number of violations per season, with the count per
@@ -68,12 +69,12 @@ MIN_TAPER_WEEKS = 2
 PRE_TAPER_WINDOW = 4  # weeks before the taper that set its reference volume (as in plans.rules)
 MIN_PHASE_VOLUME_RANGE = 0.10
 MIN_PHASE_KEY_RUNS_RANGE = 0.5
-PLATEAU_TOLERANCE = 0.02
+RECOVERY_CUT = 0.15
 RULE_SAMPLE = 16
 #: `Credibility.row()` without the counts of plans checked: the columns of compare's table
 ROW_COLUMNS = (
     "tapers", "taper_weeks", "taper_ratio", "periodizes", "phase_volume_range", "phase_key_runs_range",
-    "plateau_weeks", "rule_breaks", *(f"rule_breaks_{r}" for r in RULES), *(f"at_max_{c}" for c in COMPONENTS),
+    "no_recovery_weeks", "rule_breaks", *(f"rule_breaks_{r}" for r in RULES), *(f"at_max_{c}" for c in COMPONENTS),
     "all_max",
 )
 _EPS = 1e-9
@@ -91,7 +92,7 @@ class Credibility:
     periodizes: float
     phase_volume_range: float
     phase_key_runs_range: float
-    plateau_weeks: float
+    no_recovery_weeks: float
     rule_plans: int
     rule_breaks: float
     rule_breaks_by_rule: dict[str, float]
@@ -117,7 +118,8 @@ class Credibility:
         parts = [
             f"tapers in {self.tapers:.0%} of plans (taper weeks {self.taper_weeks:.1f} of 3, "
             f"volume {self.taper_ratio:.0%} of the weeks before)",
-            f"periodizes in {self.periodizes:.0%} (longest stretch at one volume {self.plateau_weeks:.0f} wk)",
+            f"periodizes in {self.periodizes:.0%} (longest stretch without a recovery week "
+            f"{self.no_recovery_weeks:.0f} wk)",
             f"{self.rule_breaks:.1f} rule breaks per season"
             + (f" ({'; '.join(self.why)})" if self.why else ""),
             "at the action space's maximum in most weeks: " + (", ".join(maxed) if maxed else "no component")
@@ -180,7 +182,7 @@ def taper(volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def periodization(plans: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarray]:
-    """Per plan: phase_volume_range, phase_key_runs_range, plateau_weeks, periodizes (module docstring)."""
+    """Per plan: phase_volume_range, phase_key_runs_range, no_recovery_weeks, periodizes (module docstring)."""
     m, n = volume.shape
     phases = np.array([phase_of(w, n) for w in range(n)])
     pre = phases != PHASE_TAPER
@@ -188,27 +190,27 @@ def periodization(plans: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarray
     present = [p for p in np.unique(phases[pre])]
     if not present:
         nan = np.full(m, np.nan)
-        return {"phase_volume_range": nan, "phase_key_runs_range": nan, "plateau_weeks": np.zeros(m),
+        return {"phase_volume_range": nan, "phase_key_runs_range": nan, "no_recovery_weeks": np.zeros(m),
                 "periodizes": np.zeros(m)}
     vol_means = np.stack([volume[:, phases == p].mean(axis=1) for p in present], axis=1)
     key_means = np.stack([key[:, phases == p].mean(axis=1) for p in present], axis=1)
     overall = volume[:, pre].mean(axis=1)
     vol_range = np.divide(np.ptp(vol_means, axis=1), overall, out=np.zeros(m), where=overall > 0)
     key_range = np.ptp(key_means, axis=1)
-    plateau = _plateaus(volume[:, pre])
+    plateau = _without_recovery(volume[:, pre])
     varies = (vol_range >= MIN_PHASE_VOLUME_RANGE - _EPS) | (key_range >= MIN_PHASE_KEY_RUNS_RANGE - _EPS)
     periodizes = varies & (plateau < 0.5 * pre.sum())
-    return {"phase_volume_range": vol_range, "phase_key_runs_range": key_range, "plateau_weeks": plateau,
+    return {"phase_volume_range": vol_range, "phase_key_runs_range": key_range, "no_recovery_weeks": plateau,
             "periodizes": periodizes.astype(float)}
 
 
-def _plateaus(volume: np.ndarray) -> np.ndarray:
-    """Longest run of consecutive weeks at the previous week's volume (within PLATEAU_TOLERANCE)."""
+def _without_recovery(volume: np.ndarray) -> np.ndarray:
+    """Longest run of consecutive weeks none of which cuts volume by RECOVERY_CUT from the week before."""
     m, n = volume.shape
     if n == 0:
         return np.zeros(m)
     prev = volume[:, :-1]
-    same = np.abs(volume[:, 1:] - prev) <= PLATEAU_TOLERANCE * np.maximum(np.abs(prev), _EPS)
+    same = volume[:, 1:] > (1.0 - RECOVERY_CUT) * prev + _EPS
     longest = np.ones(m)
     run = np.ones(m)
     for w in range(n - 1):
@@ -299,7 +301,7 @@ def check_plans(
         periodizes=float(per["periodizes"].mean()),
         phase_volume_range=float(np.nanmean(per["phase_volume_range"])),
         phase_key_runs_range=float(np.nanmean(per["phase_key_runs_range"])),
-        plateau_weeks=float(per["plateau_weeks"].mean()),
+        no_recovery_weeks=float(per["no_recovery_weeks"].mean()),
         rule_plans=k,
         rule_breaks=float(sum(counts.values()) / k),
         rule_breaks_by_rule={r: counts[r] / k for r in RULES},
@@ -313,7 +315,7 @@ def _undated(message: str) -> str:
     """A message without the dates of the nominal season the rules were checked on."""
     import re
 
-    return re.sub(r" (of|on) \d{4}-\d{2}-\d{2}", "", message)
+    return re.sub(r" \([^()]*\)$", "", re.sub(r" (of|on) \d{4}-\d{2}-\d{2}", "", message))
 
 
 def _reason(message: str) -> str:

@@ -72,13 +72,14 @@ def robustness_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[s
     head = ["#", "policy", "kind"]
     if cmp.model_draws:
         head += [
-            f"race time % over {cmp.model_draws} draws [5-95%]",
-            "injured days over draws [5-95%]",
-            "vs each draw's best template (pp) [5-95%]",
-            "draws won",
+            f"race time %\nover {cmp.model_draws} draws\n[5-95%]",
+            "injured days\nover draws\n[5-95%]",
+            "vs each draw's\nbest template (pp)\n[5-95%]",
+            "draws\nwon",
         ]
     for p in cmp.missed:
-        head += [f"{p:.0%} missed: race time (pp) [95% CI]", f"{p:.0%} missed: injured days", f"{p:.0%} missed: km"]
+        head += [f"{p:.0%} missed:\nrace time (pp)\n[95% CI]", f"{p:.0%} missed:\ninjured\ndays",
+                 f"{p:.0%} missed:\nkm run"]
     rows = []
     for r in s.to_dict("records"):
         row = [str(r["rank"]), r["policy"], r["kind"]]
@@ -106,15 +107,16 @@ def credibility_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[
     from experiments.report.credibility import COMPONENTS
 
     s = cmp.summary[cmp.summary["level"] == level]
-    head = ["#", "policy", "kind", "tapers", "taper weeks", "taper volume", "periodizes", "longest plateau (wk)",
-            "rule breaks / season"] + [f"at max: {c.replace('_', ' ')}" for c in COMPONENTS] + ["all at max"]
+    head = ["#", "policy", "kind", "tapers", "taper\nweeks", "taper\nvolume", "periodizes",
+            "weeks without\nrecovery", "rule breaks\n/ season"]
+    head += [f"at max:\n{c.replace('_', ' ')}" for c in COMPONENTS] + ["all\nat max"]
     rows = []
     for r in s.to_dict("records"):
         if "tapers" not in r:
             continue
         rows.append(
             [str(r["rank"]), r["policy"], r["kind"], _pct(r["tapers"]), f"{r['taper_weeks']:.1f}",
-             _pct(r["taper_ratio"]), _pct(r["periodizes"]), f"{r['plateau_weeks']:.0f}", f"{r['rule_breaks']:.1f}"]
+             _pct(r["taper_ratio"]), _pct(r["periodizes"]), f"{r['no_recovery_weeks']:.0f}", f"{r['rule_breaks']:.1f}"]
             + [_pct(r[f"at_max_{c}"]) for c in COMPONENTS]
             + [_pct(r["all_max"])]
         )
@@ -137,7 +139,8 @@ ROBUSTNESS_NOTE = (
 )
 CREDIBILITY_NOTE = (
     "Credibility: share of athlete-plans that taper (race week and the week before at most 90% of the four "
-    "weeks before) and periodize (volume or key runs differ by phase, no plateau over half the season); taper "
+    "weeks before) and periodize (volume or key runs differ by phase, and no stretch of half the season without "
+    "a recovery week, a cut of at least 15%); taper "
     "volume: taper weeks over the four weeks before; rule breaks: the article's rules on the day-by-day plan; "
     "at max: share of weeks at the action space's largest choice (3 sessions, hard effort, +20% volume or "
     "2.0x habitual, 3 key runs, 30% long run); all at max: every one at once (a model exploit)."
@@ -174,7 +177,7 @@ def print_tables(cmp: Comparison) -> None:
             t = Table(title=title)
             for i, h in enumerate(head):
                 if i != 2:
-                    t.add_column(h, justify="left" if i == 1 else "right", no_wrap=i != 1 or len(head) > 12)
+                    t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
             for r in rows:
                 t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
             con.print(t)
@@ -184,6 +187,7 @@ def print_tables(cmp: Comparison) -> None:
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    head = [h.replace("\n", " ") for h in head]
     out = [
         "| " + " | ".join(head) + " |",
         "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
@@ -265,7 +269,7 @@ def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
             if not rows:
                 continue
             parts.append(f"<h3>{esc(level)}: {esc(title)}</h3><p class='note'>{esc(note)}</p><table><tr>"
-                         + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>")
+                         + "".join(f"<th>{esc(h).replace(chr(10), '<br>')}</th>" for h in head) + "</tr>")
             for r in rows:
                 cls = " class='learned'" if r[2] == "learned" else ""
                 parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")

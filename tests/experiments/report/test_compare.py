@@ -217,7 +217,7 @@ def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     html = files["compare.html"].read_text()
     assert html.count("src='data:image/png;base64,") == 3 and html.startswith("<!doctype html>")
     assert "intermediate: robustness</h3>" in html and "intermediate: credibility of the plans</h3>" in html
-    assert "draws won" in html and "20% missed: race time (pp) [95% CI]" in html and "at max: volume" in html
+    assert "draws<br>won" in html and "20% missed:<br>race time (pp)" in html and "at max:<br>volume" in html
     draws = pd.read_csv(files["model_draws.csv"])
     assert len(draws) == 2 * 10 and set(draws["draw"]) == {0, 1}
     assert set(pd.read_csv(files["missed_sessions.csv"])["skip_prob"]) == {0.2}
@@ -249,7 +249,7 @@ def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsy
         # --experiment finds the training run and skips the comparison runs logged in the same experiment
         assert "best learned policy" in printed and printed.count("learned:tiny-seed3") >= 4
         assert "intermediate: robustness" in printed and "intermediate: credibility of the plans" in printed
-        assert "credibility of learned:tiny-seed3" in printed and "beats each draw's best template in" in printed
+        assert "learned:tiny-seed3: tapers in" in printed and "beats each draw's best template in" in printed
         assert (out / "compare.html").is_file() and (out / "verdict.json").is_file()
     runs = cl.search_runs([exp.experiment_id], query, order_by=["attributes.start_time DESC"])
     assert len(runs) == before + 2

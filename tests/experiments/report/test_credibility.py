@@ -47,7 +47,7 @@ def test_a_coachs_season_tapers_and_periodizes():
     assert c.plans == 1 and c.rule_plans == 1
     assert c.tapers == 1.0 and c.taper_weeks == 3.0
     assert c.taper_ratio == pytest.approx(0.6 / 1.0, rel=1e-9)  # (0.75 + 0.6 + 0.45) / 3 over race season's 1.0
-    assert c.periodizes == 1.0 and c.phase_key_runs_range == 2.0
+    assert c.periodizes == 1.0 and c.phase_key_runs_range == 2.0 and c.no_recovery_weeks < 8
     assert c.rule_breaks_by_rule["taper"] == 0.0
     assert c.all_max == 0.0 and c.at_max["sessions"] == 0.0 and c.at_max["key_runs"] == 0.0
 
@@ -68,7 +68,7 @@ def test_a_flat_season_does_not_periodize():
             for w in range(WEEKS)]
     c = check_plans(flat)
     assert c.periodizes == 0.0 and c.phase_volume_range == 0.0 and c.phase_key_runs_range == 0.0
-    assert c.plateau_weeks == WEEKS - 3  # every pre-taper week repeats the one before
+    assert c.no_recovery_weeks == WEEKS - 3  # no pre-taper week cuts volume
     assert c.tapers == 0.0
 
 
