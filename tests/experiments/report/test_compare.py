@@ -215,14 +215,15 @@ def test_every_policy_gets_robustness_and_credibility_columns(comparison):
 def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     files = write_reports(comparison, tmp_path / "out")
     html = files["compare.html"].read_text()
-    assert html.count("src='data:image/png;base64,") == 3 and html.startswith("<!doctype html>")
+    assert html.count("src='data:image/png;base64,") == 4 and html.startswith("<!doctype html>")
     assert "intermediate: robustness</h3>" in html and "intermediate: credibility of the plans</h3>" in html
     assert "draws<br>won" in html and "20% missed:<br>race time (pp)" in html and "at max:<br>volume" in html
     draws = pd.read_csv(files["model_draws.csv"])
     assert len(draws) == 2 * 10 and set(draws["draw"]) == {0, 1}
     assert set(pd.read_csv(files["missed_sessions.csv"])["skip_prob"]) == {0.2}
     assert set(json.loads(files["credibility.json"].read_text())["intermediate"]) == set(comparison.summary["policy"])
-    for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png"):
+    for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png",
+                "robustness.png"):
         assert files[png].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = list(csv.DictReader(files["compare.csv"].open()))
     assert len(rows) == 10 and rows[0]["rank"] == "1"
