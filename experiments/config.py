@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from envs.config import EnvConfig
 from experiments.tune.space import TuneConfig
@@ -288,6 +288,21 @@ class EvalConfig(BaseModel):
         default_factory=lambda: ["beginner", "intermediate", "advanced", "run_only"],
         description=f"baselines to compare against, from {', '.join(BASELINE_NAMES)}; "
                     "the templates among them define the 'best template'")
+    model_draws: int = Field(8, ge=0, le=500, description="final evaluation's robustness: every policy also "
+                             "under this many parameter draws from the model's plausible ranges (0 = skip; "
+                             "experiments.report.robustness)")
+    missed_sessions: list[float] = Field(
+        default_factory=lambda: [0.1, 0.2], max_length=10,
+        description="final evaluation's robustness: every policy also with each planned run and lift missed "
+                    "with these probabilities, each 0 < p < 1 (the same skips for every policy; [] = skip)")
+
+    @field_validator("missed_sessions")
+    @classmethod
+    def _rates(cls, v: list[float]) -> list[float]:
+        for p in v:
+            if not 0.0 < p < 1.0:
+                raise ValueError(f"{p} is not allowed; each rate needs 0 < p < 1")
+        return v
 
     @model_validator(mode="after")
     def _has_template(self) -> EvalConfig:

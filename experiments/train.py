@@ -275,6 +275,30 @@ class Evaluator:
         ev._rows.update(self.baselines._rows)
         return ev
 
+    def robustness(self, policy, ev: Evaluation):
+        """`experiments.report.robustness` of the learned policy and the baselines on this cohort:
+        eval.model_draws parameter draws and eval.missed_sessions rates (`ev`: the nominal seasons)."""
+        from agents.baselines import BASELINES
+        from agents.evaluation import run_policy
+        from experiments.report.robustness import model_draws, robustness
+
+        def learned(cohort):
+            if hasattr(policy, "reset"):
+                policy.reset()
+            return run_policy("learned", policy, cohort, self.weeks, **self.env_kw)
+
+        runs = {"learned": learned}
+        runs.update({b: (lambda c, b=b: run_policy(b, BASELINES[b], c, self.weeks)) for b in self.cfg.eval.baselines})
+        templates = [b for b in self.cfg.eval.baselines if b in TEMPLATE_NAMES]
+        return robustness(runs, self.cohort, ev.seasons, model_draws(self.cfg.eval.model_draws),
+                          tuple(self.cfg.eval.missed_sessions), templates, self.n_boot, self.cfg.eval.seed % (2**32))
+
+    def credibility(self, ev: Evaluation):
+        """`experiments.report.credibility` of the learned policy's plans on this cohort."""
+        from experiments.report.credibility import check_plans
+
+        return check_plans(ev.seasons["learned"].plans, self.cohort.athletes, params=self.cohort.params)
+
 
 def eval_metrics(ev: Evaluation) -> dict[str, float]:
     h = ev.headline()
@@ -498,15 +522,26 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
 
     t_eval = time.time()
     final = Evaluator(cfg, cfg.eval.final_athletes)
-    ev = final.evaluate(predictor_of(model, venv, cfg))
+    predictor = predictor_of(model, venv, cfg)
+    ev = final.evaluate(predictor)
     table = ev.table()
     head = ev.headline()
     best = ev.best_template
+    rob = final.robustness(predictor, ev)
+    cred = final.credibility(ev)
+    md = comparison_markdown(table, head, best, cfg, wall_s) + checks_markdown(rob, cred)
     atomic_write_text(out / "comparison.csv", table.to_csv())
-    atomic_write_text(out / "comparison.md", comparison_markdown(table, head, best, cfg, wall_s))
+    atomic_write_text(out / "comparison.md", md)
     atomic_write_text(out / "headline.json", json.dumps({**head, "best_template": best, "wall_s": wall_s,
                                                          "timesteps": int(model.num_timesteps)}, indent=1))
-    for f in ("comparison.csv", "comparison.md", "headline.json"):
+    atomic_write_text(out / "robustness.csv", rob.summary.to_csv())
+    atomic_write_text(out / "credibility.json", json.dumps(cred.to_dict(), indent=1))
+    names = ["comparison.csv", "comparison.md", "headline.json", "robustness.csv", "credibility.json"]
+    for f, table_ in (("model_draws.csv", rob.draws), ("missed_sessions.csv", rob.missed)):
+        if len(table_):
+            atomic_write_text(out / f, table_.to_csv(index=False))
+            names.append(f)
+    for f in names:
         ctx.client.log_artifact(ctx.run_id, str(out / f), "comparison")
 
     history = eval_history(ctx)
@@ -531,6 +566,11 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     for name in table.index:
         final_metrics[f"final/{name}/race_time_pct"] = float(table.loc[name, "race_time_pct"])
         final_metrics[f"final/{name}/injured_days"] = float(table.loc[name, "injured_days"])
+    for name, r in rob.summary.iterrows():
+        for col, v in r.items():
+            if v == v:  # NaN: not defined for this policy (draws won of a template)
+                final_metrics[f"final/robust/{name}/{col}"] = float(v)
+    final_metrics.update({f"final/credibility/{k}": v for k, v in cred.row().items() if v == v})
     ctx.metrics.log(final_metrics, int(model.num_timesteps))
 
     if log_model:
@@ -597,6 +637,43 @@ def comparison_markdown(table: pd.DataFrame, head: dict[str, float], best: str, 
                 cells.append(f"{v:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def checks_markdown(rob, cred) -> str:
+    """Robustness of the learned policy and the baselines, and the credibility of the learned plans."""
+    from experiments.report.robustness import missed_label
+
+    lines = ["", "## Robustness", ""]
+    s = rob.summary
+    if rob.model_draws:
+        lines += [f"Under {rob.model_draws} parameter draws (same athletes, same random streams): mean and 5-95% "
+                  "of draws; 'won': share of draws whose best template it beats (paired race-time CI below 0).", "",
+                  "| policy | race time % | injured days | vs best template (pp) | won |", "|---|---:|---:|---:|---:|"]
+        for name, r in s.iterrows():
+            won = "" if r["draws_won"] != r["draws_won"] else f"{100 * r['draws_won']:.0f}%"
+            lines.append(
+                f"| {name} | {r['draws_race_time_pct_mean']:+.2f} [{r['draws_race_time_pct_p5']:+.2f}, "
+                f"{r['draws_race_time_pct_p95']:+.2f}] | {r['draws_injured_days_mean']:.1f} "
+                f"[{r['draws_injured_days_p5']:.1f}, {r['draws_injured_days_p95']:.1f}] | "
+                f"{r['draws_vs_best_mean']:+.2f} [{r['draws_vs_best_p5']:+.2f}, {r['draws_vs_best_p95']:+.2f}] | "
+                f"{won} |")
+        lines.append("")
+    if rob.rates:
+        lines += ["Missed sessions (the same skips for every policy): paired change against none missed, "
+                  "95% CI; positive race time = slower.", "",
+                  "| policy | " + " | ".join(f"{p:.0%} missed: race time (pp) | {p:.0%}: injured days"
+                                            for p in rob.rates) + " |",
+                  "|---|" + "---:|---:|" * len(rob.rates)]
+        for name, r in s.iterrows():
+            cells = []
+            for p in rob.rates:
+                lab = missed_label(p)
+                cells += [f"{r[f'{lab}_race_time_pct_diff']:+.2f} [{r[f'{lab}_race_time_pct_diff_lo']:+.2f}, "
+                          f"{r[f'{lab}_race_time_pct_diff_hi']:+.2f}]", f"{r[f'{lab}_injured_days_diff']:+.2f}"]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Credibility of the learned plans", "", cred.text(), ""]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- the whole job

@@ -4,9 +4,11 @@
     stridelab compare --runs RUN_ID [RUN_ID ...] --level intermediate
 
 Prints one table per level (best first, paired differences against the level's best template
-with 95% CIs, win share) and the verdict; writes compare.csv, compare.md, compare.html (plots
-embedded), per-athlete and weekly CSVs and the PNGs to --out; logs all of it as an MLflow run
-(tag stridelab.role = compare) in the runs' experiment.
+with 95% CIs, win share), its robustness (--model-draws K parameter draws, --missed session
+rates) and the credibility checks of every policy's plans, and the verdict; writes compare.csv,
+compare.md, compare.html (plots embedded), per-athlete, weekly, model-draw and missed-session
+CSVs, credibility.json and the PNGs to --out; logs all of it as an MLflow run (tag
+stridelab.role = compare) in the runs' experiment.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import sys
 
 from experiments.cli import args as A
+from experiments.report.robustness import DEFAULT_MISSED, DEFAULT_MODEL_DRAWS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +52,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="population seed of the held-out athletes (default: one no run trained or evaluated on)",
     )
+    p.add_argument(
+        "--model-draws",
+        type=A.model_draws,
+        default=DEFAULT_MODEL_DRAWS,
+        metavar="K",
+        help="robustness: also run every policy under K parameter sets drawn from the model's plausible ranges "
+        f"(same athletes, same random streams; default {DEFAULT_MODEL_DRAWS}, 0 = skip)",
+    )
+    p.add_argument(
+        "--missed",
+        type=missed_rates,
+        default=DEFAULT_MISSED,
+        metavar="P[,P...]",
+        help="robustness: also run every policy with each planned run and lift missed with these probabilities "
+        f"(the same skips for every policy; default {','.join(f'{x:g}' for x in DEFAULT_MISSED)}, none = skip)",
+    )
     p.add_argument("--out", default="compare", help="output folder for the reports (default ./compare)")
     p.add_argument(
         "--tracking-uri",
@@ -57,6 +76,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-mlflow", action="store_true", help="do not log the comparison as an MLflow run")
     p.set_defaults(func=run)
+
+
+def missed_rates(text: str) -> tuple[float, ...]:
+    """argparse type of --missed: comma-separated probabilities 0 < p < 1, or none."""
+    from experiments.report.robustness import parse_rates
+    from sim.errors import InputError
+
+    try:
+        return parse_rates(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("missed: ")) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
     if args.runs:
         exp_id = client(uri).get_run(run_ids[0]).info.experiment_id
         experiment = client(uri).get_experiment(exp_id).name
-    cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop())
+    cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop(), model_draws=args.model_draws,
+                  missed=args.missed)
     print_tables(cmp)
     files = write_reports(cmp, args.out)
     print(

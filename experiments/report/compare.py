@@ -25,13 +25,15 @@ neither a training seed nor a run's evaluation seed, and `check_seed` refuses a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from experiments.policy import POLICY_ZIP, LearnedPolicy, load_baseline
+from experiments.report.credibility import RULE_SAMPLE
+from experiments.report.robustness import DEFAULT_MISSED, DEFAULT_MODEL_DRAWS
 from sim.errors import InputError
 from sim.state import A_RACE_KM, LEVELS, M_LOAD_AU, M_RUN_KM, M_STR_SESSIONS, M_STRENGTH_REL
 
@@ -106,6 +108,10 @@ class Comparison:
     best_template: dict[str, str]
     best_learned: dict[str, str]
     verdicts: dict[str, dict[str, Any]]
+    robustness: dict[str, Any] = field(default_factory=dict)  # level -> report.robustness.Robustness
+    credibility: dict[str, dict[str, Any]] = field(default_factory=dict)  # level -> policy -> Credibility
+    model_draws: int = 0
+    missed: tuple[float, ...] = ()
 
     def verdict_text(self) -> str:
         """Plain sentences: does the best learned policy beat the best template, where, by how much."""
@@ -131,6 +137,8 @@ class Comparison:
             )
         for lv in self.levels:
             lines.append(self.verdicts[lv]["text"])
+            if self.verdicts[lv].get("robust_text"):
+                lines.append(self.verdicts[lv]["robust_text"])
         return "\n".join(lines)
 
 
@@ -204,11 +212,29 @@ def compare(
     race_distance: str = "10k",
     baselines: Sequence[str] | None = None,
     n_boot: int = 1000,
+    model_draws: int = DEFAULT_MODEL_DRAWS,
+    missed: Sequence[float] = DEFAULT_MISSED,
+    rule_sample: int = RULE_SAMPLE,
 ) -> Comparison:
-    """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring)."""
+    """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring).
+
+    Each level also gets the robustness tests (`report.robustness`: `model_draws` parameter
+    draws, the `missed` session rates) and the credibility checks of every policy's plans
+    (`report.credibility`, the rules on up to `rule_sample` athletes' plans per policy).
+    """
     from agents.baselines import BASELINES
-    from agents.evaluation import athlete_rows, run_policy, summarize
+    from agents.evaluation import athlete_rows, summarize
+    from experiments.report.credibility import check_plans
+    from experiments.report.robustness import model_draws as draw_models
+    from experiments.report.robustness import robustness
     from sim.whatif import make_cohort
+
+    if model_draws < 0:
+        raise InputError(f"model_draws: {model_draws} is not allowed; need 0 <= K")
+    for p in missed:
+        if not 0.0 < p < 1.0:
+            raise InputError(f"missed: {p} is not allowed; need 0 < p < 1")
+    draws = draw_models(model_draws)
 
     check_seed(seed, learned.values())
     names = list(baselines) if baselines is not None else list(BASELINES)
@@ -218,19 +244,17 @@ def compare(
         raise InputError(f"baselines: need at least one template ({', '.join(TEMPLATES)})")
     per, summ, weekly = [], [], []
     best_t, best_l, verdicts = {}, {}, {}
+    rob: dict[str, Any] = {}
+    cred: dict[str, dict[str, Any]] = {}
     for level in levels:
         if level not in LEVELS:
             raise InputError(f"level: {level!r} is not a level; allowed: {', '.join(LEVELS)}")
         cohort = make_cohort(level, athletes, seed, race_distance)
-        results = {}
-        for n in names:
-            results[n] = run_policy(n, BASELINES[n], cohort, season_weeks)
-        for n, pol in learned.items():
-            # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
-            # the race times the env reported (the pairing contract between envs and sim.whatif)
-            kw = {**pol.env_kwargs, "action_scope": pol.action_scope}
-            pol.reset()
-            results[n] = run_policy(n, pol, cohort, season_weeks, **kw)
+        runs = {n: _baseline_run(n, BASELINES[n], season_weeks) for n in names}
+        # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
+        # the race times the env reported (the pairing contract between envs and sim.whatif)
+        runs.update({n: _learned_run(n, pol, season_weeks) for n, pol in learned.items()})
+        results = {n: run(cohort) for n, run in runs.items()}
         rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
         means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
@@ -247,6 +271,14 @@ def compare(
             verdicts[level] = _verdict(
                 level, s.set_index("policy").loc[bl], best, bl, cohort.athletes[0, A_RACE_KM], race_min
             )
+        rob[level] = robustness(runs, cohort, results, draws, tuple(missed),
+                                [n for n in names if n in TEMPLATES], n_boot, seed % (2**32))
+        cred[level] = {n: check_plans(r.plans, cohort.athletes, params=cohort.params, sample=rule_sample)
+                       for n, r in results.items()}
+        s = _with_checks(s, rob[level].summary, cred[level])
+        if learned:
+            verdicts[level].update(_robust_verdict(level, s.set_index("policy").loc[best_l[level]], rob[level],
+                                                   cred[level][best_l[level]]))
         per.append(rows)
         summ.append(s)
         weekly += [_weekly(level, n, r) for n, r in results.items()]
@@ -263,7 +295,68 @@ def compare(
         best_t,
         best_l,
         verdicts,
+        rob,
+        cred,
+        model_draws,
+        tuple(missed),
     )
+
+
+def _baseline_run(name: str, policy: Any, season_weeks: int):
+    from agents.evaluation import run_policy
+
+    return lambda cohort: run_policy(name, policy, cohort, season_weeks)
+
+
+def _learned_run(name: str, pol: LearnedPolicy, season_weeks: int):
+    from agents.evaluation import run_policy
+
+    kw = {**pol.env_kwargs, "action_scope": pol.action_scope}
+
+    def run(cohort):
+        pol.reset()
+        return run_policy(name, pol, cohort, season_weeks, **kw)
+
+    return run
+
+
+def _with_checks(summary: pd.DataFrame, robust: pd.DataFrame, cred: dict[str, Any]) -> pd.DataFrame:
+    """The level's summary with the robustness and credibility columns of each policy."""
+    checks = pd.DataFrame({n: {k: v for k, v in c.row().items() if k not in ("plans", "rule_plans")}
+                           for n, c in cred.items()}).T
+    extra = robust.join(checks, how="outer")
+    return summary.join(extra, on="policy")
+
+
+def _robust_verdict(level: str, row: pd.Series, rob: Any, cred: Any) -> dict[str, Any]:
+    """Sentences on the best learned policy under model draws and missed sessions, and its credibility."""
+    from experiments.report.robustness import missed_label
+
+    name = row.name
+    parts = []
+    out: dict[str, Any] = {}
+    if rob.model_draws:
+        won = float(row["draws_won"])
+        out["draws_won"] = won
+        parts.append(
+            f"under {rob.model_draws} model draws it beats each draw's best template in "
+            f"{round(won * rob.model_draws)} of {rob.model_draws} (paired race-time difference "
+            f"{row['draws_vs_best_mean']:+.2f} pp, 5-95% of draws [{row['draws_vs_best_p5']:+.2f}, "
+            f"{row['draws_vs_best_p95']:+.2f}]; injured days {row['draws_injured_days_mean']:.1f} "
+            f"[{row['draws_injured_days_p5']:.1f}, {row['draws_injured_days_p95']:.1f}])"
+        )
+    for p in rob.rates:
+        lab = missed_label(p)
+        d, lo, hi = (row[f"{lab}_race_time_pct_diff{x}"] for x in ("", "_lo", "_hi"))
+        out[f"{lab}_race_time_pct_diff"] = float(d)
+        parts.append(
+            f"with {p:.0%} of sessions missed it loses {d:+.2f} pp of race time [95% CI {lo:+.2f}, {hi:+.2f}] "
+            f"and {row[f'{lab}_injured_days_diff']:+.2f} injured days"
+        )
+    if parts:
+        out["robust_text"] = f"{level}: robustness of {name}: " + "; ".join(parts) + "."
+    out["credibility_text"] = f"{level}: credibility of {name}: {cred.text()}"
+    return out
 
 
 # --------------------------------------------------------------------------- the table
@@ -296,5 +389,11 @@ TABLE_COLUMNS = (
 
 
 def summary_table(cmp: Comparison) -> pd.DataFrame:
-    """The CSV table: one row per (level, policy), best first within each level."""
-    return cmp.summary[[c for c in TABLE_COLUMNS if c in cmp.summary]]
+    """The CSV table: one row per (level, policy), best first within each level; then the
+    robustness columns (`report.robustness.summary_columns`) and the credibility checks
+    (`report.credibility.ROW_COLUMNS`)."""
+    from experiments.report.credibility import ROW_COLUMNS
+    from experiments.report.robustness import summary_columns
+
+    cols = list(TABLE_COLUMNS) + summary_columns(cmp.model_draws, cmp.missed) + list(ROW_COLUMNS)
+    return cmp.summary[[c for c in cols if c in cmp.summary]]

@@ -1,11 +1,13 @@
 """Figures of a comparison, as PNG bytes (matplotlib, Agg backend): race time vs injured days,
-race-time change across athletes, weekly load and strength. `PLOTS` lists them with their file names."""
+race-time change across athletes, weekly load and strength, robustness. `PLOTS` lists them with their file names."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from experiments.report.compare import Comparison, policy_kind
 
@@ -119,6 +121,63 @@ def plot_weekly(cmp: Comparison) -> bytes:
     return _png(fig)
 
 
+def plot_robustness(cmp: Comparison) -> bytes:
+    """Per level: the paired race-time difference to each model draw's best template (one dot per draw),
+    and the race time lost with sessions missed (paired change, 95% CI), one row per policy, best first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.report.robustness import missed_label
+
+    fig, axes = plt.subplots(len(cmp.levels), 2, figsize=(13, 0.35 * 12 * len(cmp.levels) + 1.0), squeeze=False)
+    for i, level in enumerate(cmp.levels):
+        order = list(cmp.summary.loc[cmp.summary["level"] == level, "policy"])
+        col = _colors(cmp, order)
+        y = np.arange(len(order))[::-1]
+        rob = cmp.robustness.get(level)
+        ax = axes[i, 0]
+        if rob is not None and len(rob.draws):
+            for yy, p in zip(y, order, strict=True):
+                d = rob.draws.loc[rob.draws["policy"] == p, "vs_best"].to_numpy()
+                ax.plot(d, np.full(len(d), yy), "o", color=col[p], alpha=0.5, ms=4)
+                ax.plot([d.mean()], [yy], "|", color="k", ms=12)
+            ax.axvline(0.0, color="k", lw=0.8)
+            ax.set_title(f"{level}: race time vs each draw's best template ({rob.model_draws} model draws)", fontsize=9)
+        else:
+            ax.text(0.5, 0.5, "no model draws (--model-draws 0)", transform=ax.transAxes, ha="center")
+        ax.set_xlabel("paired race-time difference, pp (negative = faster; | = mean)")
+        ax.set_yticks(y, order, fontsize=8)
+        ax.grid(alpha=0.3, axis="x")
+        ax = axes[i, 1]
+        rates = cmp.missed
+        if rob is not None and rates:
+            s = cmp.summary[cmp.summary["level"] == level].set_index("policy")
+            h = 0.8 / len(rates)
+            for k, p in enumerate(rates):
+                lab = missed_label(p)
+                m = s.loc[order, f"{lab}_race_time_pct_diff"].to_numpy()
+                err = [m - s.loc[order, f"{lab}_race_time_pct_diff_lo"].to_numpy(),
+                       s.loc[order, f"{lab}_race_time_pct_diff_hi"].to_numpy() - m]
+                ax.barh(y + (k - (len(rates) - 1) / 2) * h, m, height=h, xerr=err, color=[col[o] for o in order],
+                        alpha=0.35 + 0.5 * k / max(len(rates) - 1, 1), capsize=2)
+            ax.axvline(0.0, color="k", lw=0.8)
+            from matplotlib.patches import Patch
+
+            shades = [Patch(color="#555", alpha=0.35 + 0.5 * k / max(len(rates) - 1, 1), label=f"{p:.0%} missed")
+                      for k, p in enumerate(rates)]
+            ax.legend(handles=shades, fontsize=8, loc="lower right")
+            ax.set_title(f"{level}: race time lost with sessions missed (paired, 95% CI)", fontsize=9)
+        else:
+            ax.text(0.5, 0.5, "no missed-session rates (--missed none)", transform=ax.transAxes, ha="center")
+        ax.set_xlabel("race-time change vs no missed sessions, pp (positive = slower)")
+        ax.set_yticks(y, order, fontsize=8)
+        ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    return _png(fig)
+
+
 def _png(fig: Any) -> bytes:
     import matplotlib.pyplot as plt
 
@@ -132,4 +191,5 @@ PLOTS = (
     ("Race time vs injured days, per level", "scatter_race_time_vs_injured_days.png", plot_scatter),
     ("Race-time change across athletes", "distributions.png", plot_distributions),
     ("Weekly load and strength", "weekly_load_strength.png", plot_weekly),
+    ("Robustness: model draws and missed sessions", "robustness.png", plot_robustness),
 )

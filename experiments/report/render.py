@@ -54,6 +54,99 @@ def display_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]
     return head, rows
 
 
+def _span(mean: float, lo: float, hi: float, fmt: str) -> str:
+    return f"{mean:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]"
+
+
+def _pct(x: float) -> str:
+    return "" if x != x else f"{100 * x:.0f}%"
+
+
+def robustness_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a level's robustness table (model draws, missed sessions); empty if neither ran."""
+    from experiments.report.robustness import missed_label
+
+    if not cmp.model_draws and not cmp.missed:
+        return [], []
+    s = cmp.summary[cmp.summary["level"] == level]
+    head = ["#", "policy", "kind"]
+    if cmp.model_draws:
+        head += [
+            f"race time %\nover {cmp.model_draws} draws\n[5-95%]",
+            "injured days\nover draws\n[5-95%]",
+            "vs each draw's\nbest template (pp)\n[5-95%]",
+            "draws\nwon",
+        ]
+    for p in cmp.missed:
+        head += [f"{p:.0%} missed:\nrace time (pp)\n[95% CI]", f"{p:.0%} missed:\ninjured\ndays",
+                 f"{p:.0%} missed:\nkm run"]
+    rows = []
+    for r in s.to_dict("records"):
+        row = [str(r["rank"]), r["policy"], r["kind"]]
+        if cmp.model_draws:
+            row += [
+                _span(r["draws_race_time_pct_mean"], r["draws_race_time_pct_p5"], r["draws_race_time_pct_p95"], "+.2f"),
+                _span(r["draws_injured_days_mean"], r["draws_injured_days_p5"], r["draws_injured_days_p95"], ".1f"),
+                _span(r["draws_vs_best_mean"], r["draws_vs_best_p5"], r["draws_vs_best_p95"], "+.2f"),
+                _pct(r["draws_won"]),
+            ]
+        for p in cmp.missed:
+            lab = missed_label(p)
+            row += [
+                _span(r[f"{lab}_race_time_pct_diff"], r[f"{lab}_race_time_pct_diff_lo"],
+                      r[f"{lab}_race_time_pct_diff_hi"], "+.2f"),
+                f"{r[f'{lab}_injured_days_diff']:+.2f}",
+                f"{r[f'{lab}_run_km_diff']:+.0f}",
+            ]
+        rows.append(row)
+    return head, rows
+
+
+def credibility_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a level's credibility table (`report.credibility`)."""
+    from experiments.report.credibility import COMPONENTS
+
+    s = cmp.summary[cmp.summary["level"] == level]
+    head = ["#", "policy", "kind", "tapers", "taper\nweeks", "taper\nvolume", "periodizes",
+            "weeks without\nrecovery", "rule breaks\n/ season"]
+    head += [f"at max:\n{c.replace('_', ' ')}" for c in COMPONENTS] + ["all\nat max"]
+    rows = []
+    for r in s.to_dict("records"):
+        if "tapers" not in r:
+            continue
+        rows.append(
+            [str(r["rank"]), r["policy"], r["kind"], _pct(r["tapers"]), f"{r['taper_weeks']:.1f}",
+             _pct(r["taper_ratio"]), _pct(r["periodizes"]), f"{r['no_recovery_weeks']:.0f}", f"{r['rule_breaks']:.1f}"]
+            + [_pct(r[f"at_max_{c}"]) for c in COMPONENTS]
+            + [_pct(r["all_max"])]
+        )
+    return head, rows
+
+
+def credibility_notes(cmp: Comparison, level: str) -> list[str]:
+    """Why the learned and optimized plans break rules, in words (`Credibility.text`)."""
+    creds = cmp.credibility.get(level, {})
+    s = cmp.summary[cmp.summary["level"] == level]
+    kinds = dict(zip(s["policy"], s["kind"], strict=True))
+    return [f"{n}: {c.text()}" for n, c in creds.items() if kinds.get(n) in ("learned", "optimized")]
+
+
+ROBUSTNESS_NOTE = (
+    "Robustness: the same athletes and random streams under parameter sets drawn from the model's plausible "
+    "ranges (mean and 5-95% of draws; 'draws won': share of draws in which the paired race-time difference to "
+    "that draw's best template has its 95% CI below 0), and with sessions missed at random (the same skips for "
+    "every policy; paired change against no missed sessions, positive = slower; km: season km run)."
+)
+CREDIBILITY_NOTE = (
+    "Credibility: share of athlete-plans that taper (race week and the week before at most 90% of the four "
+    "weeks before) and periodize (volume or key runs differ by phase, and no stretch of half the season without "
+    "a recovery week, a cut of at least 15%); taper "
+    "volume: taper weeks over the four weeks before; rule breaks: the article's rules on the day-by-day plan; "
+    "at max: share of weeks at the action space's largest choice (3 sessions, hard effort, +20% volume or "
+    "2.0x habitual, 3 key runs, 30% long run); all at max: every one at once (a model exploit)."
+)
+
+
 def print_tables(cmp: Comparison) -> None:
     """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
     from rich.console import Console
@@ -75,10 +168,26 @@ def print_tables(cmp: Comparison) -> None:
         for r in rows:
             t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
         con.print(t)
+        for title, (head, rows) in (
+            (f"{level}: robustness. {ROBUSTNESS_NOTE}", robustness_rows(cmp, level)),
+            (f"{level}: credibility of the plans. {CREDIBILITY_NOTE}", credibility_rows(cmp, level)),
+        ):
+            if not rows:
+                continue
+            t = Table(title=title)
+            for i, h in enumerate(head):
+                if i != 2:
+                    t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
+            for r in rows:
+                t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
+            con.print(t)
+        for note in credibility_notes(cmp, level):
+            con.print(note)
     con.print(cmp.verdict_text())
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    head = [h.replace("\n", " ") for h in head]
     out = [
         "| " + " | ".join(head) + " |",
         "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
@@ -112,6 +221,13 @@ def markdown_report(cmp: Comparison, plots: dict[str, str]) -> str:
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
         lines += [f"## {level}", ""] + _md_table(head, rows) + [""]
+        head, rows = robustness_rows(cmp, level)
+        if rows:
+            lines += [f"### {level}: robustness", "", ROBUSTNESS_NOTE, ""] + _md_table(head, rows) + [""]
+        head, rows = credibility_rows(cmp, level)
+        if rows:
+            lines += [f"### {level}: credibility of the plans", "", CREDIBILITY_NOTE, ""] + _md_table(head, rows)
+            lines += [""] + [f"- {n}" for n in credibility_notes(cmp, level)] + [""]
     for title, fname in plots.items():
         lines += [f"### {title}", "", f"![{title}]({fname})", ""]
     return "\n".join(lines)
@@ -129,6 +245,7 @@ def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
         "td:nth-child(2),td:nth-child(3){text-align:"
         "left}tr.learned{font-weight:bold;background:#eef6ff}th{background:#f4f4f4}",
         ".verdict{background:#f8f8e8;border-left:4px solid #bb0;padding:0.5em 1em}img{max-width:100%}",
+        ".note{font-size:0.85em;color:#555}",
         "</style></head><body>",
         "<h1>StrideLab comparison: learned policies vs the article's templates and mistakes</h1>",
         "<div class='verdict'>"
@@ -145,6 +262,21 @@ def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
             cls = " class='learned'" if r[2] == "learned" else ""
             parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
         parts.append("</table>")
+        for title, note, (head, rows) in (
+            ("robustness", ROBUSTNESS_NOTE, robustness_rows(cmp, level)),
+            ("credibility of the plans", CREDIBILITY_NOTE, credibility_rows(cmp, level)),
+        ):
+            if not rows:
+                continue
+            parts.append(f"<h3>{esc(level)}: {esc(title)}</h3><p class='note'>{esc(note)}</p><table><tr>"
+                         + "".join(f"<th>{esc(h).replace(chr(10), '<br>')}</th>" for h in head) + "</tr>")
+            for r in rows:
+                cls = " class='learned'" if r[2] == "learned" else ""
+                parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
+            parts.append("</table>")
+        notes = credibility_notes(cmp, level)
+        if notes:
+            parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
     for title, png in plots.items():
         b64 = base64.b64encode(png).decode("ascii")
         parts.append(f"<h3>{esc(title)}</h3><img alt='{esc(title)}' src='data:image/png;base64,{b64}'>")

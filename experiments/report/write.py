@@ -8,9 +8,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from experiments.report.compare import Comparison, summary_table
+from experiments.report.credibility import ROW_COLUMNS
 from experiments.report.plots import PLOTS
 from experiments.report.render import html_report, markdown_report
+from experiments.report.robustness import summary_columns
 from sim.errors import InputError
 
 REPORT_FILES = ("compare.csv", "per_athlete.csv", "weekly.csv", "compare.md", "compare.html", "verdict.json")
@@ -44,6 +48,16 @@ def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     files["compare.csv"] = atomic_write_text(out / "compare.csv", summary_table(cmp).to_csv(index=False))
     files["per_athlete.csv"] = atomic_write_text(out / "per_athlete.csv", cmp.per_athlete.to_csv(index=False))
     files["weekly.csv"] = atomic_write_text(out / "weekly.csv", cmp.weekly.to_csv(index=False))
+    for fname, attr in (("model_draws.csv", "draws"), ("missed_sessions.csv", "missed")):
+        tables = [getattr(r, attr).assign(level=lv) for lv, r in cmp.robustness.items() if len(getattr(r, attr))]
+        if tables:
+            df = pd.concat(tables, ignore_index=True)
+            files[fname] = atomic_write_text(out / fname, df[["level", *df.columns[:-1]]].to_csv(index=False))
+    files["credibility.json"] = atomic_write_text(
+        out / "credibility.json",
+        json.dumps({lv: {n: c.to_dict() for n, c in creds.items()} for lv, creds in cmp.credibility.items()},
+                   indent=1),
+    )
     files["compare.md"] = atomic_write_text(
         out / "compare.md", markdown_report(cmp, {t: f for t, f, _ in PLOTS})
     )
@@ -57,6 +71,8 @@ def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
                 "athletes": cmp.athletes,
                 "season_weeks": cmp.season_weeks,
                 "race_distance": cmp.race_distance,
+                "model_draws": cmp.model_draws,
+                "missed": list(cmp.missed),
                 "verdicts": cmp.verdicts,
                 "text": cmp.verdict_text(),
             },
@@ -97,10 +113,13 @@ def log_to_mlflow(
                 "race_distance": cmp.race_distance,
                 "runs": ",".join(runs),
                 "learned": ",".join(cmp.learned),
+                "model_draws": cmp.model_draws,
+                "missed": ",".join(f"{p:g}" for p in cmp.missed) or "none",
             },
         )
         metrics: dict[str, float] = {}
-        for r in cmp.summary.itertuples(index=False):
+        checks = summary_columns(cmp.model_draws, cmp.missed) + list(ROW_COLUMNS)
+        for r in cmp.summary.to_dict("records"):
             for m in (
                 "race_time_pct",
                 "race_time_pct_diff",
@@ -108,10 +127,15 @@ def log_to_mlflow(
                 "injured_days",
                 "injured_days_diff",
             ):
-                metrics[f"{r.level}/{r.policy}/{m}"] = float(getattr(r, m))
+                metrics[f"{r['level']}/{r['policy']}/{m}"] = float(r[m])
+            for m in checks:
+                if m in r and r[m] == r[m]:  # NaN: not defined for this policy (draws won of a template)
+                    metrics[f"{r['level']}/{r['policy']}/{m}"] = float(r[m])
         for lv, v in cmp.verdicts.items():
             metrics[f"{lv}/best_learned_beats_best_template"] = float(v["beats"])
             metrics[f"{lv}/best_learned_minus_best_template_pct"] = v["diff"]
+            if "draws_won" in v:
+                metrics[f"{lv}/best_learned_draws_won"] = v["draws_won"]
         tracking.MetricLogger(cl, rid).log(metrics, 0)
         for name, path in files.items():
             cl.log_artifact(rid, str(path), "plots" if name.endswith(".png") else None)

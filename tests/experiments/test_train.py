@@ -35,7 +35,7 @@ TINY = {
     "seeds": [0],
     "normalize": {"observations": True},
     "eval": {"athletes": 16, "final_athletes": 24, "every_timesteps": 128,
-             "baselines": ["intermediate", "advanced", "run_only"]},
+             "baselines": ["intermediate", "advanced", "run_only"], "model_draws": 2, "missed_sessions": [0.2]},
     "checkpoint": {"every_timesteps": 128},
 }
 
@@ -146,6 +146,16 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
             final[f"final/{t}/race_time_pct"] for t in ("intermediate", "advanced"))
         assert final["final/gap_to_best_template_pct"] == pytest.approx(
             final["final/race_time_pct"] - final["final/best_template_race_time_pct"])
+        # robustness (2 model draws, 20% missed) and the credibility of the learned plans, in MLflow too
+        logged = run.data.metrics
+        for key in ("final/robust/learned/draws_won", "final/robust/learned/draws_vs_best_mean",
+                    "final/robust/learned/missed20_race_time_pct_diff", "final/robust/run_only/missed20_run_km_diff",
+                    "final/credibility/tapers", "final/credibility/rule_breaks", "final/credibility/at_max_volume"):
+            assert logged[key] == pytest.approx(final[key])
+        assert "final/robust/learned/missed10_race_time_pct_diff" not in final
+        assert final["final/robust/run_only/missed20_run_km_diff"] < 0
+        assert {"comparison/robustness.csv", "comparison/credibility.json", "comparison/model_draws.csv",
+                "comparison/missed_sessions.csv"} <= {a.path for a in cl.list_artifacts(run_id, "comparison")}
     # the comparison table: learned, every baseline, paired differences to the best template
     table = pd.read_csv(cl.download_artifacts(res.runs[0][0], "comparison/comparison.csv", str(folder / "t")))
     assert list(table["policy"]) == ["learned", "intermediate", "advanced", "run_only"]

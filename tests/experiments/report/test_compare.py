@@ -110,7 +110,8 @@ def comparison(trained):
     uri, run_id, _ = trained
     pol = load_run_policy(run_id, uri)
     seed = held_out_seed([pol])
-    return compare({pol.name: pol}, ["intermediate"], athletes=24, seed=seed, season_weeks=WEEKS, n_boot=300)
+    return compare({pol.name: pol}, ["intermediate"], athletes=24, seed=seed, season_weeks=WEEKS, n_boot=300,
+                   model_draws=2, missed=(0.2,))
 
 
 def test_learned_policy_carries_its_training_setting(trained):
@@ -185,21 +186,51 @@ def test_comparison_is_deterministic(trained, comparison):
     uri, run_id, _ = trained
     pol = load_run_policy(run_id, uri)
     again = compare(
-        {pol.name: pol}, ["intermediate"], athletes=24, seed=comparison.seed, season_weeks=WEEKS, n_boot=300
+        {pol.name: pol}, ["intermediate"], athletes=24, seed=comparison.seed, season_weeks=WEEKS, n_boot=300,
+        model_draws=2, missed=(0.2,),
     )
-    pd.testing.assert_frame_equal(again.summary, comparison.summary)
+    pd.testing.assert_frame_equal(again.summary, comparison.summary)  # robustness and credibility columns too
+
+
+def test_every_policy_gets_robustness_and_credibility_columns(comparison):
+    from experiments.report.compare import summary_table
+
+    table = summary_table(comparison)
+    new = ["draws_race_time_pct_mean", "draws_race_time_pct_p5", "draws_race_time_pct_p95", "draws_injured_days_mean",
+           "draws_vs_best_mean", "draws_won", "missed20_race_time_pct_diff", "missed20_race_time_pct_diff_lo",
+           "missed20_injured_days_diff", "missed20_run_km_diff", "tapers", "taper_ratio", "periodizes",
+           "rule_breaks", "rule_breaks_taper", "at_max_sessions", "at_max_volume", "all_max"]
+    assert set(new) <= set(table.columns) and "missed10_race_time_pct_diff" not in table
+    s = table.set_index("policy")
+    assert s[[c for c in new if c != "draws_won"]].notna().all().all()
+    assert s.loc[list(TEMPLATES), "draws_won"].isna().all() and s["draws_won"].drop(list(TEMPLATES)).notna().all()
+    assert (s["missed20_run_km_diff"] < 0).all()  # skipped sessions are km not run, for every policy
+    # the run-only plan has no strength work in race season: the maintenance rule says so
+    assert s.loc["run_only", "rule_breaks_maintenance_in_race_season"] > 0
+    assert s.loc["intermediate", "rule_breaks"] == 0 and s.loc["intermediate", "tapers"] == 1.0
+    v = comparison.verdicts["intermediate"]
+    assert "robustness of" in v["robust_text"] and "credibility of" in v["credibility_text"]
+    assert v["robust_text"] in comparison.verdict_text()
 
 
 def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     files = write_reports(comparison, tmp_path / "out")
     html = files["compare.html"].read_text()
-    assert html.count("src='data:image/png;base64,") == 3 and html.startswith("<!doctype html>")
-    for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png"):
+    assert html.count("src='data:image/png;base64,") == 4 and html.startswith("<!doctype html>")
+    assert "intermediate: robustness</h3>" in html and "intermediate: credibility of the plans</h3>" in html
+    assert "draws<br>won" in html and "20% missed:<br>race time (pp)" in html and "at max:<br>volume" in html
+    draws = pd.read_csv(files["model_draws.csv"])
+    assert len(draws) == 2 * 10 and set(draws["draw"]) == {0, 1}
+    assert set(pd.read_csv(files["missed_sessions.csv"])["skip_prob"]) == {0.2}
+    assert set(json.loads(files["credibility.json"].read_text())["intermediate"]) == set(comparison.summary["policy"])
+    for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png",
+                "robustness.png"):
         assert files[png].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = list(csv.DictReader(files["compare.csv"].open()))
     assert len(rows) == 10 and rows[0]["rank"] == "1"
     md = files["compare.md"].read_text()
     assert "## intermediate" in md and comparison.verdicts["intermediate"]["text"] in md
+    assert "### intermediate: robustness" in md and "### intermediate: credibility of the plans" in md
     weekly = pd.read_csv(files["weekly.csv"])
     assert set(weekly["week"]) == set(range(1, WEEKS + 1))
 
@@ -214,16 +245,25 @@ def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsy
     before = len(cl.search_runs([exp.experiment_id], query))
     for i, source in enumerate((["--runs", run_id], ["--experiment", "tiny"])):
         out = tmp_path / f"cmp{i}"
-        assert main(["compare", *source, "--athletes", "12", "--out", str(out), "--tracking-uri", uri]) == 0
+        assert main(["compare", *source, "--athletes", "12", "--out", str(out), "--tracking-uri", uri,
+                     "--model-draws", "2", "--missed", "0.2"]) == 0
         printed = capsys.readouterr().out
         # --experiment finds the training run and skips the comparison runs logged in the same experiment
-        assert "best learned policy" in printed and printed.count("learned:tiny-seed3") >= 2
+        assert "best learned policy" in printed and printed.count("learned:tiny-seed3") >= 4
+        assert "intermediate: robustness" in printed and "intermediate: credibility of the plans" in printed
+        assert "learned:tiny-seed3: tapers in" in printed and "beats each draw's best template in" in printed
         assert (out / "compare.html").is_file() and (out / "verdict.json").is_file()
     runs = cl.search_runs([exp.experiment_id], query, order_by=["attributes.start_time DESC"])
     assert len(runs) == before + 2
     arts = {a.path for a in cl.list_artifacts(runs[0].info.run_id)}
     assert {"compare.html", "compare.csv", "compare.md"} <= arts
     assert "intermediate/best_learned_beats_best_template" in runs[0].data.metrics
+    m = runs[0].data.metrics
+    assert {"intermediate/learned_tiny-seed3/draws_won", "intermediate/learned_tiny-seed3/missed20_race_time_pct_diff",
+            "intermediate/learned_tiny-seed3/tapers", "intermediate/learned_tiny-seed3/at_max_volume",
+            "intermediate/best_learned_draws_won"} <= set(m)
+    assert runs[0].data.params["model_draws"] == "2" and runs[0].data.params["missed"] == "0.2"
+    assert {"credibility.json", "model_draws.csv", "missed_sessions.csv"} <= arts
     assert runs[0].data.params["runs"] == run_id
 
 
@@ -243,6 +283,16 @@ def test_cli_compare_bad_input_exits_2(trained, tmp_path, capsys, extra, message
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("extra,message", [(["--missed", "0.1,1.5"], "--missed: 1.5 is not allowed; need 0 < p < 1"),
+                                           (["--missed", "x"], "--missed: 'x' is not a number"),
+                                           (["--model-draws", "-1"], "--model-draws: -1 is not allowed")])
+def test_cli_compare_bad_robustness_flags_exit_2(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--runs", "f" * 32, *extra, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
