@@ -24,8 +24,8 @@ neither a training seed nor a run's evaluation seed, and `check_seed` refuses a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -105,6 +105,7 @@ class Comparison:
     best_template: dict[str, str]
     best_learned: dict[str, str]
     verdicts: dict[str, dict[str, Any]]
+    plans: dict[str, str] = field(default_factory=dict)  # fixed-plan policies (--plan): name -> kind
 
     def verdict_text(self) -> str:
         """Plain sentences: does the best learned policy beat the best template, where, by how much."""
@@ -133,7 +134,9 @@ class Comparison:
         return "\n".join(lines)
 
 
-def policy_kind(name: str, learned: Sequence[str]) -> str:
+def policy_kind(name: str, learned: Sequence[str], plans: Mapping[str, str] | None = None) -> str:
+    if plans and name in plans:
+        return plans[name]
     if name in learned:
         return "learned"
     if name in TEMPLATES:
@@ -203,18 +206,29 @@ def compare(
     race_distance: str = "10k",
     baselines: Sequence[str] | None = None,
     n_boot: int = 1000,
+    plans: Mapping[str, Any] | None = None,
 ) -> Comparison:
-    """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring)."""
+    """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring).
+
+    `plans` are fixed season plans (`experiments.optimize.policy.PlanPolicy`, from `--plan`), each
+    evaluated on its own level's cohort beside the others.
+    """
     from agents.baselines import BASELINES
     from agents.evaluation import athlete_rows, run_policy, summarize
     from sim.whatif import make_cohort
 
-    check_seed(seed, learned.values())
+    plans = dict(plans or {})
+    check_seed(seed, [*learned.values(), *plans.values()])
+    for p in plans.values():
+        if (p.season_weeks, p.race_distance) != (season_weeks, race_distance):
+            raise InputError(f"--plan {p.path}: a {p.season_weeks}-week {p.race_distance} plan; this comparison is "
+                             f"{season_weeks} weeks, {race_distance}")
     names = list(baselines) if baselines is not None else list(BASELINES)
     for n in names:
         load_baseline(n)
     if not any(n in TEMPLATES for n in names):
         raise InputError(f"baselines: need at least one template ({', '.join(TEMPLATES)})")
+    kinds = {n: p.kind for n, p in plans.items()}
     per, summ, weekly = [], [], []
     best_t, best_l, verdicts = {}, {}, {}
     for level in levels:
@@ -230,12 +244,15 @@ def compare(
             kw = {**pol.env_kwargs, "action_scope": pol.action_scope}
             pol.reset()
             results[n] = run_policy(n, pol, cohort, season_weeks, **kw)
+        for n, pol in plans.items():
+            if level in pol.levels:
+                results[n] = run_policy(n, pol, cohort, season_weeks)
         rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
         means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
         s = summarize(rows, reference=best, n_boot=n_boot, seed=seed % (2**32)).reset_index()
         s.insert(0, "level", level)
-        s.insert(2, "kind", [policy_kind(p, list(learned)) for p in s["policy"]])
+        s.insert(2, "kind", [policy_kind(p, list(learned), kinds) for p in s["policy"]])
         s = s.sort_values("race_time_pct", kind="stable").reset_index(drop=True)
         s.insert(1, "rank", np.arange(1, len(s) + 1))
         best_t[level] = best
@@ -262,6 +279,7 @@ def compare(
         best_t,
         best_l,
         verdicts,
+        kinds,
     )
 
 
