@@ -39,7 +39,8 @@ def test_the_plan_file_is_one_simulate_accepts_and_beats_run_only_on_the_trainin
     assert mine.objective[0] < run_only.objective[0]
     assert (folder / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     meta = read_provenance(out)
-    assert meta is not None and meta["seed"] == 3 and meta["evaluations"] == 26  # the start + 5 generations of 5 within 30
+    assert meta is not None and meta["seed"] == 3
+    assert meta["evaluations"] == 26  # the start + 5 generations of 5 within 30
 
 
 def test_the_run_is_in_mlflow_with_the_curve_and_the_files(optimized):
