@@ -5,14 +5,15 @@ The env reward (`envs.reward`) summed over a season telescopes to
     return = (w_perf + w_race) x 100 (T_start - T_race) / T_start  -  w_injury x injured days
 
 and the shipped training configs (`configs/beginner.yaml`, `intermediate.yaml`, `advanced.yaml`)
-set w_perf = w_race = w_injury = 1 with `injury_reward: expected_days`: the injury term in
+set w_perf = w_race = 1, w_injury = 2 with `injury_reward: expected_days`: the injury term in
 expectation, daily hazard x mean days per injury (`experiments.train.ExpectedInjuryReward`,
 low variance, charged when the risk is taken). The optimizer minimises the mean over athletes of
 
     J = (w_perf + w_race) x race_time_pct + w_injury x expected injured days
 
-so one expected injured day costs as much as 0.5 percentage points of race time, exactly as in
-training. Realised injured days are reported next to it (evaluation counts those).
+so one expected injured day costs as much as 1 percentage point of race time, exactly as in
+training (a test holds TRAINING_REWARD equal to those configs). Realised injured days are
+reported next to it (evaluation counts those).
 
 Common random numbers: every candidate meets the same cohort (same athletes, same random
 streams). A generation's candidates run in one batched kernel call on the cohort tiled once per
@@ -31,7 +32,7 @@ from sim.state import M_HAZARD, M_INJURED_DAYS
 from sim.whatif import Cohort, make_cohort, simulate_season
 
 #: the shipped per-level training configs' reward (env.reward in configs/<level>.yaml)
-TRAINING_REWARD = RewardWeights(performance=1.0, injury_day=1.0, race=1.0)
+TRAINING_REWARD = RewardWeights(performance=1.0, injury_day=2.0, race=1.0)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def test_the_run_is_in_mlflow_with_the_curve_and_the_files(optimized):
     exp = cl.get_experiment_by_name("opt")
     (run,) = cl.search_runs([exp.experiment_id])
     assert run.info.status == "FINISHED" and run.data.tags["stridelab.role"] == "optimize"
-    assert run.data.params["budget"] == "30" and run.data.params["reward.injury_day"] == "1.0"
+    assert run.data.params["budget"] == "30" and run.data.params["reward.injury_day"] == "2.0"
     curve = cl.get_metric_history(run.info.run_id, "optimize/best_objective")
     assert [m.step for m in curve] == list(range(1, 6))  # budget 30: the start + 5 generations of 5
     values = [m.value for m in curve]

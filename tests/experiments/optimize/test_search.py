@@ -30,7 +30,18 @@ def test_objective_is_the_training_return_by_hand(objective):
     s = objective(plan)
     assert s.race_time_pct[0] == pytest.approx(race, rel=1e-12)
     assert s.injured_days[0] == pytest.approx(res.athletes["injured_days"].mean(), rel=1e-12)
-    assert s.objective[0] == pytest.approx(2.0 * race + 1.0 * exp_days, rel=1e-12)  # w_perf + w_race = 2
+    assert s.objective[0] == pytest.approx(2.0 * race + 2.0 * exp_days, rel=1e-12)  # w_perf + w_race = 2, w_inj = 2
+
+
+@pytest.mark.parametrize("level", ["beginner", "intermediate", "advanced"])
+def test_the_objective_weights_are_the_shipped_training_configs(level):
+    from pathlib import Path
+
+    from experiments.config import load_config
+    from experiments.optimize.objective import TRAINING_REWARD
+
+    cfg = load_config(Path(__file__).resolve().parents[3] / "configs" / f"{level}.yaml")
+    assert cfg.env.reward == TRAINING_REWARD and cfg.injury_reward == "expected_days"
 
 
 def test_candidates_scored_together_meet_the_same_draws_as_alone(objective):
