@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="plan file to write (YAML)")
     p.add_argument("--budget", type=A.positive_int, default=DEFAULT_BUDGET,
                    help=f"objective evaluations (candidate seasons) in all (default {DEFAULT_BUDGET}, "
-                        "about 4 min on 2 cores)")
+                        "2-5 min on 2 cores)")
     p.add_argument("--seed", type=A.seed_int, default=0,
                    help="seed of the training athletes and of CMA-ES (default 0; stridelab compare holds out "
                         "seeds from 900001)")
