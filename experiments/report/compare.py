@@ -220,6 +220,9 @@ def compare(
     plans = dict(plans or {})
     check_seed(seed, [*learned.values(), *plans.values()])
     for p in plans.values():
+        if not set(p.levels) & set(levels):
+            raise InputError(f"--plan {p.path}: a plan for {', '.join(p.levels)} runners; this comparison's levels are "
+                             f"{', '.join(levels)} (add --level {p.levels[0]})")
         if (p.season_weeks, p.race_distance) != (season_weeks, race_distance):
             raise InputError(f"--plan {p.path}: a {p.season_weeks}-week {p.race_distance} plan; this comparison is "
                              f"{season_weeks} weeks, {race_distance}")

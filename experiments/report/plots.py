@@ -105,7 +105,8 @@ def plot_weekly(cmp: Comparison) -> bytes:
     )
     for i, level in enumerate(cmp.levels):
         show = [cmp.best_learned.get(level), *cmp.plans, cmp.best_template[level], "run_only"]
-        show = [p for p in dict.fromkeys(show) if p is not None and p in set(cmp.weekly["policy"])]
+        present = set(cmp.weekly.loc[cmp.weekly["level"] == level, "policy"])  # a --plan runs on its level only
+        show = [p for p in dict.fromkeys(show) if p is not None and p in present]
         for j, (col, label) in enumerate(panels):
             ax = axes[i, j]
             for p in show:

@@ -349,4 +349,6 @@ def test_compare_refuses_a_plans_training_seed_and_a_plan_of_another_season(trai
     other.write_text("level: intermediate\nblocks:\n  - {weeks: 20, run_volume_rel: 1.0}\n")
     assert main([*base, "--plan", str(other)]) == 2
     assert "season_weeks [8, 20]" in capsys.readouterr().err
+    assert main([*base, "--plan", str(optimized_plan), "--level", "beginner"]) == 2
+    assert "a plan for intermediate runners" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
