@@ -2,6 +2,7 @@
 
     stridelab compare --experiment quickstart --athletes 1000 --out reports/compare
     stridelab compare --runs RUN_ID [RUN_ID ...] --level intermediate
+    stridelab compare --plan plan.yaml [--plan other.yaml] [--runs RUN_ID ...]   # open-loop plans too
 
 Prints one table per level (best first, paired differences against the level's best template
 with 95% CIs, win share), its robustness (--model-draws K parameter draws, --missed session
@@ -36,6 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="compare every finished training run of this MLflow experiment (default: stridelab)",
     )
     src.add_argument("--runs", metavar="RUN_ID", nargs="+", default=None, help="compare these training runs")
+    p.add_argument(
+        "--plan",
+        metavar="FILE",
+        action="append",
+        default=None,
+        help="also evaluate this season plan file (e.g. from stridelab optimize) on its level; repeatable. "
+        "With --plan and neither --runs nor --experiment, no training runs are compared",
+    )
     p.add_argument(
         "--level",
         type=A.level,
@@ -107,30 +116,40 @@ def run(args: argparse.Namespace) -> int:
     open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: a missing store is an error
     uri = tracking_uri(args.tracking_uri)
     experiment = args.experiment or DEFAULT_EXPERIMENT
-    run_ids = list(dict.fromkeys(args.runs)) if args.runs else find_runs(experiment, uri)
+    plans = load_plans(args.plan or [])
+    if args.runs:
+        run_ids = list(dict.fromkeys(args.runs))
+    elif plans and args.experiment is None:
+        run_ids = []
+    else:
+        run_ids = find_runs(experiment, uri)
     policies = [load_run_policy(r, uri) for r in run_ids]
     learned = {}
     for p in policies:
         name = p.name if p.name not in learned else f"{p.name}:{p.run_id[:8]}"
         p.name = name
         learned[name] = p
-    weeks = {p.season_weeks for p in policies}
-    dists = {p.race_distance for p in policies}
+    weeks = {p.season_weeks for p in (*policies, *plans.values())}
+    dists = {p.race_distance for p in (*policies, *plans.values())}
     if len(weeks) != 1 or len(dists) != 1:
         raise InputError(
-            f"runs: trained for different seasons (season_weeks {sorted(weeks)}, race distance "
-            f"{sorted(dists)}); compare runs of one setting at a time"
+            f"runs and plans: made for different seasons (season_weeks {sorted(weeks)}, race distance "
+            f"{sorted(dists)}); compare one setting at a time"
         )
-    check_athletes(args.athletes, max(weeks), plans=len(BASELINES) + len(learned), name="--athletes")
-    levels = args.level or sorted({lv for p in policies for lv in p.levels}, key=LEVELS.index) or list(LEVELS)
-    seed = held_out_seed(policies) if args.seed is None else args.seed
-    check_seed(seed, policies)
+    check_athletes(args.athletes, max(weeks), plans=len(BASELINES) + len(learned) + len(plans), name="--athletes")
+    levels = args.level or sorted(
+        {lv for p in (*policies, *plans.values()) for lv in p.levels}, key=LEVELS.index
+    ) or list(LEVELS)
+    seed = held_out_seed([*policies, *plans.values()]) if args.seed is None else args.seed
+    check_seed(seed, [*policies, *plans.values()])
     if args.runs:
         exp_id = client(uri).get_run(run_ids[0]).info.experiment_id
         experiment = client(uri).get_experiment(exp_id).name
     cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop(), model_draws=args.model_draws,
-                  missed=args.missed)
+                  missed=args.missed, plans=plans)
     print_tables(cmp)
+    for line in plan_lines(cmp):
+        print(line)
     files = write_reports(cmp, args.out)
     print(
         f"\nwrote {', '.join(str(f) for f in files.values() if f.suffix != '.png')} (+ plots) to {args.out}"
@@ -139,6 +158,46 @@ def run(args: argparse.Namespace) -> int:
         command = (
             "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
         )
-        rid = log_to_mlflow(cmp, files, experiment, run_ids, uri, command)
+        rid = log_to_mlflow(cmp, files, experiment, [*run_ids, *(p.run_id for p in plans.values())], uri, command)
         print(f"logged as MLflow run {rid} in experiment {experiment!r} ({uri})")
     return 0
+
+
+def load_plans(paths: list[str]) -> dict:
+    """--plan files as fixed-plan policies, by name (the file stem; a repeated stem gets its path)."""
+    from experiments.optimize.policy import load_plan_policy
+
+    out: dict = {}
+    for path in dict.fromkeys(paths):
+        p = load_plan_policy(path)
+        if p.name in out:
+            p.name = f"{p.kind}:{path}"
+        out[p.name] = p
+    return out
+
+
+def plan_lines(cmp) -> list[str]:
+    """A sentence per fixed plan and level: against the best template and, when there is one, the best
+    learned policy (the learned policy's gain over an optimized open-loop plan is the value of feedback)."""
+    s = cmp.summary
+    out = []
+    for lv in cmp.levels:
+        rows = s[s["level"] == lv].set_index("policy")
+        best = cmp.best_template[lv]
+        for name in cmp.plans:
+            if name not in rows.index:
+                continue
+            r = rows.loc[name]
+            out.append(
+                f"{lv}: {name} vs the best template ({best}): race time {r['race_time_pct']:+.2f}%, paired "
+                f"difference {r['race_time_pct_diff']:+.3f} pp [95% CI {r['race_time_pct_diff_lo']:+.3f}, "
+                f"{r['race_time_pct_diff_hi']:+.3f}]; injured days {r['injured_days']:.2f} "
+                f"({r['injured_days_diff']:+.2f} [{r['injured_days_diff_lo']:+.2f}, {r['injured_days_diff_hi']:+.2f}])."
+            )
+            learned = cmp.best_learned.get(lv)
+            if learned is not None:
+                gap = rows.loc[learned, "race_time_pct"] - r["race_time_pct"]
+                who = "the learned policy is faster" if gap < 0 else "the open-loop plan is faster"
+                out.append(f"{lv}: {learned} - {name}: {gap:+.3f} pp race time ({who}; value of feedback), injured "
+                           f"days {rows.loc[learned, 'injured_days'] - r['injured_days']:+.2f}.")
+    return out

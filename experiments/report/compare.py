@@ -24,7 +24,7 @@ neither a training seed nor a run's evaluation seed, and `check_seed` refuses a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,7 @@ class Comparison:
     credibility: dict[str, dict[str, Any]] = field(default_factory=dict)  # level -> policy -> Credibility
     model_draws: int = 0
     missed: tuple[float, ...] = ()
+    plans: dict[str, str] = field(default_factory=dict)  # fixed-plan policies (--plan): name -> kind
 
     def verdict_text(self) -> str:
         """Plain sentences: does the best learned policy beat the best template, where, by how much."""
@@ -142,7 +143,9 @@ class Comparison:
         return "\n".join(lines)
 
 
-def policy_kind(name: str, learned: Sequence[str]) -> str:
+def policy_kind(name: str, learned: Sequence[str], plans: Mapping[str, str] | None = None) -> str:
+    if plans and name in plans:
+        return plans[name]
     if name in learned:
         return "learned"
     if name in TEMPLATES:
@@ -215,12 +218,15 @@ def compare(
     model_draws: int = DEFAULT_MODEL_DRAWS,
     missed: Sequence[float] = DEFAULT_MISSED,
     rule_sample: int = RULE_SAMPLE,
+    plans: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring).
 
     Each level also gets the robustness tests (`report.robustness`: `model_draws` parameter
     draws, the `missed` session rates) and the credibility checks of every policy's plans
     (`report.credibility`, the rules on up to `rule_sample` athletes' plans per policy).
+    `plans` are fixed season plans (`experiments.optimize.policy.PlanPolicy`, from `--plan`), each
+    evaluated on its own level's cohort beside the others, under the same tests.
     """
     from agents.baselines import BASELINES
     from agents.evaluation import athlete_rows, summarize
@@ -236,12 +242,21 @@ def compare(
             raise InputError(f"missed: {p} is not allowed; need 0 < p < 1")
     draws = draw_models(model_draws)
 
-    check_seed(seed, learned.values())
+    plans = dict(plans or {})
+    check_seed(seed, [*learned.values(), *plans.values()])
+    for p in plans.values():
+        if not set(p.levels) & set(levels):
+            raise InputError(f"--plan {p.path}: a plan for {', '.join(p.levels)} runners; this comparison's levels are "
+                             f"{', '.join(levels)} (add --level {p.levels[0]})")
+        if (p.season_weeks, p.race_distance) != (season_weeks, race_distance):
+            raise InputError(f"--plan {p.path}: a {p.season_weeks}-week {p.race_distance} plan; this comparison is "
+                             f"{season_weeks} weeks, {race_distance}")
     names = list(baselines) if baselines is not None else list(BASELINES)
     for n in names:
         load_baseline(n)
     if not any(n in TEMPLATES for n in names):
         raise InputError(f"baselines: need at least one template ({', '.join(TEMPLATES)})")
+    kinds = {n: p.kind for n, p in plans.items()}
     per, summ, weekly = [], [], []
     best_t, best_l, verdicts = {}, {}, {}
     rob: dict[str, Any] = {}
@@ -254,13 +269,14 @@ def compare(
         # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
         # the race times the env reported (the pairing contract between envs and sim.whatif)
         runs.update({n: _learned_run(n, pol, season_weeks) for n, pol in learned.items()})
+        runs.update({n: _baseline_run(n, pol, season_weeks) for n, pol in plans.items() if level in pol.levels})
         results = {n: run(cohort) for n, run in runs.items()}
         rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
         means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
         s = summarize(rows, reference=best, n_boot=n_boot, seed=seed % (2**32)).reset_index()
         s.insert(0, "level", level)
-        s.insert(2, "kind", [policy_kind(p, list(learned)) for p in s["policy"]])
+        s.insert(2, "kind", [policy_kind(p, list(learned), kinds) for p in s["policy"]])
         s = s.sort_values("race_time_pct", kind="stable").reset_index(drop=True)
         s.insert(1, "rank", np.arange(1, len(s) + 1))
         best_t[level] = best
@@ -299,6 +315,7 @@ def compare(
         cred,
         model_draws,
         tuple(missed),
+        kinds,
     )
 
 

@@ -13,8 +13,9 @@ from experiments.report.compare import Comparison, policy_kind
 
 
 def _colors(cmp: Comparison, names: Sequence[str]) -> dict[str, str]:
-    palette = {"learned": "#1f77b4", "template": "#2ca02c", "mistake": "#d62728", "baseline": "#7f7f7f"}
-    return {n: palette[policy_kind(n, cmp.learned)] for n in names}
+    palette = {"learned": "#1f77b4", "template": "#2ca02c", "mistake": "#d62728", "baseline": "#7f7f7f",
+               "optimized": "#9467bd", "plan": "#8c564b"}
+    return {n: palette[policy_kind(n, cmp.learned, cmp.plans)] for n in names}
 
 
 def plot_scatter(cmp: Comparison) -> bytes:
@@ -49,7 +50,8 @@ def plot_scatter(cmp: Comparison) -> bytes:
         ax.set_xlabel("injured days per season (mean, 95% CI)")
         ax.set_ylabel("race time change % (lower = faster)")
         ax.grid(alpha=0.3)
-    fig.suptitle("Race time vs injured days: blue learned, green templates, red mistakes (best first)", fontsize=11)
+    fig.suptitle("Race time vs injured days: blue learned, purple optimized plans, green templates, red mistakes "
+                 "(best first)", fontsize=11)
     fig.tight_layout()
     return _png(fig)
 
@@ -104,8 +106,9 @@ def plot_weekly(cmp: Comparison) -> bytes:
         len(cmp.levels), len(panels), figsize=(4.2 * len(panels), 3.2 * len(cmp.levels)), squeeze=False
     )
     for i, level in enumerate(cmp.levels):
-        show = [cmp.best_learned.get(level), cmp.best_template[level], "run_only"]
-        show = [p for p in dict.fromkeys(show) if p is not None and p in set(cmp.weekly["policy"])]
+        show = [cmp.best_learned.get(level), *cmp.plans, cmp.best_template[level], "run_only"]
+        present = set(cmp.weekly.loc[cmp.weekly["level"] == level, "policy"])  # a --plan runs on its level only
+        show = [p for p in dict.fromkeys(show) if p is not None and p in present]
         for j, (col, label) in enumerate(panels):
             ax = axes[i, j]
             for p in show:

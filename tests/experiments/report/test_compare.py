@@ -370,3 +370,56 @@ def test_served_model_refuses_an_extra_column_and_keeps_the_athlete_id(trained):
         model.predict(pd.DataFrame({**good, "colour": ["red"]}))
     days = model.predict(pd.DataFrame({**good, "athlete": ["ann"]}))
     assert set(days["athlete"]) == {"ann"} and len(days) == 7 * WEEKS
+
+
+
+# --------------------------------------------------------------------------- --plan: optimized open-loop plans
+@pytest.fixture(scope="module")
+def optimized_plan(tmp_path_factory):
+    """An 8-week plan from `stridelab optimize` (tiny budget), trained on seed 5."""
+    out = tmp_path_factory.mktemp("plan") / "opt.yaml"
+    args = ["optimize", "--level", "intermediate", "--race-distance", "10k", "--season-weeks", str(WEEKS),
+            "--budget", "12", "--population", "4", "--athletes", "8", "--seed", "5", "--out", str(out), "--no-mlflow"]
+    assert main(args) == 0
+    return out
+
+
+def test_compare_evaluates_a_plan_beside_the_learned_policy_on_the_same_athletes(trained, optimized_plan, tmp_path,
+                                                                                 capsys):
+    from agents.evaluation import athlete_rows, run_season
+    from sim.plan import load_plan
+    from sim.whatif import make_cohort
+
+    uri, run_id, _ = trained
+    out = tmp_path / "cmp"
+    args = ["compare", "--runs", run_id, "--plan", str(optimized_plan), "--athletes", "24", "--tracking-uri", uri,
+            "--out", str(out), "--no-mlflow"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "optimized:opt vs the best template" in text and "value of feedback" in text
+    rows = {r["policy"]: r for r in csv.DictReader((out / "compare.csv").open())}
+    assert len(rows) == 11 and rows["optimized:opt"]["kind"] == "optimized"
+    assert sorted(r["kind"] for r in rows.values()).count("learned") == 1
+    # the plan met the same held-out athletes and draws as everyone: its rows are the plan simulated on that cohort
+    seed = int(json.loads((out / "verdict.json").read_text())["seed"])
+    mine = pd.read_csv(out / "per_athlete.csv").query("policy == 'optimized:opt'").sort_values("athlete")
+    alone = athlete_rows("x", run_season(make_cohort("intermediate", 24, seed, "10k"),
+                                         load_plan(optimized_plan).plan_array()))
+    np.testing.assert_allclose(mine["race_time_pct"], alone["race_time_pct"], rtol=1e-9)
+    np.testing.assert_allclose(mine["injured_days"], alone["injured_days"])
+
+
+def test_compare_refuses_a_plans_training_seed_and_a_plan_of_another_season(trained, optimized_plan, tmp_path,
+                                                                           capsys):
+    uri, run_id, _ = trained
+    base = ["compare", "--runs", run_id, "--athletes", "8", "--tracking-uri", uri, "--out", str(tmp_path / "c"),
+            "--no-mlflow"]
+    assert main([*base, "--plan", str(optimized_plan), "--seed", "5"]) == 2
+    assert "seed: 5 is a training seed of optimized:opt" in capsys.readouterr().err
+    other = tmp_path / "long.yaml"
+    other.write_text("level: intermediate\nblocks:\n  - {weeks: 20, run_volume_rel: 1.0}\n")
+    assert main([*base, "--plan", str(other)]) == 2
+    assert "season_weeks [8, 20]" in capsys.readouterr().err
+    assert main([*base, "--plan", str(optimized_plan), "--level", "beginner"]) == 2
+    assert "a plan for intermediate runners" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()

@@ -1,0 +1,122 @@
+"""`stridelab optimize`: the best open-loop season plan the model knows, by CMA-ES.
+
+    stridelab optimize --level intermediate --race-distance 10k --out plan.yaml
+    stridelab simulate plan.yaml                       # what it does on a fresh population
+    stridelab compare --plan plan.yaml --level intermediate   # against the templates, held-out athletes
+
+Writes the plan file (atomically) and, next to it, a picture of the plan (`--plot`, default
+PLAN.png); logs the run to MLflow unless `--no-mlflow`. Progress per generation on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments.cli import args as A
+from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from experiments.optimize.search import DEFAULT_ATHLETES, DEFAULT_BUDGET
+
+    p = sub.add_parser(
+        "optimize", help="optimize an open-loop season plan with CMA-ES on training athletes",
+        description="Search week plans per season phase (volume, key runs, long run, strength sessions, emphasis, "
+                    "effort, placement, sets) with CMA-ES, scored by the training reward on simulated training "
+                    "athletes (common random numbers); write the best as a plan file `stridelab simulate` reads.")
+    p.add_argument("--level", type=A.level, required=True, help="athlete level: beginner | intermediate | advanced")
+    p.add_argument("--race-distance", type=A.race_distance, required=True, help="5k | 10k | half | marathon")
+    p.add_argument("--out", required=True, help="plan file to write (YAML)")
+    p.add_argument("--budget", type=A.positive_int, default=DEFAULT_BUDGET,
+                   help=f"objective evaluations (candidate seasons) in all (default {DEFAULT_BUDGET}, "
+                        "2-5 min on 2 cores)")
+    p.add_argument("--seed", type=A.seed_int, default=0,
+                   help="seed of the training athletes and of CMA-ES (default 0; stridelab compare holds out "
+                        "seeds from 900001)")
+    p.add_argument("--athletes", type=A.positive_int, default=DEFAULT_ATHLETES,
+                   help=f"training athletes every candidate is scored on (default {DEFAULT_ATHLETES})")
+    p.add_argument("--season-weeks", type=A.positive_int, default=52, help="weeks up to the race (default 52)")
+    p.add_argument("--population", type=A.positive_int, default=None,
+                   help="CMA-ES population per generation (default 4 + 3 ln(genes) = 15)")
+    p.add_argument("--plot", default=None, help="picture of the plan (PNG; default: the --out path with .png)")
+    p.add_argument("--experiment", default="stridelab", help="MLflow experiment (default stridelab)")
+    p.add_argument("--tracking-uri", default=None,
+                   help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
+    p.add_argument("--no-mlflow", action="store_true", help="do not log the run to MLflow")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from experiments.optimize.planfile import plan_yaml
+    from experiments.optimize.plot import plan_png
+    from experiments.optimize.search import Settings, optimize
+
+    out = check_writable(args.out)
+    if out.suffix.lower() == ".png":
+        from sim.errors import InputError
+
+        raise InputError(f"--out: {out} is a PNG path; the plan file is YAML (the picture goes to --plot)")
+    png = check_writable(args.plot or out.with_suffix(".png"))
+    settings = Settings(level=args.level, race_distance=args.race_distance, season_weeks=args.season_weeks,
+                        budget=args.budget, seed=args.seed, athletes=args.athletes,
+                        population=args.population).check()
+    command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
+    tracked = None
+    if not args.no_mlflow:
+        from experiments.optimize.tracking import OptimizeRun
+
+        tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command)
+    err = Console(stderr=True)
+    try:
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[best]}"), TimeElapsedColumn(), console=err) as bar:
+            task = bar.add_task(f"optimize {settings.level} {settings.race_distance}", total=settings.budget,
+                                best="simulating the references")
+
+            def on_generation(g) -> None:
+                bar.update(task, completed=g.evaluations,
+                           best=f"gen {g.index}: best J {g.best:+.3f} (race {g.best_race_time_pct:+.2f}%, "
+                                f"{g.best_expected_injured_days:.1f} exp. inj. days)")
+                if tracked is not None:
+                    tracked.generation(g)
+
+            opt = optimize(settings, on_generation)
+            bar.update(task, completed=settings.budget)
+        text = plan_yaml(opt, command, tracked.run_id if tracked else None)
+        title = (f"optimized open-loop plan: {settings.level}, {settings.race_distance}, {settings.season_weeks} weeks "
+                 f"(training athletes: race time {opt.scores.race_time_pct[0]:+.2f}%, "
+                 f"{opt.scores.injured_days[0]:.1f} injured days)")
+        image = plan_png(opt.week_plans(), settings.level, title)
+        atomic_write_text(out, text)
+        atomic_write_bytes(png, image)
+    except BaseException as exc:
+        if tracked is not None:
+            tracked.fail("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
+        raise
+    if tracked is not None:
+        tracked.finish(opt, [Path(out), Path(png)])
+    print_summary(opt, out, png, tracked.run_id if tracked else None)
+    return 0
+
+
+def print_summary(opt, out: Path, png: Path, run_id: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"on the {opt.settings.athletes} training athletes ({opt.evaluations} evaluations)")
+    for c in ("plan", "objective J", "race time %", "expected injured days", "injured days"):
+        t.add_column(c, justify="left" if c == "plan" else "right")
+    rows = {"optimized": opt.scores, **opt.references}
+    for name, s in rows.items():
+        t.add_row(name, f"{s.objective[0]:+.3f}", f"{s.race_time_pct[0]:+.2f}", f"{s.expected_injured_days[0]:.2f}",
+                  f"{s.injured_days[0]:.2f}")
+    con = Console()
+    con.print(t)
+    con.print(f"objective: {opt.formula}")
+    con.print(f"wrote {out} and {png}" + (f"; logged as MLflow run {run_id}" if run_id else ""))
+    con.print(f"held-out check: stridelab compare --plan {out} --level {opt.settings.level}")
