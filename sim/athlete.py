@@ -80,12 +80,13 @@ def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.
     return race_min, strength_rel, states
 
 
-
-
-
 @njit(parallel=True, error_model="numpy", cache=True)
-def _advance(states, athletes, gp, days, pain_rule, draw_injuries, seed, keys, day0, race_day, race_km, race_min,
-             injured_days):
+def _advance(states, athletes, gp, days, rules, stream, races, out):
+    """rules = (pain_rule, draw_injuries); stream = (seed, keys, day0); races = (race_day, race_km);
+    out = (race_min (n, k), injured_days (n,)), filled in place."""
+    seed, keys, day0 = stream
+    race_day, race_km = races
+    race_min, injured_days = out
     dv = kernel.derive(gp)
     n_days = days.shape[0]
     n_races = race_day.shape[0]
@@ -100,7 +101,7 @@ def _advance(states, athletes, gp, days, pain_rule, draw_injuries, seed, keys, d
                 met[m] = 0.0
             is_race = j < n_races and race_day[j] == d
             dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], (pain_rule, draw_injuries), (base, day0 + d, dow), met)
+            kernel.step_day(st, ath, gp, dv, days[d], rules, (base, day0 + d, dow), met)
             injured_days[a] += met[M_INJURED_DAYS]
             while j < n_races and race_day[j] == d:
                 race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
@@ -124,10 +125,11 @@ def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.n
     race_km = np.ascontiguousarray(race_km, dtype=np.float64)
     race_min = np.zeros((n, race_day.size))
     injured = np.zeros(n)
-    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days, bool(pain_rule),
-             bool(draw_injuries), int(seed), np.arange(n, dtype=np.int64), int(day0), race_day, race_km, race_min,
-             injured)
+    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days, (bool(pain_rule), bool(draw_injuries)),
+             (int(seed), np.arange(n, dtype=np.int64), int(day0)), (race_day, race_km), (race_min, injured))
     return race_min, injured
+
+
 def _refresh_jit_cache() -> None:
     """These kernels inline `sim.kernel`: recompile them when the simulator sources change (`sim._jitcache`)."""
     import sys

@@ -86,7 +86,6 @@ def run(args: argparse.Namespace) -> int:
     from experiments.plans.formats import format_of, render
     from experiments.plans.rules import check, undeclared
     from experiments.plans.season_plan import athlete_profile, season_dates
-    from sim.errors import InputError
 
     # Everything a user can get wrong is checked before any work (and before any file exists).
     if args.model and not args.trust:
