@@ -29,6 +29,11 @@ checks say so next to every learned or optimized plan:
   step (+20%) or at the volume ceiling (2.0 x habitual km), 3 key runs, the largest long-run
   share (30%). `all_max` is the share of weeks at the maximum of all five at once: a plan that
   maxes everything is exploiting the model.
+- **volume well under the runner's habit**: `under_half_volume`, the share of the weeks before
+  the taper planned at less than half the runner's habitual km (`UNDER_HABIT_SHARE`). The
+  optimizer found that the model charges nothing by race day for months at a fifth of the
+  habitual volume followed by a late build to twice it (tissues conditioned by lifting carry the
+  build): a plan doing that is exploiting the model, not coaching (docs/benchmarks.md).
 
 `check_plans` takes one plan ((weeks, PLAN_SIZE)), one per athlete ((n, weeks, PLAN_SIZE)) or a
 list of `WeekPlan`s, so learned policies, templates and optimized plan files share it.
@@ -70,12 +75,13 @@ PRE_TAPER_WINDOW = 4  # weeks before the taper that set its reference volume (as
 MIN_PHASE_VOLUME_RANGE = 0.10
 MIN_PHASE_KEY_RUNS_RANGE = 0.5
 RECOVERY_CUT = 0.15
+UNDER_HABIT_SHARE = 0.5
 RULE_SAMPLE = 16
 #: `Credibility.row()` without the counts of plans checked: the columns of compare's table
 ROW_COLUMNS = (
     "tapers", "taper_weeks", "taper_ratio", "periodizes", "phase_volume_range", "phase_key_runs_range",
     "no_recovery_weeks", "rule_breaks", *(f"rule_breaks_{r}" for r in RULES), *(f"at_max_{c}" for c in COMPONENTS),
-    "all_max",
+    "all_max", "under_half_volume",
 )
 _EPS = 1e-9
 _RACE_DAY = dt.date(2027, 10, 10)  # any Sunday: the rules do not depend on the date
@@ -99,6 +105,7 @@ class Credibility:
     why: tuple[str, ...]
     at_max: dict[str, float]
     all_max: float
+    under_half_volume: float = 0.0
 
     def row(self) -> dict[str, float]:
         """Flat numbers (for tables and MLflow metrics)."""
@@ -124,6 +131,7 @@ class Credibility:
             + (f" ({'; '.join(self.why)})" if self.why else ""),
             "at the action space's maximum in most weeks: " + (", ".join(maxed) if maxed else "no component")
             + f"; every component at once in {self.all_max:.0%} of weeks",
+            f"under half the habitual volume in {self.under_half_volume:.0%} of the weeks before the taper",
         ]
         return "; ".join(parts) + "."
 
@@ -308,6 +316,7 @@ def check_plans(
         why=tuple(top),
         at_max={c: float(maxed[c].mean()) for c in COMPONENTS},
         all_max=float(all_max.mean()),
+        under_half_volume=float((volume[:, : max(volume.shape[1] - 1 - TAPER_WEEKS, 1)] < UNDER_HABIT_SHARE).mean()),
     )
 
 

@@ -50,6 +50,19 @@ def test_a_coachs_season_tapers_and_periodizes():
     assert c.periodizes == 1.0 and c.phase_key_runs_range == 2.0 and c.no_recovery_weeks < 8
     assert c.rule_breaks_by_rule["taper"] == 0.0
     assert c.all_max == 0.0 and c.at_max["sessions"] == 0.0 and c.at_max["key_runs"] == 0.0
+    assert c.under_half_volume == 0.0
+
+
+def test_a_low_base_then_a_late_build_is_flagged_as_under_the_runners_habit():
+    """The optimizer's pattern: months at a fifth of the habitual km, then a build to twice it."""
+    top = StrengthPlan(sessions=2, emphasis="heavy", effort="moderate")
+    pre = WEEKS - 3
+    low = pre // 2
+    weeks = [WeekPlan(run_volume_rel=0.2 if w < low else 2.0 if w < pre else 1.0 - 0.3 * (w - pre), key_runs=1,
+                      long_run_rel=0.25, strength=top, race=w == WEEKS - 1) for w in range(WEEKS)]
+    c = check_plans(weeks)
+    assert c.under_half_volume == pytest.approx(low / pre, rel=1e-9)
+    assert f"under half the habitual volume in {low / pre:.0%} of the weeks before the taper" in c.text()
 
 
 def test_without_a_taper_the_check_and_the_rule_both_say_so():
