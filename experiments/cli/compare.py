@@ -113,13 +113,16 @@ def run(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     # a lower bound first (the shortest season, one learned policy); the exact check follows the runs
     check_athletes(args.athletes, MIN_SEASON_WEEKS, plans=len(BASELINES) + 1, name="--athletes")
-    open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: a missing store is an error
-    uri = tracking_uri(args.tracking_uri)
     experiment = args.experiment or DEFAULT_EXPERIMENT
     plans = load_plans(args.plan or [])
+    plans_only = bool(plans) and not args.runs and args.experiment is None
+    if not (plans_only and args.no_mlflow):
+        # read-only: a missing store is an error (plan files alone, not logged, need none)
+        open_store(args.tracking_uri, "--tracking-uri", create=False)
+    uri = tracking_uri(args.tracking_uri)
     if args.runs:
         run_ids = list(dict.fromkeys(args.runs))
-    elif plans and args.experiment is None:
+    elif plans_only:
         run_ids = []
     else:
         run_ids = find_runs(experiment, uri)

@@ -423,3 +423,16 @@ def test_compare_refuses_a_plans_training_seed_and_a_plan_of_another_season(trai
     assert main([*base, "--plan", str(optimized_plan), "--level", "beginner"]) == 2
     assert "a plan for intermediate runners" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_plan_files_alone_not_logged_need_no_store(optimized_plan, tmp_path, monkeypatch):
+    """`compare --plan FILE --no-mlflow` reads no runs and logs nothing: it runs without a store
+    and leaves none behind (a missing store is still an error as soon as runs are read or logged)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    out = tmp_path / "cmp"
+    assert main(["compare", "--plan", str(optimized_plan), "--athletes", "8", "--model-draws", "0", "--missed",
+                 "none", "--out", str(out), "--no-mlflow"]) == 0
+    assert (out / "compare.csv").is_file() and not (tmp_path / "mlflow.db").exists()
+    assert main(["compare", "--plan", str(optimized_plan), "--athletes", "8", "--out", str(tmp_path / "c2")]) == 2
+    assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "c2").exists()
