@@ -8,9 +8,10 @@ template, robustness (model draws won, race time lost with missed sessions) and 
     python scripts/make_headline_table.py compare --write README.md docs/benchmarks.md
 
 With --write, the text between `<!-- headline:begin -->` and `<!-- headline:end -->` in each file
-is replaced (the markers must be there). The value of feedback is the learned policy's paired
-race-time difference against the optimized plan on the same athletes (percentile bootstrap,
-1000 resamples, seed 0).
+is replaced (the markers must be there). The learned row is the policy trained for the level (its
+config's name, `learned:<level>-seed<k>`), else the best learned one. The value of feedback is
+that policy's paired race-time difference against the optimized plan on the same athletes
+(percentile bootstrap, 1000 resamples, seed 0).
 """
 
 from __future__ import annotations
@@ -76,8 +77,10 @@ def table(folder: Path) -> str:
         learned = s[s["kind"] == "learned"]
         optimized = s[s["kind"] == "optimized"]
         rows = []
-        if len(learned):
-            rows.append(("learned: " + learned["race_time_pct"].idxmin(), learned["race_time_pct"].idxmin()))
+        own = [n for n in learned.index if n.removeprefix("learned:").startswith(f"{level}-")]
+        bl = own[0] if own else (learned["race_time_pct"].idxmin() if len(learned) else None)
+        if bl is not None:
+            rows.append((f"learned ({bl.removeprefix('learned:')})", bl))
         if len(optimized):
             rows.append(("optimized open-loop", optimized["race_time_pct"].idxmin()))
         rows += [(f"best template: {best_t}", best_t), ("run-only", "run_only")]
@@ -92,8 +95,8 @@ def table(folder: Path) -> str:
                 f"{r['tapers']:.0%} | {r['periodizes']:.0%} | {r['rule_breaks']:.1f} | {r['all_max']:.0%} | "
                 f"{r.get('under_half_volume', float('nan')):.0%} |"
             )
-        if len(learned) and len(optimized):
-            bl, bo = learned["race_time_pct"].idxmin(), optimized["race_time_pct"].idxmin()
+        if bl is not None and len(optimized):
+            bo = optimized["race_time_pct"].idxmin()
             d, lo, hi = _paired(per, level, bl, bo, "race_time_pct")
             di, loi, hii = _paired(per, level, bl, bo, "injured_days")
             notes.append(f"- {level}: value of feedback (learned {bl} minus optimized {bo}, same athletes): race time "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,16 @@ N_ENVS = 64
 ROLLOUTS = 4
 REPEATS = 3
 TARGET_ENV_SHARE = 0.10
+#: the checkout's quickstart config (experiments/bench/train.py -> the checkout root)
+QUICKSTART = Path(__file__).resolve().parents[2] / "configs" / "quickstart.yaml"
+
+
+def configs(n_envs: int = N_ENVS):
+    """The quickstart config at `n_envs` athletes, as shipped (strength scope) and with the full scope."""
+    from experiments.config import load_config
+
+    return (load_config(QUICKSTART, [f"n_envs={n_envs}"]),
+            load_config(QUICKSTART, [f"n_envs={n_envs}", "env.action_scope=strength_and_run"]))
 
 
 def _timing_wrapper(venv):
@@ -77,21 +88,15 @@ class _Trainer:
 
 def run(json_out: bool = False) -> dict[str, Any]:
     """Measure both; returns (and prints unless json_out) the figures."""
-    from pathlib import Path
-
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from envs import StrengthRunEnv, StrengthRunVecEnv
-    from experiments.config import load_config
     from experiments.policy import env_kwargs
     from experiments.train import set_threads
 
-    root = Path(__file__).resolve().parent.parent
-    cfg = load_config(root / "configs" / "quickstart.yaml", [f"n_envs={N_ENVS}"])
+    cfg, full_cfg = configs()
     steps = ROLLOUTS * cfg.algo.n_steps * N_ENVS
     kw = env_kwargs(cfg)
-    full_cfg = load_config(root / "configs" / "quickstart.yaml",
-                           [f"n_envs={N_ENVS}", "env.action_scope=strength_and_run"])
     full_kw = env_kwargs(full_cfg)
     set_threads(cfg)
     trainers = {"batched": _Trainer(StrengthRunVecEnv(N_ENVS, seed=0, **kw), cfg),

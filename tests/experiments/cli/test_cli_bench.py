@@ -57,3 +57,13 @@ def test_bench_sim_times_another_checkout_in_a_child_process():
 
     root = Path(__file__).resolve().parents[3]
     assert _time_against(str(root), 200, 1) > 0.0
+
+
+def test_bench_train_reads_the_checkouts_quickstart_in_both_scopes():
+    """The config path follows the package layout (it broke once when bench moved into experiments/bench/)."""
+    from experiments.bench.train import N_ENVS, QUICKSTART, configs
+
+    assert QUICKSTART.is_file()
+    shipped, full = configs()
+    assert shipped.n_envs == full.n_envs == N_ENVS
+    assert shipped.env.action_scope == "strength" and full.env.action_scope == "strength_and_run"
