@@ -25,12 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", default="intermediate",
                    help="template whose volume-scaled plans are the candidates (default intermediate)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--model", metavar="PATH", help="an SB3 model file (.zip): adds its closed-loop plan from the "
-                                                     "runner's current state as a candidate")
+    src.add_argument("--model", metavar="PATH",
+                     help="an SB3 model file (.zip), only with --trust: adds its closed-loop plan from the runner's "
+                          "current state as a candidate. SB3 zips are pickles and loading one runs any code inside "
+                          "it, so load only files you made or trust (--run loads from the project's MLflow store)")
     src.add_argument("--run", metavar="RUN_ID", help="MLflow run id of a trained policy (stridelab train): as --model")
     p.add_argument("--tracking-uri", default=None,
                    help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
-    p.add_argument("--format", default=None, help="csv | json | md | ics (default: from --out's suffix, else csv)")
+    p.add_argument("--format", default=None,
+                   help="csv | json | md | ics | fit (a .zip of FIT workouts; default: from --out's suffix, else csv)")
+    p.add_argument("--trust", action="store_true",
+                   help="allow --model PATH: you trust this file (an SB3 zip is a pickle and can run code when loaded)")
     p.add_argument("--out", default=None, help="output file (default: standard output)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="seed of the injury draws (default 0)")
     p.set_defaults(func=run)
@@ -42,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from experiments.io import atomic_write_bytes, check_writable
     from experiments.plans.formats import format_of, render
 
+    # checked before any work: --model needs --trust (issue 15), as for export
+    if args.model and not args.trust:
+        from experiments.policy import TRUST_NOTE
+        from sim.errors import InputError
+
+        raise InputError(f"--model: {args.model!r} is not loaded without --trust: {TRUST_NOTE}")
     fmt = format_of(args.format, args.out)
     if args.out:
         check_writable(args.out, "--out")
@@ -50,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if args.model:
         from experiments.policy import load_model_file
 
-        policy, name = load_model_file(args.model), f"model {args.model}"
+        policy, name = load_model_file(args.model, trust=args.trust), f"model {args.model}"
     elif args.run:
         from experiments.policy import load_run_policy
 

@@ -160,6 +160,36 @@ def test_replan_keeps_the_past_changes_the_future_and_keeps_calendar_uids(athlet
     assert len(shared) > 50 and all(before[d] == after[d] for d in shared)  # same day, same event
 
 
+def test_replan_loads_a_model_file_only_with_trust(athlete_file, tmp_path, capsys):
+    """Issue 15, point 2, on replan --model: an SB3 zip is a pickle, so it is refused (exit 2, naming
+    --trust, nothing run or written) unless --trust is given; with --trust the file is loaded."""
+    import base64
+    import os
+    import pickle
+    import zipfile
+
+    class Payload:
+        def __reduce__(self):
+            return (os.mkdir, (str(marker),))
+
+    marker, evil = tmp_path / "ran", tmp_path / "evil.zip"
+    blob = base64.b64encode(pickle.dumps(Payload())).decode()
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("data", json.dumps({"policy_class": {":type:": "<class 'abc.ABCMeta'>", ":serialized:": blob}}))
+    doc = yaml.safe_load(athlete_file.read_text())
+    plan_json, new_json = tmp_path / "plan.json", tmp_path / "new.json"
+    assert main(["export", "--baseline", "intermediate", "--athlete", str(athlete_file), "--start", "2026-06-22",
+                 "--race", "2026-10-04", "--out", str(plan_json)]) == 0
+    args = ["replan", "--athlete", str(athlete_file), "--log", doc["log"]["path"], "--plan", str(plan_json),
+            "--today", "2026-07-22", "--model", str(evil), "--out", str(new_json)]
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "--model" in (err := capsys.readouterr().err) and "--trust" in err
+    assert not marker.exists() and not new_json.exists()
+    assert main([*args, "--trust"]) == 2  # trusted: unpickled (the payload ran), then refused as not a model
+    assert marker.is_dir() and not new_json.exists()
+
+
 def test_replan_rejects_a_day_the_athlete_file_covers(athlete_file, tmp_path):
     doc = yaml.safe_load(athlete_file.read_text())
     plan_json = tmp_path / "plan.json"
