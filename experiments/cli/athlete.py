@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(func=run_fit)
     c = asub.add_parser("check", help="coverage of the fit's 90%% intervals on synthetic athletes",
                         description="Simulate athletes with known parameters, write their logs, fit them back and "
-                                    "report the coverage of the 90%% intervals and their widths.")
+                                    "report the coverage of the 90% intervals and their widths.")
     c.add_argument("--athletes", type=A.positive_int, default=50, help="athletes per race count (default 50)")
     c.add_argument("--races", type=_race_counts, default=[1, 2, 4, 8], help="race counts (default 1,2,4,8)")
     c.add_argument("--format", choices=("fit", "strava", "intervals", "all"), default="all",
