@@ -65,6 +65,9 @@ def read_log(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
+    if not (p.is_dir() or p.is_file()):  # a FIFO or device would block or never end (issue 15)
+        raise InputError(f"{p}: not a regular file or folder; allowed: a folder of .fit files, a Strava "
+                         "activities.csv or an intervals.icu activities CSV")
     kind = sniff(p)
     if kind == "fit":
         df = read_fit_path(p)

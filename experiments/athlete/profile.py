@@ -34,6 +34,7 @@ from sim.athlete import replay
 from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.state import A_RACE_KM, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_NAMES, STATE_SIZE
+from sim.strict_yaml import load_file
 
 FORMAT_VERSION = 1
 N_DRAWS = 100
@@ -182,12 +183,7 @@ class AthleteFile:
 
 def load_athlete(path: str | Path) -> AthleteFile:
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: no such file")
-    try:
-        doc = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as err:
-        raise InputError(f"{p}: invalid YAML: {err}") from None
+    doc = load_file(p)  # strict and bounded like every YAML input (issue 15): size, nesting, aliases, duplicate keys
     if not isinstance(doc, dict) or doc.get("stridelab_athlete") != FORMAT_VERSION:
         raise InputError(f"{p}: stridelab_athlete: {doc.get('stridelab_athlete') if isinstance(doc, dict) else doc!r}"
                          f" is not allowed; need {FORMAT_VERSION} (a file written by `stridelab athlete fit`)")

@@ -46,6 +46,7 @@ TINY = {
     "mlflow": {"experiment": "tiny", "register_model": False},
 }
 EXPORT = ["export", "--level", "intermediate", "--start", "2027-01-04", "--race", "2027-03-28"]
+REPLAN = ["replan", "--athlete", "a.yaml", "--log", "nolog", "--plan", "p.json", "--today", "2026-07-22"]
 STORE = "STORE"
 
 
@@ -246,6 +247,33 @@ CASES = [
      ["--resume", "0123456789abcdef", "not found"]),
     ("train_resume_foreign", ["train", "tiny.yaml", "--resume", "{foreign}"], STORE, {},
      ["--resume", "{foreign}", "not a `stridelab train` run"]),
+    # ---------------------------------------------------------------- athlete, replan, tune (issues 11, 12)
+    ("athlete_log_missing", ["athlete", "fit", "nolog", "--out", "a.yaml"], {}, {}, ["nolog", "no such file"]),
+    ("athlete_log_fifo", ["athlete", "fit", "fifo", "--out", "a.yaml"], {}, {}, ["fifo", "not a regular file"]),
+    ("athlete_log_unknown_header", ["athlete", "fit", "acts.csv", "--out", "a.yaml"],
+     {"acts.csv": "date,distance\n2026-01-05,10\n"}, {}, ["acts.csv", "row 1", "not a known log format"]),
+    ("athlete_log_binary", ["athlete", "fit", "acts.csv", "--out", "a.yaml"], {"acts.csv": bytes(range(256)) * 4},
+     {}, ["acts.csv", "neither a FIT file nor a text CSV"]),
+    ("athlete_fit_out_fifo", ["athlete", "fit", "nolog", "--out", "fifo"], {}, {}, ["--out", "'fifo'", "named pipe"]),
+    ("athlete_fit_out_suffix", ["athlete", "fit", "nolog", "--out", "a.txt"], {}, {}, ["--out", "a.txt", ".yaml"]),
+    ("athlete_check_out_fifo", ["athlete", "check", "--out", "fifo"], {}, {}, ["--out", "'fifo'", "named pipe"]),
+    ("athlete_check_athletes", ["athlete", "check", "--athletes", "0"], {}, {}, ["--athletes", "0"]),
+    ("replan_untrusted_model", [*REPLAN, "--model", "evil.zip"], {"evil.zip": b"PK\x03\x04 payload"}, {},
+     ["--model", "evil.zip", "--trust", "pickle"]),
+    ("replan_athlete_fifo", ["replan", "--athlete", "fifo", *REPLAN[3:]], {}, {}, ["fifo", "not a regular file"]),
+    ("replan_athlete_duplicate_key", REPLAN, {"a.yaml": "stridelab_athlete: 1\nstridelab_athlete: 1\n"}, {},
+     ["a.yaml", "duplicate key 'stridelab_athlete'"]),
+    ("replan_athlete_alias_bomb", REPLAN, {"a.yaml": BOMB}, {}, ["a.yaml", "alias"]),
+    ("replan_out_suffix", [*REPLAN, "--out", "plan.xlsx"], {}, {}, ["--out", "plan.xlsx", ".ics"]),
+    ("replan_today", [*REPLAN[:-1], "2026-02-30"], {}, {}, ["--today", "2026-02-30"]),
+    ("tune_storage_sqlite", ["tune", "tiny.yaml", "--trials", "2", "--storage", "sqlite:///x.db"], {}, {},
+     ["--storage", "sqlite:///x.db", "SQLite", "allowed"]),
+    ("tune_storage_scheme", ["tune", "tiny.yaml", "--trials", "2", "--storage", "redis://x"], {}, {},
+     ["--storage", "redis://x", "unknown storage scheme", "allowed"]),
+    ("tune_trials", ["tune", "tiny.yaml", "--trials", "0"], {}, {}, ["--trials", "0"]),
+    ("tune_space", ["tune", "tiny.yaml", "--trials", "2", "--set", "tune.ppo.learning_rate=oops"], {}, {},
+     ["tune.ppo.learning_rate", "oops"]),
+    ("tune_alias_bomb", ["tune", "bad.yaml", "--trials", "2"], {"bad.yaml": BOMB}, {}, ["bad.yaml", "alias"]),
 ]
 
 
