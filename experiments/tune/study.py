@@ -16,7 +16,8 @@ Several workers (`--n-jobs K` processes here, or `stridelab tune` on other machi
 same `--storage` and `--study`) share the study; `--trials N` is the study's total of finished
 trials, kept exact by `storage.StudyLock`. On PostgreSQL a worker with nothing to start waits while
 other workers' trials run, so if one of them dies its trial (failed by the heartbeat) is retried
-here. The journal file has no heartbeat: there a worker stops when nothing is left to start.
+here. The journal file (one machine) has no heartbeat: there a worker stops when nothing is left to
+start, and a trial whose worker process is gone is failed and retried (`fail_dead_local_trials`).
 """
 
 from __future__ import annotations
@@ -236,11 +237,12 @@ class Objective:
 
         from experiments.train import RunContext, train_seed
 
+        # whose trial this is, before the lock goes: a retried trial still names its dead worker
+        trial.set_user_attr("stridelab.worker", f"{socket.gethostname()}:{os.getpid()}")
         if self.on_start is not None:
             self.on_start()
         self.last_trial = trial.number
         job = self.job
-        trial.set_user_attr("stridelab.worker", f"{socket.gethostname()}:{os.getpid()}")
         values = suggest(trial, self.space)
         try:
             tcfg = trial_config(job, values, trial.number)
@@ -354,11 +356,13 @@ def work(job: TuneJob, worker: int = 0, out=None) -> int:
             try:
                 if heartbeat:
                     optuna.storages.fail_stale_trials(study)  # a dead worker's trial -> retried (WAITING)
+                else:
+                    fail_dead_local_trials(study, settings(job.cfg).max_retry)
                 c = counts(study)
                 if c["finished"] >= job.trials:
                     break
                 if c["finished"] + c["RUNNING"] >= job.trials:
-                    if not heartbeat:  # the journal has no heartbeat: a dead worker's trial cannot be retried
+                    if not heartbeat:  # the journal is one machine's: the running trials' workers are alive
                         break
                     release()  # the rest is running elsewhere: wait, in case a worker dies
                     time.sleep(poll)
@@ -375,6 +379,41 @@ def work(job: TuneJob, worker: int = 0, out=None) -> int:
         release()
         lock.close()
     return done_here
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def fail_dead_local_trials(study, max_retry: int) -> list[int]:
+    """The journal file's stand-in for a heartbeat (call under the study lock).
+
+    The journal is one machine's storage: a RUNNING trial whose worker (`host:pid`) is on this host
+    and no longer alive was killed (SIGKILL, out of memory, power loss) and would stay RUNNING for
+    ever, so the study could never reach `--trials`. Fail it and queue it again with the same
+    parameters, as RDB storage's stale-trial callback does. Returns the failed trial numbers.
+    """
+    import optuna
+    from optuna.trial import TrialState
+
+    host, failed = socket.gethostname(), []
+    retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        where = str(t.user_attrs.get("stridelab.worker", ""))
+        name, _, pid = where.rpartition(":")
+        if name != host or not pid.isdigit() or int(pid) == os.getpid() or _pid_alive(int(pid)):
+            continue
+        with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+            if study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL):
+                failed.append(t.number)
+                retry(study, study._storage.get_trial(t._trial_id))
+    return failed
 
 
 def _storage_for(job: TuneJob):

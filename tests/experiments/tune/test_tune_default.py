@@ -5,6 +5,7 @@ Real Optuna, real SB3 training, a real MLflow store (SQLite in a temp folder); t
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -161,3 +162,53 @@ def test_bad_search_space_names_the_field(folder, capsys) -> None:
     assert "tune.ppo.learning_rate.low: 0.0 must be > 0 on a log scale" in err
     assert "tune.ppo.n_epoch: unknown key" in err
     assert runs_of(client(), "badspace") == []
+
+
+def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_path, capsys) -> None:
+    """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
+    every later run stopped one trial short; now the next run on this machine sees the worker's
+    process is gone, fails the trial and runs it again with the same parameters."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import optuna
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+    from tune_helpers import ROOT, worker_env
+
+    path = tiny_config(tmp_path, "jkill", total_timesteps=8192)  # long enough to kill mid-training
+    journal, uri = tmp_path / "journal.log", f"sqlite:///{tmp_path / 'mlflow.db'}"
+    argv = ["tune", str(path), "--trials", "2", "--storage", f"journal:{journal}"]
+    with open(tmp_path / "victim.log", "w") as log:
+        victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=ROOT, env=worker_env(uri),
+                                  stdout=log, stderr=subprocess.STDOUT)
+        deadline, killed = time.time() + 120, None
+        while killed is None and time.time() < deadline and victim.poll() is None:
+            time.sleep(0.2)
+            with contextlib.suppress(KeyError, FileNotFoundError):
+                study = optuna.load_study(study_name="jkill", storage=JournalStorage(JournalFileBackend(str(journal))))
+                killed = next((t for t in study.trials if t.state.name == "RUNNING"
+                               and "stridelab.mlflow_run_id" in t.user_attrs), None)
+        assert killed is not None, (tmp_path / "victim.log").read_text()
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=30)
+
+    prev = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    try:
+        assert main(argv) == 0, capsys.readouterr().err
+    finally:
+        if prev is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = prev
+    study = optuna.load_study(study_name="jkill", storage=JournalStorage(JournalFileBackend(str(journal))))
+    states = {t.number: t.state.name for t in study.trials}
+    assert states[killed.number] == "FAIL" and "RUNNING" not in states.values()
+    finished = [t for t in study.trials if t.state.name in ("COMPLETE", "PRUNED")]
+    assert len(finished) == 2  # the requested count, the killed trial not counted
+    retries = [t for t in finished if t.system_attrs.get("failed_trial") == killed.number]
+    assert len(retries) == 1 and retries[0].params == killed.params
+    status = {r.info.run_id: r.info.status for r in runs_of(MlflowClient(uri), "jkill")}
+    assert status[killed.user_attrs["stridelab.mlflow_run_id"]] == "KILLED"
