@@ -56,12 +56,9 @@ def run(args: argparse.Namespace) -> int:
     from experiments.optimize.plot import plan_png
     from experiments.optimize.search import Settings, optimize
 
-    out = check_writable(args.out)
-    if out.suffix.lower() == ".png":
-        from sim.errors import InputError
-
-        raise InputError(f"--out: {out} is a PNG path; the plan file is YAML (the picture goes to --plot)")
-    png = check_writable(args.plot or out.with_suffix(".png"))
+    # the plan file is YAML (the picture goes to --plot): a .xlsx or .png --out is an error, never a misnamed file
+    out = check_writable(args.out, "--out", (".yaml", ".yml"))
+    png = check_writable(args.plot or out.with_suffix(".png"), "--plot", (".png",))
     settings = Settings(level=args.level, race_distance=args.race_distance, season_weeks=args.season_weeks,
                         budget=args.budget, seed=args.seed, athletes=args.athletes,
                         population=args.population).check()

@@ -46,6 +46,7 @@ TINY = {
     "mlflow": {"experiment": "tiny", "register_model": False},
 }
 EXPORT = ["export", "--level", "intermediate", "--start", "2027-01-04", "--race", "2027-03-28"]
+OPTIMIZE = ["optimize", "--level", "beginner", "--race-distance", "10k", "--no-mlflow", "--out", "plan.yaml"]
 REPLAN = ["replan", "--athlete", "a.yaml", "--log", "nolog", "--plan", "p.json", "--today", "2026-07-22"]
 STORE = "STORE"
 
@@ -274,6 +275,19 @@ CASES = [
     ("tune_space", ["tune", "tiny.yaml", "--trials", "2", "--set", "tune.ppo.learning_rate=oops"], {}, {},
      ["tune.ppo.learning_rate", "oops"]),
     ("tune_alias_bomb", ["tune", "bad.yaml", "--trials", "2"], {"bad.yaml": BOMB}, {}, ["bad.yaml", "alias"]),
+    # ---------------------------------------------------------------- optimize, audit (issues 9, 10)
+    ("optimize_level", [*OPTIMIZE[:2], "elite", *OPTIMIZE[3:]], {}, {}, ["--level", "elite", "allowed"]),
+    ("optimize_distance", [*OPTIMIZE[:4], "12k", *OPTIMIZE[5:]], {}, {}, ["--race-distance", "12k", "allowed"]),
+    ("optimize_out_suffix", [*OPTIMIZE[:-1], "plan.xlsx"], {}, {}, ["--out", "plan.xlsx", ".yaml"]),
+    ("optimize_out_png", [*OPTIMIZE[:-1], "plan.png"], {}, {}, ["--out", "plan.png", ".yaml"]),
+    ("optimize_plot_suffix", [*OPTIMIZE, "--plot", "plan.jpg"], {}, {}, ["--plot", "plan.jpg", ".png"]),
+    ("optimize_out_fifo", [*OPTIMIZE[:-1], "fifo"], {}, {}, ["--out", "fifo"]),
+    ("optimize_budget", [*OPTIMIZE, "--budget", "0"], {}, {}, ["--budget", "0"]),
+    ("optimize_athletes", [*OPTIMIZE, "--athletes", "1"], {}, {}, ["athletes", "1", "at least 2"]),
+    ("audit_level", ["audit", "--level", "elite"], {}, {}, ["--level", "elite", "allowed"]),
+    ("audit_athletes", ["audit", "--athletes", "0"], {}, {}, ["--athletes", "0"]),
+    ("audit_plot_suffix", ["audit", "--athletes", "2", "--plot", "curves.jpg"], {}, {},
+     ["--plot", "curves.jpg", ".png"]),
 ]
 
 
