@@ -27,11 +27,11 @@ import numpy as np
 
 from sim._jit import njit, prange
 from sim.parameters import (
+    BONE_ADAPT_EXPONENT,
     BONE_CAPACITY_FLOOR,
     BONE_CAPACITY_MAX,
     BONE_INJURY_MEDIAN_D,
     BONE_INJURY_SHARE,
-    BONE_ADAPT_EXPONENT,
     BONE_STIM_HEAVY,
     BONE_STIM_KM,
     BONE_STIM_MAINTENANCE,
@@ -96,8 +96,6 @@ from sim.parameters import (
     PSTIM_MAINTENANCE,
     PSTIM_POWER,
     PSTIM_TONING,
-    REMODEL_MAX,
-    REMODEL_PER_DEFICIT,
     QUALITY_PER_NMF,
     QUALITY_PER_SORENESS,
     RATE_NEURAL,
@@ -105,6 +103,8 @@ from sim.parameters import (
     RATE_STRUCT,
     RBE_MAX,
     RBE_RATE,
+    REMODEL_MAX,
+    REMODEL_PER_DEFICIT,
     RPE_EASY,
     RPE_INTERVALS,
     RPE_LONG,
@@ -135,6 +135,7 @@ from sim.parameters import (
     STRESS_RACE,
     STRESS_TEMPO,
     TAU_BONE_CAPACITY_D,
+    TAU_BONE_STIMULUS_D,
     TAU_CAPACITY_D,
     TAU_CHRONIC_D,
     TAU_FATIGUE_D,
@@ -147,8 +148,8 @@ from sim.parameters import (
     TAU_POWER_D,
     TAU_RBE_D,
     TAU_REMODEL_D,
-    TAU_RESORPTION_D,
     TAU_REPAIR_D,
+    TAU_RESORPTION_D,
     TAU_SETS_D,
     TAU_SORENESS_D,
     TAU_STRUCT_D,
@@ -261,8 +262,8 @@ from sim.state import (
 DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
 DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
 DV_MEMORY, DV_SETS, DV_CHRONIC, DV_INTENSITY, DV_BONE_CAPACITY, DV_REMODEL = 13, 14, 15, 16, 17, 18
-DV_RESORPTION = 19
-DERIVED_SIZE = 20
+DV_RESORPTION, DV_BONE_STIMULUS = 19, 20
+DERIVED_SIZE = 21
 
 
 @njit(error_model='numpy', cache=True)
@@ -294,6 +295,7 @@ def derive(gp):
     dv[DV_BONE_CAPACITY] = math.exp(-1.0 / gp[TAU_BONE_CAPACITY_D])
     dv[DV_REMODEL] = math.exp(-1.0 / gp[TAU_REMODEL_D])
     dv[DV_RESORPTION] = math.exp(-1.0 / gp[TAU_RESORPTION_D])
+    dv[DV_BONE_STIMULUS] = math.exp(-1.0 / gp[TAU_BONE_STIMULUS_D])
     return dv
 
 
@@ -705,14 +707,14 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     chronic = st[CHRONIC_KM_D] * dv[DV_CHRONIC]
     capacity = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
     damage = st[DAMAGE] * dv[DV_REPAIR]
-    # Bone: capacity follows, over months, the level its chronic weekly impact stimulus S
+    # Bone: capacity follows, over months, the level its recent weekly impact stimulus S
     # supports, (S / S_ref)^b between floor and maximum (mechanostat: Carter 1987), as fast up
     # as down. While the target is above the present capacity (loading above what the bone is
     # adapted to), remodelling opens space in proportion to the deficit within weeks
     # (resorption), which refills over months: bone is weaker for weeks after loading rises
     # ("too much, too soon": Warden et al. 2014; Hughes et al. 2017). Damage is repaired at the
     # soft-tissue rate.
-    bone_stim = st[BONE_STIMULUS_D] * dv[DV_CHRONIC]
+    bone_stim = st[BONE_STIMULUS_D] * dv[DV_BONE_STIMULUS]
     s_rel = 7.0 * st[BONE_STIMULUS_D] / gp[BONE_STIM_REF]
     target = gp[BONE_CAPACITY_FLOOR]
     if s_rel > 0.0:
@@ -787,7 +789,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
                 kind, km, ath, gp, dv, (fatigue, soreness, nmf, neural + struct), (capacity, bone_eff), base_km)
             damage += added
             bone_damage += added_bone
-            bone_stim += impact * (1.0 - dv[DV_CHRONIC])
+            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
             fitness += stim
             recent += stim
             if kind != RUN_EASY and kind != RUN_LONG:
@@ -808,7 +810,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
         if emphasis != EMPH_NONE and sets > 0.0:
             set_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
                 (emphasis, effort, sets), ath, gp, dv, fatigue, (soreness, rbe, nmf), capacity)
-            bone_stim += impact * (1.0 - dv[DV_CHRONIC])
+            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
             str_sets += set_add[0]
             pwr_sets += set_add[1]
             fatigue += fat_add

@@ -259,6 +259,10 @@ BONE_ADAPT_EXPONENT = _param(
     "(sum n s^m)^(1/m), m 3-8: equilibrium bone strength grows as cycles^(1/m))",
     "mechanostat: the adapted bone capacity is (S / S_ref)^b, S the chronic weekly impact stimulus, between the "
     "floor and the maximum", (0.1, 0.25), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD row")
+TAU_BONE_STIMULUS_D = _param("tau_bone_stimulus_d", 7.0, "d",
+                             "Turner & Robling 2003 (bone reads its recent loading: days to weeks); model "
+                             "assumption", "window of the recent impact stimulus (exponentially weighted mean) "
+                             "that sets the bone's adapted target", (7.0, 28.0), "BUILD row")
 BONE_STIM_KM = _param("bone_stim_km", 12.0, "km",
                       "Turner 1998, Bone 23:399 (saturation with cycles); " + WARDEN + " (bone adapts to the "
                       "loading it habitually sees); model assumption: bone follows weekly impact volume more "
@@ -281,13 +285,13 @@ TAU_REMODEL_D = _param("tau_remodel_d", 90.0, "d",
                        "Parfitt 1994, J Cell Biochem 55:273 (resorption ~3 wk, formation ~3 months); " + WARDEN,
                        "time constant with which the remodelling space refills", (60.0, 120.0), "Parfitt 1994")
 REMODEL_PER_DEFICIT = _param(
-    "remodel_per_deficit", 2.0, "capacity fraction / deficit fraction", HUGHES + "; " + WARDEN,
+    "remodel_per_deficit", 1.0, "capacity fraction / deficit fraction",
+    HUGHES + "; " + WARDEN + "; Schaffler & Burr 1988, J Biomech 21:13 (stiffness falls steeply with porosity)",
     "remodelling space opened per unit of adaptation deficit (target capacity above the present one, as a "
-    "fraction of it): bone adapting to a rise in loading is first resorbed, then refilled, so it is weaker "
-    "for weeks (above 1: the resorption outweighs the early gain)", (1.0, 3.0), HUGHES + "; BUILD row")
-REMODEL_MAX = _param("remodel_max", 0.15, "capacity fraction",
-                     HUGHES + " (porosity rises by a few per cent, strength falls more steeply)",
-                     "largest remodelling space (resorption sites activated at a bounded rate)", (0.1, 0.25),
+    "fraction of it): bone adapting to a rise in loading is resorbed (weeks) before it is refilled (months), "
+    "so it is weaker for weeks; 1: the early loss matches the eventual gain", (0.5, 2.0), HUGHES)
+REMODEL_MAX = _param("remodel_max", 0.25, "capacity fraction", HUGHES + "; model assumption",
+                     "largest remodelling space (resorption sites activated at a bounded rate)", (0.15, 0.35),
                      HUGHES)
 TAU_RESORPTION_D = _param("tau_resorption_d", 21.0, "d", "Parfitt 1994, J Cell Biochem 55:273 (resorption ~3 wk)",
                           "time constant with which remodelling space opens toward its deficit-driven level",

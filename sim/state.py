@@ -32,7 +32,7 @@ INTENSITY_CHRONIC = 20  # the same count over the chronic window (tau_chronic): 
 BONE_CAPACITY_REL = 21  # bone fatigue capacity built by impact loading, 1 = the athlete's baseline
 BONE_DAMAGE = 22  # Palmgren-Miner bone microdamage, dimensionless (failure near 1)
 BONE_REMODEL = 23  # remodelling space: fraction of bone capacity resorbed and not yet refilled
-BONE_STIMULUS_D = 24  # chronic impact stimulus, mean per day (tau_chronic), in saturating-run equivalents
+BONE_STIMULUS_D = 24  # recent impact stimulus, mean per day (tau_bone_stimulus), in saturating-run equivalents
 STATE_SIZE = 25
 
 STATE_NAMES = (
