@@ -620,7 +620,7 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
 @njit(error_model='numpy', cache=True, inline='always')
 def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     """One strength session. session = (emphasis, effort, sets per lift); acute = (soreness,
-    rbe, nmf) before it. Returns ((strength sets, power sets), soreness, rbe, nmf, soft-tissue
+    rbe, nmf) before it. Returns (strength sets, power sets, soreness, rbe, nmf, soft-tissue
     capacity, bone impact stimulus (saturating-run equivalents), fatigue load (AU), soft-tissue
     damage, session load (AU)).
 
@@ -670,7 +670,7 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     # Lifting damage is soft-tissue damage: few, slow, low-strain-rate cycles for bone.
     sigma = lstress * ath[A_TISSUE_STRESS] / capacity
     added = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
-    return (str_sets, pwr_sets), soreness, rbe, nmf, capacity, bone_stim, gp[LIFT_FATIGUE_SHARE] * load, added, load
+    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, bone_stim, gp[LIFT_FATIGUE_SHARE] * load, added, load
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -808,11 +808,11 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[M_LOAD_AU] += load
             met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
         if emphasis != EMPH_NONE and sets > 0.0:
-            set_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
+            s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
                 (emphasis, effort, sets), ath, gp, dv, fatigue, (soreness, rbe, nmf), capacity)
             bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
-            str_sets += set_add[0]
-            pwr_sets += set_add[1]
+            str_sets += s_add
+            pwr_sets += p_add
             fatigue += fat_add
             memory += fat_add
             overreach += fat_add * memory / m_hab

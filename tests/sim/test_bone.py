@@ -101,7 +101,7 @@ def test_remodelling_space_opens_when_loading_outgrows_the_bone():
     st = adapted[-1].copy()
     eff0 = st[BONE_CAPACITY_REL] * (1.0 - st[BONE_REMODEL])
     assert st[BONE_REMODEL] < 0.01  # only the within-week swing of the stimulus keeps a little open
-    build = _live(st, ath, gp, [_week(2.0)] * 8)
+    build = _live(st.copy(), ath, gp, [_week(2.0)] * 8)
     eff = build[:, BONE_CAPACITY_REL] * (1.0 - build[:, BONE_REMODEL])
     assert build[-1, BONE_REMODEL] > 0.03
     assert eff.min() < eff0 - 0.02
