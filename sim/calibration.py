@@ -21,6 +21,7 @@ from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.plan import Block, Population, format_validation_error, load_yaml, plans_to_array
 from sim.state import (
+    BONE_CAPACITY_REL,
     CAPACITY_REL,
     D_RUN_KIND,
     D_RUN_KM,
@@ -209,7 +210,8 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario, params: np.ndarray
 
 def damage_exponent(sc: Scenario, ratio: float = 1.1, params: np.ndarray | None = None) -> float:
     """Fit d ln(damage) / d ln(load/capacity) from two identical easy runs on tissues of
-    capacity 1 and 1/ratio (the kernel's own step_day; nothing else differs)."""
+    capacity 1 and 1/ratio (the kernel's own step_day; nothing else differs). Soft tissue and
+    bone share the exponent; the soft-tissue damage is read."""
     gp = default_parameters() if params is None else params
     dv = kernel.derive(gp)
     cohort = make_cohort(sc.level, 1, sc.seed, sc.race_distance)
@@ -221,6 +223,7 @@ def damage_exponent(sc: Scenario, ratio: float = 1.1, params: np.ndarray | None 
     for cap in (1.0, 1.0 / ratio):
         st = np.zeros(STATE_SIZE)
         st[CAPACITY_REL] = cap
+        st[BONE_CAPACITY_REL] = cap
         met = np.zeros(METRIC_SIZE)
         kernel.step_day(st, ath, gp, dv, day, (False, False), (0, 0, 0), met)
         out.append(st[DAMAGE])

@@ -17,8 +17,8 @@ is the test oracle (numba vs interpreter) with no second copy of the equations.
 Equations, units and sources: docs/model.md.
 
 Speed notes: `error_model='numpy'` drops Python's zero-division checks (no divisor here can
-be zero: capacity >= its floor, 1RM >= 0.5 BW, distances >= 3 km), and the day step is
-inlined into the week loop (together about 1.5x).
+be zero: capacity >= its floor, effective bone capacity >= (1 - remodel_max) x its floor, 1RM >= 0.5 BW,
+distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x).
 """
 
 import math
@@ -27,6 +27,16 @@ import numpy as np
 
 from sim._jit import njit, prange
 from sim.parameters import (
+    BONE_ADAPT_EXPONENT,
+    BONE_CAPACITY_FLOOR,
+    BONE_CAPACITY_MAX,
+    BONE_INJURY_MEDIAN_D,
+    BONE_INJURY_SHARE,
+    BONE_STIM_HEAVY,
+    BONE_STIM_KM,
+    BONE_STIM_MAINTENANCE,
+    BONE_STIM_POWER,
+    BONE_STIM_REF,
     CAPACITY_FLOOR,
     CAPACITY_MAX,
     CAPACITY_RATE_HEAVY,
@@ -93,6 +103,8 @@ from sim.parameters import (
     RATE_STRUCT,
     RBE_MAX,
     RBE_RATE,
+    REMODEL_MAX,
+    REMODEL_PER_DEFICIT,
     RPE_EASY,
     RPE_INTERVALS,
     RPE_LONG,
@@ -122,6 +134,8 @@ from sim.parameters import (
     STRESS_INTERVALS,
     STRESS_RACE,
     STRESS_TEMPO,
+    TAU_BONE_CAPACITY_D,
+    TAU_BONE_STIMULUS_D,
     TAU_CAPACITY_D,
     TAU_CHRONIC_D,
     TAU_FATIGUE_D,
@@ -133,7 +147,9 @@ from sim.parameters import (
     TAU_NMF_D,
     TAU_POWER_D,
     TAU_RBE_D,
+    TAU_REMODEL_D,
     TAU_REPAIR_D,
+    TAU_RESORPTION_D,
     TAU_SETS_D,
     TAU_SORENESS_D,
     TAU_STRUCT_D,
@@ -154,6 +170,10 @@ from sim.state import (
     A_TRAINING_AGE_Y,
     A_VO2MAX_UNTRAINED,
     AEROBIC_RECENT_AU,
+    BONE_CAPACITY_REL,
+    BONE_DAMAGE,
+    BONE_REMODEL,
+    BONE_STIMULUS_D,
     CAPACITY_REL,
     CHRONIC_KM_D,
     D_RUN_KIND,
@@ -177,6 +197,8 @@ from sim.state import (
     INTENSITY_SESSIONS,
     LOAD_MEMORY_AU,
     LONG_RUN_KM,
+    M_BONE_CAPACITY,
+    M_BONE_DAMAGE,
     M_CAPACITY,
     M_COST_FACTOR,
     M_DAMAGE,
@@ -239,8 +261,9 @@ from sim.state import (
 # --------------------------------------------------------------------------- derived constants
 DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
 DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
-DV_MEMORY, DV_SETS, DV_CHRONIC, DV_INTENSITY = 13, 14, 15, 16
-DERIVED_SIZE = 17
+DV_MEMORY, DV_SETS, DV_CHRONIC, DV_INTENSITY, DV_BONE_CAPACITY, DV_REMODEL = 13, 14, 15, 16, 17, 18
+DV_RESORPTION, DV_BONE_STIMULUS = 19, 20
+DERIVED_SIZE = 21
 
 
 @njit(error_model='numpy', cache=True)
@@ -269,6 +292,10 @@ def derive(gp):
     dv[DV_SETS] = math.exp(-1.0 / gp[TAU_SETS_D])
     dv[DV_CHRONIC] = math.exp(-1.0 / gp[TAU_CHRONIC_D])
     dv[DV_INTENSITY] = math.exp(-1.0 / gp[TAU_INTENSITY_D])
+    dv[DV_BONE_CAPACITY] = math.exp(-1.0 / gp[TAU_BONE_CAPACITY_D])
+    dv[DV_REMODEL] = math.exp(-1.0 / gp[TAU_REMODEL_D])
+    dv[DV_RESORPTION] = math.exp(-1.0 / gp[TAU_RESORPTION_D])
+    dv[DV_BONE_STIMULUS] = math.exp(-1.0 / gp[TAU_BONE_STIMULUS_D])
     return dv
 
 
@@ -279,7 +306,7 @@ def derive(gp):
 # 2**31 keeps every product inside int64, so numba and Python give identical integers.
 _M32 = 0xFFFFFFFF
 STREAM_INJURY, STREAM_NIGGLE, STREAM_DURATION_A, STREAM_DURATION_B = 1, 2, 3, 4
-STREAM_SKIP_RUN, STREAM_SKIP_LIFT = 5, 6
+STREAM_SKIP_RUN, STREAM_SKIP_LIFT, STREAM_INJURY_SITE = 5, 6, 7
 STREAM_OBS = 16  # first stream reserved for environment observation noise
 
 
@@ -534,11 +561,14 @@ def cost_factor(st, gp):
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _run(kind, km, ath, gp, dv, body, capacity, base_km):
-    """One run. body = (fatigue, soreness, nmf, strength gain) as the run starts; base_km: the
+def _run(kind, km, ath, gp, dv, body, capacities, base_km):
+    """One run. body = (fatigue, soreness, nmf, strength gain) as the run starts; capacities =
+    (soft-tissue capacity, effective bone capacity after the remodelling space); base_km: the
     longest run the tissues tolerate without the long-run stress rise.
-    Returns (load_au, stimulus_au, minutes, quality, damage_added, capacity_after)."""
+    Returns (load_au, stimulus_au, minutes, quality, soft damage added, bone damage added,
+    soft capacity after, bone impact stimulus in saturating-run equivalents)."""
     fatigue, soreness, nmf, strength_gain = body
+    capacity, bone_eff = capacities
     if kind == RUN_LONG:
         pace, rpe, stress = gp[PACE_LONG], gp[RPE_LONG], 1.0
     elif kind == RUN_TEMPO:
@@ -559,14 +589,13 @@ def _run(kind, km, ath, gp, dv, body, capacity, base_km):
         quality = max(1.0 - gp[QUALITY_PER_NMF] * nmf - gp[QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
     load = rpe * minutes
     stimulus = load * quality ** gp[KEY_STIMULUS_EXPONENT] if quality < 1.0 else load
-    # Per-step tissue stress relative to capacity (dimensionless, fatigue as the run starts),
-    # then Miner damage of the run: km x stress^k, with stress rising late in runs longer
-    # than the tolerated length.
-    sigma = (stress * ath[A_TISSUE_STRESS]
-             * (1.0 + gp[FATIGUE_STRESS] * fatigue / 1000.0)
-             * (1.0 + gp[SORENESS_STRESS] * soreness / 10.0)
-             / (1.0 + gp[STRESS_ATTENUATION] * strength_gain)
-             / capacity)
+    # Per-step tissue stress (dimensionless, fatigue as the run starts), relative to each
+    # compartment's capacity, then Miner damage of the run: km x stress^k, with stress rising
+    # late in runs longer than the tolerated length. The same steps load soft tissue and bone.
+    load_step = (stress * ath[A_TISSUE_STRESS]
+                 * (1.0 + gp[FATIGUE_STRESS] * fatigue / 1000.0)
+                 * (1.0 + gp[SORENESS_STRESS] * soreness / 10.0)
+                 / (1.0 + gp[STRESS_ATTENUATION] * strength_gain))
     k = dv[DV_DAMAGE_EXP]
     km_equiv = km
     if km > base_km:
@@ -579,17 +608,21 @@ def _run(kind, km, ath, gp, dv, body, capacity, base_km):
         km_equiv = base_km + base_km / (phi * (k + 1.0)) * ((1.0 + phi * xr) ** (k + 1.0) - 1.0)
         if x > x_cap:
             km_equiv += base_km * (x - x_cap) * (1.0 + gp[LONG_RUN_STRESS_MAX]) ** k
-    added = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(sigma))
-    capacity += (gp[CAPACITY_RATE_RUN] * ath[A_TISSUE_RESPONSE] * km / (km + gp[RUN_STIM_KM])
-                 * (gp[CAPACITY_MAX] - capacity))
-    return load, stimulus, minutes, quality, added, capacity
+    added = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(load_step / capacity))
+    added_bone = gp[DAMAGE_PER_KM] * km_equiv * math.exp(k * math.log(load_step / bone_eff))
+    # Mechanotransduction saturates with loading cycles (Turner 1998): stimulus d/(d + d0),
+    # bone with a longer d0 (it adapts to the impact volume it habitually sees).
+    r = ath[A_TISSUE_RESPONSE]
+    capacity += gp[CAPACITY_RATE_RUN] * r * km / (km + gp[RUN_STIM_KM]) * (gp[CAPACITY_MAX] - capacity)
+    return load, stimulus, minutes, quality, added, added_bone, capacity, r * km / (km + gp[BONE_STIM_KM])
 
 
 @njit(error_model='numpy', cache=True, inline='always')
 def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     """One strength session. session = (emphasis, effort, sets per lift); acute = (soreness,
-    rbe, nmf) before it. Returns (strength sets, power sets, soreness, rbe, nmf, capacity,
-    fatigue load (AU), damage, session load (AU)).
+    rbe, nmf) before it. Returns (strength sets, power sets, soreness, rbe, nmf, soft-tissue
+    capacity, bone impact stimulus (saturating-run equivalents), fatigue load (AU), soft-tissue
+    damage, session load (AU)).
 
     The session adds effective hard sets to the week's count (`STR_SETS`, `PWR_SETS`); the
     gains themselves follow the weekly count in `step_day`, so how the sets are spread over
@@ -600,15 +633,19 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     if emphasis == EMPH_HEAVY:
         stim, pstim, sore, capstim, lstress = gp[STIM_HEAVY], gp[PSTIM_HEAVY], gp[SORE_HEAVY], \
             gp[CAPSTIM_HEAVY], gp[LIFT_STRESS_HEAVY]
+        bstim = gp[BONE_STIM_HEAVY]
     elif emphasis == EMPH_POWER:
         stim, pstim, sore, capstim, lstress = gp[STIM_POWER], gp[PSTIM_POWER], gp[SORE_POWER], \
             gp[CAPSTIM_POWER], gp[LIFT_STRESS_POWER]
+        bstim = gp[BONE_STIM_POWER]
     elif emphasis == EMPH_MAINTENANCE:
         stim, pstim, sore, capstim, lstress = gp[STIM_MAINTENANCE], gp[PSTIM_MAINTENANCE], \
             gp[SORE_MAINTENANCE], gp[CAPSTIM_MAINTENANCE], gp[LIFT_STRESS_HEAVY]
+        bstim = gp[BONE_STIM_MAINTENANCE]
     else:  # toning: light, high-rep
         stim, pstim, sore, capstim, lstress = gp[STIM_TONING], gp[PSTIM_TONING], gp[SORE_TONING], \
             gp[CAPSTIM_TONING], 0.75 * gp[LIFT_STRESS_HEAVY]
+        bstim = 0.0
     if effort == EFFORT_EASY:
         e_gain, e_fat, e_sore = gp[EFFORT_GAIN_EASY], gp[EFFORT_FATIGUE_EASY], gp[EFFORT_SORE_EASY]
     elif effort == EFFORT_HARD:
@@ -626,9 +663,14 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     load = gp[LIFT_RPE] * (0.5 + 0.5 * e_fat) * sets * gp[LIFT_MINUTES_PER_SET]
     capacity += (gp[CAPACITY_RATE_HEAVY] * capstim * e_gain * volume * ath[A_TISSUE_RESPONSE]
                  * (gp[CAPACITY_MAX] - capacity))
+    # Bone answers impact (high strain rate), not slow heavy loading: jumps some, heavy lifts
+    # little (Kohrt et al. 2004; Turner & Robling 2003). Its response saturates within a few
+    # dozen cycles (Turner 1998), so the session counts, not its sets or effort.
+    bone_stim = bstim * ath[A_TISSUE_RESPONSE]
+    # Lifting damage is soft-tissue damage: few, slow, low-strain-rate cycles for bone.
     sigma = lstress * ath[A_TISSUE_STRESS] / capacity
     added = gp[DAMAGE_PER_KM] * sets * gp[LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
-    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, gp[LIFT_FATIGUE_SHARE] * load, added, load
+    return str_sets, pwr_sets, soreness, rbe, nmf, capacity, bone_stim, gp[LIFT_FATIGUE_SHARE] * load, added, load
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -665,6 +707,28 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     chronic = st[CHRONIC_KM_D] * dv[DV_CHRONIC]
     capacity = gp[CAPACITY_FLOOR] + (st[CAPACITY_REL] - gp[CAPACITY_FLOOR]) * dv[DV_CAPACITY]
     damage = st[DAMAGE] * dv[DV_REPAIR]
+    # Bone: capacity follows, over months, the level its recent weekly impact stimulus S
+    # supports, (S / S_ref)^b between floor and maximum (mechanostat: Carter 1987), as fast up
+    # as down. While the target is above the present capacity (loading above what the bone is
+    # adapted to), remodelling opens space in proportion to the deficit within weeks
+    # (resorption), which refills over months: bone is weaker for weeks after loading rises
+    # ("too much, too soon": Warden et al. 2014; Hughes et al. 2017). Damage is repaired at the
+    # soft-tissue rate.
+    bone_stim = st[BONE_STIMULUS_D] * dv[DV_BONE_STIMULUS]
+    s_rel = 7.0 * st[BONE_STIMULUS_D] / gp[BONE_STIM_REF]
+    target = gp[BONE_CAPACITY_FLOOR]
+    if s_rel > 0.0:
+        target = min(max(math.exp(gp[BONE_ADAPT_EXPONENT] * math.log(s_rel)), target), gp[BONE_CAPACITY_MAX])
+    bone = st[BONE_CAPACITY_REL]
+    opened = min(gp[REMODEL_PER_DEFICIT] * max(target - bone, 0.0) / bone, gp[REMODEL_MAX])
+    remodel = st[BONE_REMODEL]
+    if opened > remodel:
+        remodel = opened + (remodel - opened) * dv[DV_RESORPTION]
+    else:
+        remodel = opened + (remodel - opened) * dv[DV_REMODEL]
+    bone = target + (bone - target) * dv[DV_BONE_CAPACITY]
+    bone_damage = st[BONE_DAMAGE] * dv[DV_REPAIR]
+    bone_eff = bone * (1.0 - remodel)
     soreness = st[SORENESS_0_10] * dv[DV_SORENESS]
     rbe = st[RBE_PROTECTION] * dv[DV_RBE]
     nmf = st[NM_FATIGUE] * dv[DV_NMF]
@@ -691,7 +755,9 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
     h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
     tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
-    niggle = min(max(gp[NIGGLE_PER_DAMAGE] * damage + 2.449489742783178 * gp[NIGGLE_NOISE] * tri, 0.0), 10.0)
+    share = gp[BONE_INJURY_SHARE]
+    felt = (1.0 - share) * damage + share * bone_damage
+    niggle = min(max(gp[NIGGLE_PER_DAMAGE] * felt + 2.449489742783178 * gp[NIGGLE_NOISE] * tri, 0.0), 10.0)
     met[M_NIGGLE] = max(met[M_NIGGLE], niggle)
     m_hab = habitual_memory(ath, gp, dv)
     if injury_days > 0.0:
@@ -719,9 +785,11 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             # Tolerated run length: the recent longest run, but no more than a share of the
             # chronic weekly volume (a long run on a low chronic volume is not protected).
             base_km = max(min(long_km, gp[LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
-            load, stim, minutes, quality, added, capacity = _run(
-                kind, km, ath, gp, dv, (fatigue, soreness, nmf, neural + struct), capacity, base_km)
+            load, stim, minutes, quality, added, added_bone, capacity, impact = _run(
+                kind, km, ath, gp, dv, (fatigue, soreness, nmf, neural + struct), (capacity, bone_eff), base_km)
             damage += added
+            bone_damage += added_bone
+            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
             fitness += stim
             recent += stim
             if kind != RUN_EASY and kind != RUN_LONG:
@@ -740,8 +808,9 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[M_LOAD_AU] += load
             met[M_LONGEST_KM] = max(met[M_LONGEST_KM], km)
         if emphasis != EMPH_NONE and sets > 0.0:
-            s_add, p_add, soreness, rbe, nmf, capacity, fat_add, added, load = _lift(
+            s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
                 (emphasis, effort, sets), ath, gp, dv, fatigue, (soreness, rbe, nmf), capacity)
+            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
             str_sets += s_add
             pwr_sets += p_add
             fatigue += fat_add
@@ -751,16 +820,26 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[M_STR_SESSIONS] += 1.0
             met[M_LOAD_AU] += load
         if draw_injuries:
-            hz = gp[HAZARD_SCALE] * (damage * damage if gp[HAZARD_EXPONENT] == 2.0
-                                     else damage ** gp[HAZARD_EXPONENT])
+            # Soft tissue and bone fail independently; each carries its share of the hazard.
+            if gp[HAZARD_EXPONENT] == 2.0:
+                hz_soft, hz_bone = damage * damage, bone_damage * bone_damage
+            else:
+                hz_soft, hz_bone = damage ** gp[HAZARD_EXPONENT], bone_damage ** gp[HAZARD_EXPONENT]
+            hz_bone *= share
+            hz = gp[HAZARD_SCALE] * ((1.0 - share) * hz_soft + hz_bone)
             hz *= 1.0 + gp[PRIOR_INJURY_HAZARD] * ath[A_PRIOR_INJURIES]
             met[M_HAZARD] += hz
             if uniform_at(dh, STREAM_INJURY) < hz:
                 z = normal_at(dh, STREAM_DURATION_A)
                 # time lost: log-normal, longer when the damage has gone beyond the level that
                 # first hurts (training through pain turns a niggle into a longer injury)
-                beyond = max(damage * gp[NIGGLE_PER_DAMAGE] / gp[PAIN_THRESHOLD] - 1.0, 0.0)
-                out = (math.exp(math.log(gp[INJURY_MEDIAN_D]) + gp[INJURY_SIGMA_LN] * z)
+                felt = (1.0 - share) * damage + share * bone_damage
+                beyond = max(felt * gp[NIGGLE_PER_DAMAGE] / gp[PAIN_THRESHOLD] - 1.0, 0.0)
+                # the injured tissue: bone with its share of the day's hazard; bone heals slower
+                median = gp[INJURY_MEDIAN_D]
+                if uniform_at(dh, STREAM_INJURY_SITE) * ((1.0 - share) * hz_soft + hz_bone) < hz_bone:
+                    median = gp[BONE_INJURY_MEDIAN_D]
+                out = (math.exp(math.log(median) + gp[INJURY_SIGMA_LN] * z)
                        * (1.0 + gp[INJURY_SEVERITY_SLOPE] * beyond))
                 injury_days = max(math.floor(out + 0.5), 1.0)
                 met[M_NEW_INJURIES] += 1.0
@@ -780,6 +859,10 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     st[CHRONIC_KM_D] = chronic
     st[CAPACITY_REL] = capacity
     st[DAMAGE] = damage
+    st[BONE_CAPACITY_REL] = bone
+    st[BONE_DAMAGE] = bone_damage
+    st[BONE_REMODEL] = remodel
+    st[BONE_STIMULUS_D] = bone_stim
     st[SORENESS_0_10] = soreness
     st[RBE_PROTECTION] = rbe
     st[NM_FATIGUE] = nmf
@@ -799,6 +882,8 @@ def week_end(st, ath, gp, met):
     met[M_DAMAGE] = st[DAMAGE]
     met[M_CAPACITY] = st[CAPACITY_REL]
     met[M_POWER_REL] = st[POWER_REL]
+    met[M_BONE_CAPACITY] = st[BONE_CAPACITY_REL] * (1.0 - st[BONE_REMODEL])
+    met[M_BONE_DAMAGE] = st[BONE_DAMAGE]
     met[M_SORENESS] /= 7.0
     if met[M_KEY_COUNT] > 0.0:
         met[M_KEY_QUALITY] /= met[M_KEY_COUNT]
@@ -867,6 +952,7 @@ def init_state(st, ath, gp, dv, days, plan, met):
     for i in range(STATE_SIZE):
         st[i] = 0.0
     st[CAPACITY_REL] = gp[CAPACITY_FLOOR]
+    st[BONE_CAPACITY_REL] = gp[BONE_CAPACITY_FLOOR]
     habitual_plan(ath, plan)
     weeks = int(min(max(ath[A_TRAINING_AGE_Y] * 52.0, WARMUP_MIN_WEEKS), WARMUP_MAX_WEEKS))
     for _ in range(weeks):

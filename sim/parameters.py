@@ -223,9 +223,87 @@ CAPACITY_RATE_HEAVY = _param("capacity_rate_heavy", 0.006, "1/session", "Bohm et
                              "fraction of the remaining capacity gain taken by one heavy session")
 RUN_STIM_KM = _param("run_stim_km", 6.0, "km", "Turner 1998, Bone 23:399 (desensitisation with cycles)",
                      "distance at which a run gives 63% of its largest capacity stimulus")
+# ----------------------------------------------------------------------- bone (impact-loaded compartment)
+# Bone adapts to impact loading (running, jumping), slowly (months), toward the level its habitual
+# loading supports; heavy slow lifting conditions tendon and muscle but barely bone, and does not
+# substitute for running-specific bone conditioning. Adaptation to a rise in loading goes through
+# remodelling, which resorbs bone (weeks) before it refills it (months), so bone is transiently
+# weaker after loading rises: "too much, too soon" bone stress injuries.
+WARDEN = ("Warden, Davis & Fredericson 2014, J Orthop Sports Phys Ther 44:749; Warden, Edwards & Willy 2021, "
+          "Curr Osteoporos Rep 19:298 (bone stress injuries in runners, workload)")
+HUGHES = ("Hughes et al. 2017, Exp Biol Med 242:897 (adaptive bone formation and remodelling in stress "
+          "fracture); Schaffler & Burr (targeted remodelling of microdamage)")
+BONE_INJURY_SHARE = _param(
+    "bone_injury_share", 0.25, "-",
+    "Lopes et al. 2012, Sports Med 42:891 (medial tibial stress syndrome 13.6-20% of running injuries); Mulvad et "
+    "al. 2018, PLoS ONE 13:e0204742 (MTSS the most frequent diagnosis, about 16%); " + WARDEN + " (bone stress "
+    "injuries)",
+    "share of the injury hazard (and of the pain reading) carried by bone damage at equal damage: the bone/impact "
+    "share of running injuries (MTSS, bone stress injuries)", (0.15, 0.35),
+    "Lopes et al. 2012 (MTSS 13.6-20%) plus bone stress injuries")
+BONE_CAPACITY_FLOOR = _param("bone_capacity_floor", 0.85, "x baseline",
+                             WARDEN + "; Vico et al. 2000, Lancet 355:1607 (disuse bone loss)",
+                             "bone capacity after long inactivity (no impact loading)", (0.8, 0.9), WARDEN)
+BONE_CAPACITY_MAX = _param("bone_capacity_max", 1.35, "x baseline",
+                           "Warden et al. 2014, PNAS 111:5337 (loaded-arm bone strength +30-40% in throwers)",
+                           "largest attainable bone capacity")
+TAU_BONE_CAPACITY_D = _param("tau_bone_capacity_d", 120.0, "d", WARDEN + "; " + HUGHES,
+                             "time constant with which bone capacity follows its adapted target, up or down (months)",
+                             (90.0, 240.0), WARDEN + " (bone adapts over months); BUILD row")
+BONE_STIM_REF = _param("bone_stim_ref", 2.0, "saturating-run equivalents / week",
+                       "calibrated: about the weekly impact stimulus of an intermediate runner's 40 km (5 runs)",
+                       "weekly impact stimulus whose adapted bone capacity is 1 (the baseline)")
+BONE_ADAPT_EXPONENT = _param(
+    "bone_adapt_exponent", 0.15, "-",
+    "Carter 1987, J Biomech 20:1095 and Whalen et al. 1988, J Biomech 21:825 (daily stress stimulus "
+    "(sum n s^m)^(1/m), m 3-8: equilibrium bone strength grows as cycles^(1/m))",
+    "mechanostat: the adapted bone capacity is (S / S_ref)^b, S the chronic weekly impact stimulus, between the "
+    "floor and the maximum", (0.1, 0.25), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD row")
+TAU_BONE_STIMULUS_D = _param("tau_bone_stimulus_d", 7.0, "d",
+                             "Turner & Robling 2003 (bone reads its recent loading: days to weeks); model "
+                             "assumption", "window of the recent impact stimulus (exponentially weighted mean) "
+                             "that sets the bone's adapted target", (7.0, 28.0), "BUILD row")
+BONE_STIM_KM = _param("bone_stim_km", 12.0, "km",
+                      "Turner 1998, Bone 23:399 (saturation with cycles); " + WARDEN + " (bone adapts to the "
+                      "loading it habitually sees); model assumption: bone follows weekly impact volume more "
+                      "closely than soft tissue (run_stim_km)",
+                      "distance at which a run gives half its largest bone stimulus d/(d + d_bone)", (6.0, 24.0),
+                      "from the soft-tissue saturation (6 km) to a near-linear response over usual run lengths")
+BONE_STIM_HEAVY = _param("bone_stim_heavy", 0.03, "x a saturating run",
+                         "Kohrt et al. 2004, Med Sci Sports Exerc 36:1985 (ACSM: impact, not slow resistance "
+                         "work, for bone); Turner & Robling 2003 (strain rate matters)",
+                         "bone stimulus of a heavy slow lifting session", (0.0, 0.1), "Kohrt et al. 2004")
+BONE_STIM_POWER = _param("bone_stim_power", 0.3, "x a saturating run",
+                         "Turner & Robling 2003, Exerc Sport Sci Rev 31:45; Milgrom et al. 2000, Am J Sports Med "
+                         "28:245 (ball sports before military training, fewer stress fractures)",
+                         "bone stimulus of a plyometric / power session (jumps and landings)", (0.15, 0.5),
+                         "Turner & Robling 2003")
+BONE_STIM_MAINTENANCE = _param("bone_stim_maintenance", 0.1, "x a saturating run",
+                               "source article (light plyometrics in season); Kohrt et al. 2004",
+                               "bone stimulus of a maintenance session")
+TAU_REMODEL_D = _param("tau_remodel_d", 90.0, "d",
+                       "Parfitt 1994, J Cell Biochem 55:273 (resorption ~3 wk, formation ~3 months); " + WARDEN,
+                       "time constant with which the remodelling space refills", (60.0, 120.0), "Parfitt 1994")
+REMODEL_PER_DEFICIT = _param(
+    "remodel_per_deficit", 1.0, "capacity fraction / deficit fraction",
+    HUGHES + "; " + WARDEN + "; Schaffler & Burr 1988, J Biomech 21:13 (stiffness falls steeply with porosity)",
+    "remodelling space opened per unit of adaptation deficit (target capacity above the present one, as a "
+    "fraction of it): bone adapting to a rise in loading is resorbed (weeks) before it is refilled (months), "
+    "so it is weaker for weeks; 1: the early loss matches the eventual gain", (0.5, 2.0), HUGHES)
+REMODEL_MAX = _param("remodel_max", 0.25, "capacity fraction", HUGHES + "; model assumption",
+                     "largest remodelling space (resorption sites activated at a bounded rate)", (0.15, 0.35),
+                     HUGHES)
+TAU_RESORPTION_D = _param("tau_resorption_d", 21.0, "d", "Parfitt 1994, J Cell Biochem 55:273 (resorption ~3 wk)",
+                          "time constant with which remodelling space opens toward its deficit-driven level",
+                          (14.0, 35.0), "Parfitt 1994")
 # ----------------------------------------------------------------------- injury and pain
 INJURY_MEDIAN_D = _param("injury_median_d", 14.0, "d", "Nielsen et al. 2014; Videbaek et al. 2015",
                          "median time lost per injury")
+BONE_INJURY_MEDIAN_D = _param("bone_injury_median_d", 35.0, "d",
+                              "Moen et al. 2009, Sports Med 39:523 (MTSS: weeks to months); " + WARDEN +
+                              " (bone stress injuries: about 6-12 wk to return)",
+                              "median time lost per bone injury (MTSS and bone stress injuries together)",
+                              (21.0, 56.0), "Moen et al. 2009; Warden et al. 2014")
 INJURY_SIGMA_LN = _param("injury_sigma_ln", 0.9, "-", "Nielsen et al. 2014 (right-skewed time loss)",
                          "log-normal spread of the time lost")
 INJURY_SEVERITY_SLOPE = _param("injury_severity_slope", 1.0, "-",

@@ -13,8 +13,8 @@ FATIGUE_AU = 1  # Banister fatigue (running + lifting), sum of decayed sRPE load
 NEURAL_REL = 2  # neural strength gain, fraction of baseline 1RM (fast up, fast down)
 STRUCT_REL = 3  # structural strength gain, fraction of baseline 1RM (slow up, slow down)
 POWER_REL = 4  # rate-of-force-development / leg-stiffness gain, fraction
-CAPACITY_REL = 5  # tendon/bone capacity, 1 = the athlete's baseline capacity
-DAMAGE = 6  # Palmgren-Miner tissue damage, dimensionless (failure near 1)
+CAPACITY_REL = 5  # soft-tissue (tendon, muscle, fascia) capacity, 1 = the athlete's baseline capacity
+DAMAGE = 6  # Palmgren-Miner soft-tissue damage, dimensionless (failure near 1)
 SORENESS_0_10 = 7  # delayed-onset muscle soreness, 0-10
 RBE_PROTECTION = 8  # repeated-bout protection against soreness, 0-1
 NM_FATIGUE = 9  # acute neuromuscular fatigue from lifting, 0-1
@@ -29,7 +29,11 @@ CHRONIC_KM_D = 17  # chronic running volume, exponentially weighted mean km per 
 AEROBIC_RECENT_AU = 18  # recent aerobic stimulus (decayed sum, tau_load_memory): sets the fitness it sustains
 INTENSITY_SESSIONS = 19  # recent high-intensity sessions (tempo, intervals, races; decayed count x quality)
 INTENSITY_CHRONIC = 20  # the same count over the chronic window (tau_chronic): the athlete's usual intensity
-STATE_SIZE = 21
+BONE_CAPACITY_REL = 21  # bone fatigue capacity built by impact loading, 1 = the athlete's baseline
+BONE_DAMAGE = 22  # Palmgren-Miner bone microdamage, dimensionless (failure near 1)
+BONE_REMODEL = 23  # remodelling space: fraction of bone capacity resorbed and not yet refilled
+BONE_STIMULUS_D = 24  # recent impact stimulus, mean per day (tau_bone_stimulus), in saturating-run equivalents
+STATE_SIZE = 25
 
 STATE_NAMES = (
     "fitness_au",
@@ -53,6 +57,10 @@ STATE_NAMES = (
     "aerobic_recent_au",
     "intensity_sessions",
     "intensity_chronic",
+    "bone_capacity_rel",
+    "bone_damage",
+    "bone_remodel",
+    "bone_stimulus_d",
 )
 
 # --------------------------------------------------------------------------- athlete profile
@@ -141,8 +149,8 @@ M_INJURED_DAYS = 9  # days spent injured this week
 M_SORENESS = 10  # mean daily soreness, 0-10
 M_KEY_QUALITY = 11  # mean quality of the week's key runs, 1 = fresh (1 if none)
 M_KEY_COUNT = 12  # key runs (incl. long runs) done
-M_DAMAGE = 13  # tissue damage at week end
-M_CAPACITY = 14  # tissue capacity at week end
+M_DAMAGE = 13  # soft-tissue damage at week end
+M_CAPACITY = 14  # soft-tissue capacity at week end
 M_NIGGLE = 15  # highest pain reading this week, 0-10
 M_LOAD_AU = 16  # total sRPE load this week
 M_PAIN_DAYS = 17  # days the pain rule modified the plan
@@ -151,7 +159,9 @@ M_HAZARD = 19  # summed daily injury hazard this week (expected injuries)
 M_VO2_EFF = 20  # race-morning effective VO2 (VO2max less fatigue), ml/kg/min, taken on day 7
 M_COST_FACTOR = 21  # race-morning O2-cost factor (1 - economy gain, raised by soreness/NMF), day 7
 M_POWER_REL = 22  # rate-of-force-development / stiffness gain at week end, fraction
-METRIC_SIZE = 23
+M_BONE_CAPACITY = 23  # effective bone capacity at week end: bone capacity x (1 - remodelling space)
+M_BONE_DAMAGE = 24  # bone damage at week end
+METRIC_SIZE = 25
 
 METRIC_NAMES = (
     "run_km",
@@ -177,6 +187,8 @@ METRIC_NAMES = (
     "vo2_eff",
     "cost_factor",
     "power_rel",
+    "bone_capacity_rel",
+    "bone_damage",
 )
 
 RACE_KM = {"5k": 5.0, "10k": 10.0, "half": 21.0975, "marathon": 42.195}
