@@ -74,18 +74,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_bands(bands: dict, athlete: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from experiments.report.tables import print_table
 
     lo, mid, hi = bands["percentiles"]
-    t = Table(title=f"{athlete}: outcome bands over the fitted uncertainty and injury luck")
-    for c in ("outcome", f"p{lo}", f"p{mid}", f"p{hi}"):
-        t.add_column(c, justify="right" if c != "outcome" else "left")
-    for k, v in bands.items():
-        if isinstance(v, list) and k != "percentiles":
-            t.add_row(k, *(f"{x:.2f}" for x in v))
-    t.add_row("injured (fraction)", "", f"{bands['injured_frac']:.3f}", "")
-    Console(width=max(Console().width, 100)).print(t)
+    rows = [[LABELS.get(k, k), *(f"{x:.2f}" for x in v)] for k, v in bands.items()
+            if isinstance(v, list) and k != "percentiles"]
+    rows.append(["injured (fraction)", "", f"{bands['injured_frac']:.3f}", ""])
+    print_table(f"{athlete}: outcome bands over the fitted uncertainty and injury luck",
+                ["outcome", f"p{lo}", f"p{mid}", f"p{hi}"], rows)
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:
@@ -104,38 +100,51 @@ def model_draws_spread(args: argparse.Namespace) -> dict:
 
 
 def print_spread(res, spread: dict, k: int) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from experiments.report.tables import print_table
 
-    t = Table(title=f"under model uncertainty: {k} parameter draws (same athletes, same random streams)")
-    for col in ("figure", "default model", "mean of draws", "5-95% of draws"):
-        t.add_column(col, justify="right" if col != "figure" else "left")
-    for name, v in spread.items():
-        t.add_row(name, f"{res.summary[name]:.3f}", f"{v['mean']:.3f}", f"[{v['p5']:.3f}, {v['p95']:.3f}]")
-    Console(width=max(Console().width, 100)).print(t)
+    rows = [[LABELS.get(name, name), f"{res.summary[name]:.3f}", f"{v['mean']:.3f}",
+             f"[{v['p5']:.3f}, {v['p95']:.3f}]"] for name, v in spread.items()]
+    print_table(f"under model uncertainty: {k} parameter draws (same athletes, same random streams)",
+                ["figure", "default model", "mean of draws", "5-95% of draws"], rows)
 
 
-def print_result(res, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+#: plain names of the what-if figures (`sim.whatif` columns), used in tables and plots
+LABELS = {
+    "week": "week",
+    "run_km": "run km",
+    "strength_sessions": "strength sessions",
+    "strength_pct": "strength % (1RM change)",
+    "economy_pct": "running economy %",
+    "vo2max_pct": "VO2max %",
+    "race_time_pct": "race time % (- = faster)",
+    "injuries": "new injuries",
+    "injured_days": "injured days",
+    "soreness": "soreness (0-10)",
+    "key_run_quality_pct": "key-run quality %",
+}
+ABBREV = {"strength sessions": "str. sess.", "strength % (1RM change)": "str. %", "running economy %": "econ. %",
+          "race time % (- = faster)": "race %", "new injuries": "inj.", "injured days": "inj. days",
+          "soreness (0-10)": "sore", "key-run quality %": "key-run %"}
+DEFINITIONS = (
+    "strength %: change of the one-repetition maximum (1RM) since the start; running economy %: less oxygen at "
+    "the same speed; race time %: change of the predicted race time (negative = faster); key-run quality %: how "
+    "much of a key run's training effect fatigue and soreness left (100 = fresh). run km is what was run, "
+    "which can be less than planned: the scheduler's minimums, pain days (easy and half as far) and injured "
+    "days (no running) cut it."
+)
 
-    con = Console(width=max(Console().width, 150))
-    t = Table(title=f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)")
+
+def print_result(res, title: str, width: int | None = None) -> None:
+    from experiments.report.tables import print_table
+
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]
-    for c in cols:
-        t.add_column(c, justify="right")
-    for _, row in res.weekly.iterrows():
-        t.add_row(*[f"{int(row[c])}" if c == "week" else f"{row[c]:.2f}" for c in cols])
-    con.print(t)
+    rows = [[f"{int(row[c])}" if c == "week" else f"{row[c]:.2f}" for c in cols] for _, row in res.weekly.iterrows()]
+    print_table(f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)",
+                [LABELS[c] for c in cols], rows, width=width, abbrev=ABBREV, caption=DEFINITIONS)
     s = res.summary
-    st = Table(title="season summary (95% CI)")
-    st.add_column("metric")
-    st.add_column("value", justify="right")
-    st.add_column("95% CI", justify="right")
-    for k, ci in s["ci95"].items():
-        st.add_row(k, f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]")
-    con.print(st)
+    rows = [[k.replace("_", " "), f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]"] for k, ci in s["ci95"].items()]
+    print_table("season summary (95% CI)", ["metric", "value", "95% CI"], rows, width=width)
 
 
 PANELS = (

@@ -147,40 +147,52 @@ CREDIBILITY_NOTE = (
 )
 
 
-def print_tables(cmp: Comparison) -> None:
-    """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
-    from rich.console import Console
-    from rich.table import Table
+#: every column of the level tables, defined once (console caption, Markdown and HTML)
+TERMS_LIST = (
+    ("race time %", "change of the predicted race time from the start to the end of the season, in percent "
+     "(negative = faster); 95% CI by bootstrap over the athletes"),
+    ("vs BEST (pp)", "paired difference of race time % to the level's best template on the same athletes, in "
+     "percentage points (negative = faster than the template)"),
+    ("faster", "share of athletes whose race is faster than under the best template"),
+    ("injured days", "days per athlete over the season on which an injury stopped training"),
+    ("inj. days vs BEST", "paired difference of injured days to the best template"),
+    ("strength %", "change of the one-repetition maximum (1RM, the heaviest load lifted once) over the season"),
+    ("key-run quality %", "how much of a tempo or interval session's training effect fatigue and soreness "
+     "left, averaged over key runs (100 = run fresh)"),
+)
+TERMS = "Columns: " + "; ".join(f"{k}: {v}" for k, v in TERMS_LIST) + "."
 
-    width = Console().width
-    con = Console(width=max(width, 220))
+COLUMN_ABBREV = {"race time %": "race %", "injured days": "inj. days", "strength %": "str. %",
+                 "key-run quality %": "key-run %", "faster": "faster"}
+
+
+def print_tables(cmp: Comparison, width: int | None = None) -> None:
+    """One table per level on the console, fitted to the terminal (`COLUMNS`): nothing dropped or cut."""
+    from experiments.report.tables import console, print_table, terminal_width
+
+    width = width or terminal_width()
+    con = console(width)
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
-        t = Table(
-            title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
-            f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
-            "template; 'faster': share of athletes faster than under it"
+        keep = [i for i in range(len(head)) if i != 2]
+        styles = ["bold" if r[2] == "learned" else None for r in rows]
+        abbrev = dict(COLUMN_ABBREV)
+        abbrev.update({h: h.replace("inj. days vs ", "inj. vs ") for h in head if h.startswith("inj. days vs")})
+        print_table(
+            f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
+            f"season to a {cmp.race_distance} race; best first",
+            [head[i] for i in keep], [[r[i] for i in keep] for r in rows], console=con, keep=2, styles=styles,
+            abbrev=abbrev, caption=TERMS,
         )
-        for i, h in enumerate(head):
-            if i == 2:
-                continue
-            t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
-        for r in rows:
-            t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
-        con.print(t)
         for title, (head, rows) in (
             (f"{level}: robustness. {ROBUSTNESS_NOTE}", robustness_rows(cmp, level)),
             (f"{level}: credibility of the plans. {CREDIBILITY_NOTE}", credibility_rows(cmp, level)),
         ):
             if not rows:
                 continue
-            t = Table(title=title)
-            for i, h in enumerate(head):
-                if i != 2:
-                    t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
-            for r in rows:
-                t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
-            con.print(t)
+            keep = [i for i in range(len(head)) if i != 2]
+            print_table(title, [head[i] for i in keep], [[r[i] for i in keep] for r in rows], console=con, keep=2,
+                        styles=["bold" if r[2] == "learned" else None for r in rows])
         for note in credibility_notes(cmp, level):
             con.print(note)
     con.print(cmp.verdict_text())
