@@ -566,9 +566,13 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     plots.plot_learning_curve(history, base_race, out / "learning_curve.png",
                               title=f"{cfg.name} (seed {ctx.seed}): {cfg.eval.athletes} held-out athletes",
                               baselines_injured=base_inj)
-    plots.plot_season({"learned": plots.season_frame(ev.metrics["learned"]),
-                       f"best template ({best})": plots.season_frame(ev.metrics[best])},
-                      out / "season.png", title=f"{cfg.name}: learned season vs best template ({best})")
+    tmpl = f"best template ({best})"
+    plots.plot_season({"learned policy": plots.season_frame(ev.metrics["learned"]),
+                       tmpl: plots.season_frame(ev.metrics[best])},
+                      out / "season.png",
+                      title=f"{cfg.name}: the learned season vs the best template ({best}), "
+                            f"{cfg.eval.final_athletes} held-out runners",
+                      plans={"learned": ev.seasons["learned"].plans, tmpl: ev.seasons[best].plans})
     for f in ("learning_curve.png", "season.png"):
         ctx.client.log_artifact(ctx.run_id, str(out / f), "plots")
 

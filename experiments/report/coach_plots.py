@@ -127,7 +127,7 @@ def plan_strip(ax, plans: Mapping[str, np.ndarray]) -> None:
         eff = [_mode(a[:, w, P_EFFORT]) for w in range(a.shape[1])]
         emph_names = [EMPHASES[e] if s > 0 else "none" for e, s in zip(emph, sessions, strict=True)]
         eff_names = [EFFORTS[e] if s > 0 else "" for e, s in zip(eff, sessions, strict=True)]
-        who = f"{policy_label(name)}: " if len(plans) > 1 else ""
+        who = f"{policy_label(name)}\n" if len(plans) > 1 else ""
         rows.append((f"{who}effort", eff_names, None))
         rows.append((f"{who}emphasis", emph_names, sessions))
     for y, (_, names, sessions) in enumerate(rows):
