@@ -95,7 +95,7 @@ def fitted_tables(
     widths = _natural(head, rows)
     if _table_width(widths) > width and abbrev:
         shown = [abbrev.get(h, h) for h in head]
-        legend = [f"{abbrev[h]} = {h.replace(chr(10), ' ')}" for h in head if h in abbrev]
+        legend = [f"{abbrev[h]} = {h.replace(chr(10), ' ')}" for h in head if h in abbrev and abbrev[h] != h]
         widths = _natural(shown, rows)
     groups = column_groups(widths, width, keep) if _table_width(widths) > width else [list(range(len(head)))]
     tables = []

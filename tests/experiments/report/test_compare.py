@@ -216,7 +216,7 @@ def test_every_policy_gets_robustness_and_credibility_columns(comparison):
 def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     files = write_reports(comparison, tmp_path / "out")
     html = files["compare.html"].read_text()
-    assert html.count("src='data:image/png;base64,") == 4 and html.startswith("<!doctype html>")
+    assert html.count("src='data:image/png;base64,") == 5 and html.startswith("<!doctype html>")
     assert "intermediate: robustness</h3>" in html and "intermediate: credibility of the plans</h3>" in html
     assert "draws<br>won" in html and "20% missed:<br>race time (pp)" in html and "at max:<br>volume" in html
     draws = pd.read_csv(files["model_draws.csv"])
