@@ -216,10 +216,18 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
         except InputError as err:
             # MLflow's scoring server answers an MlflowException with its own message and HTTP status (400
             # here); any other exception becomes a generic message with the useful one in the stack trace.
-            from mlflow.exceptions import MlflowException
-            from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+            raise served_input_error(str(err)) from None
 
-            raise MlflowException(str(err), error_code=INVALID_PARAMETER_VALUE) from None
+
+def served_input_error(message: str) -> Exception:
+    """An error that is both this project's InputError and MLflow's INVALID_PARAMETER_VALUE (HTTP 400)."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+
+    class ServedInputError(MlflowException, InputError):
+        pass
+
+    return ServedInputError(message, error_code=INVALID_PARAMETER_VALUE)
 
 
 def signature():
