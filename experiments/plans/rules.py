@@ -247,7 +247,8 @@ def reason(v: Violation, days: pd.DataFrame) -> str:
     """
     df = _frame(days)
     n, keys, longs, emph, effort = _week_counts(df, v.week)
-    dose = f"the plan asks for {n} {emph} session(s) at {effort} effort"
+    dose = (f"the plan asks for {n} {emph} session(s) at {effort} effort" if n
+            else "the plan drops strength work this week")
     runs = f"{keys} key run(s) and {longs} long run or race"
     if v.rule in ("strength_after_easy_or_separate", "no_hard_lift_before_key", "no_hard_lift_back_to_back"):
         free = 7 - keys - longs

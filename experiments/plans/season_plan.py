@@ -391,7 +391,8 @@ def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race:
     else:
         less = before_km is not None and km <= 0.9 * before_km
         run = "less running" if less else "running not reduced"
-        lift = "light strength" if light else "strength not reduced to light work"
+        lift = ("no strength" if not n_str else "light strength" if light
+                else "strength not reduced to light work")
         intent = f"taper: {run}, {lift}"
     return f"{intent}; {km:.0f} km running, {lifting}; {when}"
 

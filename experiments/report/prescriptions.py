@@ -46,7 +46,9 @@ def plan_exports(cmp) -> dict[str, str]:
     for level, plans in cmp.prescriptions.items():
         for policy, (athlete, plan) in plans.items():
             df = season_days(athlete, plan)
-            df.attrs["source"] = f"{policy_label(policy)} ({policy}), compared on held-out athletes (seed {cmp.seed})"
+            label = policy_label(policy)
+            name = label if label == policy else f"{label} ({policy})"
+            df.attrs["source"] = f"{name}, compared on held-out athletes (seed {cmp.seed})"
             out[export_name(level, policy)] = to_markdown(df)
     return out
 
