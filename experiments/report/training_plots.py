@@ -111,26 +111,34 @@ def plot_learning_curve(history: pd.DataFrame, baselines: dict[str, float], path
     """Held-out race_time_pct (and injured days) of the policy against training timesteps,
     with each baseline as a horizontal line. `history` has timesteps, race_time_pct,
     injured_days and optionally race_time_pct_lo/hi (95% CI)."""
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    x = history["timesteps"].to_numpy()
-    ax1.plot(x, history["race_time_pct"], marker="o", label="learned policy", color="C0")
-    if {"race_time_pct_lo", "race_time_pct_hi"} <= set(history):
-        ax1.fill_between(x, history["race_time_pct_lo"], history["race_time_pct_hi"], alpha=0.2, color="C0")
-    for i, (name, value) in enumerate(baselines.items()):
-        ax1.axhline(value, ls="--", lw=1, color=f"C{i + 1}", label=name)
-    ax1.set_ylabel("race time change (%)\n(lower is faster)")
-    ax1.legend(fontsize=7, loc="best")
-    ax1.grid(alpha=0.3)
-    ax2.plot(x, history["injured_days"], marker="o", color="C0", label="learned policy")
-    for i, (name, value) in enumerate((baselines_injured or {}).items()):
-        ax2.axhline(value, ls="--", lw=1, color=f"C{i + 1}", label=name)
-    ax2.set_ylabel("injured days / season")
-    ax2.set_xlabel("training timesteps (athlete-weeks)")
-    ax2.grid(alpha=0.3)
-    if title:
-        ax1.set_title(title)
-    fig.tight_layout()
-    return _save(fig, path)
+    from experiments.report.coach_plots import FONT, policy_label
+
+    with plt.rc_context(FONT):
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True)
+        x = history["timesteps"].to_numpy()
+        ax1.plot(x, history["race_time_pct"], marker="o", label="learned policy", color="C0", lw=2)
+        if {"race_time_pct_lo", "race_time_pct_hi"} <= set(history):
+            ax1.fill_between(x, history["race_time_pct_lo"], history["race_time_pct_hi"], alpha=0.2, color="C0",
+                             label="learned policy, 95% CI")
+        for i, (name, value) in enumerate(baselines.items()):
+            ax1.axhline(value, ls="--", lw=1.2, color=f"C{i + 1}", label=policy_label(name))
+        ax1.set_ylabel("race time change (%)\n(lower is faster)")
+        ax1.set_title("held-out race time during training")
+        ax1.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax1.grid(alpha=0.3)
+        ax2.plot(x, history["injured_days"], marker="o", color="C0", label="learned policy", lw=2)
+        for i, (name, value) in enumerate((baselines_injured or {}).items()):
+            ax2.axhline(value, ls="--", lw=1.2, color=f"C{i + 1}", label=policy_label(name))
+        ax2.set_ylabel("injured days per season")
+        ax2.set_ylim(bottom=0)
+        ax2.set_title("held-out injured days during training")
+        ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax2.set_xlabel("training timesteps (athlete-weeks)")
+        ax2.grid(alpha=0.3)
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        return _save(fig, path)
 
 
 def _save(fig, path: str | Path) -> Path:
