@@ -152,8 +152,11 @@ def plot_weekly(cmp: Comparison) -> bytes:
             ax.set_xlim(0.5, cmp.season_weeks + 0.5)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=9, loc="lower left")
-    fig.suptitle("Weekly running, load and strength (background: season phases)")
-    fig.tight_layout()
+    from experiments.report.coach_plots import phase_legend
+
+    fig.suptitle("Weekly running, load and strength", y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 1.1 / fig.get_figheight()))
+    phase_legend(fig, season_phases(cmp.season_weeks), y=1 - 0.35 / fig.get_figheight())
     return _png(fig)
 
 
