@@ -31,18 +31,32 @@ def quickstart(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("fresh_clone")
     old = Path.cwd()
+    # a fresh shell: no tracking URI left by other tests (mlflow.set_tracking_uri sets the variable)
+    old_uri = os.environ.pop("MLFLOW_TRACKING_URI", None)
     os.chdir(folder)
     try:
         cfg = str(ROOT / "configs" / "quickstart.yaml")
         assert main(["train", cfg, "--set", "total_timesteps=3328", "--set",
-                     f"checkpoint.folder={folder / 'runs'}"]) == 0
+                     f"checkpoint.folder={folder / 'runs'}", "--set",
+                     f"mlflow.tracking_uri=sqlite:///{folder / 'mlflow.db'}"]) == 0
         yield folder
     finally:
         os.chdir(old)
+        if old_uri is not None:
+            os.environ["MLFLOW_TRACKING_URI"] = old_uri
+
+
+def _isolate_tracking_uri(monkeypatch) -> None:
+    """The examples call mlflow.set_tracking_uri (a process-wide setting): undo it after the test."""
+    import mlflow.tracking._tracking_service.utils as tracking_utils
+
+    monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
 
 
 def test_readme_served_model_snippet_runs_after_the_quickstart(quickstart, monkeypatch, capsys):
     monkeypatch.chdir(quickstart)
+    _isolate_tracking_uri(monkeypatch)
     code = _marked_python((ROOT / "README.md").read_text())
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
@@ -58,6 +72,7 @@ def test_docs_export_example_runs_without_a_training_mismatch_note(quickstart, m
     from experiments.cli import main
 
     monkeypatch.chdir(quickstart)
+    _isolate_tracking_uri(monkeypatch)
     text = (ROOT / "docs" / "compare_and_export.md").read_text()
     m = re.search(r"(stridelab export --run RUN_ID .*?--out season\.ics)", text, re.S)
     assert m
