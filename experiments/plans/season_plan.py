@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim import kernel
 from sim.errors import InputError
-from sim.parameters import PACE_LONG, PACE_RACE, PACE_TEMPO, default_parameters
+from sim.parameters import PACE_INTERVALS, PACE_LONG, PACE_RACE, PACE_TEMPO, default_parameters
 from sim.plan import Exercise, WeekPlan
 from sim.population import PROFILES, level_code, race_km
 from sim.season import MIN_SEASON_WEEKS, PHASES, TAPER_WEEKS, phase_of
@@ -202,13 +202,9 @@ _RUN_INTENSITY = {
     "easy": "easy, conversational",
     "long": "easy to steady",
     "tempo": "comfortably hard (threshold)",
-    "intervals": "hard repeats at 5k-10k effort, equal jog recoveries",
+    "intervals": "hard repeats at 5k-10k effort, jog recoveries",
     "race": "race effort",
 }
-#: warm-up before and cool-down after a key run, km each (at most 30% of the run each)
-KEY_WARMUP_KM = 1.5
-INTERVAL_MIN = 4.0  # minutes per repeat
-INTERVAL_JOG_MIN = 3.0  # minutes of jogging between repeats
 WARMUP = ("Warm-up before every session: 10 min easy jogging (or the day's run) and dynamic drills; before "
           "a tempo or interval run add 4-6 relaxed strides; before lifting, 2 ramp-up sets of the first lift "
           "(about 50% and 75% of the working load).")
@@ -238,27 +234,34 @@ def _pace(minutes_per_km: float) -> str:
 def run_intensity(kind: str, easy_pace_min_per_km: float, gp: np.ndarray, km: float | None = None) -> str:
     """Intensity of a run with the athlete's pace where the simulator defines one.
 
-    With the day's `km`, a tempo run says how long the threshold part is and an interval run how many
-    repeats it has (INTERVAL_MIN at race pace, INTERVAL_JOG_MIN jogs), after a warm-up and before a cool-down.
+    With the day's `km`, a tempo or interval run is described step by step exactly as its FIT workout
+    (`experiments.plans.fitworkouts.workout_steps`): warm-up, the threshold block or the number of 1 km
+    repeats with their recovery jogs, cool-down; the pace at the end is that of the work.
     """
     label = _RUN_INTENSITY[kind]
-    factor = {"easy": 1.0, "long": gp[PACE_LONG], "tempo": gp[PACE_TEMPO], "race": gp[PACE_RACE],
-              "intervals": gp[PACE_RACE]}.get(kind)
+    factor = {"easy": 1.0, "long": gp[PACE_LONG], "tempo": gp[PACE_TEMPO], "race": gp[PACE_RACE]}.get(kind)
+    if km is not None and kind in ("tempo", "intervals") and km > 0:
+        from experiments.plans.fitworkouts import RECOVERY_KM, workout_steps
+
+        easy = easy_pace_min_per_km
+        paces = {"easy": easy, "threshold": easy * gp[PACE_TEMPO], "interval": easy * (2 * gp[PACE_INTERVALS] - 1.0),
+                 "race": easy * gp[PACE_RACE]}
+        steps = workout_steps(kind, km, paces)
+        work = paces["threshold" if kind == "tempo" else "interval"]
+        if len(steps) == 1:
+            what = ("comfortably hard (threshold)" if kind == "tempo"
+                    else "hard at 5k-10k effort, in 3-4 min repeats with equal jogs")
+            return f"{km:.1f} km {what} (too short for a separate warm-up), ~{_pace(work)}"
+        wu, cd = steps[0][1], steps[-1][1]
+        if kind == "tempo":
+            main = f"{steps[1][1]:.1f} km comfortably hard (threshold)"
+        else:
+            reps = steps[3][2]
+            main = f"{reps} x {steps[1][1]:g} km hard at 5k-10k effort with {1000 * RECOVERY_KM:.0f} m jogs"
+        return f"{wu:g} km warm-up, {main}, {cd:g} km cool-down, ~{_pace(work)}"
     if factor is None:
         return label
-    pace = easy_pace_min_per_km * factor
-    if km is not None and kind in ("tempo", "intervals") and km > 0:
-        wu = min(KEY_WARMUP_KM, 0.3 * km)
-        main = km - 2.0 * wu
-        if kind == "tempo":
-            minutes = 5 * max(round(main * pace / 5.0), 1)
-            label = f"{wu:.1f} km warm-up, {minutes} min comfortably hard (threshold), {wu:.1f} km cool-down"
-        else:
-            per = INTERVAL_MIN / pace + INTERVAL_JOG_MIN / easy_pace_min_per_km  # km per repeat with its jog
-            reps = int(min(max(round(main / per), 2), 10))
-            label = (f"{wu:.1f} km warm-up, {reps} x {INTERVAL_MIN:.0f} min hard at 5k-10k effort with "
-                     f"{INTERVAL_JOG_MIN:.0f} min jogs, {wu:.1f} km cool-down")
-    return f"{label}, ~{_pace(pace)}"
+    return f"{label}, ~{_pace(easy_pace_min_per_km * factor)}"
 
 
 # --------------------------------------------------------------------------- dates and the athlete

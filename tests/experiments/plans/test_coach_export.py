@@ -121,9 +121,20 @@ def test_warm_up_and_interval_repetitions(learned):
     md = to_markdown(df)
     assert "**Warm-up.**" in md and "ramp-up sets" in md
     intervals = df[df["run_kind"] == "intervals"]["intensity"]
-    assert len(intervals) and all(re.search(r"\d+ x \d+ min", s) for s in intervals)
+    assert len(intervals) and all(re.search(r"\d+ x 1 km hard", s) for s in intervals)
     assert "3-5 min" not in md
-    assert all("min comfortably hard" in s for s in df[df["run_kind"] == "tempo"]["intensity"])
+    assert all("km comfortably hard (threshold)" in s for s in df[df["run_kind"] == "tempo"]["intensity"])
+
+
+def test_interval_text_matches_the_fit_workout(learned):
+    from experiments.plans.fitworkouts import paces_of, workout_steps
+
+    _, df = learned
+    paces = paces_of(df)
+    for r in df[df["run_kind"] == "intervals"].itertuples():
+        steps = workout_steps("intervals", r.distance_km, paces)
+        reps = [s for s in steps if s[0] == "repeat_marker"][0][2]
+        assert r.intensity.split(", ")[1].startswith(f"{reps} x 1 km")
 
 
 def test_planned_vs_done_is_explained_and_json_keeps_loads(learned):
