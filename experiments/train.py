@@ -500,8 +500,9 @@ def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: b
     evaluator = Evaluator(cfg, cfg.eval.athletes)
     if not resume or ckpt is None:
         # the templates on the periodic evaluation's athletes: `eval/` like the learned policy's curves there
-        ctx.metrics.log({f"eval/baseline/{k}/{m}": evaluator.baselines.mean(k, m)
-                         for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")}, 0)
+        ctx.metrics.log({**{f"eval/baseline/{k}/{m}": evaluator.baselines.mean(k, m)
+                            for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")},
+                         "eval/population_athletes": float(evaluator.cohort.n)}, 0)
         log_population(ctx, evaluator.cohort, "eval")
     cb = TrainingCallback(cfg, ctx, evaluator, progress, on_eval)
     remaining = cfg.total_timesteps - model.num_timesteps
@@ -579,6 +580,7 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     final_metrics = {f"final/{k}": v for k, v in head.items()}
     final_metrics["final/wall_s"] = wall_s
     final_metrics["final/eval_wall_s"] = time.time() - t_eval
+    final_metrics["final/population_athletes"] = float(final.cohort.n)
     for name in table.index:
         if name == "learned":  # final/race_time_pct and final/injured_days already are the learned policy's
             continue
@@ -786,8 +788,9 @@ def run_description(cfg: ExperimentConfig, seed: int | None) -> str:
         f"runners, {env.season_weeks}-week seasons to a {env.race_distance} race ({env.action_scope} decisions), "
         f"{cfg.total_timesteps:,} steps. Evaluated against the article's templates on held-out athletes "
         f"(population seed {cfg.eval.seed}): `eval/*` metrics on the periodic evaluation population "
-        f"({cfg.eval.athletes} athletes, dataset `eval-population`), `final/*` on the final evaluation population "
-        f"({cfg.eval.final_athletes} athletes, dataset `final-population`). `final/race_time_pct` and "
+        f"({cfg.eval.athletes} athletes, dataset `eval-population`, metric `eval/population_athletes`), `final/*` on "
+        f"the final evaluation population ({cfg.eval.final_athletes} athletes, dataset `final-population`, metric "
+        "`final/population_athletes`). `final/race_time_pct` and "
         "`final/injured_days` are the learned policy's; `final/<template>/...` each template's."
     )
 

@@ -134,6 +134,8 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
         assert inputs["final-population"]["athletes"] == str(TINY["eval"]["final_athletes"])
         assert inputs["final-population"]["mlflow.data.context"] == "final"
         assert "eval/baseline/run_only/injured_days" in run.data.metrics
+        assert run.data.metrics["eval/population_athletes"] == TINY["eval"]["athletes"]
+        assert run.data.metrics["final/population_athletes"] == TINY["eval"]["final_athletes"]
         assert not [k for k in run.data.metrics if k.startswith(("baseline/", "final/learned/"))]
         arts = {a.path for a in cl.list_artifacts(run_id)}
         assert {"config.yaml", "command.txt", "versions.json", "policy", "comparison", "plots",
