@@ -7,11 +7,12 @@ runs unchanged there, and the export example of docs/compare_and_export.md runs 
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,6 @@ def _marked_python(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def quickstart(tmp_path_factory):
-    import os
 
     from experiments.cli import main
 
@@ -46,41 +46,36 @@ def quickstart(tmp_path_factory):
             os.environ["MLFLOW_TRACKING_URI"] = old_uri
 
 
-def _isolate_tracking_uri(monkeypatch) -> None:
-    """The examples call mlflow.set_tracking_uri (a process-wide setting): undo it after the test."""
-    import mlflow.tracking._tracking_service.utils as tracking_utils
+def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """A fresh Python in the quickstart's folder, as a user would run it (this checkout first on the path)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return subprocess.run([sys.executable, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
-    monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
 
-
-def test_readme_served_model_snippet_runs_after_the_quickstart(quickstart, monkeypatch, capsys):
-    monkeypatch.chdir(quickstart)
-    _isolate_tracking_uri(monkeypatch)
+def test_readme_served_model_snippet_runs_after_the_quickstart(quickstart):
     code = _marked_python((ROOT / "README.md").read_text())
-    scope: dict = {}
-    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
-    days = scope["days"]
-    assert isinstance(days, pd.DataFrame) and len(days) == 7 * 52
-    assert dt.date.fromisoformat(days["date"].iloc[0]) > dt.date.today()  # the plan starts in the future
-    assert days["run_kind"].iloc[-1] == "race"
+    check = ("\nimport datetime as _dt\n"
+             "assert len(days) == 7 * 52 and days['run_kind'].iloc[-1] == 'race', len(days)\n"
+             "assert _dt.date.fromisoformat(days['date'].iloc[0]) > _dt.date.today()\n"
+             "print('README-OK')\n")
+    res = _run(["-c", code + check], quickstart)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "README-OK" in res.stdout and "run_kind" in res.stdout
 
 
-def test_docs_export_example_runs_without_a_training_mismatch_note(quickstart, monkeypatch, capsys):
+def test_docs_export_example_runs_without_a_training_mismatch_note(quickstart):
     import mlflow
 
-    from experiments.cli import main
-
-    monkeypatch.chdir(quickstart)
-    _isolate_tracking_uri(monkeypatch)
     text = (ROOT / "docs" / "compare_and_export.md").read_text()
     m = re.search(r"(stridelab export --run RUN_ID .*?--out season\.ics)", text, re.S)
     assert m
     argv = m.group(1).replace("\\\n", " ").split()[1:]
-    mlflow.set_tracking_uri("sqlite:///mlflow.db")
-    run_id = mlflow.search_runs(experiment_names=["stridelab"]).iloc[0]["run_id"]
+    client = mlflow.MlflowClient(f"sqlite:///{quickstart / 'mlflow.db'}")
+    exp = client.get_experiment_by_name("stridelab")
+    run_id = client.search_runs([exp.experiment_id])[0].info.run_id
     argv = [run_id if a == "RUN_ID" else a for a in argv]
-    assert main(argv) == 0
-    err = capsys.readouterr().err
-    assert "trained on" not in err and "52 weeks" in err
+    res = _run(["-m", "experiments.cli", *argv], quickstart)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "trained on" not in res.stderr and "52 weeks" in res.stderr
     assert (quickstart / "season.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
