@@ -1,8 +1,9 @@
 """The README's examples run as written right after the quickstart (issue 13).
 
-The quickstart is trained for one rollout (`--set total_timesteps=3328`, the only change) in a fresh
-folder; then the README's Python snippet for the registered model (marked `readme-check: python`)
-runs unchanged there, and the export example of docs/compare_and_export.md runs with the run id.
+The quickstart is trained for one rollout (`--set total_timesteps=3328`; the store and checkpoints
+pinned to the fresh folder) in a fresh folder; then the README's Python snippet for the registered
+model (marked `readme-check: python`) runs unchanged there in a fresh Python, and the export example
+of docs/compare_and_export.md runs with the run id.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ def _marked_python(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def quickstart(tmp_path_factory):
-
     from experiments.cli import main
 
     folder = tmp_path_factory.mktemp("fresh_clone")
