@@ -319,6 +319,12 @@ def _callback_base():
     return BaseCallback
 
 
+def planned_timesteps(model, total: int) -> int:
+    """The steps SB3 will really take: on-policy algorithms collect whole rollouts (n_steps x n_envs)."""
+    rollout = int(getattr(model, "n_steps", 1) or 1) * int(getattr(model, "n_envs", 1) or 1)
+    return -(-int(total) // rollout) * rollout
+
+
 class TrainingCallback(_callback_base()):  # type: ignore[misc]
     """Progress bar, periodic held-out evaluation (logged to MLflow) and checkpoints.
 
@@ -353,12 +359,15 @@ class TrainingCallback(_callback_base()):  # type: ignore[misc]
         if self.progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.cfg.total_timesteps, initial=t, unit="step", dynamic_ncols=True,
-                            desc=f"{self.cfg.name} seed {self.ctx.seed}")
+            self.bar = tqdm(total=planned_timesteps(self.model, self.cfg.total_timesteps), initial=t, unit="step",
+                            dynamic_ncols=True, desc=f"{self.cfg.name} seed {self.ctx.seed}")
 
     def _on_step(self) -> bool:
         if self.bar is not None:
-            self.bar.update(self.model.num_timesteps - self.bar.n)
+            t = self.model.num_timesteps
+            if t > self.bar.total:  # never "203008 of 200000"
+                self.bar.total = t
+            self.bar.update(t - self.bar.n)
         return True
 
     def _on_rollout_start(self) -> None:
@@ -490,8 +499,11 @@ def train_seed(cfg: ExperimentConfig, ctx: RunContext, progress: bool, resume: b
     model, venv = _build_model(cfg, ctx.seed, ckpt, ctx)
     evaluator = Evaluator(cfg, cfg.eval.athletes)
     if not resume or ckpt is None:
-        ctx.metrics.log({f"baseline/{k}/{m}": evaluator.baselines.mean(k, m)
-                         for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")}, 0)
+        # the templates on the periodic evaluation's athletes: `eval/` like the learned policy's curves there
+        ctx.metrics.log({**{f"eval/baseline/{k}/{m}": evaluator.baselines.mean(k, m)
+                            for k in evaluator.baselines.seasons for m in ("race_time_pct", "injured_days")},
+                         "eval/population_athletes": float(evaluator.cohort.n)}, 0)
+        log_population(ctx, evaluator.cohort, "eval")
     cb = TrainingCallback(cfg, ctx, evaluator, progress, on_eval)
     remaining = cfg.total_timesteps - model.num_timesteps
     if remaining > 0:
@@ -522,6 +534,7 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
 
     t_eval = time.time()
     final = Evaluator(cfg, cfg.eval.final_athletes)
+    log_population(ctx, final.cohort, "final")
     predictor = predictor_of(model, venv, cfg)
     ev = final.evaluate(predictor)
     table = ev.table()
@@ -547,23 +560,30 @@ def finish_seed(cfg: ExperimentConfig, ctx: RunContext, model, venv, wall_s: flo
     history = eval_history(ctx)
     # baselines on the periodic evaluation's athletes (logged at step 0), the curve's own cohort
     logged = ctx.client.get_run(ctx.run_id).data.metrics
-    base_race = {k: logged[f"baseline/{k}/race_time_pct"] for k in cfg.eval.baselines
-                 if f"baseline/{k}/race_time_pct" in logged}
-    base_inj = {k: logged[f"baseline/{k}/injured_days"] for k in cfg.eval.baselines
-                if f"baseline/{k}/injured_days" in logged}
+    base_race = {k: logged[f"eval/baseline/{k}/race_time_pct"] for k in cfg.eval.baselines
+                 if f"eval/baseline/{k}/race_time_pct" in logged}
+    base_inj = {k: logged[f"eval/baseline/{k}/injured_days"] for k in cfg.eval.baselines
+                if f"eval/baseline/{k}/injured_days" in logged}
     plots.plot_learning_curve(history, base_race, out / "learning_curve.png",
                               title=f"{cfg.name} (seed {ctx.seed}): {cfg.eval.athletes} held-out athletes",
                               baselines_injured=base_inj)
-    plots.plot_season({"learned": plots.season_frame(ev.metrics["learned"]),
-                       f"best template ({best})": plots.season_frame(ev.metrics[best])},
-                      out / "season.png", title=f"{cfg.name}: learned season vs best template ({best})")
+    tmpl = f"best template ({best})"
+    plots.plot_season({"learned policy": plots.season_frame(ev.metrics["learned"]),
+                       tmpl: plots.season_frame(ev.metrics[best])},
+                      out / "season.png",
+                      title=f"{cfg.name}: the learned season vs the best template ({best}), "
+                            f"{cfg.eval.final_athletes} held-out runners",
+                      plans={"learned": ev.seasons["learned"].plans, tmpl: ev.seasons[best].plans})
     for f in ("learning_curve.png", "season.png"):
         ctx.client.log_artifact(ctx.run_id, str(out / f), "plots")
 
     final_metrics = {f"final/{k}": v for k, v in head.items()}
     final_metrics["final/wall_s"] = wall_s
     final_metrics["final/eval_wall_s"] = time.time() - t_eval
+    final_metrics["final/population_athletes"] = float(final.cohort.n)
     for name in table.index:
+        if name == "learned":  # final/race_time_pct and final/injured_days already are the learned policy's
+            continue
         final_metrics[f"final/{name}/race_time_pct"] = float(table.loc[name, "race_time_pct"])
         final_metrics[f"final/{name}/injured_days"] = float(table.loc[name, "injured_days"])
     for name, r in rob.summary.iterrows():
@@ -758,6 +778,40 @@ def _logged_config(cl, run_id: str) -> str | None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_description(cfg: ExperimentConfig, seed: int | None) -> str:
+    """The run's description (MLflow's `mlflow.note.content`): what is trained and on which athletes."""
+    env = cfg.env
+    who = (", ".join(f"{k} {v:.0%}" for k, v in env.level_weights().items()) if env.levels else env.level)
+    seeds = f"seed {seed}" if seed is not None else f"seeds {', '.join(map(str, cfg.seeds))} (one child run each)"
+    return (
+        f"StrideLab training '{cfg.name}', {seeds}: {cfg.algo.name.upper()} learns a season planner for {who} "
+        f"runners, {env.season_weeks}-week seasons to a {env.race_distance} race ({env.action_scope} decisions), "
+        f"{cfg.total_timesteps:,} steps. Evaluated against the article's templates on held-out athletes "
+        f"(population seed {cfg.eval.seed}): `eval/*` metrics on the periodic evaluation population "
+        f"({cfg.eval.athletes} athletes, dataset `eval-population`, metric `eval/population_athletes`), `final/*` on "
+        f"the final evaluation population ({cfg.eval.final_athletes} athletes, dataset `final-population`, metric "
+        "`final/population_athletes`). `final/race_time_pct` and "
+        "`final/injured_days` are the learned policy's; `final/<template>/...` each template's."
+    )
+
+
+def log_population(ctx: RunContext, cohort, context: str) -> None:
+    """The evaluation population as an MLflow dataset input (one row per athlete, `sim.state` profile fields)."""
+    import mlflow.data
+    from mlflow.entities import DatasetInput, InputTag
+
+    from sim import state
+
+    names = sorted((k for k in dir(state) if k.startswith("A_") and isinstance(getattr(state, k), int)),
+                   key=lambda k: getattr(state, k))
+    names = [k for k in names if getattr(state, k) < cohort.athletes.shape[1]]
+    df = pd.DataFrame({k[2:].lower(): cohort.athletes[:, getattr(state, k)] for k in names})
+    ds = mlflow.data.from_pandas(df, name=f"{context}-population")
+    tags = [InputTag("mlflow.data.context", context), InputTag("athletes", str(cohort.n)),
+            InputTag("population_seed", str(cohort.seed)), InputTag("level", str(cohort.level))]
+    ctx.client.log_inputs(ctx.run_id, datasets=[DatasetInput(ds._to_mlflow_entity(), tags=tags)])
+
+
 def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, progress: bool = True) -> TrainResult:
     """Train every seed of `cfg` (or resume run `resume`), tracked in MLflow."""
     cl, role = preflight(cfg, resume)
@@ -781,7 +835,8 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
         else:
             existing[int(run.data.tags.get("stridelab.seed", cfg.seeds[0]))] = resume
     elif multi:
-        parent = cl.create_run(exp_id, run_name=f"{cfg.name}", tags={"stridelab.role": "parent"})
+        parent = cl.create_run(exp_id, run_name=f"{cfg.name}", tags={
+            "stridelab.role": "parent", "mlflow.note.content": run_description(cfg, None)})
         parent_id = parent.info.run_id
         tracking.log_run_metadata(cl, parent_id, command, cfg_yaml, params)
 
@@ -798,6 +853,7 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
             tags = {"stridelab.role": "child" if multi else "single", "stridelab.seed": str(seed)}
             if parent_id:
                 tags["mlflow.parentRunId"] = parent_id
+            tags["mlflow.note.content"] = run_description(cfg, seed)
             run_id = cl.create_run(exp_id, run_name=f"{cfg.name}-seed{seed}", tags=tags).info.run_id
             tracking.log_run_metadata(cl, run_id, command, cfg_yaml, params)
         else:

@@ -85,21 +85,18 @@ def _ci(lo: float, hi: float, digits: int = 2) -> str:
     return f"[{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
-def print_summary(res, title: str) -> None:
-    """A rich table: each baseline's mean and 95% CI, and its paired difference to run-only."""
-    from rich.console import Console
-    from rich.table import Table
+def print_summary(res, title: str, width: int | None = None) -> None:
+    """A table that fits the terminal: each baseline's mean and 95% CI, and its paired difference to run-only."""
+    from experiments.report.tables import print_table
 
     ref = res.reference
-    t = Table(title=title, caption=f"means [95% bootstrap CI]; diff = paired difference to {ref} on the same "
-                                   f"athletes; win = share of athletes better off than with {ref}")
-    t.add_column("policy", no_wrap=True)
-    cols = ("race time %", "diff", "win", "injured days", "diff", "injuries", "strength %", "key-run quality")
-    for col in cols:
-        t.add_column(col, justify="right", no_wrap=True)
-    s = res.summary
-    for policy, r in s.iterrows():
-        t.add_row(
+    head = ["policy", "race time % [95% CI]", f"diff vs {ref} (pp)", "win", "injured days",
+            f"injured days diff vs {ref}", "injuries", "strength % (1RM change)", "key-run quality %"]
+    abbrev = {head[1]: "race %", head[2]: "race diff", head[4]: "inj. days", head[5]: "inj. diff",
+              head[7]: "str. %", head[8]: "key-run %"}
+    rows = []
+    for policy, r in res.summary.iterrows():
+        rows.append([
             str(policy),
             f"{r.race_time_pct:+.2f} {_ci(r.race_time_pct_lo, r.race_time_pct_hi)}",
             f"{r.race_time_pct_diff:+.2f} {_ci(r.race_time_pct_diff_lo, r.race_time_pct_diff_hi)}",
@@ -109,8 +106,9 @@ def print_summary(res, title: str) -> None:
             f"{r.injuries:.2f} {_ci(r.injuries_lo, r.injuries_hi)}",
             f"{r.strength_pct:.1f} {_ci(r.strength_pct_lo, r.strength_pct_hi, 1)}",
             f"{r.key_run_quality_pct:.1f}",
-        )
-    con = Console()
-    if not con.is_terminal:  # logs and pipes: do not squeeze the table into 80 columns
-        con = Console(width=200)
-    con.print(t)
+        ])
+    caption = (f"Means [95% bootstrap CI] over the athletes; diff: paired difference to {ref} on the same athletes "
+               f"(negative race time = faster); win: share of athletes better off than with {ref}; strength %: "
+               "change of the one-repetition maximum (1RM) since the start of the season; key-run quality %: "
+               "how well key runs were executed (100 = as planned).")
+    print_table(title, head, rows, width=width, caption=caption, abbrev=abbrev)

@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
                 lo, hi = r["draw_p5_p95"]
                 cells += [f"{100 * r['pass_share']:.0f}%", f"{lo:.3f} to {hi:.3f}"]
             t.add_row(*cells)
-        Console(width=200).print(t)
+        from experiments.report.tables import console
+
+        console().print(t)  # columns fold inside their cells: nothing is cut at COLUMNS
         print(f"{sum(r['pass'] for r in rows)} of {len(rows)} checks pass")
     return 0 if all(r["pass"] for r in rows) else 1

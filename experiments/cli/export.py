@@ -130,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
         if not v
         else (
             f"has {len(v)} departure(s) from the article's rules, "
-            f"{len(v) - len(undeclared(v))} explained in the notes"
+            f"{len(v) - len(undeclared(v))} marked in the notes and explained with their reasons "
+            "(Markdown: 'Rule departures'; JSON: rule_check)"
         )
     )
     where = args.out or "standard output"

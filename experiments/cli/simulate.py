@@ -52,8 +52,12 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
     if args.plot:
-        title = f"{args.plan}: {res.cohort.n} {res.cohort.level} athletes"
-        atomic_write_bytes(args.plot, plot_weekly(res.weekly, title), option="--plot")
+        from sim.state import M_LOAD_AU
+
+        ctx = plan_context(args.plan, res)
+        png = plot_weekly(res.weekly, plot_title(args.plan, res), ctx["planned_km"], ctx["phases"],
+                          res.metrics[:, :, M_LOAD_AU].mean(axis=0), ctx["plan"])
+        atomic_write_bytes(args.plot, png, option="--plot")
     if args.json:
         from experiments.io import dumps_json
 
@@ -74,18 +78,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_bands(bands: dict, athlete: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from experiments.report.tables import print_table
 
     lo, mid, hi = bands["percentiles"]
-    t = Table(title=f"{athlete}: outcome bands over the fitted uncertainty and injury luck")
-    for c in ("outcome", f"p{lo}", f"p{mid}", f"p{hi}"):
-        t.add_column(c, justify="right" if c != "outcome" else "left")
-    for k, v in bands.items():
-        if isinstance(v, list) and k != "percentiles":
-            t.add_row(k, *(f"{x:.2f}" for x in v))
-    t.add_row("injured (fraction)", "", f"{bands['injured_frac']:.3f}", "")
-    Console(width=max(Console().width, 100)).print(t)
+    rows = [[LABELS.get(k, k), *(f"{x:.2f}" for x in v)] for k, v in bands.items()
+            if isinstance(v, list) and k != "percentiles"]
+    rows.append(["injured (fraction)", "", f"{bands['injured_frac']:.3f}", ""])
+    print_table(f"{athlete}: outcome bands over the fitted uncertainty and injury luck",
+                ["outcome", f"p{lo}", f"p{mid}", f"p{hi}"], rows)
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:
@@ -104,52 +104,85 @@ def model_draws_spread(args: argparse.Namespace) -> dict:
 
 
 def print_spread(res, spread: dict, k: int) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from experiments.report.tables import print_table
 
-    t = Table(title=f"under model uncertainty: {k} parameter draws (same athletes, same random streams)")
-    for col in ("figure", "default model", "mean of draws", "5-95% of draws"):
-        t.add_column(col, justify="right" if col != "figure" else "left")
-    for name, v in spread.items():
-        t.add_row(name, f"{res.summary[name]:.3f}", f"{v['mean']:.3f}", f"[{v['p5']:.3f}, {v['p95']:.3f}]")
-    Console(width=max(Console().width, 100)).print(t)
+    rows = [[LABELS.get(name, name), f"{res.summary[name]:.3f}", f"{v['mean']:.3f}",
+             f"[{v['p5']:.3f}, {v['p95']:.3f}]"] for name, v in spread.items()]
+    print_table(f"under model uncertainty: {k} parameter draws (same athletes, same random streams)",
+                ["figure", "default model", "mean of draws", "5-95% of draws"], rows)
 
 
-def print_result(res, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    con = Console(width=max(Console().width, 150))
-    t = Table(title=f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)")
-    cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
-            "injuries", "injured_days", "soreness", "key_run_quality_pct"]
-    for c in cols:
-        t.add_column(c, justify="right")
-    for _, row in res.weekly.iterrows():
-        t.add_row(*[f"{int(row[c])}" if c == "week" else f"{row[c]:.2f}" for c in cols])
-    con.print(t)
-    s = res.summary
-    st = Table(title="season summary (95% CI)")
-    st.add_column("metric")
-    st.add_column("value", justify="right")
-    st.add_column("95% CI", justify="right")
-    for k, ci in s["ci95"].items():
-        st.add_row(k, f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]")
-    con.print(st)
-
-
-PANELS = (
-    (("run_km",), "running km / week"),
-    (("strength_sessions",), "strength sessions / week"),
-    (("strength_pct", "economy_pct", "vo2max_pct"), "change since start, %"),
-    (("race_time_pct",), "predicted race time, % (lower = faster)"),
-    (("injured_days",), "injured days / week (per athlete)"),
-    (("soreness",), "soreness, 0-10"),
+#: plain names of the what-if figures (`sim.whatif` columns), used in tables and plots
+LABELS = {
+    "week": "week",
+    "run_km": "run km",
+    "strength_sessions": "strength sessions",
+    "strength_pct": "strength % (1RM change)",
+    "economy_pct": "running economy %",
+    "vo2max_pct": "VO2max %",
+    "race_time_pct": "race time % (- = faster)",
+    "injuries": "new injuries",
+    "injured_days": "injured days",
+    "soreness": "soreness (0-10)",
+    "key_run_quality_pct": "key-run quality %",
+}
+ABBREV = {"strength sessions": "str. sess.", "strength % (1RM change)": "str. %", "running economy %": "econ. %",
+          "race time % (- = faster)": "race %", "new injuries": "inj.", "injured days": "inj. days",
+          "soreness (0-10)": "sore", "key-run quality %": "key-run %"}
+DEFINITIONS = (
+    "strength %: change of the one-repetition maximum (1RM) since the start; running economy %: less oxygen at "
+    "the same speed; race time %: change of the predicted race time (negative = faster); key-run quality %: how "
+    "much of a key run's training effect fatigue and soreness left (100 = fresh). run km is what was run, "
+    "which can be less than planned: the scheduler's minimums, pain days (easy and half as far) and injured "
+    "days (no running) cut it."
 )
 
 
-def plot_weekly(weekly, title: str) -> bytes:
-    """The population-mean curves of a what-if run, one panel per quantity, as PNG bytes."""
+def print_result(res, title: str, width: int | None = None) -> None:
+    from experiments.report.tables import print_table
+
+    cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
+            "injuries", "injured_days", "soreness", "key_run_quality_pct"]
+    rows = [[f"{int(row[c])}" if c == "week" else f"{row[c]:.2f}" for c in cols] for _, row in res.weekly.iterrows()]
+    print_table(f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)",
+                [LABELS[c] for c in cols], rows, width=width, abbrev=ABBREV, caption=DEFINITIONS)
+    s = res.summary
+    rows = [[k.replace("_", " "), f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]"] for k, ci in s["ci95"].items()]
+    print_table("season summary (95% CI)", ["metric", "value", "95% CI"], rows, width=width)
+
+
+def plan_context(plan_path: str, res) -> dict:
+    """What the plot needs from the plan: planned km per week (population mean), the phases and the plan array."""
+    import numpy as np
+
+    from experiments.report.coach_plots import season_phases
+    from sim.plan import load_plan, plans_to_array, week_km_of
+    from sim.state import A_HABITUAL_KM
+
+    weeks = load_plan(plan_path).weeks()
+    hab = res.cohort.athletes[:, A_HABITUAL_KM]
+    planned = [float(np.mean([week_km_of(w, h) for h in hab])) if w.run_volume_rel is not None
+               else week_km_of(w, float(hab[0])) for w in weeks]
+    default = season_phases(len(weeks))
+    phases = [w.phase or default[i] for i, w in enumerate(weeks)]
+    return {"planned_km": planned, "phases": phases, "plan": plans_to_array(weeks)}
+
+
+def plot_title(plan_path: str, res) -> str:
+    from pathlib import Path
+
+    name = Path(plan_path).stem.replace("_", " ").replace("-", " ")
+    return (f"What the plan '{name}' does to {res.cohort.n} {res.cohort.level} runners "
+            "(simulated population means)")
+
+
+def plot_weekly(weekly, title: str, planned_km=None, phases=None, load=None, plan=None) -> bytes:
+    """The population-mean curves of a what-if run as PNG bytes.
+
+    Amounts (km, sessions, injured days, soreness) on zero-based axes; the planned km beside the km
+    actually run; the season phases as background bands; fitness, fatigue and form from the weekly
+    training load (`load`, AU per week); and a strip of what the plan prescribes (`plan`, (weeks, PLAN_SIZE)).
+    """
     import io
 
     import matplotlib
@@ -157,19 +190,82 @@ def plot_weekly(weekly, title: str) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
-    for ax, (cols, label) in zip(axes.flat, PANELS, strict=True):
-        for col in cols:
-            ax.plot(weekly["week"], weekly[col], label=col if len(cols) > 1 else None)
-        ax.set_title(label, fontsize=10)
-        ax.grid(alpha=0.3)
-        if len(cols) > 1:
-            ax.legend(fontsize=8)
-    for ax in axes[1]:
-        ax.set_xlabel("week")
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
+    from experiments.report.coach_plots import (
+        FONT,
+        phase_legend,
+        plan_strip,
+        plot_load_chart,
+        shade_phases,
+        zero_based,
+    )
+
+    with plt.rc_context(FONT):
+        extra = (load is not None) + (plan is not None)
+        heights = [1, 1, 1] + [1.1] * (load is not None) + [0.5] * (plan is not None)
+        fig = plt.figure(figsize=(14, 3.0 * 3 + 3.2 * extra + 1.2))
+        gs = fig.add_gridspec(3 + extra, 2, height_ratios=heights, hspace=0.55, wspace=0.18)
+        axes = [fig.add_subplot(gs[i, j]) for i in range(3) for j in range(2)]
+        x = weekly["week"]
+        ax = axes[0]
+        ax.plot(x, weekly["run_km"], color="#1f5fa8", lw=2, label="run (simulated mean; pain and\ninjured days cut it)")
+        if planned_km is not None:
+            ax.plot(x, list(planned_km)[: len(x)], color="k", ls="--", lw=1.2, label="planned")
+        ax.set_title("running per week (km)")
+        ax.set_ylabel("km")
+        ax.legend(loc="lower right", fontsize=9)
+        ax = axes[1]
+        ax.step(x, weekly["strength_sessions"], where="mid", color="#4c72b0", lw=2)
+        ax.set_title("strength sessions per week (simulated mean)")
+        ax.set_ylabel("sessions")
+        ax = axes[2]
+        for col, c in (("strength_pct", "#4c72b0"), ("economy_pct", "#55a868"), ("vo2max_pct", "#c44e52")):
+            ax.plot(x, weekly[col], color=c, lw=2, label=LABELS[col])
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title("change since the start of the season (%)")
+        ax.set_ylabel("%")
+        ax.legend(loc="upper left", fontsize=9)
+        ax = axes[3]
+        ax.plot(x, weekly["race_time_pct"], color="#8172b3", lw=2)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title("predicted race time vs the start (%, lower = faster)")
+        ax.set_ylabel("%")
+        ax = axes[4]
+        ax.plot(x, weekly["injured_days"], color="#c44e52", lw=2)
+        ax.set_title("injured days per week (per runner)")
+        ax.set_ylabel("days")
+        ax = axes[5]
+        ax.plot(x, weekly["soreness"], color="#937860", lw=2)
+        ax.set_title("muscle soreness (0-10 scale)")
+        ax.set_ylabel("soreness")
+        for i, a in enumerate(axes):
+            if i in (0, 1, 4, 5):
+                zero_based(a)
+            if i == 5:
+                a.set_ylim(0, max(a.get_ylim()[1], 1.0))
+            if phases is not None:
+                shade_phases(a, phases)
+            a.set_xlim(0.5, len(x) + 0.5)
+            a.grid(alpha=0.3)
+            a.set_xlabel("season week")
+        row = 3
+        if load is not None:
+            a = fig.add_subplot(gs[row, :])
+            plot_load_chart(a, load, "fitness, fatigue and form (from the simulated sRPE training load)")
+            if phases is not None:
+                shade_phases(a, phases)
+            a.set_xlim(0.5, len(x) + 0.5)
+            a.set_xlabel("season week")
+            a.grid(alpha=0.3)
+            row += 1
+        if plan is not None:
+            a = fig.add_subplot(gs[row, :])
+            plan_strip(a, {"plan": plan})
+            a.set_xlabel("season week")
+        fig.suptitle(title, y=0.995)
+        if phases is not None:
+            phase_legend(fig, phases, y=0.975)
+        fig.subplots_adjust(top=0.9 if phases is not None else 0.94, left=0.08, right=0.84, bottom=0.05)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        plt.close(fig)
     return buf.getvalue()

@@ -50,6 +50,7 @@ _EXERCISE = {
         "name": {"type": "string"},
         "sets": {"type": "integer", "minimum": 1},
         "reps": {"type": "string"},
+        "load": {"type": "string"},
     },
 }
 _DAY = {
@@ -173,7 +174,8 @@ def day_records(df: pd.DataFrame) -> list[dict[str, Any]]:
                     "sets": int(r.strength_sets),
                     "after_run": bool(r.strength_after_run),
                     "exercises": [
-                        {"name": e["name"], "sets": int(e["sets"]), "reps": str(e["reps"])}
+                        {"name": e["name"], "sets": int(e["sets"]), "reps": str(e["reps"]),
+                         **({"load": str(e["load"])} if e.get("load") else {})}
                         for e in r.exercises
                     ],
                 },
@@ -236,21 +238,71 @@ def _long_date(d: dt.date) -> str:
     return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
 
 
-def _strength_cell(r: Any) -> str:
+def _strength_cell(r: Any, label: str = "") -> str:
     if r.strength_emphasis == "none":
         return "—"
     when = "after the run" if r.strength_after_run else "own session"
     what = f"**{r.strength_emphasis}**, {effort_label(r.strength_effort)}, {when}"
-    return f"{what}: {format_exercises(r.exercises)}"
+    return f"{what}: session {label}" if label else f"{what}: {format_exercises(r.exercises)}"
 
 
 def _md_escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _without_declarations(note: str) -> str:
+    """The week's reason without the rule-departure marks (those are summarised once at the top)."""
+    from experiments.plans.rules import DECLARED
+
+    cut = note.find(DECLARED)
+    return (note[:cut] if cut >= 0 else note).strip().rstrip(".").strip()
+
+
+HOW_TO = (
+    "**How to read it.** Effort of the main lifts: easy = 3-4 reps in reserve (RIR), moderate = 1-2 in reserve, "
+    "hard = to failure. Jumps, hops and bounds, loaded carries and core holds (plank, Pallof press) are never "
+    "taken to failure: they stop when speed, posture or position fades. Each lift's load is given as a share "
+    "of your one-repetition maximum (%1RM, the heaviest load you can lift once) for its reps and reps in "
+    "reserve. On a day with pain of 4/10 or more, run easy and half as far and keep lifting light."
+)
+PLANNED_VS_DONE = (
+    "**Planned and done.** The km here are the plan. What a runner actually runs is less on pain days (easy "
+    "and half as far) and on injured days (no running), so `stridelab simulate` reports a population mean a "
+    "little below the plan (for example 39-42 km in weeks planned at 45 km)."
+)
+
+
+def _departure_lines(df: pd.DataFrame) -> list[str]:
+    from experiments.plans.rules import RULES, departures, week_span
+
+    deps = departures(df)
+    pain = [w + 1 for w, on in enumerate(df.attrs.get("pain_rule", [])) if not on]
+    if not deps and not pain:
+        return ["**Rule check:** the plan follows all of the article's rules: " + "; ".join(RULES.values()) + ".",
+                ""]
+    total = sum(d["count"] for d in deps) + len(pain)
+    lines = [
+        "## Rule departures",
+        "",
+        f"{total} departure(s) from the article's rules, each explained once here (the weeks below only "
+        "name the rule):",
+        "",
+        "| Rule (the article's advice) | Weeks | Times | For example | Why |",
+        "|---|---|--:|---|---|",
+    ]
+    for d in deps:
+        lines.append(f"| {d['rule']} ({_md_escape(d['advice'])}) | {week_span(d['weeks'])} | {d['count']} "
+                     f"| {_md_escape(d['example'])} | {_md_escape(d['reason'])} |")
+    if pain:
+        lines.append(f"| pain_rule (modify load instead of pushing through pain) | {week_span(pain)} | {len(pain)} "
+                     "| no backing off on pain days | the plan turned the pain rule off |")
+    return lines + [""]
+
+
 def to_markdown(df: pd.DataFrame) -> str:
-    """A printable plan: a header, the rule check, then one table per week under its reason."""
-    from experiments.plans.rules import RULES, check
+    """A printable plan: a header, how to read it, the rule departures once, then one table per week."""
+    from experiments.plans.rules import check
+    from experiments.plans.season_plan import WARMUP
 
     a = df.attrs
     race = dt.date.fromisoformat(a["race"]) if "race" in a else df["date"].iloc[-1]
@@ -272,50 +324,53 @@ def to_markdown(df: pd.DataFrame) -> str:
             "",
         ]
     lines += [
-        (a.get("paces") or "Paces are those of a typical runner of this level; adjust them to your own easy pace.")
-        + " "
-        "Effort: easy = 3-4 reps in reserve, moderate = 1-2 in reserve, hard = to failure. "
-        "On a day with pain of 4/10 or more, run easy and half as far and keep lifting light.",
+        a.get("paces") or "Paces are those of a typical runner of this level; adjust them to your own easy pace.",
+        "",
+        HOW_TO,
+        "",
+        f"**Warm-up.** {WARMUP}",
+        "",
+        PLANNED_VS_DONE,
         "",
     ]
-    violations = check(df)
-    if not violations:
-        lines += [
-            "**Rule check:** the plan follows all of the article's rules: " + "; ".join(RULES.values()) + ".",
-            "",
-        ]
-    else:
-        lines += [
-            f"**Rule check:** {len(violations)} departure(s) from the article's rules "
-            f"({sum(v.declared for v in violations)} chosen by the policy and explained below):",
-            "",
-        ]
-        lines += [f"- {_md_escape(str(v))}" for v in violations[:20]]
-        if len(violations) > 20:
-            lines.append(f"- ... and {len(violations) - 20} more")
-        lines.append("")
+    lines += _departure_lines(df)
+    by_week: dict[int, set[str]] = {}
+    for v in check(df):
+        by_week.setdefault(v.week, set()).add(v.rule)
+    for w, on in enumerate(a.get("pain_rule", [])):
+        if not on:
+            by_week.setdefault(w + 1, set()).add("pain_rule")
     for week, wk in df.groupby("week", sort=True):
         first, last = wk["date"].iloc[0], wk["date"].iloc[-1]
         km = wk["distance_km"].sum()
+        note = _md_escape(_without_declarations(wk["week_note"].iloc[0]))
         lines += [
             f"## Week {week} · {wk['phase'].iloc[0]} · {_day_label(first)} – {_day_label(last)} "
             f"· {km:.0f} km",
             "",
-            f"*{_md_escape(wk['week_note'].iloc[0])}*",
+            f"*{note}.*",
             "",
-            "| Day | Run | km | Intensity | Strength |",
-            "|---|---|--:|---|---|",
         ]
-        notes = []
+        if week in by_week:
+            lines += [f"Rule departures this week: {', '.join(sorted(by_week[week]))} (see 'Rule departures').", ""]
+        lines += ["| Day | Run | km | Intensity | Strength |", "|---|---|--:|---|---|"]
+        sessions: dict[str, str] = {}
         for r in wk.itertuples(index=False):
             km_cell = f"{r.distance_km:.1f}" if r.run_kind != "rest" else ""
+            label = ""
+            if r.strength_emphasis != "none":
+                text = format_exercises(r.exercises)
+                if text not in sessions:
+                    sessions[text] = "ABCDEFG"[len(sessions)]
+                label = sessions[text]
             lines.append(
                 f"| {_day_label(r.date)} | {r.run_kind} | {km_cell} | {_md_escape(r.intensity)} "
-                f"| {_md_escape(_strength_cell(r))} |"
+                f"| {_md_escape(_strength_cell(r, label))} |"
             )
-            if getattr(r, "day_note", ""):
-                notes.append(f"- {_day_label(r.date)}: {_md_escape(r.day_note)}")
-        lines += [""] + (notes + [""] if notes else [])
+        lines.append("")
+        for text, label in sessions.items():
+            lines.append(f"- Session {label}: {_md_escape(text)}")
+        lines += [""] if sessions else []
     return "\n".join(lines)
 
 
@@ -354,7 +409,11 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
         if r.strength_emphasis != "none":
             when = "after the run" if r.strength_after_run else "own session"
             desc.append(f"Strength: {r.strength_emphasis}, {effort_label(r.strength_effort)}, {when}")
-            desc += [f"  - {e['name']}: {e['sets']} x {e['reps']}" for e in r.exercises]
+            desc += [f"  - {e['name']}: {e['sets']} x {e['reps']}" + (f" ({e['load']})" if e.get("load") else "")
+                     for e in r.exercises]
+            from experiments.plans.season_plan import WARMUP
+
+            desc.append(WARMUP)
         desc.append(f"Why: {r.note}")
         ev = Event()
         # One event per date and season: the UID leaves the content out, so a re-planned day keeps

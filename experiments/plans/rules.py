@@ -14,7 +14,9 @@
    weeks) strength continues as maintenance: at least one session in every week except race
    week ("Mistake 5: Dropping Strength Completely"), at most two, maintenance emphasis, never
    to failure ("Race Season and Taper").
-4. `taper`: running volume of each taper week (race week without the race itself) is at
+4. `no_hard_lift_back_to_back`: no hard lifting on two days in a row, across the week boundary
+   too (heavy work needs 48-72 h between sessions; "Principle 4: Respect Fatigue and Timing").
+5. `taper`: running volume of each taper week (race week without the race itself) is at
    most `TAPER_MAX_SHARE` of the mean of the weeks before the taper, and the race is on the
    last day ("Race Season and Taper"; Bosquet et al. 2007).
 
@@ -40,6 +42,7 @@ RULES: dict[str, str] = {
     "strength_after_easy_or_separate": "strength after easy runs or on separate days (at most light to "
     "moderate lifting after a key session)",
     "maintenance_in_race_season": "maintenance strength in race season (not heavy, not dropped)",
+    "no_hard_lift_back_to_back": "no hard lifting on two days in a row",
     "taper": "a taper before the race",
 }
 KEY_KINDS = frozenset({"tempo", "intervals", "long", "race"})
@@ -116,6 +119,14 @@ def check(days: pd.DataFrame) -> list[Violation]:
                 "no_hard_lift_before_key",
                 [i],
                 f"{emph} lifting at {effort} effort the day before the {nxt} run of {df.at[i + 1, 'date']}",
+                True,
+            )
+        if i > 0 and is_hard_lift(emph, effort) and is_hard_lift(df.at[i - 1, "strength_emphasis"],
+                                                                 df.at[i - 1, "strength_effort"]):
+            add(
+                "no_hard_lift_back_to_back",
+                [i],
+                f"{emph} lifting at {effort} effort the day after hard lifting on {df.at[i - 1, 'date']}",
                 True,
             )
         if kind in KEY_KINDS:
@@ -212,7 +223,82 @@ def _join(note: str, text: str) -> str:
 
 
 def _declaration(v: Violation) -> str:
-    return f"{DECLARED} ({v.rule}): {v.message}; the article advises {RULES[v.rule]}."
+    """The short mark a day or week note carries; the reason is given once (`departures`)."""
+    return f"{DECLARED} ({v.rule}): departs from the article's rule ({RULES[v.rule]}), see 'Rule departures'."
+
+
+def _week_counts(df: pd.DataFrame, week: int) -> tuple[int, int, int, str, str]:
+    wk = df[df["week"] == week]
+    lifting = wk[wk["strength_emphasis"].isin(["heavy", "power", "maintenance", "toning"])]
+    keys = int(wk["run_kind"].isin(["tempo", "intervals"]).sum())
+    longs = int(wk["run_kind"].isin(["long", "race"]).sum())
+    emph = lifting["strength_emphasis"].iloc[0] if len(lifting) else "none"
+    effort = lifting["strength_effort"].iloc[0] if len(lifting) else ""
+    return len(lifting), keys, longs, emph, effort
+
+
+def reason(v: Violation, days: pd.DataFrame) -> str:
+    """Why the plan departs from the rule here, in terms of what the week plan asked for.
+
+    Day placement is `sim.kernel.schedule_week`'s: it spreads the week's sessions over the best days for
+    the placement and, when a week has more sessions than free days away from key runs, puts one after a
+    key or long run ("hard days hard") whatever the session's effort. The dose (sessions, emphasis,
+    effort, volume) is the policy's or the plan's choice.
+    """
+    df = _frame(days)
+    n, keys, longs, emph, effort = _week_counts(df, v.week)
+    dose = (f"the plan asks for {n} {emph} session(s) at {effort} effort" if n
+            else "the plan drops strength work this week")
+    runs = f"{keys} key run(s) and {longs} long run or race"
+    if v.rule in ("strength_after_easy_or_separate", "no_hard_lift_before_key", "no_hard_lift_back_to_back"):
+        free = 7 - keys - longs
+        return (f"{dose} in a week with {runs}; the scheduler places sessions away from key runs first and "
+                f"{'has too few free days' if n + keys + longs > 5 else 'scores this day best'} ({free} days "
+                "without a key or long run), and it does not lower the effort when it must put a session next to "
+                "a key run or another session")
+    if v.rule == "maintenance_in_race_season":
+        source = str(days.attrs.get("source", ""))
+        if source.startswith(("MLflow run", "model", "learned", "optimized")):
+            return (f"{dose}: the policy was trained on the simulator's race time and injured days only, and in "
+                    "the simulator this dose costs less than it gains; the article keeps 1-2 maintenance sessions")
+        return f"{dose}: the plan's own choice ({source or 'hand-written plan'})"
+    if v.rule == "taper":
+        return ("the week's running volume is the plan's (for a strength-only policy, the reference running "
+                "plan's), which does not cut volume enough in the last weeks")
+    if v.rule == "pain_rule":
+        return "the plan turned the pain rule off: pain days are not eased"
+    return "the policy's choice"
+
+
+def departures(days: pd.DataFrame) -> list[dict]:
+    """Rule departures grouped once: rule, what happens (weeks and count), and the reason.
+
+    One entry per (rule, reason); `weeks` lists the weeks it happens in. This is what an exported plan
+    shows once instead of repeating a note under every week.
+    """
+    out: dict[tuple[str, str], dict] = {}
+    for v in check(days):
+        why = reason(v, days)
+        key = (v.rule, why)
+        e = out.setdefault(key, {"rule": v.rule, "advice": RULES[v.rule], "reason": why, "weeks": [],
+                                 "count": 0, "example": v.message})
+        e["count"] += 1
+        if v.week not in e["weeks"]:
+            e["weeks"].append(v.week)
+    return list(out.values())
+
+
+def week_span(weeks: Sequence[int]) -> str:
+    """'1-20, 24, 30-33' from a list of week numbers."""
+    ws = sorted(set(int(w) for w in weeks))
+    parts, start = [], None
+    for i, w in enumerate(ws):
+        if start is None:
+            start = w
+        if i + 1 == len(ws) or ws[i + 1] != w + 1:
+            parts.append(str(start) if start == w else f"{start}-{w}")
+            start = None
+    return ", ".join(parts)
 
 
 def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.DataFrame:
@@ -232,10 +318,12 @@ def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.
         text = _declaration(v)
         if v.date is not None:
             mask = pd.to_datetime(df["date"]).dt.date.astype(str) == v.date
-            df.loc[mask, "day_note"] = df.loc[mask, "day_note"].map(lambda s, t=text: f"{s} {t}".strip())
+            df.loc[mask, "day_note"] = df.loc[mask, "day_note"].map(
+                lambda s, t=text: s if t in s else f"{s} {t}".strip())
         else:
             mask = df["week"] == v.week
-            df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(lambda s, t=text: _join(s, t))
+            df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(
+                lambda s, t=text: s if t in s else _join(s, t))
     if weeks is not None:
         for w, plan in enumerate(weeks):
             if not plan.pain_rule:
@@ -243,8 +331,7 @@ def annotate(days: pd.DataFrame, weeks: Sequence[WeekPlan] | None = None) -> pd.
                 df.loc[mask, "week_note"] = df.loc[mask, "week_note"].map(
                     lambda s: _join(
                         s,
-                        f"{DECLARED} (pain_rule): no backing off on pain days; the article advises "
-                        "modifying load instead of pushing through pain.",
+                        f"{DECLARED} (pain_rule): no backing off on pain days, see 'Rule departures'.",
                     )
                 )
     df["note"] = [f"{w} | {d}" if d else w for w, d in zip(df["week_note"], df["day_note"], strict=True)]

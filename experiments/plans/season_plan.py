@@ -26,10 +26,10 @@ import pandas as pd
 
 from sim import kernel
 from sim.errors import InputError
-from sim.parameters import PACE_LONG, PACE_RACE, PACE_TEMPO, default_parameters
+from sim.parameters import PACE_INTERVALS, PACE_LONG, PACE_RACE, PACE_TEMPO, default_parameters
 from sim.plan import Exercise, WeekPlan
 from sim.population import PROFILES, level_code, race_km
-from sim.season import MIN_SEASON_WEEKS, PHASES, phase_of
+from sim.season import MIN_SEASON_WEEKS, PHASES, TAPER_WEEKS, phase_of
 from sim.state import (
     A_AEROBIC_RESPONSE,
     A_EASY_PACE_MIN_PER_KM,
@@ -101,19 +101,82 @@ def _catalog(emphasis: str, level: str) -> tuple[tuple[Exercise, ...], ...]:
     return (X.TONING,)
 
 
+# --------------------------------------------------------------------------- what each exercise is
+#: Words that mark exercises whose effort is never "to failure": plyometrics (quality of every contact
+#: is the point), loaded carries (posture) and anti-rotation/core holds (position). Checked on lower-case names.
+PLYOMETRIC_WORDS = ("jump", "hop", "bound", "plyometric", "skip")
+CARRY_WORDS = ("carry", "carries")
+CORE_WORDS = ("pallof", "plank", "dead bug", "core circuit", "anti-rotation", "bird dog")
+BODYWEIGHT_WORDS = ("bodyweight", "push-up", "nordic", "sliding curl", "step-up")
+RIR = {"easy": (3, 4), "moderate": (1, 2), "hard": (0, 0)}
+
+
+def exercise_kind(name: str) -> str:
+    """plyometric | carry | core | bodyweight | lift (a loaded lift, the only kind taken to failure)."""
+    n = name.lower()
+    for kind, words in (("plyometric", PLYOMETRIC_WORDS), ("carry", CARRY_WORDS), ("core", CORE_WORDS),
+                        ("bodyweight", BODYWEIGHT_WORDS)):
+        if any(w in n for w in words):
+            return kind
+    return "lift"
+
+
+def _rep_range(reps: str) -> tuple[int, int] | None:
+    import re
+
+    m = re.match(r"\s*(\d+)(?:\s*-\s*(\d+))?", str(reps))
+    if not m or re.match(r"\s*\d+(?:\s*-\s*\d+)?\s*(s|m|round)", str(reps)):
+        return None
+    lo = int(m.group(1))
+    return lo, int(m.group(2) or lo)
+
+
+def percent_1rm(reps: int) -> float:
+    """Load (% of the one-repetition maximum) that allows `reps` repetitions to failure (Epley)."""
+    return 100.0 / (1.0 + reps / 30.0)
+
+
+def exercise_load(name: str, reps: str, effort: str) -> str:
+    """How heavy and how hard, per exercise: '~80-85% 1RM, 1-2 reps in reserve' for a loaded lift.
+
+    Loads come from the reps and the reps left in reserve (Epley: %1RM = 100 / (1 + (reps + RIR) / 30)).
+    Plyometrics, carries and core holds are never to failure whatever the session's effort.
+    """
+    kind = exercise_kind(name)
+    if kind == "plyometric":
+        return "bodyweight, explosive, full recovery, stop when height or rhythm drops: never to failure"
+    if kind == "carry":
+        return "the heaviest load you carry with a tall, steady posture: never to failure"
+    if kind == "core":
+        return "controlled, stop before the position breaks: never to failure"
+    lo_rir, hi_rir = RIR.get(effort, (1, 2))
+    rir = "0 reps in reserve: to failure" if hi_rir == 0 else f"{lo_rir}-{hi_rir} reps in reserve"
+    if kind == "bodyweight":
+        return f"bodyweight or light, {rir}"
+    rng = _rep_range(reps)
+    if rng is None:
+        return rir
+    heavy = 5 * round(percent_1rm(rng[0] + lo_rir) / 5)
+    light = 5 * round(percent_1rm(rng[1] + hi_rir) / 5)
+    load = f"~{light}% 1RM" if light == heavy else f"~{light}-{heavy}% 1RM"
+    return f"{load}, {rir}"
+
+
 def session_exercises(
     emphasis: str,
     level: str,
     session_index: int,
     sets: float,
     given: Sequence[Exercise] = (),
+    effort: str = "moderate",
 ) -> list[dict]:
-    """The exercises of one strength session: [{name, sets, reps}].
+    """The exercises of one strength session: [{name, sets, reps, load}].
 
     `given` (the week plan's own exercises, e.g. a template's) wins; its sessions are told
     apart by their "A: " / "B: " labels and alternate within the week. Otherwise the article's
     session for the emphasis and level is used, with sets scaled by the day's scheduled sets
     relative to the session's key lift (a taper week with 1 set of key lifts shows 1 set).
+    `load` is the load and reps in reserve of each exercise at the session's effort (`exercise_load`).
     """
     if emphasis == "none":
         return []
@@ -122,12 +185,15 @@ def session_exercises(
 
         sessions = list(split_sessions(tuple(given)).values())
         chosen = sessions[session_index % len(sessions)]
-        return [{"name": e.name, "sets": e.sets, "reps": e.reps} for e in chosen]
+        return [{"name": e.name, "sets": e.sets, "reps": e.reps, "load": exercise_load(e.name, e.reps, effort)}
+                for e in chosen]
     sessions = _catalog(emphasis, level)
     chosen = sessions[session_index % len(sessions)]
     scale = sets / chosen[0].sets if sets > 0 else 1.0
     return [
-        {"name": e.name, "sets": int(min(max(round(e.sets * scale), 1), 6)), "reps": e.reps} for e in chosen
+        {"name": e.name, "sets": int(min(max(round(e.sets * scale), 1), 6)), "reps": e.reps,
+         "load": exercise_load(e.name, e.reps, effort)}
+        for e in chosen
     ]
 
 
@@ -136,19 +202,24 @@ _RUN_INTENSITY = {
     "easy": "easy, conversational",
     "long": "easy to steady",
     "tempo": "comfortably hard (threshold)",
-    "intervals": "hard repeats (3-5 min at 5k-10k effort, equal jog recoveries)",
+    "intervals": "hard repeats at 5k-10k effort, jog recoveries",
     "race": "race effort",
 }
+WARMUP = ("Warm-up before every session: 10 min easy jogging (or the day's run) and dynamic drills; before "
+          "a tempo or interval run add 4-6 relaxed strides; before lifting, 2 ramp-up sets of the first lift "
+          "(about 50% and 75% of the working load).")
 
 
 def format_exercises(exercises: Sequence[dict]) -> str:
-    """'Goblet squat 2x8-12; Plank 3x20-40 s' (the flat form for CSV, calendars and tables)."""
-    return "; ".join(f"{e['name']} {e['sets']}x{e['reps']}" for e in exercises)
+    """'Goblet squat 2x8-12 @ ~70% 1RM, 1-2 reps in reserve; Plank 3x20-40 s @ ...' (CSV, calendars, tables)."""
+    return "; ".join(f"{e['name']} {e['sets']}x{e['reps']}" + (f" @ {e['load']}" if e.get("load") else "")
+                     for e in exercises)
 
 
 def effort_label(effort: str) -> str:
-    """'moderate (1-2 reps in reserve)': the article's wording for how hard a set is."""
-    rir = {"easy": "3-4 reps in reserve", "moderate": "1-2 reps in reserve", "hard": "to failure"}
+    """'moderate (1-2 reps in reserve)': the article's wording for how hard a set of a main lift is."""
+    rir = {"easy": "3-4 reps in reserve", "moderate": "1-2 reps in reserve",
+           "hard": "main lifts to failure"}
     return f"{effort} ({rir[effort]})"
 
 
@@ -160,10 +231,34 @@ def _pace(minutes_per_km: float) -> str:
     return f"{m}:{s:02d}/km"
 
 
-def run_intensity(kind: str, easy_pace_min_per_km: float, gp: np.ndarray) -> str:
-    """Intensity of a run with the athlete's pace where the simulator defines one."""
+def run_intensity(kind: str, easy_pace_min_per_km: float, gp: np.ndarray, km: float | None = None) -> str:
+    """Intensity of a run with the athlete's pace where the simulator defines one.
+
+    With the day's `km`, a tempo or interval run is described step by step exactly as its FIT workout
+    (`experiments.plans.fitworkouts.workout_steps`): warm-up, the threshold block or the number of 1 km
+    repeats with their recovery jogs, cool-down; the pace at the end is that of the work.
+    """
     label = _RUN_INTENSITY[kind]
     factor = {"easy": 1.0, "long": gp[PACE_LONG], "tempo": gp[PACE_TEMPO], "race": gp[PACE_RACE]}.get(kind)
+    if km is not None and kind in ("tempo", "intervals") and km > 0:
+        from experiments.plans.fitworkouts import RECOVERY_KM, workout_steps
+
+        easy = easy_pace_min_per_km
+        paces = {"easy": easy, "threshold": easy * gp[PACE_TEMPO], "interval": easy * (2 * gp[PACE_INTERVALS] - 1.0),
+                 "race": easy * gp[PACE_RACE]}
+        steps = workout_steps(kind, km, paces)
+        work = paces["threshold" if kind == "tempo" else "interval"]
+        if len(steps) == 1:
+            what = ("comfortably hard (threshold)" if kind == "tempo"
+                    else "hard at 5k-10k effort, in 3-4 min repeats with equal jogs")
+            return f"{km:.1f} km {what} (too short for a separate warm-up), ~{_pace(work)}"
+        wu, cd = steps[0][1], steps[-1][1]
+        if kind == "tempo":
+            main = f"{steps[1][1]:.1f} km comfortably hard (threshold)"
+        else:
+            reps = steps[3][2]
+            main = f"{reps} x {steps[1][1]:g} km hard at 5k-10k effort with {1000 * RECOVERY_KM:.0f} m jogs"
+        return f"{wu:g} km warm-up, {main}, {cd:g} km cool-down, ~{_pace(work)}"
     if factor is None:
         return label
     return f"{label}, ~{_pace(easy_pace_min_per_km * factor)}"
@@ -247,28 +342,61 @@ def schedule_days(
     return out
 
 
-def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race: dt.date) -> str:
-    """A short 'why' for the week: the plan's own note, else one from the phase and the plan."""
+def planned_km(plan: WeekPlan, athlete: np.ndarray) -> float:
+    """The week's running volume the plan asks for (relative volumes resolved against habitual km)."""
+    if plan.run_km is not None:
+        return float(plan.run_km)
+    return float(plan.run_volume_rel or 0.0) * float(athlete[A_HABITUAL_KM])
+
+
+def _is_light(emph: str, effort: str, n: int) -> bool:
+    return n <= 2 and emph in ("maintenance", "toning", "none") and effort != "hard"
+
+
+def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race: dt.date,
+                before_km: float | None = None) -> str:
+    """A short 'why' for the week: the plan's own note, else one from the phase and what the week prescribes.
+
+    The phase's usual intent is said only where the week does it (a taper week with 3 heavy sessions is not
+    called "light strength"); otherwise the note says what the week does instead. `before_km`: mean weekly km
+    before the taper, to tell whether a taper week runs less.
+    """
     wtr = n_weeks - 1 - week
     if plan.note:
         return plan.note
     phase = PHASES[phase_of(week, n_weeks)]
     km = float(days[:, D_RUN_KM].sum())
-    n_str = int((days[:, D_STR_EMPHASIS] != EMPH_NONE).sum())
+    on = days[:, D_STR_EMPHASIS] != EMPH_NONE
+    n_str = int(on.sum())
     emph = EMPHASES[int(days[:, D_STR_EMPHASIS].max())] if n_str else "none"
-    lifting = f"{n_str}x {emph} strength" if n_str else "no strength work"
+    effort = EFFORTS[int(days[on, D_STR_EFFORT].max())] if n_str else ""
+    lifting = f"{n_str}x {emph} strength at {effort} effort" if n_str else "no strength work"
     when = (
         f"race on {race.strftime('%a %d %b %Y')}"
         if wtr == 0
         else ("race next week" if wtr == 1 else f"race in {wtr} weeks")
     )
-    intent = {
-        "transition": "transition: recover and rebuild strength after the last season",
-        "base": "base: build strength while running is moderate",
-        "pre_season": "pre-season: convert strength to power, sharpen running",
-        "race_season": "maintenance: keep strength, keep fatigue low",
-        "taper": "taper: less running, light strength" if wtr > 0 else "race week",
-    }[phase]
+    light = _is_light(emph, effort, n_str)
+    if phase == "transition":
+        intent = "transition: recover and rebuild after the last season"
+    elif phase == "base":
+        intent = "base: build strength while running is moderate" if n_str else "base: build running"
+    elif phase == "pre_season":
+        intent = ("pre-season: convert strength to power, sharpen running" if emph == "power"
+                  else f"pre-season: sharpen running; {emph} strength kept instead of the usual switch to power"
+                  if n_str else "pre-season: sharpen running")
+    elif phase == "race_season":
+        intent = ("race season: keep strength with maintenance work, keep fatigue low" if light and n_str
+                  else "race season: strength dropped (the article keeps 1-2 maintenance sessions)" if not n_str
+                  else "race season: more strength than the usual 1-2 maintenance sessions")
+    elif wtr == 0:
+        intent = "race week: stay fresh"
+    else:
+        less = before_km is not None and km <= 0.9 * before_km
+        run = "less running" if less else "running not reduced"
+        lift = ("no strength" if not n_str else "light strength" if light
+                else "strength not reduced to light work")
+        intent = f"taper: {run}, {lift}"
     return f"{intent}; {km:.0f} km running, {lifting}; {when}"
 
 
@@ -299,8 +427,16 @@ def season_plan(
     level = LEVELS[int(athlete[A_LEVEL])]
     pace = float(athlete[A_EASY_PACE_MIN_PER_KM])
     rows = []
+    n_pre = max(sd.n_weeks - 1 - TAPER_WEEKS, 0)
+    before = days[max(n_pre - 4, 0):n_pre, :, D_RUN_KM].sum(axis=1)
+    before_km = float(before.mean()) if len(before) else None
     for w, plan in enumerate(weeks):
-        reason = week_reason(plan, w, sd.n_weeks, days[w], sd.race)
+        reason = week_reason(plan, w, sd.n_weeks, days[w], sd.race, before_km)
+        asked = planned_km(plan, athlete)
+        done = float(days[w, :, D_RUN_KM].sum())
+        if abs(asked - done) >= 0.5:
+            reason += (f". The plan asked for {asked:.1f} km; the scheduler gives {done:.1f} km (a key run is at "
+                       "least 3 km, an easy run at least 2 km, and the race distance counts in race week)")
         phase = plan.phase or PHASES[phase_of(w, sd.n_weeks)]
         given = plan.strength.exercises
         session = 0
@@ -310,7 +446,8 @@ def season_plan(
             emph = EMPHASES[int(day[D_STR_EMPHASIS])]
             lifting = emph != "none"
             sets = float(day[D_STR_SETS]) if lifting else 0.0
-            exercises = session_exercises(emph, level, session, sets, given) if lifting else []
+            effort = EFFORTS[int(day[D_STR_EFFORT])] if lifting else ""
+            exercises = session_exercises(emph, level, session, sets, given, effort) if lifting else []
             session += int(lifting)
             rows.append(
                 {
@@ -321,9 +458,9 @@ def season_plan(
                     "weeks_to_race": sd.n_weeks - 1 - w,
                     "run_kind": kind,
                     "distance_km": round(float(day[D_RUN_KM]), 1) if kind != "rest" else 0.0,
-                    "intensity": run_intensity(kind, pace, gp),
+                    "intensity": run_intensity(kind, pace, gp, float(day[D_RUN_KM])),
                     "strength_emphasis": emph,
-                    "strength_effort": EFFORTS[int(day[D_STR_EFFORT])] if lifting else "",
+                    "strength_effort": effort,
                     "strength_sets": int(round(sets)),
                     "strength_after_run": bool(lifting and day[D_STR_AFTER_RUN] > 0.5),
                     "exercises": exercises,

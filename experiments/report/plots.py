@@ -25,11 +25,15 @@ def plot_scatter(cmp: Comparison) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(cmp.levels), figsize=(8.5 * len(cmp.levels), 4.8), squeeze=False)
-    for ax, level in zip(axes[0], cmp.levels, strict=True):
+    from experiments.report.coach_plots import FONT, policy_label
+
+    plt.rcParams.update(FONT)
+    fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(12, 5.6 * len(cmp.levels)), squeeze=False)
+    for ax, level in zip(axes[:, 0], cmp.levels, strict=True):
         s = cmp.summary[cmp.summary["level"] == level]
         col = _colors(cmp, s["policy"])
         key = []
+        points = []
         for rank, r in enumerate(s.itertuples(index=False), start=1):
             ax.errorbar(
                 r.injured_days,
@@ -41,19 +45,39 @@ def plot_scatter(cmp: Comparison) -> bytes:
                 ms=8 if r.kind == "learned" else 5,
                 capsize=2,
             )
-            # numbers instead of names: points of similar policies overlap; the key maps them
-            ax.annotate(str(rank), (r.injured_days, r.race_time_pct), fontsize=8, xytext=(4, 3),
-                        textcoords="offset points")
-            key.append(f"{rank}  {r.policy}")
-        ax.text(1.02, 0.5, "\n".join(key), transform=ax.transAxes, fontsize=8, va="center", family="monospace")
-        ax.set_title(f"{level} (best template: {cmp.best_template[level]})", fontsize=10)
+            points.append((rank, r.injured_days, r.race_time_pct))
+            key.append(f"{rank:>2}  {policy_label(r.policy)}")
+        _cluster_labels(ax, points)
+        ax.text(1.02, 0.5, "\n".join(key), transform=ax.transAxes, fontsize=10, va="center", family="monospace")
+        ax.set_title(f"{level} runners (best template: {policy_label(cmp.best_template[level])})")
         ax.set_xlabel("injured days per season (mean, 95% CI)")
-        ax.set_ylabel("race time change % (lower = faster)")
+        ax.set_ylabel("race time change, % (lower = faster)")
+        ax.set_xlim(left=0)
         ax.grid(alpha=0.3)
-    fig.suptitle("Race time vs injured days: blue learned, purple optimized plans, green templates, red mistakes "
-                 "(best first)", fontsize=11)
+    fig.suptitle("Race time vs injured days: blue learned, purple optimized plans, green templates, red mistakes\n"
+                 "(numbers: rank, best first; points closer than a label share one)")
     fig.tight_layout()
     return _png(fig)
+
+
+def _cluster_labels(ax, points: list[tuple[int, float, float]], px: float = 28.0) -> None:
+    """One label per group of points closer than `px` pixels ('3, 4, 7'), so labels do not overlap."""
+    ax.figure.canvas.draw()
+    trans = ax.transData
+    xy = [trans.transform((x, y)) for _, x, y in points]
+    groups: list[list[int]] = []
+    for i, p in enumerate(xy):
+        for g in groups:
+            if any(np.hypot(*(p - xy[j])) < px for j in g):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    for g in groups:
+        j = g[0]
+        label = ", ".join(str(points[i][0]) for i in sorted(g, key=lambda i: points[i][0]))
+        ax.annotate(label, (points[j][1], points[j][2]), fontsize=10, xytext=(6, 4), textcoords="offset points",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
 
 
 def plot_distributions(cmp: Comparison) -> bytes:
@@ -63,7 +87,10 @@ def plot_distributions(cmp: Comparison) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(11, 3.6 * len(cmp.levels)), squeeze=False)
+    from experiments.report.coach_plots import FONT, policy_label
+
+    plt.rcParams.update(FONT)
+    fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(12, 5.0 * len(cmp.levels)), squeeze=False)
     for ax, level in zip(axes[:, 0], cmp.levels, strict=True):
         order = list(cmp.summary.loc[cmp.summary["level"] == level, "policy"])
         pa = cmp.per_athlete[cmp.per_athlete["level"] == level]
@@ -75,15 +102,14 @@ def plot_distributions(cmp: Comparison) -> bytes:
             patch.set_alpha(0.5)
         ax.set_xticks(
             range(1, len(order) + 1),
-            [p.replace("mistake_", "m:") for p in order],
-            rotation=25,
-            fontsize=8,
+            [policy_label(p).replace(": ", ":\n", 1) for p in order],
+            rotation=30,
+            fontsize=10,
             ha="right",
         )
-        ax.set_ylabel("race time change %")
-        ax.set_title(
-            f"{level}: race-time change across athletes (boxes: quartiles, whiskers 1.5 IQR)", fontsize=10
-        )
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_ylabel("race time change, % (lower = faster)")
+        ax.set_title(f"{level} runners: race-time change across athletes (boxes: quartiles, whiskers 1.5 IQR)")
         ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return _png(fig)
@@ -96,30 +122,67 @@ def plot_weekly(cmp: Comparison) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from experiments.report.coach_plots import FONT, policy_label, season_phases, shade_phases, zero_based
+
+    plt.rcParams.update(FONT)
     panels = (
-        ("run_km", "run km / week"),
-        ("load_au", "training load (AU / week)"),
-        ("strength_sessions", "strength sessions / week"),
-        ("strength_pct", "strength gain %"),
+        ("run_km", "running per week (km)", True),
+        ("load_au", "training load per week (sRPE, AU)", True),
+        ("strength_sessions", "strength sessions per week", True),
+        ("strength_pct", "strength: 1RM change since the start (%)", False),
     )
     fig, axes = plt.subplots(
-        len(cmp.levels), len(panels), figsize=(4.2 * len(panels), 3.2 * len(cmp.levels)), squeeze=False
+        2 * len(cmp.levels), 2, figsize=(14, 4.2 * 2 * len(cmp.levels)), squeeze=False
     )
     for i, level in enumerate(cmp.levels):
         show = [cmp.best_learned.get(level), *cmp.plans, cmp.best_template[level], "run_only"]
         present = set(cmp.weekly.loc[cmp.weekly["level"] == level, "policy"])  # a --plan runs on its level only
         show = [p for p in dict.fromkeys(show) if p is not None and p in present]
-        for j, (col, label) in enumerate(panels):
-            ax = axes[i, j]
+        for j, (col, label, zero) in enumerate(panels):
+            ax = axes[2 * i + j // 2, j % 2]
             for p in show:
                 w = cmp.weekly[(cmp.weekly["level"] == level) & (cmp.weekly["policy"] == p)]
-                ax.plot(
-                    w["week"], w[col], label=p, drawstyle="steps-mid" if col == "strength_sessions" else None
-                )
-            ax.set_title(f"{level}: {label}", fontsize=9)
+                ax.plot(w["week"], w[col], label=policy_label(p), lw=2,
+                        drawstyle="steps-mid" if col == "strength_sessions" else None)
+            ax.set_title(f"{level} runners: {label}")
             ax.set_xlabel("season week")
+            if zero:
+                zero_based(ax)
+            shade_phases(ax, season_phases(cmp.season_weeks))
+            ax.set_xlim(0.5, cmp.season_weeks + 0.5)
             ax.grid(alpha=0.3)
-        axes[i, 0].legend(fontsize=7)
+            ax.legend(fontsize=9, loc="lower left")
+    from experiments.report.coach_plots import phase_legend
+
+    fig.suptitle("Weekly running, load and strength", y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 1.1 / fig.get_figheight()))
+    phase_legend(fig, season_phases(cmp.season_weeks), y=1 - 0.35 / fig.get_figheight())
+    return _png(fig)
+
+
+def plot_load(cmp: Comparison) -> bytes:
+    """Per level and shown policy: fitness (42-day), fatigue (7-day) and form from the weekly sRPE load."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.report.coach_plots import FONT, plot_load_chart, policy_label, season_phases, shade_phases
+
+    plt.rcParams.update(FONT)
+    rows = []
+    for level in cmp.levels:
+        show = [cmp.best_learned.get(level), *cmp.plans, cmp.best_template[level]]
+        present = set(cmp.weekly.loc[cmp.weekly["level"] == level, "policy"])
+        rows += [(level, p) for p in dict.fromkeys(show) if p is not None and p in present]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(13, 3.4 * len(rows) + 0.6), squeeze=False)
+    for ax, (level, p) in zip(axes[:, 0], rows, strict=True):
+        w = cmp.weekly[(cmp.weekly["level"] == level) & (cmp.weekly["policy"] == p)]
+        plot_load_chart(ax, w["load_au"].to_numpy(), f"{level} runners, {policy_label(p)}: fitness, fatigue and form")
+        shade_phases(ax, season_phases(cmp.season_weeks))
+        ax.set_xlim(0.5, cmp.season_weeks + 0.5)
+        ax.set_xlabel("season week")
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     return _png(fig)
 
@@ -132,9 +195,11 @@ def plot_robustness(cmp: Comparison) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from experiments.report.coach_plots import FONT, policy_label
     from experiments.report.robustness import missed_label
 
-    fig, axes = plt.subplots(len(cmp.levels), 2, figsize=(13, 0.35 * 12 * len(cmp.levels) + 1.0), squeeze=False)
+    plt.rcParams.update(FONT)
+    fig, axes = plt.subplots(len(cmp.levels), 2, figsize=(15, 0.45 * 12 * len(cmp.levels) + 1.0), squeeze=False)
     for i, level in enumerate(cmp.levels):
         order = list(cmp.summary.loc[cmp.summary["level"] == level, "policy"])
         col = _colors(cmp, order)
@@ -147,11 +212,11 @@ def plot_robustness(cmp: Comparison) -> bytes:
                 ax.plot(d, np.full(len(d), yy), "o", color=col[p], alpha=0.5, ms=4)
                 ax.plot([d.mean()], [yy], "|", color="k", ms=12)
             ax.axvline(0.0, color="k", lw=0.8)
-            ax.set_title(f"{level}: race time vs each draw's best template ({rob.model_draws} model draws)", fontsize=9)
+            ax.set_title(f"{level}: race time vs each draw's best template ({rob.model_draws} model draws)")
         else:
             ax.text(0.5, 0.5, "no model draws (--model-draws 0)", transform=ax.transAxes, ha="center")
         ax.set_xlabel("paired race-time difference, pp (negative = faster; | = mean)")
-        ax.set_yticks(y, order, fontsize=8)
+        ax.set_yticks(y, [policy_label(o) for o in order], fontsize=10)
         ax.grid(alpha=0.3, axis="x")
         ax = axes[i, 1]
         rates = cmp.missed
@@ -170,12 +235,12 @@ def plot_robustness(cmp: Comparison) -> bytes:
 
             shades = [Patch(color="#555", alpha=0.35 + 0.5 * k / max(len(rates) - 1, 1), label=f"{p:.0%} missed")
                       for k, p in enumerate(rates)]
-            ax.legend(handles=shades, fontsize=8, loc="lower right")
-            ax.set_title(f"{level}: race time lost with sessions missed (paired, 95% CI)", fontsize=9)
+            ax.legend(handles=shades, fontsize=10, loc="lower right")
+            ax.set_title(f"{level}: race time lost with sessions missed (95% CI)")
         else:
             ax.text(0.5, 0.5, "no missed-session rates (--missed none)", transform=ax.transAxes, ha="center")
         ax.set_xlabel("race-time change vs no missed sessions, pp (positive = slower)")
-        ax.set_yticks(y, order, fontsize=8)
+        ax.set_yticks(y, [policy_label(o) for o in order], fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return _png(fig)
@@ -185,7 +250,7 @@ def _png(fig: Any) -> bytes:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     return buf.getvalue()
 
@@ -195,4 +260,5 @@ PLOTS = (
     ("Race-time change across athletes", "distributions.png", plot_distributions),
     ("Weekly load and strength", "weekly_load_strength.png", plot_weekly),
     ("Robustness: model draws and missed sessions", "robustness.png", plot_robustness),
+    ("Fitness, fatigue and form", "fitness_fatigue_form.png", plot_load),
 )

@@ -147,40 +147,52 @@ CREDIBILITY_NOTE = (
 )
 
 
-def print_tables(cmp: Comparison) -> None:
-    """One table per level on the console (at least 220 columns wide so rows do not wrap)."""
-    from rich.console import Console
-    from rich.table import Table
+#: every column of the level tables, defined once (console caption, Markdown and HTML)
+TERMS_LIST = (
+    ("race time %", "change of the predicted race time from the start to the end of the season, in percent "
+     "(negative = faster); 95% CI by bootstrap over the athletes"),
+    ("vs BEST (pp)", "paired difference of race time % to the level's best template on the same athletes, in "
+     "percentage points (negative = faster than the template)"),
+    ("faster", "share of athletes whose race is faster than under the best template"),
+    ("injured days", "days per athlete over the season on which an injury stopped training"),
+    ("inj. days vs BEST", "paired difference of injured days to the best template"),
+    ("strength %", "change of the one-repetition maximum (1RM, the heaviest load lifted once) over the season"),
+    ("key-run quality %", "how much of a tempo or interval session's training effect fatigue and soreness "
+     "left, averaged over key runs (100 = run fresh)"),
+)
+TERMS = "Columns: " + "; ".join(f"{k}: {v}" for k, v in TERMS_LIST) + "."
 
-    width = Console().width
-    con = Console(width=max(width, 220))
+COLUMN_ABBREV = {"race time %": "race %", "injured days": "inj. days", "strength %": "str. %",
+                 "key-run quality %": "key-run %", "faster": "faster"}
+
+
+def print_tables(cmp: Comparison, width: int | None = None) -> None:
+    """One table per level on the console, fitted to the terminal (`COLUMNS`): nothing dropped or cut."""
+    from experiments.report.tables import console, print_table, terminal_width
+
+    width = width or terminal_width()
+    con = console(width)
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
-        t = Table(
-            title=f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
-            f"season to a {cmp.race_distance} race; best first; paired differences vs the best "
-            "template; 'faster': share of athletes faster than under it"
+        keep = [i for i in range(len(head)) if i != 2]
+        styles = ["bold" if r[2] == "learned" else None for r in rows]
+        abbrev = dict(COLUMN_ABBREV)
+        abbrev.update({h: h.replace("inj. days vs ", "inj. vs ") for h in head if h.startswith("inj. days vs")})
+        print_table(
+            f"{level}: {cmp.athletes} held-out athletes (seed {cmp.seed}), {cmp.season_weeks}-week "
+            f"season to a {cmp.race_distance} race; best first",
+            [head[i] for i in keep], [[r[i] for i in keep] for r in rows], console=con, keep=2, styles=styles,
+            abbrev=abbrev, caption=TERMS,
         )
-        for i, h in enumerate(head):
-            if i == 2:
-                continue
-            t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
-        for r in rows:
-            t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
-        con.print(t)
         for title, (head, rows) in (
             (f"{level}: robustness. {ROBUSTNESS_NOTE}", robustness_rows(cmp, level)),
             (f"{level}: credibility of the plans. {CREDIBILITY_NOTE}", credibility_rows(cmp, level)),
         ):
             if not rows:
                 continue
-            t = Table(title=title)
-            for i, h in enumerate(head):
-                if i != 2:
-                    t.add_column(h, justify="left" if i == 1 else "right", no_wrap=True)
-            for r in rows:
-                t.add_row(*(r[:2] + r[3:]), style="bold" if r[2] == "learned" else None)
-            con.print(t)
+            keep = [i for i in range(len(head)) if i != 2]
+            print_table(title, [head[i] for i in keep], [[r[i] for i in keep] for r in rows], console=con, keep=2,
+                        styles=["bold" if r[2] == "learned" else None for r in rows])
         for note in credibility_notes(cmp, level):
             con.print(note)
     con.print(cmp.verdict_text())
@@ -200,10 +212,7 @@ def _intro(cmp: Comparison) -> str:
     return (
         f"{cmp.athletes} held-out athletes per level (population seed {cmp.seed}, not used in training), "
         f"{cmp.season_weeks}-week season to a {cmp.race_distance} race. Every policy meets the same athletes "
-        "and the same random draws, so differences are paired per athlete. race time %: change of the "
-        "predicted race time over the season (negative = faster); 95% CIs by bootstrap over athletes; "
-        "'faster than best template': share of athletes with a faster race than under the level's best "
-        "template."
+        "and the same random draws, so differences are paired per athlete."
     )
 
 
@@ -214,13 +223,23 @@ def markdown_report(cmp: Comparison, plots: dict[str, str]) -> str:
         "",
         f"_{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}_",
         "",
-        "## Verdict",
+        "## The question",
+        "",
+        Comparison.QUESTION,
+        "",
+        "## The answer",
         "",
     ]
-    lines += [cmp.verdict_text().replace("\n", "\n\n"), "", _intro(cmp), ""]
+    lines += [cmp.verdict_text().replace("\n", "\n\n"), "", _intro(cmp), "", TERMS, ""]
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
         lines += [f"## {level}", ""] + _md_table(head, rows) + [""]
+        from experiments.report.prescriptions import export_name
+
+        links = [f"[{p}]({export_name(level, p)})" for p in cmp.prescriptions.get(level, {})]
+        if links:
+            lines += [f"What each plan prescribes, as a season plan for a typical {level} runner: "
+                      + ", ".join(links) + ".", ""]
         head, rows = robustness_rows(cmp, level)
         if rows:
             lines += [f"### {level}: robustness", "", ROBUSTNESS_NOTE, ""] + _md_table(head, rows) + [""]
@@ -239,41 +258,58 @@ def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>StrideLab comparison</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}",
+        "body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}",
         "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}",
-        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}"
         "td:nth-child(2),td:nth-child(3){text-align:"
         "left}tr.learned{font-weight:bold;background:#eef6ff}th{background:#f4f4f4}",
         ".verdict{background:#f8f8e8;border-left:4px solid #bb0;padding:0.5em 1em}img{max-width:100%}",
-        ".note{font-size:0.85em;color:#555}",
+        ".note{font-size:0.85em;color:#555}.wide{overflow-x:auto}",
+        "table.terms th{text-align:left;vertical-align:top}table.terms td{text-align:left;white-space:normal}",
+        "th:nth-child(2),th:nth-child(3){text-align:left}",
+        "table.strip{border-collapse:collapse;font-size:0.7em;margin:0.3em 0}",
+        "table.strip td{border:1px solid #fff;padding:0;width:1.3em;height:1.3em;text-align:center}",
+        "table.strip th{background:none;border:none;text-align:right;padding:0 4px;font-weight:normal}",
+        "table.strip td[rowspan]{width:auto;padding:0 6px;text-align:left;border:none}",
+        ".strip{overflow-x:auto}.key{display:inline-block;padding:1px 6px;margin:2px;border:1px solid #999}",
         "</style></head><body>",
         "<h1>StrideLab comparison: learned policies vs the article's templates and mistakes</h1>",
-        "<div class='verdict'>"
+        f"<h2>The question</h2><p>{esc(Comparison.QUESTION)}</p>",
+        "<h2>The answer</h2><div class='verdict'>"
         + "".join(f"<p>{esc(p)}</p>" for p in cmp.verdict_text().split("\n"))
         + "</div>",
         f"<p>{esc(_intro(cmp))}</p>",
+        "<h2>What the columns mean</h2><table class='terms'>"
+        + "".join(f"<tr><th>{esc(k.replace('BEST', 'best template'))}</th><td>{esc(v)}</td></tr>"
+                  for k, v in TERMS_LIST)
+        + "</table>",
     ]
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
         parts.append(
-            f"<h2>{esc(level)}</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+            f"<h2>{esc(level)}</h2><div class='wide'><table><tr>"
+            + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
         )
         for r in rows:
             cls = " class='learned'" if r[2] == "learned" else ""
             parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
-        parts.append("</table>")
+        parts.append("</table></div>")
+        from experiments.report.prescriptions import strip_html
+
+        parts.append(strip_html(cmp, level))
         for title, note, (head, rows) in (
             ("robustness", ROBUSTNESS_NOTE, robustness_rows(cmp, level)),
             ("credibility of the plans", CREDIBILITY_NOTE, credibility_rows(cmp, level)),
         ):
             if not rows:
                 continue
-            parts.append(f"<h3>{esc(level)}: {esc(title)}</h3><p class='note'>{esc(note)}</p><table><tr>"
+            parts.append(f"<h3>{esc(level)}: {esc(title)}</h3><p class='note'>{esc(note)}</p><div class='wide'>"
+                         "<table><tr>"
                          + "".join(f"<th>{esc(h).replace(chr(10), '<br>')}</th>" for h in head) + "</tr>")
             for r in rows:
                 cls = " class='learned'" if r[2] == "learned" else ""
                 parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
-            parts.append("</table>")
+            parts.append("</table></div>")
         notes = credibility_notes(cmp, level)
         if notes:
             parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")

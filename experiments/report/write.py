@@ -58,6 +58,10 @@ def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
         json.dumps({lv: {n: c.to_dict() for n, c in creds.items()} for lv, creds in cmp.credibility.items()},
                    indent=1),
     )
+    from experiments.report.prescriptions import plan_exports
+
+    for fname, text in plan_exports(cmp).items():
+        files[fname] = atomic_write_text(out / fname, text)
     files["compare.md"] = atomic_write_text(
         out / "compare.md", markdown_report(cmp, {t: f for t, f, _ in PLOTS})
     )

@@ -126,6 +126,17 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
         assert run.data.tags["stridelab.seed"] == str(seed)
         assert run.data.tags["stridelab.git_commit"] and run.data.tags["stridelab.command"].startswith("stridelab")
         assert run.data.params["algo.n_steps"] == "8" and run.data.params["env.season_weeks"] == "8"
+        # issue 13: a description, the evaluation populations as datasets, names that say the population
+        note = run.data.tags["mlflow.note.content"]
+        assert f"seed {seed}" in note and f"({TINY['eval']['athletes']} athletes" in note
+        inputs = {d.dataset.name: {t.key: t.value for t in d.tags} for d in run.inputs.dataset_inputs}
+        assert inputs["eval-population"]["athletes"] == str(TINY["eval"]["athletes"])
+        assert inputs["final-population"]["athletes"] == str(TINY["eval"]["final_athletes"])
+        assert inputs["final-population"]["mlflow.data.context"] == "final"
+        assert "eval/baseline/run_only/injured_days" in run.data.metrics
+        assert run.data.metrics["eval/population_athletes"] == TINY["eval"]["athletes"]
+        assert run.data.metrics["final/population_athletes"] == TINY["eval"]["final_athletes"]
+        assert not [k for k in run.data.metrics if k.startswith(("baseline/", "final/learned/"))]
         arts = {a.path for a in cl.list_artifacts(run_id)}
         assert {"config.yaml", "command.txt", "versions.json", "policy", "comparison", "plots",
                 "checkpoints"} <= arts
@@ -163,6 +174,12 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
     # the registered pyfunc model plans seasons, one row per athlete-day
     versions = cl.search_model_versions("name='stridelab-two_seeds'")
     assert len(versions) == 2
+    rm = cl.get_registered_model("stridelab-two_seeds")
+    assert "season planner" in rm.description and rm.tags["stridelab.season_weeks"] == "8"
+    champion = cl.get_model_version_by_alias("stridelab-two_seeds", "champion")
+    gaps = {v.run_id: cl.get_run(v.run_id).data.metrics["final/gap_to_best_template_pct"] for v in versions}
+    assert gaps[champion.run_id] == min(gaps.values())
+    assert all(v.description for v in cl.search_model_versions("name='stridelab-two_seeds'"))
     model = mlflow.pyfunc.load_model(f"models:/stridelab-two_seeds/{versions[0].version}")
     days = model.predict(pd.DataFrame({
         "level": ["beginner", "advanced"], "weekly_km": [25.0, 70.0], "race_distance": ["5k", "half"],

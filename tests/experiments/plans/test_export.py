@@ -109,7 +109,7 @@ def test_strength_days_have_the_articles_exercises(plan):
     lifting = df[df["strength_emphasis"] != "none"]
     assert len(lifting) == sum(w.strength.sessions for w in weeks)
     for r in lifting.itertuples():
-        assert r.exercises and all({"name", "sets", "reps"} == set(e) for e in r.exercises)
+        assert r.exercises and all({"name", "sets", "reps", "load"} == set(e) for e in r.exercises)
         assert r.strength_effort in ("easy", "moderate", "hard")
     rest = df[df["strength_emphasis"] == "none"]
     assert all(len(x) == 0 for x in rest["exercises"])
@@ -144,7 +144,7 @@ def test_json_follows_the_documented_schema_and_round_trips(plan):
         assert {"emphasis", "effort", "exercises"} <= set(d["strength"])
         assert (d["strength"]["effort"] is None) == (d["strength"]["emphasis"] == "none")
         for e in d["strength"]["exercises"]:
-            assert set(e) == {"name", "sets", "reps"} and isinstance(e["sets"], int) and e["sets"] >= 1
+            assert set(e) == {"name", "sets", "reps", "load"} and isinstance(e["sets"], int) and e["sets"] >= 1
         assert isinstance(d["note"], str) and d["note"]
     back = frame_from_json(doc)
     assert list(back["run_kind"]) == list(df["run_kind"])

@@ -213,5 +213,6 @@ def test_rules_are_named_in_the_module():
         "no_hard_lift_before_key",
         "strength_after_easy_or_separate",
         "maintenance_in_race_season",
+        "no_hard_lift_back_to_back",
         "taper",
     }

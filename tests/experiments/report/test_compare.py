@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -216,15 +218,31 @@ def test_every_policy_gets_robustness_and_credibility_columns(comparison):
 def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     files = write_reports(comparison, tmp_path / "out")
     html = files["compare.html"].read_text()
-    assert html.count("src='data:image/png;base64,") == 4 and html.startswith("<!doctype html>")
+    assert html.count("src='data:image/png;base64,") == 5 and html.startswith("<!doctype html>")
     assert "intermediate: robustness</h3>" in html and "intermediate: credibility of the plans</h3>" in html
+    # issue 13: the question before the answer, the answer once, every column defined, CIs on one line,
+    # what each plan prescribes week by week with a link to its exported season plan
+    from experiments.report.compare import Comparison
+    from experiments.report.render import TERMS_LIST
+
+    assert html.index("The question") < html.index("The answer") and escape(Comparison.QUESTION) in html
+    assert html.count(f"{comparison.verdicts['intermediate']['diff']:+.3f} pp") == 1
+    for term, _ in TERMS_LIST:
+        assert f"<th>{term.replace('BEST', 'best template')}</th>" in html
+    assert "white-space:nowrap" in html
+    assert "intermediate: what each plan prescribes</h3>" in html
+    links = re.findall(r"href='(plan_intermediate_[^']+\.md)'", html)
+    assert len(links) == 2  # the learned policy and the best template
+    for link in links:
+        md = (tmp_path / "out" / link).read_text()
+        assert md.startswith("# Season plan: intermediate runner") and "**Warm-up.**" in md
     assert "draws<br>won" in html and "20% missed:<br>race time (pp)" in html and "at max:<br>volume" in html
     draws = pd.read_csv(files["model_draws.csv"])
     assert len(draws) == 2 * 10 and set(draws["draw"]) == {0, 1}
     assert set(pd.read_csv(files["missed_sessions.csv"])["skip_prob"]) == {0.2}
     assert set(json.loads(files["credibility.json"].read_text())["intermediate"]) == set(comparison.summary["policy"])
     for png in ("scatter_race_time_vs_injured_days.png", "distributions.png", "weekly_load_strength.png",
-                "robustness.png"):
+                "robustness.png", "fitness_fatigue_form.png"):
         assert files[png].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = list(csv.DictReader(files["compare.csv"].open()))
     assert len(rows) == 10 and rows[0]["rank"] == "1"
