@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="export a season plan day by day (csv | json | md | ics)",
+        help="export a season plan day by day (csv | json | md | ics | fit)",
         description="Export the season plan a policy gives one runner, day by day: date, week, phase, run "
         "(kind, distance, intensity), strength (emphasis, effort, the article's exercises with "
         "sets x reps) and a short reason per week.",
@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--distance", type=A.race_distance, default="10k", help="5k | 10k | half | marathon (default 10k)"
     )
     p.add_argument(
-        "--format", default=None, help="csv | json | md | ics (default: from --out's suffix, else csv)"
+        "--format", default=None, help="csv | json | md | ics | fit (default: from --out's suffix; else csv)"
     )
     p.add_argument("--out", default=None, help="output file (default: standard output)")
     p.add_argument(
