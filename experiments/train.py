@@ -809,7 +809,16 @@ def log_population(ctx: RunContext, cohort, context: str) -> None:
     ds = mlflow.data.from_pandas(df, name=f"{context}-population")
     tags = [InputTag("mlflow.data.context", context), InputTag("athletes", str(cohort.n)),
             InputTag("population_seed", str(cohort.seed)), InputTag("level", str(cohort.level))]
-    ctx.client.log_inputs(ctx.run_id, datasets=[DatasetInput(ds._to_mlflow_entity(), tags=tags)])
+    inputs = [DatasetInput(ds._to_mlflow_entity(), tags=tags)]
+    try:
+        ctx.client.log_inputs(ctx.run_id, datasets=inputs)
+    except mlflow.exceptions.MlflowException as err:
+        # MLflow's store looks the dataset up, then inserts it: two processes logging the same
+        # population into one experiment at once (tune workers on one server) can both miss it,
+        # and the second insert violates the unique key. The dataset exists now; link it again.
+        if "unique" not in str(err).lower() and "duplicate" not in str(err).lower():
+            raise
+        ctx.client.log_inputs(ctx.run_id, datasets=inputs)
 
 
 def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, progress: bool = True) -> TrainResult:

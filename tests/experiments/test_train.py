@@ -376,3 +376,35 @@ def test_expected_injury_reward_swaps_the_injury_term() -> None:
         expected = r0 + 0.5 * (m[:, M_INJURED_DAYS] - mean_injury_days(gp) * m[:, M_HAZARD])
         np.testing.assert_allclose(r1, expected, rtol=1e-5, atol=1e-5)
     assert hazard > 0.0
+
+
+def test_log_population_links_the_dataset_again_after_a_concurrent_insert() -> None:
+    """Two tune workers on one server can both insert the same population dataset; the loser gets
+    a unique-key error from the store, and links the (now existing) dataset again. Other store
+    errors are not swallowed."""
+    from types import SimpleNamespace
+
+    from mlflow.exceptions import MlflowException
+
+    from experiments.train import log_population
+    from sim.whatif import make_cohort
+
+    class Client:
+        def __init__(self, first_error):
+            self.first_error, self.calls = first_error, []
+
+        def log_inputs(self, run_id, datasets):
+            self.calls.append((run_id, datasets))
+            if len(self.calls) == 1 and self.first_error:
+                raise MlflowException(self.first_error)
+
+    cohort = make_cohort("intermediate", 4, 3)
+    race = Client("(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint \"dataset_pk\"")
+    log_population(SimpleNamespace(client=race, run_id="r1"), cohort, "eval")
+    assert len(race.calls) == 2 and race.calls[0] == race.calls[1]
+    (ds,) = race.calls[1][1]
+    assert ds.dataset.name == "eval-population" and {t.key: t.value for t in ds.tags}["athletes"] == "4"
+    other = Client("connection refused")
+    with pytest.raises(MlflowException, match="connection refused"):
+        log_population(SimpleNamespace(client=other, run_id="r1"), cohort, "eval")
+    assert len(other.calls) == 1
