@@ -9,7 +9,11 @@ template, robustness (model draws won, race time lost with missed sessions) and 
 
 With --write, the text between `<!-- headline:begin -->` and `<!-- headline:end -->` in each file
 is replaced (the markers must be there). The learned row is the policy trained for the level (its
-config's name, `learned:<level>-seed<k>`), else the best learned one. The value of feedback is
+config's name, `learned:<level>-seed<k>`), else the best learned one; the optimized row is the plan
+`opt-<level>` when there is one, else the best optimized plan. Runs named `norules-<level>-seed<k>`
+and plans named `norules-opt-<level>` (trained or optimized without the article's rules as coach
+limits) get their own rows, "... without the rules", so the price of the rules can be read off.
+The value of feedback is
 that policy's paired race-time difference against the optimized plan on the same athletes
 (percentile bootstrap, 1000 resamples, seed 0).
 """
@@ -78,11 +82,20 @@ def table(folder: Path) -> str:
         optimized = s[s["kind"] == "optimized"]
         rows = []
         own = [n for n in learned.index if n.removeprefix("learned:").startswith(f"{level}-")]
-        bl = own[0] if own else (learned["race_time_pct"].idxmin() if len(learned) else None)
+        ruled = learned.drop([n for n in learned.index if n.startswith("learned:norules-")])
+        bl = own[0] if own else (ruled["race_time_pct"].idxmin() if len(ruled) else None)
         if bl is not None:
             rows.append((f"learned ({bl.removeprefix('learned:')})", bl))
-        if len(optimized):
-            rows.append(("optimized open-loop", optimized["race_time_pct"].idxmin()))
+        free = [n for n in learned.index if n.startswith(f"learned:norules-{level}-")]
+        if free:
+            rows.append((f"learned without the rules ({free[0].removeprefix('learned:')})", free[0]))
+        plain = optimized.drop([n for n in optimized.index if n.startswith("optimized:norules-")])
+        bo = (f"optimized:opt-{level}" if f"optimized:opt-{level}" in plain.index
+              else plain["race_time_pct"].idxmin() if len(plain) else None)
+        if bo is not None:
+            rows.append(("optimized open-loop", bo))
+        if f"optimized:norules-opt-{level}" in optimized.index:
+            rows.append(("optimized without the rules", f"optimized:norules-opt-{level}"))
         rows += [(f"best template: {best_t}", best_t), ("run-only", "run_only")]
         for label, name in rows:
             r = s.loc[name]
@@ -95,8 +108,7 @@ def table(folder: Path) -> str:
                 f"{r['tapers']:.0%} | {r['periodizes']:.0%} | {r['rule_breaks']:.1f} | {r['all_max']:.0%} | "
                 f"{r.get('under_half_volume', float('nan')):.0%} |"
             )
-        if bl is not None and len(optimized):
-            bo = optimized["race_time_pct"].idxmin()
+        if bl is not None and bo is not None:
             d, lo, hi = _paired(per, level, bl, bo, "race_time_pct")
             di, loi, hii = _paired(per, level, bl, bo, "injured_days")
             notes.append(f"- {level}: value of feedback (learned {bl} minus optimized {bo}, same athletes): race time "

@@ -186,6 +186,7 @@ from sim.state import (
     DAY_SIZE,
     EFFORT_EASY,
     EFFORT_HARD,
+    EFFORT_MODERATE,
     EMPH_HEAVY,
     EMPH_MAINTENANCE,
     EMPH_NONE,
@@ -367,7 +368,32 @@ def _is_key(kind):
 
 
 @njit(error_model='numpy', cache=True)
-def _place_score(days, d, placement):
+def is_hard_lift(emphasis, effort):
+    """Hard lifting in the article's sense: heavy work at moderate or hard effort, or any
+    lifting to failure (mirrors `experiments.plans.rules.is_hard_lift`)."""
+    if emphasis == EMPH_NONE:
+        return False
+    return effort == EFFORT_HARD or (emphasis == EMPH_HEAVY and effort == EFFORT_MODERATE)
+
+
+@njit(error_model='numpy', cache=True)
+def lighter_effort(emphasis):
+    """The hardest effort that is not hard lifting for `emphasis` (heavy: easy; else moderate)."""
+    return EFFORT_EASY if emphasis == EMPH_HEAVY else EFFORT_MODERATE
+
+
+RULE_BREAK = -50.0  # score of a day where hard lifting would break one of the article's rules
+
+
+@njit(error_model='numpy', cache=True)
+def _place_score(days, d, placement, hard):
+    """How well day `d` suits a strength session under `placement` (higher is better).
+
+    after_easy / separate_day follow the article's timing rules: hard lifting (`hard`) never
+    goes on a key-run day, the day before a key or long run, or day 7 (it would sit next to
+    the following week's day 1): those days score RULE_BREAK. Lighter lifting may follow the
+    day's key session (the article's FAQ exception). before_key is the article's mistake 3.
+    """
     kind = int(days[d, D_RUN_KIND])
     nxt = int(days[d + 1, D_RUN_KIND]) if d < 6 else RUN_REST
     if kind == RUN_RACE or nxt == RUN_RACE:
@@ -379,9 +405,10 @@ def _place_score(days, d, placement):
         if before_key and not key_today:
             return 10.0
         return 0.0 if key_today else 2.0
+    if hard and (key_today or before_key or d == 6):
+        return RULE_BREAK
     if key_today:
-        # After the day's key session ("hard days hard"): no key run follows, so it beats
-        # lifting the day before one when a week has no other free day.
+        # After the day's key session ("hard days hard"), at most moderate lifting.
         return 1.0 if before_key else 4.0
     if placement == PLACE_SEPARATE_DAY:
         if rest:
@@ -391,6 +418,29 @@ def _place_score(days, d, placement):
     if rest:
         return 2.0 if before_key else 7.0
     return 3.0 if before_key else 10.0
+
+
+@njit(error_model='numpy', cache=True)
+def _best_day(days, placement, hard, chosen, hard_days):
+    """(day, score) of the best free day for one more session; adjacent strength days cost 4,
+    and under the rule-keeping placements hard lifting next to hard lifting is a RULE_BREAK."""
+    best = -1
+    best_score = -1.0e9
+    for d in range(7):
+        if (chosen >> d) & 1:
+            continue
+        score = _place_score(days, d, placement, hard)
+        if d > 0 and (chosen >> (d - 1)) & 1:
+            score -= 4.0
+        if d < 6 and (chosen >> (d + 1)) & 1:
+            score -= 4.0
+        if hard and placement != PLACE_BEFORE_KEY and score > RULE_BREAK:
+            if (d > 0 and (hard_days >> (d - 1)) & 1) or (d < 6 and (hard_days >> (d + 1)) & 1):
+                score = RULE_BREAK
+        if score > best_score:
+            best_score = score
+            best = d
+    return best, best_score
 
 
 @njit(error_model='numpy', cache=True)
@@ -410,7 +460,10 @@ def schedule_week(plan, ath, gp, days):
 
     Volume is resolved against the athlete's habitual km when the plan is relative. The race
     (plan[P_RACE]) takes day 7 and replaces the long run. Strength sessions go to the best-
-    scoring days for the placement rule, spread apart (adjacent days are penalised).
+    scoring days for the placement rule, spread apart (adjacent days are penalised). Under
+    after_easy/separate_day, hard lifting keeps the article's timing rules (not on or before a
+    key/long run day, not on day 7, never on consecutive days); a hard session with no such day
+    left is lightened to `lighter_effort` (the days' D_STR_EFFORT then differs from the plan's).
     """
     for d in range(7):
         for f in range(DAY_SIZE):
@@ -464,24 +517,24 @@ def schedule_week(plan, ath, gp, days):
         n_str = 0
     sets = plan[P_SETS] if plan[P_SETS] > 0.0 else default_sets(gp, emphasis)
     placement = int(plan[P_PLACEMENT])
+    effort = int(plan[P_EFFORT])
     chosen = 0
+    hard_days = 0
     for _ in range(n_str):
-        best = -1
-        best_score = -1.0e9
-        for d in range(7):
-            if (chosen >> d) & 1:
-                continue
-            score = _place_score(days, d, placement)
-            if d > 0 and (chosen >> (d - 1)) & 1:
-                score -= 4.0
-            if d < 6 and (chosen >> (d + 1)) & 1:
-                score -= 4.0
-            if score > best_score:
-                best_score = score
-                best = d
+        e = effort
+        hard = is_hard_lift(emphasis, e)
+        best, best_score = _best_day(days, placement, hard, chosen, hard_days)
+        if hard and placement != PLACE_BEFORE_KEY and best_score <= RULE_BREAK:
+            # No day keeps the rules for hard lifting: the session is lightened (the article's
+            # "light to moderate strength session later in the day") and placed as such.
+            e = lighter_effort(emphasis)
+            hard = False
+            best, best_score = _best_day(days, placement, hard, chosen, hard_days)
         chosen |= 1 << best
+        if hard:
+            hard_days |= 1 << best
         days[best, D_STR_EMPHASIS] = emphasis
-        days[best, D_STR_EFFORT] = plan[P_EFFORT]
+        days[best, D_STR_EFFORT] = e
         days[best, D_STR_SETS] = sets
         days[best, D_STR_AFTER_RUN] = 0.0 if days[best, D_RUN_KIND] == RUN_REST else 1.0
 

@@ -7,8 +7,8 @@
    days ("Principle 4: Respect Fatigue and Timing"). The one exception the article makes
    (FAQ: "if you run hard in the morning, a light to moderate strength session later in the
    day can work") is allowed: lifting after the day's tempo, interval or long run when it is
-   not hard lifting ("hard days hard", what `sim.kernel.schedule_week` does when a week has
-   no other free day). Hard lifting on a key-run day, lifting before the run on a key-run
+   not hard lifting (`sim.kernel.schedule_week` lightens a hard session to that when a week has
+   no other legal day for it). Hard lifting on a key-run day, lifting before the run on a key-run
    day, and any lifting on race day break the rule.
 3. `maintenance_in_race_season`: from race season on (the last `RACE_SEASON_WEEKS` + 1
    weeks) strength continues as maintenance: at least one session in every week except race
@@ -240,10 +240,10 @@ def _week_counts(df: pd.DataFrame, week: int) -> tuple[int, int, int, str, str]:
 def reason(v: Violation, days: pd.DataFrame) -> str:
     """Why the plan departs from the rule here, in terms of what the week plan asked for.
 
-    Day placement is `sim.kernel.schedule_week`'s: it spreads the week's sessions over the best days for
-    the placement and, when a week has more sessions than free days away from key runs, puts one after a
-    key or long run ("hard days hard") whatever the session's effort. The dose (sessions, emphasis,
-    effort, volume) is the policy's or the plan's choice.
+    Day placement is `sim.kernel.schedule_week`'s: under the after_easy and separate_day placements it
+    keeps the timing rules (a hard session with no legal day is lightened), so a timing departure means the
+    plan chose the before_key placement (the article's mistake 3) or the days were laid out by hand. The
+    dose (sessions, emphasis, effort, volume) is the policy's or the plan's choice.
     """
     df = _frame(days)
     n, keys, longs, emph, effort = _week_counts(df, v.week)
@@ -251,11 +251,9 @@ def reason(v: Violation, days: pd.DataFrame) -> str:
             else "the plan drops strength work this week")
     runs = f"{keys} key run(s) and {longs} long run or race"
     if v.rule in ("strength_after_easy_or_separate", "no_hard_lift_before_key", "no_hard_lift_back_to_back"):
-        free = 7 - keys - longs
-        return (f"{dose} in a week with {runs}; the scheduler places sessions away from key runs first and "
-                f"{'has too few free days' if n + keys + longs > 5 else 'scores this day best'} ({free} days "
-                "without a key or long run), and it does not lower the effort when it must put a session next to "
-                "a key run or another session")
+        return (f"{dose} in a week with {runs}; the scheduler keeps this rule under the after_easy and "
+                "separate_day placements (it lightens a hard session that has no legal day), so the plan chose "
+                "the before_key placement (the article's mistake 3) or its days were laid out by hand")
     if v.rule == "maintenance_in_race_season":
         source = str(days.attrs.get("source", ""))
         if source.startswith(("MLflow run", "model", "learned", "optimized")):

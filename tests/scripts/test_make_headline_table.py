@@ -62,6 +62,20 @@ def test_rows_are_the_levels_own_policy_the_optimizer_the_best_template_and_run_
     assert "the open-loop plan wins" in text
 
 
+def test_rows_without_the_rules_sit_next_to_their_ruled_twins(script, folder):
+    summary = pd.read_csv(folder / "compare.csv")
+    extra = [_row("learned:norules-intermediate-seed0", "learned", -11.0, 4.0),
+             _row("optimized:norules-opt-intermediate", "optimized", -12.0, 2.0),
+             _row("optimized:opt-intermediate", "optimized", -9.5, 3.5)]
+    pd.concat([summary, pd.DataFrame(extra)]).to_csv(folder / "compare.csv", index=False)
+    lines = [ln for ln in script.table(folder).splitlines() if ln.startswith("| intermediate")]
+    assert [ln.split(" | ")[1] for ln in lines] == [
+        "learned (intermediate-seed0)", "learned without the rules (norules-intermediate-seed0)",
+        "optimized open-loop", "optimized without the rules", "best template: advanced", "run-only"]
+    # the level's own optimized plan, not the faster one of another name
+    assert "-9.50" in lines[2]
+
+
 def test_write_replaces_between_the_markers_and_refuses_a_file_without_them(script, folder, tmp_path):
     doc = tmp_path / "doc.md"
     doc.write_text(f"before\n{script.BEGIN}\nold\n{script.END}\nafter\n")

@@ -27,6 +27,7 @@ from sim.state import (
     CHRONIC_KM_D,
     D_RUN_KIND,
     D_RUN_KM,
+    D_STR_EFFORT,
     D_STR_EMPHASIS,
     DAMAGE,
     DAY_SIZE,
@@ -289,6 +290,32 @@ def test_schedule_placement_rules():
     bad = _week(WeekPlan(run_km=40, key_runs=2, long_run_km=12,
                          strength=StrengthPlan(sessions=2, emphasis="heavy", placement="before_key")))
     assert all(_before_key(bad, i) for i in range(7) if bad[i, D_STR_EMPHASIS] != EMPH_NONE)
+
+
+def _lifts(d: np.ndarray) -> list[tuple[int, int]]:
+    return [(i, int(d[i, D_STR_EFFORT])) for i in range(7) if d[i, D_STR_EMPHASIS] != EMPH_NONE]
+
+
+def test_hard_lifting_keeps_the_timing_rules_or_is_lightened():
+    """Known answers: heavy at moderate effort is hard lifting; it goes where no key run is that
+    day or the next and never on consecutive days; with no such day left it is lightened."""
+    heavy = StrengthPlan(sessions=2, emphasis="heavy", effort="moderate", placement="after_easy")
+    # one key run (day 2) and a long run (day 7): days 3, 4, 5 are legal, two apart from each other
+    d = _lifts(_week(WeekPlan(run_km=40, key_runs=1, long_run_km=12, strength=heavy)))
+    assert [e for _, e in d] == [1, 1]
+    assert all(i in (2, 3, 4) for i, _ in d) and abs(d[0][0] - d[1][0]) > 1
+    # three key runs (days 2, 4, 6) and a long run: no legal day for hard lifting, so both
+    # sessions are heavy at easy effort (3-4 reps in reserve), after the day's run at worst
+    full = _lifts(_week(WeekPlan(run_km=60, key_runs=3, long_run_km=15, strength=heavy)))
+    assert len(full) == 2 and all(e == 0 for _, e in full)
+    # power to failure has one legal day (day 5) with two key runs: one stays hard, one is moderate
+    power = StrengthPlan(sessions=2, emphasis="power", effort="hard", placement="separate_day")
+    p = _lifts(_week(WeekPlan(run_km=45, key_runs=2, long_run_km=12, strength=power)))
+    assert sorted(e for _, e in p) == [1, 2] and dict(p)[4] == 2
+    # lighter work is not moved: maintenance at moderate effort is not hard lifting
+    m = _lifts(_week(WeekPlan(run_km=60, key_runs=3, long_run_km=15,
+                              strength=StrengthPlan(sessions=2, emphasis="maintenance", effort="moderate"))))
+    assert [e for _, e in m] == [1, 1]
 
 
 def test_states_stay_in_physical_bounds_under_extreme_plans():

@@ -216,3 +216,69 @@ def test_rules_are_named_in_the_module():
         "no_hard_lift_back_to_back",
         "taper",
     }
+
+
+# --------------------------------------------------------------------------- the scheduler keeps the rules
+SCHEDULER_RULES = ("no_hard_lift_before_key", "strength_after_easy_or_separate", "no_hard_lift_back_to_back")
+
+
+def _random_season(rng, n_weeks: int):
+    """Random week plans (any volume, key runs, long run, strength dose) with a rule-keeping placement."""
+    import numpy as np
+
+    from sim.state import (
+        EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM, P_PLACEMENT, P_RACE,
+        P_RUN_IS_REL, P_RUN_KM, P_STR_SESSIONS, PLACE_BEFORE_KEY, PLAN_SIZE,
+    )
+
+    plans = np.zeros((n_weeks, PLAN_SIZE))
+    plans[:, P_RUN_KM] = rng.uniform(0.3, 2.0, n_weeks)
+    plans[:, P_RUN_IS_REL] = 1.0
+    plans[:, P_KEY_RUNS] = rng.integers(0, 4, n_weeks)
+    plans[:, P_LONG_KM] = rng.choice([0.0, 0.2, 0.25, 0.3], n_weeks)
+    plans[:, P_LONG_IS_REL] = 1.0
+    plans[:, P_STR_SESSIONS] = rng.integers(0, 4, n_weeks)
+    plans[:, P_EMPHASIS] = rng.integers(0, len(EMPHASES), n_weeks)
+    plans[:, P_EFFORT] = rng.integers(0, len(EFFORTS), n_weeks)
+    plans[:, P_PLACEMENT] = rng.integers(0, PLACE_BEFORE_KEY, n_weeks)  # after_easy or separate_day
+    plans[-1, P_RACE] = 1.0
+    return plans
+
+
+@pytest.mark.parametrize("level", ["beginner", "advanced"])
+def test_scheduler_keeps_the_timing_rules_for_any_week_plan(level):
+    """Whatever a plan asks for (3 key runs, a long run and 3 heavy sessions to failure included),
+    the scheduler's days break none of the timing rules under after_easy/separate_day: hard lifting
+    that has no legal day is lightened, not moved onto a key day or next to other hard lifting."""
+    import numpy as np
+
+    from experiments.report.credibility import rule_violations
+    from sim.plan import WeekPlan
+
+    rng = np.random.default_rng(17)
+    ath = athlete_profile(level)
+    for _ in range(3):
+        plans = _random_season(rng, 30)
+        broken = [v for v in rule_violations(plans, ath) if v.rule in SCHEDULER_RULES]
+        assert broken == [], broken[:3]
+        # the lightening is not a way of dropping work: every planned session is still there
+        days = season_plan([WeekPlan.from_array(p) for p in plans], ath, START, START + dt.timedelta(days=7 * 30 - 1),
+                           annotate=False)
+        per_week = days[days["strength_emphasis"] != "none"].groupby("week").size()
+        want = {w + 1: int(p[5]) for w, p in enumerate(plans) if p[5] > 0 and p[6] > 0}
+        assert {int(k): int(v) for k, v in per_week.items()} == want
+
+
+def test_the_mistake_still_lifts_hard_before_key_runs():
+    """before_key is the article's mistake 3 on purpose: its hard sessions are not lightened."""
+    import numpy as np
+
+    from experiments.report.credibility import rule_violations
+    from sim.state import PLACE_BEFORE_KEY, P_PLACEMENT
+
+    plans = _random_season(np.random.default_rng(3), 20)
+    plans[:, P_PLACEMENT] = PLACE_BEFORE_KEY
+    plans[:, 5:8] = (2, 1, 2)  # 2 heavy sessions to failure
+    plans[:, 2] = 2
+    rules_broken = {v.rule for v in rule_violations(plans, athlete_profile("intermediate"))}
+    assert "no_hard_lift_before_key" in rules_broken
