@@ -42,9 +42,15 @@ from sim.state import (
 FREE = limits_array(HardLimits())
 
 
-def decode(action, scope=SCOPE_STRENGTH, level=1, week=10, n_weeks=52, prev=1.0, limits=FREE):
+def vstate(prev=1.0, pre=()):
+    """The volume state: steps from `prev`; `pre` the planned volumes of the weeks before the taper."""
+    return np.array([prev, float(sum(pre)), float(len(pre))])
+
+
+def decode(action, scope=SCOPE_STRENGTH, level=1, week=10, n_weeks=52, prev=1.0, limits=FREE, pre=()):
     return decode_action(
-        np.asarray(action, dtype=np.int64), scope, level, week, n_weeks, prev, limits, np.empty(PLAN_SIZE)
+        np.asarray(action, dtype=np.int64), scope, level, week, n_weeks, vstate(prev, pre), limits,
+        np.empty(PLAN_SIZE),
     )
 
 
@@ -97,7 +103,7 @@ def test_limits_clamp_exactly_what_the_mask_forbids():
     lim = limits_array(limits)
     nvec = action_nvec("strength_and_run")
     for week, prev in ((10, 1.0), (50, 1.25)):
-        mask = action_mask(SCOPE_STRENGTH_AND_RUN, week, 52, prev, lim, np.zeros(sum(nvec), dtype=bool))
+        mask = action_mask(SCOPE_STRENGTH_AND_RUN, week, 52, vstate(prev), lim, np.zeros(sum(nvec), dtype=bool))
         parts = np.split(mask, np.cumsum(nvec)[:-1])
         assert all(p.any() for p in parts)
         for a in itertools.product(*[range(n) for n in nvec]):
@@ -107,7 +113,7 @@ def test_limits_clamp_exactly_what_the_mask_forbids():
             free = decode(a, scope=SCOPE_STRENGTH_AND_RUN, week=week, prev=prev)
             allowed = all(parts[k][a[k]] for k in range(len(nvec)))
             assert np.array_equal(plan, free) == allowed, a
-    taper = action_mask(SCOPE_STRENGTH, 50, 52, 1.0, lim, np.zeros(15, dtype=bool))
+    taper = action_mask(SCOPE_STRENGTH, 50, 52, vstate(), lim, np.zeros(15, dtype=bool))
     assert taper[:4].tolist() == [True, True, False, False]
     assert decode([3, 4, 2, 2], week=10, limits=lim)[P_EMPHASIS] == EMPH_NONE
     plan = decode([3, 1, 2, 2], week=10, limits=lim)
