@@ -31,8 +31,9 @@ optimizer's). The article's rules as limits:
   increase limits apply to that volume too. (Without recovery weeks it is last week's volume.)
 - taper: in the taper phase a week plans at most TAPER_MAX_SHARE of the mean of the
   TAPER_WINDOW weeks before the taper (the steps that stay under; else the largest cut, clamped).
-- race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks, race week
-  excepted) 1-2 maintenance sessions at easy or moderate effort.
+- race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks) 1-2
+  maintenance sessions at easy or moderate effort; race week may drop lifting (at most 2
+  maintenance sessions, not to failure, if it lifts), as rule 3 of `experiments.plans.rules` says.
 - With recovery weeks or the taper on, weeks before the taper plan at least `volume_floor`
   (VOLUME_MIN_REL / TAPER_MAX_SHARE / (1 - recovery_cut)), so the 0.1 floor can never stop a
   recovery week from cutting or push a taper week over its cap.
@@ -201,10 +202,14 @@ def is_recovery_week(week, n_weeks, limits):
 
 
 @njit(cache=True)
-def in_race_season(week, n_weeks):
-    """The window of `experiments.plans.rules` rule 3: the last RACE_SEASON_WEEKS + 1 weeks, race week excepted."""
+def race_season_weeks_to_race(week, n_weeks, limits):
+    """Weeks to race when race_season_maintenance governs the week, else -1: the window of
+    `experiments.plans.rules` rule 3, the last RACE_SEASON_WEEKS + 1 weeks (race week included:
+    there lifting stays optional, but at most 2 maintenance sessions, never to failure)."""
     wtr = n_weeks - 1 - week
-    return 0 < wtr <= RACE_SEASON_WEEKS
+    if limits[L_RACE_MAINTENANCE] > 0.5 and 0 <= wtr <= RACE_SEASON_WEEKS:
+        return wtr
+    return -1
 
 
 @njit(cache=True)
@@ -293,9 +298,14 @@ def clamp_strength(plan, week, n_weeks, limits):
     emphasis = int(plan[P_EMPHASIS])
     effort = int(plan[P_EFFORT])
     placement = int(plan[P_PLACEMENT])
-    if limits[L_RACE_MAINTENANCE] > 0.5 and in_race_season(week, n_weeks):
-        sessions = min(max(sessions, 1), MAX_RACE_SEASON_SESSIONS)
+    wtr = race_season_weeks_to_race(week, n_weeks, limits)
+    if wtr > 0:  # race season: never drop strength (article, mistake 5)
+        sessions = max(sessions, 1)
         emphasis = EMPH_MAINTENANCE
+    if wtr >= 0:
+        sessions = min(sessions, MAX_RACE_SEASON_SESSIONS)
+        if emphasis != EMPH_NONE:
+            emphasis = EMPH_MAINTENANCE
         effort = min(effort, EFFORT_MODERATE)
     sessions = min(sessions, session_cap(week, n_weeks, limits))
     if (int(limits[L_FORBID_EMPH]) >> emphasis) & 1:
@@ -377,19 +387,23 @@ def limit_season(plans, limits):
 def action_mask(scope, week, n_weeks, vstate, limits, out):
     """Fill `out` (bool, sum of the choices) with the allowed choices, components concatenated.
     Never empty per component: 'none', 'easy', 'after_easy', a cut, 0 key runs stay open (in race
-    season with race_season_maintenance: 1 session, maintenance; `HardLimits` keeps them open)."""
+    season with race_season_maintenance: 1 session, maintenance; `HardLimits` keeps them open).
+    Masked choices are exactly those `decode_action` changes."""
     o = 0
     cap = session_cap(week, n_weeks, limits)
-    race = limits[L_RACE_MAINTENANCE] > 0.5 and in_race_season(week, n_weeks)
+    wtr = race_season_weeks_to_race(week, n_weeks, limits)
+    lo = 1 if wtr > 0 else 0
+    hi = MAX_RACE_SEASON_SESSIONS if wtr >= 0 else 3
     for s in range(4):
-        out[o + s] = s <= cap and (not race or 1 <= s <= MAX_RACE_SEASON_SESSIONS)
+        out[o + s] = s <= cap and lo <= s <= hi
     o += 4
     forbid = int(limits[L_FORBID_EMPH])
     for e in range(len(EMPHASES)):
-        out[o + e] = ((forbid >> e) & 1) == 0 and (not race or e == EMPH_MAINTENANCE)
+        free = e == EMPH_MAINTENANCE or (wtr == 0 and e == EMPH_NONE) or wtr < 0
+        out[o + e] = ((forbid >> e) & 1) == 0 and free
     o += len(EMPHASES)
     max_effort = int(limits[L_MAX_EFFORT])
-    if race:
+    if wtr >= 0:
         max_effort = min(max_effort, EFFORT_MODERATE)
     for e in range(len(EFFORTS)):
         out[o + e] = e <= max_effort

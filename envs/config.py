@@ -80,8 +80,8 @@ class HardLimits(BaseModel):
     )
     race_season_maintenance: bool = Field(
         False,
-        description="race season (last RACE_SEASON_WEEKS + 1 weeks, race week excepted): 1-2 "
-        "maintenance sessions, never to failure (article, 'Race Season and Taper')",
+        description="race season (last RACE_SEASON_WEEKS + 1 weeks): 1-2 maintenance sessions, never to "
+        "failure; race week may drop lifting (article, 'Race Season and Taper')",
     )
 
     @model_validator(mode="after")
