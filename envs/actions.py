@@ -51,12 +51,6 @@ from gymnasium import spaces
 
 from envs.config import (
     L_FORBID_EMPH,
-    L_RACE_MAINTENANCE,
-    L_RECOVERY_CUT,
-    L_RECOVERY_EVERY,
-    L_TAPER,
-    TAPER_MAX_SHARE,
-    TAPER_WINDOW,
     L_MAX_EFFORT,
     L_MAX_KEY_RUNS,
     L_MAX_SESSIONS,
@@ -64,6 +58,12 @@ from envs.config import (
     L_MAX_VOL_INCREASE,
     L_MAX_VOL_REL,
     L_NO_BEFORE_KEY,
+    L_RACE_MAINTENANCE,
+    L_RECOVERY_CUT,
+    L_RECOVERY_EVERY,
+    L_TAPER,
+    TAPER_MAX_SHARE,
+    TAPER_WINDOW,
     HardLimits,
     limits_array,
 )

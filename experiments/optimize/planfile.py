@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from experiments.optimize.genes import N_GENES
 from envs.config import HardLimits
+from experiments.optimize.genes import N_GENES
 from experiments.optimize.search import RULE_SETS, Optimized
 from sim.plan import WeekPlan, parse_plan
 from sim.season import PHASES
@@ -92,7 +92,8 @@ def plan_yaml(opt: Optimized, command: str = "", mlflow_run: str | None = None) 
     if command:
         lines.append(f"# Made by: {command}")
     meta = {"level": s.level, "race_distance": s.race_distance, "season_weeks": n, "seed": s.seed,
-            "athletes": s.athletes, "budget": s.budget, "evaluations": opt.evaluations, "rules": s.rules, "mlflow_run": mlflow_run}
+            "athletes": s.athletes, "budget": s.budget, "evaluations": opt.evaluations, "rules": s.rules,
+            "mlflow_run": mlflow_run}
     lines.append(PROVENANCE + json.dumps(meta))
     return "\n".join(lines) + "\n" + body
 
