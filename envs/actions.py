@@ -29,13 +29,14 @@ optimizer's). The article's rules as limits:
   at least recovery_cut are allowed. Every step is taken from the last *loading* (non-recovery)
   week's volume (`VS_LOAD_VOL`), so a 3:1 cycle reads 1.0, 1.1, 1.2, 0.96, 1.2 ... and the
   increase limits apply to that volume too. (Without recovery weeks it is last week's volume.)
-- taper: in the taper phase a week plans at most TAPER_MAX_SHARE of the mean of the
-  TAPER_WINDOW weeks before the taper (the steps that stay under; else the largest cut, clamped).
+- taper: in the taper phase a week plans at most TAPER_PLAN_SHARE (0.85) of the mean of the
+  TAPER_WINDOW weeks before the taper (the steps that stay under; else the largest cut, clamped):
+  under the 0.9 the checks ask for by a margin for the day schedule's rounding.
 - race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks) 1-2
   maintenance sessions at easy or moderate effort; race week may drop lifting (at most 2
   maintenance sessions, not to failure, if it lifts), as rule 3 of `experiments.plans.rules` says.
 - With recovery weeks or the taper on, weeks before the taper plan at least `volume_floor`
-  (VOLUME_MIN_REL / TAPER_MAX_SHARE / (1 - recovery_cut)), so the 0.1 floor can never stop a
+  (VOLUME_MIN_REL / TAPER_PLAN_SHARE / (1 - recovery_cut)), so the 0.1 floor can never stop a
   recovery week from cutting or push a taper week over its cap.
 
 `decode_action` (numba) is what the envs call; `action_to_week_plan` / `week_plan_to_action`
@@ -62,7 +63,7 @@ from envs.config import (
     L_RECOVERY_CUT,
     L_RECOVERY_EVERY,
     L_TAPER,
-    TAPER_MAX_SHARE,
+    TAPER_PLAN_SHARE,
     TAPER_WINDOW,
     HardLimits,
     limits_array,
@@ -230,7 +231,7 @@ def advance_volume_state(vstate, week, n_weeks, limits, volume_rel):
 def taper_cap(week, n_weeks, limits, vstate):
     """Largest volume of a taper week under the taper rule (inf when the rule does not apply)."""
     if limits[L_TAPER] > 0.5 and phase_of(week, n_weeks) == PHASE_TAPER and vstate[VS_PRE_TAPER_WEEKS] > 0.5:
-        return TAPER_MAX_SHARE * vstate[VS_PRE_TAPER_SUM] / vstate[VS_PRE_TAPER_WEEKS]
+        return TAPER_PLAN_SHARE * vstate[VS_PRE_TAPER_SUM] / vstate[VS_PRE_TAPER_WEEKS]
     return np.inf
 
 
@@ -242,7 +243,7 @@ def volume_floor(week, n_weeks, limits):
         return VOLUME_MIN_REL
     lo = VOLUME_MIN_REL
     if limits[L_TAPER] > 0.5:
-        lo /= TAPER_MAX_SHARE
+        lo /= TAPER_PLAN_SHARE
     if int(limits[L_RECOVERY_EVERY]) > 0 and not is_recovery_week(week, n_weeks, limits):
         lo /= 1.0 - limits[L_RECOVERY_CUT]
     return lo

@@ -16,11 +16,14 @@ def gp():
     return default_parameters()
 
 
-def _assert_article_rules(plans, limits, level: str = "intermediate", sample: int = 8):
+def _assert_article_rules(plans, limits, level: str = "intermediate", sample: int = 8, day_taper: bool = True):
     """Assert that seasons of week plans ((n_weeks, PLAN_SIZE) or (m, n_weeks, PLAN_SIZE), volumes in
     x habitual km) obey the article's rules as `limits` (envs.config.HardLimits) state them, by an
     independent reading of the rules, then by the project's credibility check (which schedules
-    the days and runs experiments.plans.rules). Returns the Credibility."""
+    the days and runs experiments.plans.rules). Returns the Credibility.
+
+    day_taper=False skips the day-level taper check (scheduled km): at a few km a week the schedule
+    drops remainders under sim.kernel.EASY_MIN_KM, so it can break where planned volumes do not."""
     import numpy as np
 
     from experiments.report.credibility import check_plans, periodization
@@ -64,7 +67,7 @@ def _assert_article_rules(plans, limits, level: str = "intermediate", sample: in
     assert cred.tapers == 1.0
     stretch = periodization(arr, arr[:, :, P_RUN_KM])["no_recovery_weeks"]
     assert np.all(stretch < 0.5 * pre_taper), stretch
-    for rule in ("maintenance_in_race_season", "taper", "no_hard_lift_before_key"):
+    for rule in ("maintenance_in_race_season", "no_hard_lift_before_key") + (("taper",) if day_taper else ()):
         assert cred.rule_breaks_by_rule[rule] == 0, (rule, cred.why)
     return cred
 
