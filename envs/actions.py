@@ -29,7 +29,7 @@ optimizer's). The article's rules as limits:
   at least recovery_cut are allowed. Every step is taken from the last *loading* (non-recovery)
   week's volume (`VS_LOAD_VOL`), so a 3:1 cycle reads 1.0, 1.1, 1.2, 0.96, 1.2 ... and the
   increase limits apply to that volume too. (Without recovery weeks it is last week's volume.)
-- taper: in the taper phase a week plans at most TAPER_PLAN_SHARE (0.85) of the mean of the
+- taper: in the taper phase a week plans at most TAPER_PLAN_SHARE (0.8) of the mean of the
   TAPER_WINDOW weeks before the taper (the steps that stay under; else the largest cut, clamped):
   under the 0.9 the checks ask for by a margin for the day schedule's rounding.
 - race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks) 1-2

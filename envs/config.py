@@ -75,7 +75,7 @@ class HardLimits(BaseModel):
     )
     taper: bool = Field(
         False,
-        description="taper weeks (the last TAPER_WEEKS + 1) plan at most TAPER_PLAN_SHARE (0.85, under "
+        description="taper weeks (the last TAPER_WEEKS + 1) plan at most TAPER_PLAN_SHARE (0.8, under "
         "the checked 0.9) of the mean volume of the 4 weeks before the taper (Bosquet et al. 2007)",
     )
     race_season_maintenance: bool = Field(
@@ -115,7 +115,7 @@ TAPER_MAX_SHARE = 0.9
 #: a taper week *plans* at most this share of the TAPER_WINDOW weeks before the taper: under the
 #: checked share by a margin for the day schedule (`sim.kernel.schedule_week` rounds daily km and
 #: drops remainders under EASY_MIN_KM, so scheduled km are not exactly planned km)
-TAPER_PLAN_SHARE = 0.85
+TAPER_PLAN_SHARE = 0.8
 TAPER_WINDOW = 4
 
 
