@@ -20,11 +20,32 @@ action_scope="strength" running (volume, key runs, long run, key-run kind) follo
 `sim.season.reference_run_week`, the level's reference plan the templates use, so a learned
 strength plan compares like with like. The final week of a season always has race=1.
 
+Hard limits (`envs.config.HardLimits`) are masked by `action_mask` and clamped by
+`decode_action`; both read one rule logic (`clamp_strength`, `volume_step_allowed`,
+`clamp_volume`), which `apply_limits` / `limit_season` also apply to any week plan (the
+optimizer's). The article's rules as limits:
+
+- recovery_every n: weeks n-1, 2n-1, ... before the taper are recovery weeks; only steps that cut
+  at least recovery_cut are allowed. Every step is taken from the last *loading* (non-recovery)
+  week's volume (`VS_LOAD_VOL`), so a 3:1 cycle reads 1.0, 1.1, 1.2, 0.96, 1.2 ... and the
+  increase limits apply to that volume too. (Without recovery weeks it is last week's volume.)
+- taper: in the taper phase a week plans at most TAPER_PLAN_SHARE (0.8) of the mean of the
+  TAPER_WINDOW weeks before the taper (the steps that stay under; else the largest cut, clamped):
+  under the 0.9 the checks ask for by a margin for the day schedule's rounding.
+- race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks) 1-2
+  maintenance sessions at easy or moderate effort; race week may drop lifting (at most 2
+  maintenance sessions, not to failure, if it lifts), as rule 3 of `experiments.plans.rules` says.
+- With recovery weeks or the taper on, weeks before the taper plan at least `volume_floor`
+  (VOLUME_MIN_REL / TAPER_PLAN_SHARE / (1 - recovery_cut)), so the 0.1 floor can never stop a
+  recovery week from cutting or push a taper week over its cap.
+
 `decode_action` (numba) is what the envs call; `action_to_week_plan` / `week_plan_to_action`
 are the Python bridges to `sim.plan.WeekPlan`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from gymnasium import spaces
@@ -38,15 +59,23 @@ from envs.config import (
     L_MAX_VOL_INCREASE,
     L_MAX_VOL_REL,
     L_NO_BEFORE_KEY,
+    L_RACE_MAINTENANCE,
+    L_RECOVERY_CUT,
+    L_RECOVERY_EVERY,
+    L_TAPER,
+    TAPER_PLAN_SHARE,
+    TAPER_WINDOW,
     HardLimits,
     limits_array,
 )
 from sim._jit import njit
 from sim.errors import InputError
 from sim.plan import WeekPlan, week_km_of
-from sim.season import PHASE_TAPER, phase_name, phase_of, reference_run_week
+from sim.season import PHASE_TAPER, RACE_SEASON_WEEKS, TAPER_WEEKS, phase_name, phase_of, reference_run_week
 from sim.state import (
+    EFFORT_MODERATE,
     EFFORTS,
+    EMPH_MAINTENANCE,
     EMPH_NONE,
     EMPHASES,
     LEVELS,
@@ -56,6 +85,7 @@ from sim.state import (
     P_LONG_IS_REL,
     P_LONG_KM,
     P_PLACEMENT,
+    P_RUN_IS_REL,
     P_RUN_KM,
     P_SETS,
     P_STR_SESSIONS,
@@ -74,6 +104,10 @@ STRENGTH_NVEC = (4, len(EMPHASES), len(EFFORTS), len(PLACEMENTS))
 RUN_NVEC = (len(VOLUME_STEPS), 4, len(LONG_SHARES))
 SCOPES = ("strength", "strength_and_run")
 SCOPE_STRENGTH, SCOPE_STRENGTH_AND_RUN = 0, 1
+MAX_RACE_SEASON_SESSIONS = 2  # = experiments.plans.rules.MAX_RACE_SEASON_SESSIONS (a test holds them equal)
+#: the volume state the rules need between weeks (a float64 vector; the env keeps it in its ctrl row)
+VS_LOAD_VOL, VS_PRE_TAPER_SUM, VS_PRE_TAPER_WEEKS = 0, 1, 2
+VOL_STATE_SIZE = 3
 _EPS = 1e-9
 
 _CHOICES = (
@@ -153,50 +187,176 @@ def session_cap(week, n_weeks, limits):
 
 
 @njit(cache=True)
-def volume_step_allowed(j, prev_volume_rel, limits):
-    """Cuts and holds are always allowed; an increase must respect both volume limits."""
-    step = VOLUME_STEPS[j]
-    if step <= 0.0:
-        return True
-    return (
-        step <= limits[L_MAX_VOL_INCREASE] + _EPS
-        and prev_volume_rel * (1.0 + step) <= limits[L_MAX_VOL_REL] + _EPS
-    )
+def volume_state_start(vstate):
+    """The volume state (VOL_STATE_SIZE) before week 0: the athlete's habitual week, no pre-taper weeks."""
+    vstate[VS_LOAD_VOL] = 1.0
+    vstate[VS_PRE_TAPER_SUM] = 0.0
+    vstate[VS_PRE_TAPER_WEEKS] = 0.0
+    return vstate
 
 
 @njit(cache=True)
-def decode_action(action, scope, level, week, n_weeks, prev_volume_rel, limits, plan):
-    """Fill `plan` (PLAN_SIZE) with the week plan of `action` and return it.
+def is_recovery_week(week, n_weeks, limits):
+    """Weeks recovery_every-1, 2 recovery_every-1, ... (0-based) before the taper, when the rule is on."""
+    every = int(limits[L_RECOVERY_EVERY])
+    return every > 0 and (week + 1) % every == 0 and phase_of(week, n_weeks) != PHASE_TAPER
 
-    action: int array of choices (already checked against the space); scope: SCOPE_* code;
-    level: 0-2; week: 0-based season week; prev_volume_rel: last week's planned volume
-    (x habitual km); limits: `envs.config.limits_array`. Choices that break a hard limit are
-    clamped to the nearest allowed one (masking agents never pick them).
-    """
-    for i in range(PLAN_SIZE):
-        plan[i] = 0.0
-    reference_run_week(level, week, n_weeks, plan)  # running, key kind, race week, pain rule
-    sessions = min(int(action[SESSIONS]), session_cap(week, n_weeks, limits))
-    emphasis = int(action[EMPHASIS])
+
+@njit(cache=True)
+def race_season_weeks_to_race(week, n_weeks, limits):
+    """Weeks to race when race_season_maintenance governs the week, else -1: the window of
+    `experiments.plans.rules` rule 3, the last RACE_SEASON_WEEKS + 1 weeks (race week included:
+    there lifting stays optional, but at most 2 maintenance sessions, never to failure)."""
+    wtr = n_weeks - 1 - week
+    if limits[L_RACE_MAINTENANCE] > 0.5 and 0 <= wtr <= RACE_SEASON_WEEKS:
+        return wtr
+    return -1
+
+
+@njit(cache=True)
+def advance_volume_state(vstate, week, n_weeks, limits, volume_rel):
+    """Record week `week`'s planned volume: a loading (non-recovery) week is what the next steps
+    start from (so recovery weeks do not ratchet the volume down); the TAPER_WINDOW weeks before
+    the taper phase set the taper cap."""
+    if not is_recovery_week(week, n_weeks, limits):
+        vstate[VS_LOAD_VOL] = volume_rel
+    wtr = n_weeks - 1 - week
+    if TAPER_WEEKS < wtr <= TAPER_WEEKS + TAPER_WINDOW:
+        vstate[VS_PRE_TAPER_SUM] += volume_rel
+        vstate[VS_PRE_TAPER_WEEKS] += 1.0
+    return vstate
+
+
+@njit(cache=True)
+def taper_cap(week, n_weeks, limits, vstate):
+    """Largest volume of a taper week under the taper rule (inf when the rule does not apply)."""
+    if limits[L_TAPER] > 0.5 and phase_of(week, n_weeks) == PHASE_TAPER and vstate[VS_PRE_TAPER_WEEKS] > 0.5:
+        return TAPER_PLAN_SHARE * vstate[VS_PRE_TAPER_SUM] / vstate[VS_PRE_TAPER_WEEKS]
+    return np.inf
+
+
+@njit(cache=True)
+def volume_floor(week, n_weeks, limits):
+    """Lowest volume of the week: VOLUME_MIN_REL, raised before the taper when the rules are on, so
+    that a recovery week can still cut recovery_cut and the taper cap stays >= VOLUME_MIN_REL."""
+    if phase_of(week, n_weeks) == PHASE_TAPER:
+        return VOLUME_MIN_REL
+    lo = VOLUME_MIN_REL
+    if limits[L_TAPER] > 0.5:
+        lo /= TAPER_PLAN_SHARE
+    if int(limits[L_RECOVERY_EVERY]) > 0 and not is_recovery_week(week, n_weeks, limits):
+        lo /= 1.0 - limits[L_RECOVERY_CUT]
+    return lo
+
+
+@njit(cache=True)
+def clamp_volume(volume_rel, week, n_weeks, limits, vstate):
+    """A planned volume (x habitual km) within every volume limit: the floor, the increase limits
+    from the last loading week, the recovery cut and the taper cap (the caps win over the floor)."""
+    base = vstate[VS_LOAD_VOL]
+    hi = min(max(base, min(base * (1.0 + limits[L_MAX_VOL_INCREASE]), limits[L_MAX_VOL_REL])), VOLUME_MAX_REL)
+    if is_recovery_week(week, n_weeks, limits):
+        hi = min(hi, base * (1.0 - limits[L_RECOVERY_CUT]))
+    hi = min(hi, taper_cap(week, n_weeks, limits, vstate))
+    return min(max(volume_rel, volume_floor(week, n_weeks, limits)), hi)
+
+
+@njit(cache=True)
+def volume_step_allowed(j, week, n_weeks, limits, vstate):
+    """May the agent take VOLUME_STEPS[j] from the last loading week? Cuts and holds always, unless a
+    rule asks for a cut; an increase must respect both volume limits. The allowed steps are always
+    a prefix of VOLUME_STEPS (every test is monotone in the step)."""
+    step = VOLUME_STEPS[j]
+    base = vstate[VS_LOAD_VOL]
+    if step > 0.0 and not (
+        step <= limits[L_MAX_VOL_INCREASE] + _EPS and base * (1.0 + step) <= limits[L_MAX_VOL_REL] + _EPS
+    ):
+        return False
+    if is_recovery_week(week, n_weeks, limits) and step > -limits[L_RECOVERY_CUT] + _EPS:
+        return False
+    cap = taper_cap(week, n_weeks, limits, vstate)
+    if cap < np.inf:
+        vol = min(max(base * (1.0 + step), volume_floor(week, n_weeks, limits)), VOLUME_MAX_REL)
+        if vol > cap + _EPS:
+            return False
+    return True
+
+
+@njit(cache=True)
+def volume_choice(j, week, n_weeks, limits, vstate):
+    """The allowed step nearest below choice j; the largest cut if none is (`clamp_volume` then caps it)."""
+    while j > 0 and not volume_step_allowed(j, week, n_weeks, limits, vstate):
+        j -= 1
+    return j
+
+
+@njit(cache=True)
+def clamp_strength(plan, week, n_weeks, limits):
+    """The strength fields of `plan` within the limits: race-season maintenance (1-2 maintenance
+    sessions, never to failure), the session caps, forbidden emphases, no before_key placement and
+    the effort cap. No lifting is one encoding (0 sessions, emphasis none)."""
+    sessions = int(plan[P_STR_SESSIONS])
+    emphasis = int(plan[P_EMPHASIS])
+    effort = int(plan[P_EFFORT])
+    placement = int(plan[P_PLACEMENT])
+    wtr = race_season_weeks_to_race(week, n_weeks, limits)
+    if wtr > 0:  # race season: never drop strength (article, mistake 5)
+        sessions = max(sessions, 1)
+        emphasis = EMPH_MAINTENANCE
+    if wtr >= 0:
+        sessions = min(sessions, MAX_RACE_SEASON_SESSIONS)
+        if emphasis != EMPH_NONE:
+            emphasis = EMPH_MAINTENANCE
+        effort = min(effort, EFFORT_MODERATE)
+    sessions = min(sessions, session_cap(week, n_weeks, limits))
     if (int(limits[L_FORBID_EMPH]) >> emphasis) & 1:
         emphasis = EMPH_NONE
     if sessions == 0 or emphasis == EMPH_NONE:
         sessions = 0
         emphasis = EMPH_NONE
-    placement = int(action[PLACEMENT])
     if placement == PLACE_BEFORE_KEY and limits[L_NO_BEFORE_KEY] > 0.5:
         placement = PLACE_SEPARATE_DAY
     plan[P_STR_SESSIONS] = sessions
     plan[P_EMPHASIS] = emphasis
-    plan[P_EFFORT] = min(int(action[EFFORT]), int(limits[L_MAX_EFFORT]))
+    plan[P_EFFORT] = min(effort, int(limits[L_MAX_EFFORT]))
     plan[P_PLACEMENT] = placement
+    return plan
+
+
+@njit(cache=True)
+def apply_limits(plan, week, n_weeks, limits, vstate):
+    """Any week plan (PLAN_SIZE, e.g. the optimizer's) within the limits; a volume in absolute km is
+    left alone. Call `advance_volume_state` with the result before the next week."""
+    clamp_strength(plan, week, n_weeks, limits)
+    if plan[P_RUN_IS_REL] > 0.5:
+        plan[P_RUN_KM] = clamp_volume(plan[P_RUN_KM], week, n_weeks, limits, vstate)
+    return plan
+
+
+@njit(cache=True)
+def decode_action(action, scope, level, week, n_weeks, vstate, limits, plan):
+    """Fill `plan` (PLAN_SIZE) with the week plan of `action` and return it.
+
+    action: int array of choices (already checked against the space); scope: SCOPE_* code;
+    level: 0-2; week: 0-based season week; vstate: the volume state (VOL_STATE_SIZE, VS_*:
+    the last loading week's planned volume x habitual km, the weeks before the taper),
+    `volume_state_start` before week 0 and `advance_volume_state` after every week; limits:
+    `envs.config.limits_array`. Choices that break a hard limit are clamped to the nearest
+    allowed one (masking agents never pick them).
+    """
+    for i in range(PLAN_SIZE):
+        plan[i] = 0.0
+    reference_run_week(level, week, n_weeks, plan)  # running, key kind, race week, pain rule
+    plan[P_STR_SESSIONS] = int(action[SESSIONS])
+    plan[P_EMPHASIS] = int(action[EMPHASIS])
+    plan[P_EFFORT] = int(action[EFFORT])
+    plan[P_PLACEMENT] = int(action[PLACEMENT])
     plan[P_SETS] = 0.0
+    clamp_strength(plan, week, n_weeks, limits)
     if scope == SCOPE_STRENGTH_AND_RUN:
-        j = int(action[VOLUME_CHANGE])
-        while j > 0 and not volume_step_allowed(j, prev_volume_rel, limits):
-            j -= 1
-        vol = prev_volume_rel * (1.0 + VOLUME_STEPS[j])
-        plan[P_RUN_KM] = min(max(vol, VOLUME_MIN_REL), VOLUME_MAX_REL)
+        j = volume_choice(int(action[VOLUME_CHANGE]), week, n_weeks, limits, vstate)
+        vol = vstate[VS_LOAD_VOL] * (1.0 + VOLUME_STEPS[j])
+        plan[P_RUN_KM] = clamp_volume(vol, week, n_weeks, limits, vstate)
         plan[P_KEY_RUNS] = min(int(action[KEY_RUNS]), int(limits[L_MAX_KEY_RUNS]))
         plan[P_LONG_KM] = LONG_SHARES[int(action[LONG_SHARE])]
         plan[P_LONG_IS_REL] = 1.0
@@ -204,26 +364,58 @@ def decode_action(action, scope, level, week, n_weeks, prev_volume_rel, limits, 
 
 
 @njit(cache=True)
-def action_mask(scope, week, n_weeks, prev_volume_rel, limits, out):
-    """Fill `out` (bool, sum of the choices) with the allowed choices, components concatenated."""
+def decode_season(actions, scope, level, n_weeks, limits, out):
+    """(n_weeks, PLAN_SIZE) `out` from (n_weeks, K) actions, week by week as the env decodes them."""
+    vstate = volume_state_start(np.empty(VOL_STATE_SIZE))
+    for w in range(n_weeks):
+        decode_action(actions[w], scope, level, w, n_weeks, vstate, limits, out[w])
+        advance_volume_state(vstate, w, n_weeks, limits, out[w, P_RUN_KM])
+    return out
+
+
+@njit(cache=True)
+def limit_season(plans, limits):
+    """A season of week plans ((n_weeks, PLAN_SIZE), in place) within the limits, in season order."""
+    n_weeks = plans.shape[0]
+    vstate = volume_state_start(np.empty(VOL_STATE_SIZE))
+    for w in range(n_weeks):
+        apply_limits(plans[w], w, n_weeks, limits, vstate)
+        advance_volume_state(vstate, w, n_weeks, limits, plans[w, P_RUN_KM])
+    return plans
+
+
+@njit(cache=True)
+def action_mask(scope, week, n_weeks, vstate, limits, out):
+    """Fill `out` (bool, sum of the choices) with the allowed choices, components concatenated.
+    Never empty per component: 'none', 'easy', 'after_easy', a cut, 0 key runs stay open (in race
+    season with race_season_maintenance: 1 session, maintenance; `HardLimits` keeps them open).
+    Masked choices are exactly those `decode_action` changes."""
     o = 0
     cap = session_cap(week, n_weeks, limits)
+    wtr = race_season_weeks_to_race(week, n_weeks, limits)
+    lo = 1 if wtr > 0 else 0
+    hi = MAX_RACE_SEASON_SESSIONS if wtr >= 0 else 3
     for s in range(4):
-        out[o + s] = s <= cap
+        out[o + s] = s <= cap and lo <= s <= hi
     o += 4
     forbid = int(limits[L_FORBID_EMPH])
     for e in range(len(EMPHASES)):
-        out[o + e] = ((forbid >> e) & 1) == 0
+        free = e == EMPH_MAINTENANCE or (wtr == 0 and e == EMPH_NONE) or wtr < 0
+        out[o + e] = ((forbid >> e) & 1) == 0 and free
     o += len(EMPHASES)
+    max_effort = int(limits[L_MAX_EFFORT])
+    if wtr >= 0:
+        max_effort = min(max_effort, EFFORT_MODERATE)
     for e in range(len(EFFORTS)):
-        out[o + e] = e <= int(limits[L_MAX_EFFORT])
+        out[o + e] = e <= max_effort
     o += len(EFFORTS)
     for p in range(len(PLACEMENTS)):
         out[o + p] = not (p == PLACE_BEFORE_KEY and limits[L_NO_BEFORE_KEY] > 0.5)
     o += len(PLACEMENTS)
     if scope == SCOPE_STRENGTH_AND_RUN:
         for j in range(len(VOLUME_STEPS)):
-            out[o + j] = volume_step_allowed(j, prev_volume_rel, limits)
+            out[o + j] = volume_step_allowed(j, week, n_weeks, limits, vstate)
+        out[o] = True  # allowed steps are a prefix; the largest cut is also the fallback when none is
         o += len(VOLUME_STEPS)
         for k in range(4):
             out[o + k] = k <= int(limits[L_MAX_KEY_RUNS])
@@ -250,22 +442,43 @@ def action_to_week_plan(
     n_weeks: int = 52,
     prev_volume_rel: float = 1.0,
     limits: HardLimits | None = None,
+    pre_taper_volumes: Sequence[float] = (),
 ) -> WeekPlan:
-    """The WeekPlan an action stands for in season week `week` (labelled with its phase)."""
+    """The WeekPlan an action stands for in season week `week` (labelled with its phase).
+
+    prev_volume_rel: the volume the step is taken from (last week's; with recovery weeks, the last
+    loading week's). pre_taper_volumes: the planned volumes of the weeks before the taper phase
+    (up to TAPER_WINDOW; the taper rule's reference, none = no cap).
+    """
     nvec = action_nvec(scope)
     a = coerce_action(action, nvec)
     lim = limits_array(limits or HardLimits())
+    pre = [float(v) for v in pre_taper_volumes][-TAPER_WINDOW:]
+    vstate = np.array([float(prev_volume_rel), sum(pre), len(pre)])
     plan = decode_action(
         a,
         scope_code(scope),
         _level(level),
         int(week),
         int(n_weeks),
-        float(prev_volume_rel),
+        vstate,
         lim,
         np.empty(PLAN_SIZE),
     )
     return WeekPlan.from_array(plan, phase=phase_name(int(week), int(n_weeks)))
+
+
+def season_plan_array(
+    actions: object, scope: str, level: int | str, n_weeks: int, limits: HardLimits | None = None
+) -> np.ndarray:
+    """(n_weeks, PLAN_SIZE) plans of a season of actions ((n_weeks, K)), decoded as the env does."""
+    nvec = action_nvec(scope)
+    arr = np.asarray(actions)
+    if arr.ndim != 2 or arr.shape[0] != n_weeks:
+        raise InputError(f"actions: need shape ({n_weeks}, {len(nvec)}), got {arr.shape}")
+    acts = np.stack([coerce_action(a, nvec, f"actions[{w}]") for w, a in enumerate(arr)])
+    lim = limits_array(limits or HardLimits())
+    return decode_season(acts, scope_code(scope), _level(level), int(n_weeks), lim, np.empty((n_weeks, PLAN_SIZE)))
 
 
 def week_plan_to_action(

@@ -59,6 +59,30 @@ class HardLimits(BaseModel):
         2.0, gt=0.1, le=2.0, description="no increase may take weekly volume above this x habitual km"
     )
     max_key_runs: int = Field(3, ge=0, le=3, description="tempo/interval sessions per week")
+    # The article's rules as coach limits (all off by default; `ARTICLE_RULES` turns them on).
+    # Volume rules apply where the agent chooses the volume (action_scope "strength_and_run", the
+    # optimizer); with action_scope "strength" running is the reference plan, which has both.
+    recovery_every: int = Field(
+        0,
+        description="every n-th week before the taper is a recovery week (0 = off, else 2-8); "
+        "weeks n-1, 2n-1, ... (0-based) whose phase is not the taper",
+    )
+    recovery_cut: float = Field(
+        0.2,
+        ge=0.1,
+        le=0.3,
+        description="a recovery week cuts at least this fraction of the last loading week's volume",
+    )
+    taper: bool = Field(
+        False,
+        description="taper weeks (the last TAPER_WEEKS + 1) plan at most TAPER_PLAN_SHARE (0.8, under "
+        "the checked 0.9) of the mean volume of the 4 weeks before the taper (Bosquet et al. 2007)",
+    )
+    race_season_maintenance: bool = Field(
+        False,
+        description="race season (last RACE_SEASON_WEEKS + 1 weeks): 1-2 maintenance sessions, never to "
+        "failure; race week may drop lifting (article, 'Race Season and Taper')",
+    )
 
     @model_validator(mode="after")
     def _keep_none(self) -> HardLimits:
@@ -66,7 +90,33 @@ class HardLimits(BaseModel):
             raise ValueError(
                 "forbid_emphases: 'none' cannot be forbidden (a week without lifting is always allowed)"
             )
+        if self.recovery_every != 0 and not 2 <= self.recovery_every <= 8:
+            raise ValueError(
+                f"recovery_every: {self.recovery_every} is not allowed; allowed: 0 (off) or 2-8 weeks"
+            )
+        if self.race_season_maintenance:
+            # the rule needs a maintenance session every race-season week: keep one open
+            if "maintenance" in self.forbid_emphases:
+                raise ValueError("forbid_emphases: 'maintenance' cannot be forbidden with race_season_maintenance")
+            if self.max_strength_sessions < 1 or self.max_strength_sessions_taper < 1:
+                raise ValueError(
+                    "max_strength_sessions: need at least 1, and max_strength_sessions_taper too, with "
+                    "race_season_maintenance (one maintenance session a week)"
+                )
         return self
+
+
+#: the article's rules (experiments/plans/rules.py) as coach limits: what the per-level configs set
+ARTICLE_RULES = HardLimits(
+    no_lifting_before_key=True, recovery_every=4, recovery_cut=0.2, taper=True, race_season_maintenance=True
+)
+#: the taper check's share (= experiments.plans.rules.TAPER_MAX_SHARE; a test holds them equal)
+TAPER_MAX_SHARE = 0.9
+#: a taper week *plans* at most this share of the TAPER_WINDOW weeks before the taper: under the
+#: checked share by a margin for the day schedule (`sim.kernel.schedule_week` rounds daily km and
+#: drops remainders under EASY_MIN_KM, so scheduled km are not exactly planned km)
+TAPER_PLAN_SHARE = 0.8
+TAPER_WINDOW = 4
 
 
 class ObservationNoise(BaseModel):
@@ -144,7 +194,8 @@ class EnvConfig(BaseModel):
 # --------------------------------------------------------------------------- numba layouts
 L_MAX_SESSIONS, L_MAX_SESSIONS_TAPER, L_MAX_EFFORT, L_FORBID_EMPH, L_NO_BEFORE_KEY = 0, 1, 2, 3, 4
 L_MAX_VOL_INCREASE, L_MAX_VOL_REL, L_MAX_KEY_RUNS = 5, 6, 7
-LIMITS_SIZE = 8
+L_RECOVERY_EVERY, L_RECOVERY_CUT, L_TAPER, L_RACE_MAINTENANCE = 8, 9, 10, 11
+LIMITS_SIZE = 12
 
 CF_SCOPE, CF_SEASON_WEEKS, CF_MAX_WEEKS, CF_W_PERF, CF_W_INJURY, CF_W_RACE = 0, 1, 2, 3, 4, 5
 CF_PAIN_RULE, CF_TEST_EVERY, CF_READINESS_SD, CF_TEST_SD, CF_HR_SD = 6, 7, 8, 9, 10
@@ -163,6 +214,10 @@ def limits_array(limits: HardLimits) -> np.ndarray:
     v[L_MAX_VOL_INCREASE] = limits.max_volume_increase
     v[L_MAX_VOL_REL] = limits.max_volume_rel
     v[L_MAX_KEY_RUNS] = limits.max_key_runs
+    v[L_RECOVERY_EVERY] = limits.recovery_every
+    v[L_RECOVERY_CUT] = limits.recovery_cut
+    v[L_TAPER] = 1.0 if limits.taper else 0.0
+    v[L_RACE_MAINTENANCE] = 1.0 if limits.race_season_maintenance else 0.0
     return v
 
 

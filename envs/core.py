@@ -32,7 +32,16 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from envs.actions import RUN_NVEC, SCOPE_STRENGTH_AND_RUN, STRENGTH_NVEC, action_mask, decode_action
+from envs.actions import (
+    RUN_NVEC,
+    SCOPE_STRENGTH_AND_RUN,
+    STRENGTH_NVEC,
+    VOL_STATE_SIZE,
+    action_mask,
+    advance_volume_state,
+    decode_action,
+    volume_state_start,
+)
 from envs.config import CF_LIMITS, CF_MAX_WEEKS, CF_PAIN_RULE, CF_SCOPE, CF_SEASON_WEEKS, LIMITS_SIZE
 from envs.observation import (
     C_BASE,
@@ -49,6 +58,7 @@ from envs.observation import (
     C_TPREV,
     C_TRUNC,
     C_VO2MAX0,
+    C_VOL_STATE,
     C_WEEK,
     CTRL_SIZE,
     HIST,
@@ -78,6 +88,7 @@ from sim.state import (
 )
 
 NVEC_ALL = STRENGTH_NVEC + RUN_NVEC
+assert C_VOL_STATE + VOL_STATE_SIZE <= CTRL_SIZE
 
 
 @njit(cache=True)
@@ -109,6 +120,7 @@ def begin_episode(i, starts, batch, params):
         c[k] = 0.0
     c[C_BASE] = base
     c[C_PREV_VOL] = 1.0
+    volume_state_start(c[C_VOL_STATE : C_VOL_STATE + VOL_STATE_SIZE])
     vo2 = kernel.vo2_effective(st, ath, gp, dv)
     cost = kernel.cost_factor(st, gp)
     c[C_T0] = kernel.race_time_min(vo2, cost, ath[A_RACE_KM])
@@ -143,20 +155,14 @@ def step_slot(i, action, batch, params):
     w = int(c[C_WEEK])
     n_weeks = int(cfg[CF_SEASON_WEEKS])
     plan = plans[i, 0]
-    decode_action(
-        action,
-        int(cfg[CF_SCOPE]),
-        int(ath[A_LEVEL]),
-        w,
-        n_weeks,
-        c[C_PREV_VOL],
-        cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE],
-        plan,
-    )
+    limits = cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE]
+    vstate = c[C_VOL_STATE : C_VOL_STATE + VOL_STATE_SIZE]
+    decode_action(action, int(cfg[CF_SCOPE]), int(ath[A_LEVEL]), w, n_weeks, vstate, limits, plan)
     plan[P_PAIN_RULE] = cfg[CF_PAIN_RULE]
     kernel.simulate_athlete(st, ath, gp, dv, plans[i], int(c[C_BASE]), 7 * w, mets[i], days[i])
     met = mets[i, 0]
     c[C_PREV_VOL] = plan[P_RUN_KM]
+    advance_volume_state(vstate, w, n_weeks, limits, plan[P_RUN_KM])
     push_history(c, met[M_RUN_KM] / ath[A_HABITUAL_KM], met[M_LOAD_AU])
     c[C_WEEK] = w + 1
     final = w + 1 >= n_weeks
@@ -266,7 +272,7 @@ def masks_batch(ctrl, cfg, out):
             int(cfg[CF_SCOPE]),
             int(ctrl[i, C_WEEK]),
             n_weeks,
-            ctrl[i, C_PREV_VOL],
+            ctrl[i, C_VOL_STATE : C_VOL_STATE + VOL_STATE_SIZE],
             cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE],
             out[i],
         )

@@ -114,7 +114,8 @@ STREAM_EASY_HR = kernel.STREAM_OBS + 4
 C_WEEK, C_PREV_VOL, C_BASE, C_T0, C_TPREV, C_FATIGUE_REF, C_VO2MAX0, C_COST0 = 0, 1, 2, 3, 4, 5, 6, 7
 C_STR_TEST, C_KM_HIST, C_LOAD_HIST = 8, 9, 13  # histories: 4 weeks each, newest first
 C_RACE_T, C_REWARD, C_TERM, C_TRUNC, C_ERR = 17, 18, 19, 20, 21
-CTRL_SIZE = 22
+C_VOL_STATE = 22  # the rules' volume state, envs.actions VS_* (VOL_STATE_SIZE = 3 slots)
+CTRL_SIZE = 25
 HIST = 4
 
 

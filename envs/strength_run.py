@@ -89,8 +89,14 @@ class StrengthRunEnv(gym.Env):
     Weekly volume = clip(prev_volume_rel x (1 + step), 0.1, 2.0) x habitual km, starting from
     1.0. The last week always holds the race. `action_masks()` (sb3-contrib MaskablePPO) masks
     the choices that break the configured `limits` (`envs.config.HardLimits`); a step with
-    such a choice clamps it to the nearest allowed one. An action outside the space raises
-    `sim.errors.InputError` naming the component and its allowed range.
+    such a choice clamps it to the nearest allowed one. The article's rules are limits too
+    (all off by default): `recovery_every` (every n-th week before the taper cuts at least
+    `recovery_cut` of the last loading week's volume, and steps are then taken from that
+    loading week's volume, not the recovery week's), `taper` (taper weeks at most 80% of the
+    4 weeks before the taper), `race_season_maintenance` (1-2 maintenance sessions, never to
+    failure, in the last 7 weeks); table in the README ("Coach limits"), logic in `envs.actions`.
+    An action outside the space raises `sim.errors.InputError` naming the component and its
+    allowed range.
 
     ## Observation Space
 

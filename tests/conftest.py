@@ -14,3 +14,65 @@ def gp():
     from sim.parameters import default_parameters
 
     return default_parameters()
+
+
+def _assert_article_rules(plans, limits, level: str = "intermediate", sample: int = 8, day_taper: bool = True):
+    """Assert that seasons of week plans ((n_weeks, PLAN_SIZE) or (m, n_weeks, PLAN_SIZE), volumes in
+    x habitual km) obey the article's rules as `limits` (envs.config.HardLimits) state them, by an
+    independent reading of the rules, then by the project's credibility check (which schedules
+    the days and runs experiments.plans.rules). Returns the Credibility.
+
+    day_taper=False skips the day-level taper check (scheduled km): at a few km a week the schedule
+    drops remainders under sim.kernel.EASY_MIN_KM, so it can break where planned volumes do not."""
+    import numpy as np
+
+    from experiments.report.credibility import check_plans, periodization
+    from sim.season import PHASE_TAPER, RACE_SEASON_WEEKS, TAPER_WEEKS, phase_of
+    from sim.state import (
+        EFFORTS,
+        EMPHASES,
+        P_EFFORT,
+        P_EMPHASIS,
+        P_PLACEMENT,
+        P_RUN_KM,
+        P_STR_SESSIONS,
+        PLACEMENTS,
+    )
+
+    arr = np.asarray(plans, dtype=np.float64)
+    arr = arr[None] if arr.ndim == 2 else arr
+    n = arr.shape[1]
+    pre_taper = n - 1 - TAPER_WEEKS
+    for p in arr:
+        vol = p[:, P_RUN_KM]
+        load = 1.0
+        pre = vol[max(0, pre_taper - 4): pre_taper]
+        for w in range(n):
+            wtr = n - 1 - w
+            tapering = phase_of(w, n) == PHASE_TAPER
+            every = limits.recovery_every
+            if every and (w + 1) % every == 0 and not tapering:
+                assert vol[w] <= (1 - limits.recovery_cut) * load + 1e-9, (w, vol[w], load)
+            else:
+                load = vol[w]
+            if limits.taper and tapering:
+                assert vol[w] <= 0.9 * pre.mean() + 1e-9, (w, vol[w], pre)
+            sessions, emph, effort = int(p[w, P_STR_SESSIONS]), EMPHASES[int(p[w, P_EMPHASIS])], int(p[w, P_EFFORT])
+            if limits.race_season_maintenance and 0 < wtr <= RACE_SEASON_WEEKS:
+                assert 1 <= sessions <= 2 and emph == "maintenance", (w, sessions, emph)
+                assert effort <= EFFORTS.index("moderate"), w
+            if limits.no_lifting_before_key and sessions > 0:
+                assert PLACEMENTS[int(p[w, P_PLACEMENT])] != "before_key", w
+    cred = check_plans(arr, level=level, sample=sample)
+    assert cred.tapers == 1.0
+    stretch = periodization(arr, arr[:, :, P_RUN_KM])["no_recovery_weeks"]
+    assert np.all(stretch < 0.5 * pre_taper), stretch
+    for rule in ("maintenance_in_race_season", "no_hard_lift_before_key") + (("taper",) if day_taper else ()):
+        assert cred.rule_breaks_by_rule[rule] == 0, (rule, cred.why)
+    return cred
+
+
+@pytest.fixture(scope="session")
+def assert_article_rules():
+    """`_assert_article_rules`: a season of plans obeys the article's rules as coach limits."""
+    return _assert_article_rules

@@ -68,7 +68,7 @@ def _kernel_floor_steps_per_s(vec, actions: np.ndarray) -> float:
     The physics alone at its most efficient (one parallel call for 52 weeks): what the batched
     env would reach with zero cost for decoding, observing, rewarding and the step interface.
     """
-    from envs.actions import SCOPE_STRENGTH, decode_action
+    from envs.actions import SCOPE_STRENGTH, VOL_STATE_SIZE, decode_action, volume_state_start
     from envs.config import limits_array
     from sim import kernel
     from sim.state import A_LEVEL, METRIC_SIZE, PLAN_SIZE
@@ -87,7 +87,7 @@ def _kernel_floor_steps_per_s(vec, actions: np.ndarray) -> float:
                 int(ath[i, A_LEVEL]),
                 w,
                 SEASON_WEEKS,
-                1.0,
+                volume_state_start(np.empty(VOL_STATE_SIZE)),  # strength scope: running is the reference
                 lim,
                 plans[i, w],
             )

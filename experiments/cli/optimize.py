@@ -19,7 +19,7 @@ from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from experiments.optimize.search import DEFAULT_ATHLETES, DEFAULT_BUDGET
+    from experiments.optimize.search import DEFAULT_ATHLETES, DEFAULT_BUDGET, RULE_SETS
 
     p = sub.add_parser(
         "optimize", help="optimize an open-loop season plan with CMA-ES on training athletes",
@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--season-weeks", type=A.positive_int, default=52, help="weeks up to the race (default 52)")
     p.add_argument("--population", type=A.positive_int, default=None,
                    help="CMA-ES population per generation (default 4 + 3 ln(genes) = 15)")
+    p.add_argument("--rules", choices=tuple(RULE_SETS), default="article",
+                   help="limits every week of the plan obeys: article (default; the article's rules as coach "
+                        "limits, as the per-level training configs set them: a recovery week every 4th week, "
+                        "a taper, maintenance strength in race season, no lifting before key runs) | none")
     p.add_argument("--plot", default=None, help="picture of the plan (PNG; default: the --out path with .png)")
     p.add_argument("--experiment", default="stridelab", help="MLflow experiment (default stridelab)")
     p.add_argument("--tracking-uri", default=None,
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     png = check_writable(args.plot or out.with_suffix(".png"), "--plot", (".png",))
     settings = Settings(level=args.level, race_distance=args.race_distance, season_weeks=args.season_weeks,
                         budget=args.budget, seed=args.seed, athletes=args.athletes,
-                        population=args.population).check()
+                        population=args.population, rules=args.rules).check()
     command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
     tracked = None
     if not args.no_mlflow:

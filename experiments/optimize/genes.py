@@ -19,13 +19,19 @@ Choices are read by cutting [0, 1] into equal bins (`_pick`), so CMA-ES moves th
 continuously. Fields the genes do not set follow the reference plan (`sim.season`): the kind of
 the first key run (intervals in pre-season and race season, else tempo), the race on the last
 day, and the pain rule (always on). `decode` gives the numba plan array the simulator runs;
-`week_plans` gives the same season as labelled `WeekPlan`s for the plan file.
+`week_plans` gives the same season as labelled `WeekPlan`s for the plan file. With `limits`
+(`envs.config.HardLimits`, e.g. the article's rules) the decoded season then passes, week by week
+in season order, through the env's own limit logic (`envs.actions.limit_season`): recovery
+weeks, the taper cap, race-season maintenance, no before_key placement, the volume-increase
+limits; so an optimized plan obeys exactly what a learned one does.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from envs.actions import limit_season
+from envs.config import HardLimits, limits_array
 from sim.plan import StrengthPlan, WeekPlan
 from sim.season import PHASES, phase_of
 from sim.state import (
@@ -73,8 +79,9 @@ def _pick(g: float, k: int) -> int:
     return min(int(g * k), k - 1)
 
 
-def decode(genes: np.ndarray, n_weeks: int) -> np.ndarray:
-    """(n_weeks, PLAN_SIZE) plan array of a gene vector (any real values; clamped to [0, 1])."""
+def decode(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) -> np.ndarray:
+    """(n_weeks, PLAN_SIZE) plan array of a gene vector (any real values; clamped to [0, 1]), within
+    `limits` when given."""
     g = np.clip(np.nan_to_num(np.asarray(genes, dtype=np.float64), nan=0.5), 0.0, 1.0)
     if g.shape != (N_GENES,):
         raise ValueError(f"genes: need shape ({N_GENES},), got {g.shape}")
@@ -106,17 +113,19 @@ def decode(genes: np.ndarray, n_weeks: int) -> np.ndarray:
             out[weeks, P_EFFORT] = EFFORTS.index("moderate")
         out[weeks, P_PAIN_RULE] = 1.0
     out[-1, P_RACE] = 1.0
+    if limits is not None:
+        limit_season(out, limits_array(limits))
     return out
 
 
-def decode_batch(genes: np.ndarray, n_weeks: int) -> np.ndarray:
+def decode_batch(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) -> np.ndarray:
     """(k, n_weeks, PLAN_SIZE) for a (k, N_GENES) batch of gene vectors."""
-    return np.stack([decode(x, n_weeks) for x in np.atleast_2d(genes)])
+    return np.stack([decode(x, n_weeks, limits) for x in np.atleast_2d(genes)])
 
 
-def week_plans(genes: np.ndarray, n_weeks: int) -> list[WeekPlan]:
+def week_plans(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) -> list[WeekPlan]:
     """The decoded season as labelled week plans (phase and a note on each week)."""
-    arr = decode(genes, n_weeks)
+    arr = decode(genes, n_weeks, limits)
     out = []
     for w in range(n_weeks):
         phase = PHASES[phase_of(w, n_weeks)]

@@ -18,8 +18,9 @@ from typing import Any
 
 import yaml
 
+from envs.config import HardLimits
 from experiments.optimize.genes import N_GENES
-from experiments.optimize.search import Optimized
+from experiments.optimize.search import RULE_SETS, Optimized
 from sim.plan import WeekPlan, parse_plan
 from sim.season import PHASES
 
@@ -80,6 +81,7 @@ def plan_yaml(opt: Optimized, command: str = "", mlflow_run: str | None = None) 
         f"# CMA-ES over {N_GENES} genes ({len(PHASES)} phases: {', '.join(PHASES)}), {opt.evaluations} evaluations",
         f"# on {s.athletes} training athletes (population seed {s.seed}; common random numbers).",
         f"# Objective: {opt.formula}.",
+        f"# Rules: {_rules_line(s.rules)}.",
         f"# On the training athletes: J {sc.objective[0]:+.3f}, race time {sc.race_time_pct[0]:+.2f}%, "
         f"expected injured days {sc.expected_injured_days[0]:.2f} (realised {sc.injured_days[0]:.2f}).",
     ]
@@ -90,9 +92,18 @@ def plan_yaml(opt: Optimized, command: str = "", mlflow_run: str | None = None) 
     if command:
         lines.append(f"# Made by: {command}")
     meta = {"level": s.level, "race_distance": s.race_distance, "season_weeks": n, "seed": s.seed,
-            "athletes": s.athletes, "budget": s.budget, "evaluations": opt.evaluations, "mlflow_run": mlflow_run}
+            "athletes": s.athletes, "budget": s.budget, "evaluations": opt.evaluations, "rules": s.rules,
+            "mlflow_run": mlflow_run}
     lines.append(PROVENANCE + json.dumps(meta))
     return "\n".join(lines) + "\n" + body
+
+
+def _rules_line(rules: str) -> str:
+    if rules == "none":
+        return "none (--rules none: the plan may break the article's rules)"
+    lim = RULE_SETS[rules]
+    on = {k: v for k, v in lim.model_dump().items() if v != HardLimits.model_fields[k].default}
+    return f"{rules} (every week within the coach limits {json.dumps(on)})"
 
 
 def read_provenance(path: str | Path) -> dict[str, Any] | None:

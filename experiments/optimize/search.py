@@ -11,6 +11,8 @@ It starts at the centre of the gene box with step size `sigma0` (no prior toward
 so a taper or a volume level it finds is the model's answer, not the start's). When CMA-ES
 reports convergence before the budget is spent it restarts from the best genes so far (same
 step size, next seed). Everything is seeded: one seed gives the same plan, bit for bit.
+Every candidate is scored as it would be written: within `Settings.rules` (default the article's
+rules as coach limits, `RULE_SETS`), so the search never credits a plan for breaking them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from envs.config import RewardWeights
+from envs.config import ARTICLE_RULES, HardLimits, RewardWeights
 from experiments.optimize.genes import N_GENES, center, decode, decode_batch, week_plans
 from experiments.optimize.objective import TRAINING_REWARD, Objective, Scores
 from sim.errors import InputError
@@ -33,6 +35,9 @@ DEFAULT_ATHLETES = 512
 DEFAULT_SIGMA0 = 0.25
 #: plans scored on the training athletes before the search, for the report
 REFERENCES = ("run_only", "beginner", "intermediate", "advanced")
+#: the limits an optimized plan obeys (`--rules`): the article's rules as coach limits, as the shipped
+#: per-level training configs set them (configs/<level>.yaml env.limits), or none
+RULE_SETS: dict[str, HardLimits | None] = {"article": ARTICLE_RULES, "none": None}
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,11 @@ class Settings:
     population: int | None = None  # CMA-ES lambda; None = 4 + 3 ln(genes)
     sigma0: float = DEFAULT_SIGMA0
     weights: RewardWeights = field(default_factory=lambda: TRAINING_REWARD)
+    rules: str = "article"  # a key of RULE_SETS
+
+    @property
+    def limits(self) -> HardLimits | None:
+        return RULE_SETS[self.rules]
 
     def check(self) -> Settings:
         """InputError naming the field, the value and what is allowed."""
@@ -66,6 +76,8 @@ class Settings:
             raise InputError(f"athletes: {self.athletes} is not allowed; need at least 2")
         if not 0 < self.sigma0 <= 1:
             raise InputError(f"sigma0: {self.sigma0} is not allowed; need 0 < sigma0 <= 1")
+        if self.rules not in RULE_SETS:
+            raise InputError(f"rules: {self.rules!r} is not allowed; allowed: {', '.join(RULE_SETS)}")
         if not 0 <= self.seed < 2**63:
             raise InputError(f"seed: {self.seed} is not allowed; need 0 <= seed < 2**63")
         return self
@@ -105,10 +117,10 @@ class Optimized:
         return self.history[-1].evaluations if self.history else 0
 
     def plan_array(self) -> np.ndarray:
-        return decode(self.genes, self.settings.season_weeks)
+        return decode(self.genes, self.settings.season_weeks, self.settings.limits)
 
     def week_plans(self) -> list[WeekPlan]:
-        return week_plans(self.genes, self.settings.season_weeks)
+        return week_plans(self.genes, self.settings.season_weeks, self.settings.limits)
 
 
 def optimize(settings: Settings, on_generation: Callable[[Generation], None] | None = None,
@@ -130,11 +142,11 @@ def optimize(settings: Settings, on_generation: Callable[[Generation], None] | N
                    population_size=s.lam)
 
     cma = new_cma(center())
-    best_x, best = center(), obj(decode(center(), s.season_weeks))
+    best_x, best = center(), obj(decode(center(), s.season_weeks, s.limits))
     used, history = 1, []
     while used + s.lam <= s.budget:
         xs = np.array([cma.ask() for _ in range(cma.population_size)])
-        sc = obj(decode_batch(xs, s.season_weeks))
+        sc = obj(decode_batch(xs, s.season_weeks, s.limits))
         used += len(xs)
         cma.tell(list(zip(xs, sc.objective, strict=True)))
         i = int(np.argmin(sc.objective))

@@ -214,3 +214,25 @@ def test_docstring_arguments_name_every_config_field():
     assert all(f"{name} (" in section or f"{name} /" in section for name in EnvConfig.model_fields)
     for name in inspect.signature(StrengthRunEnv).parameters:
         assert f"| {name} " in section or f"| **{name} " in section
+
+
+def test_random_seasons_under_the_article_rules_are_credible(assert_article_rules):
+    from envs.config import ARTICLE_RULES
+
+    env = StrengthRunEnv(action_scope="strength_and_run", limits=ARTICLE_RULES, athlete_pool=64, level="beginner")
+    plans = []
+    for seed in range(3):
+        env.reset(seed=seed)
+        env.action_space.seed(seed)
+        season, done = [], False
+        while not done:
+            mask = env.action_masks()
+            parts = np.split(mask, np.cumsum(env.action_space.nvec)[:-1])
+            assert all(p.any() for p in parts)
+            action = env.action_space.sample()
+            action[4] = 3 + action[4] % 3  # hold or build: the rules must make the cuts
+            _, _, term, trunc, info = env.step(action)
+            season.append(info["plan"])
+            done = term or trunc
+        plans.append(season)
+    assert_article_rules(np.array(plans), ARTICLE_RULES, "beginner")

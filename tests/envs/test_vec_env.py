@@ -178,3 +178,28 @@ def test_fixed_athletes_without_states_are_warmed_up_like_a_cohort():
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
     with pytest.raises(InputError, match="keys"):
         StrengthRunVecEnv(fixed=FixedAthletes(cohort.athletes, keys=np.arange(3)))
+
+
+def test_random_seasons_under_the_article_rules_are_credible_in_the_batch(assert_article_rules):
+    from envs.config import ARTICLE_RULES
+
+    n, weeks = 4, 52
+    vec = StrengthRunVecEnv(n, seed=5, season_weeks=weeks, action_scope="strength_and_run", limits=ARTICLE_RULES,
+                            athlete_pool=64)
+    vec.reset()
+    acts = random_actions(weeks, n, seed=5)
+    acts[:, :, 4] = 3 + acts[:, :, 4] % 3  # hold or build: the rules must make the cuts
+    plans = np.empty((n, weeks, plans_to_array([action_to_week_plan([0, 0, 0, 0])]).shape[1]))
+    for w in range(weeks):
+        masks = vec.action_masks()
+        assert all(p.any() for m in masks for p in np.split(m, np.cumsum(action_nvec("strength_and_run"))[:-1]))
+        _, _, dones, _ = vec.step(acts[w])
+        plans[:, w] = vec.last_plans
+    assert dones.all()
+    assert_article_rules(plans, ARTICLE_RULES)
+    single = StrengthRunEnv(season_weeks=weeks, action_scope="strength_and_run", limits=ARTICLE_RULES,
+                            athlete_pool=64)
+    single.reset(seed=5)
+    for w in range(weeks):  # row 0 decodes as the single env does, rules and all
+        _, _, _, _, info = single.step(acts[w, 0])
+        assert np.array_equal(info["plan"], plans[0, w])

@@ -39,7 +39,8 @@ def test_the_plan_file_is_one_simulate_accepts_and_beats_run_only_on_the_trainin
     assert mine.objective[0] < run_only.objective[0]
     assert (folder / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     meta = read_provenance(out)
-    assert meta is not None and meta["seed"] == 3
+    assert meta is not None and meta["seed"] == 3 and meta["rules"] == "article"
+    assert "# Rules: article" in out.read_text()
     assert meta["evaluations"] == 26  # the start + 5 generations of 5 within 30
 
 
@@ -50,6 +51,7 @@ def test_the_run_is_in_mlflow_with_the_curve_and_the_files(optimized):
     (run,) = cl.search_runs([exp.experiment_id])
     assert run.info.status == "FINISHED" and run.data.tags["stridelab.role"] == "optimize"
     assert run.data.params["budget"] == "30" and run.data.params["reward.injury_day"] == "2.0"
+    assert run.data.params["rules"] == "article"
     curve = cl.get_metric_history(run.info.run_id, "optimize/best_objective")
     assert [m.step for m in curve] == list(range(1, 6))  # budget 30: the start + 5 generations of 5
     values = [m.value for m in curve]
@@ -58,6 +60,13 @@ def test_the_run_is_in_mlflow_with_the_curve_and_the_files(optimized):
         a.path for a in cl.list_artifacts(run.info.run_id, "plots")}
     assert {"plan.yaml", "plots/plan.png", "config.yaml", "command.txt"} <= names
     assert read_provenance(out)["mlflow_run"] == run.info.run_id
+
+
+def test_the_plan_file_obeys_the_articles_rules(optimized, assert_article_rules):
+    from envs.config import ARTICLE_RULES
+
+    _, out, _ = optimized
+    assert_article_rules(load_plan(out).plan_array(), ARTICLE_RULES, "beginner", sample=1)
 
 
 def test_same_seed_same_plan(optimized, tmp_path):
@@ -74,6 +83,7 @@ def test_same_seed_same_plan(optimized, tmp_path):
     (["--race-distance", "3k"], "'3k' is not a race distance"),
     (["--budget", "0"], "need a whole number >= 1"),
     (["--seed", "-1"], "out of range"),
+    (["--rules", "strict"], "invalid choice: 'strict'"),
 ])
 def test_bad_arguments_exit_2(args, message, tmp_path, capsys):
     base = ["--level", "beginner", "--race-distance", "5k", "--out", str(tmp_path / "p.yaml"), "--no-mlflow"]

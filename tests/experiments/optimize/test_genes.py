@@ -55,3 +55,20 @@ def test_volume_runs_linearly_from_start_to_end_gene_within_a_phase():
 def test_out_of_box_genes_clamp_to_the_box_edge():
     g = np.random.default_rng(2).normal(0.5, 2.0, N_GENES)
     np.testing.assert_array_equal(decode(g, 30), decode(np.clip(g, 0, 1), 30))
+
+
+def test_genes_decoded_under_the_article_rules_obey_them(assert_article_rules):
+    from envs.config import ARTICLE_RULES
+
+    rng = np.random.default_rng(11)
+    for n_weeks, level in ((52, "intermediate"), (20, "beginner")):
+        g = rng.random((6, N_GENES))
+        free = np.stack([decode(x, n_weeks) for x in g])
+        ruled = np.stack([decode(x, n_weeks, ARTICLE_RULES) for x in g])
+        assert not np.array_equal(free, ruled)  # random genes break the rules; the limits fix them
+        # random genes plan down to 0.2x habitual km (a few km a week), where the day schedule drops km:
+        # the day-level taper check is for plans at a runner's volume (the CLI test's optimized plan)
+        assert_article_rules(ruled, ARTICLE_RULES, level, sample=6, day_taper=False)
+        plans = week_plans(g[0], n_weeks, ARTICLE_RULES)
+        np.testing.assert_allclose(plans_to_array(plans), ruled[0], atol=1e-12)
+        np.testing.assert_array_equal(decode(g[0], n_weeks, None), free[0])  # rules none: as before

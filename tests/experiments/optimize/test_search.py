@@ -68,8 +68,21 @@ def test_search_is_deterministic_and_never_worse_than_its_start(objective):
 @pytest.mark.parametrize(("field", "value", "allowed"), [
     ("level", "elite", "allowed: beginner"), ("race_distance", "3k", "allowed: 5k"),
     ("budget", 3, "need budget >= 15"), ("season_weeks", 2, "need 4-104"), ("athletes", 1, "at least 2"),
-    ("population", 1, "at least 2"),
+    ("population", 1, "at least 2"), ("rules", "strict", "allowed: article, none"),
 ])
 def test_bad_settings_name_the_field_value_and_what_is_allowed(field, value, allowed):
     with pytest.raises(InputError, match=f"{field}: .*{value}.*{allowed}"):
         Settings(**{field: value}).check()
+
+
+def test_the_search_scores_plans_within_its_rules(objective, assert_article_rules):
+    from envs.config import ARTICLE_RULES
+
+    s = Settings(season_weeks=WEEKS, budget=9, population=4, athletes=16, seed=4)
+    assert s.rules == "article" and s.limits == ARTICLE_RULES
+    a = optimize(s, objective=objective)
+    assert a.scores.objective[0] == objective(a.plan_array()).objective[0]  # scored as written
+    assert_article_rules(a.plan_array(), ARTICLE_RULES, sample=1)
+    free = optimize(Settings(season_weeks=WEEKS, budget=9, population=4, athletes=16, seed=4, rules="none"),
+                    objective=objective)
+    np.testing.assert_array_equal(free.plan_array(), decode(free.genes, WEEKS))
