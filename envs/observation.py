@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from envs.actions import VS_LOAD_VOL, is_recovery_week
 from envs.config import (
     CF_HR_SD,
+    CF_LIMITS,
     CF_READINESS_SD,
     CF_SEASON_WEEKS,
     CF_TEST_EVERY,
     CF_TEST_SD,
+    LIMITS_SIZE,
     MAX_SEASON_WEEKS,
 )
 from sim import kernel
@@ -73,6 +76,14 @@ OBS_SPEC: tuple[tuple[str, str, float, float, str], ...] = (
     ("habitual_km", "km/week", 0.0, 250.0, "the athlete's habitual weekly volume"),
     ("race_km", "km", 0.0, 50.0, "target race distance"),
     ("prev_volume_rel", "x habitual km", 0.0, 3.0, "last planned weekly volume (1.0 before the first week)"),
+    (
+        "volume_base_rel",
+        "x habitual km",
+        0.0,
+        3.0,
+        "volume the next volume step starts from: the last loading week's (= prev_volume_rel without recovery weeks)",
+    ),
+    ("recovery_week_next", "flag", 0.0, 1.0, "1 if the coach limits make the week about to be planned a recovery week"),
 )
 OBS_NAMES = tuple(s[0] for s in OBS_SPEC)
 OBS_UNITS = tuple(s[1] for s in OBS_SPEC)
@@ -100,6 +111,8 @@ OBS_HIGH = np.array([s[3] for s in OBS_SPEC], dtype=np.float32)
     O_HABITUAL_KM,
     O_RACE_KM,
     O_PREV_VOLUME_REL,
+    O_VOLUME_BASE_REL,
+    O_RECOVERY_WEEK_NEXT,
 ) = range(OBS_SIZE)
 
 # Observation model constants (coaching conventions, not physiology).
@@ -196,6 +209,10 @@ def observe(st, ath, gp, ctrl, met, cfg, obs):
     obs[O_HABITUAL_KM] = _clip(hab, 0.0, 250.0)
     obs[O_RACE_KM] = _clip(ath[A_RACE_KM], 0.0, 50.0)
     obs[O_PREV_VOLUME_REL] = _clip(ctrl[C_PREV_VOL], 0.0, 3.0)
+    limits = cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE]
+    obs[O_VOLUME_BASE_REL] = _clip(ctrl[C_VOL_STATE + VS_LOAD_VOL], 0.0, 3.0)
+    nxt = int(week)
+    obs[O_RECOVERY_WEEK_NEXT] = 1.0 if nxt < n_weeks and is_recovery_week(nxt, int(n_weeks), limits) else 0.0
 
 
 def observation_frame(obs: np.ndarray):

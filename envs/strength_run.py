@@ -100,7 +100,7 @@ class StrengthRunEnv(gym.Env):
 
     ## Observation Space
 
-    `Box(19,)` of float32; readings are clipped to the bounds. Noisy readings add zero-mean
+    `Box(21,)` of float32; readings are clipped to the bounds. Noisy readings add zero-mean
     triangular noise (sd from `noise`, `envs.config.ObservationNoise`) drawn from the kernel's
     counter-based streams keyed by (seed, athlete, day).
 
@@ -125,6 +125,10 @@ class StrengthRunEnv(gym.Env):
     | 16  | habitual_km            | km/week        | 0   | 250 | the athlete's habitual weekly volume     |
     | 17  | race_km                | km             | 0   | 50  | target race distance                     |
     | 18  | prev_volume_rel        | x habitual km  | 0   | 3   | last planned volume (1.0 at the start)   |
+    | 19  | volume_base_rel        | x habitual km  | 0   | 3   | volume the next step starts from (last   |
+    |     |                        |                |     |     | loading week's; = 18 without recovery)   |
+    | 20  | recovery_week_next     | flag           | 0   | 1   | the coach limits make the next week a    |
+    |     |                        |                |     |     | recovery week (`limits.recovery_every`)  |
 
     Readiness = 10 F0 / (F0 + F) x (1 - NMF / 2) + noise, F the Banister fatigue, F0 its value
     at the season start, NMF the lifting neuromuscular fatigue. Easy heart rate =

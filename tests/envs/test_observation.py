@@ -118,3 +118,29 @@ def test_noise_has_zero_mean_and_unit_spread():
         ]
     )
     assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03
+
+
+def test_volume_base_and_recovery_flag_show_what_the_coach_limits_do():
+    """Without recovery weeks the step base is last week's planned volume; with recovery_every=4
+    the flag is up exactly before weeks 3, 7, ... and after a recovery week the base stays at the
+    loading week's volume, above the cut week's planned volume."""
+    from envs.observation import O_RECOVERY_WEEK_NEXT, O_VOLUME_BASE_REL
+
+    hold = np.array([2, 1, 1, 0, 4, 1, 2])  # +10% every week
+    free = StrengthRunEnv(season_weeks=20, action_scope="strength_and_run", athlete_pool=16)
+    obs, _ = free.reset(seed=0)
+    for _ in range(10):
+        assert obs[O_VOLUME_BASE_REL] == pytest.approx(obs[O_PREV_VOLUME_REL]) and obs[O_RECOVERY_WEEK_NEXT] == 0
+        obs, *_ = free.step(hold)
+    ruled = StrengthRunEnv(season_weeks=20, action_scope="strength_and_run", athlete_pool=16,
+                           limits={"recovery_every": 4})
+    obs, _ = ruled.reset(seed=0)
+    flags = []
+    for w in range(12):
+        flags.append(int(obs[O_RECOVERY_WEEK_NEXT]))
+        obs, *_ = ruled.step(hold)
+        if w in (3, 7, 11):  # just after a recovery week
+            assert obs[O_VOLUME_BASE_REL] > obs[O_PREV_VOLUME_REL] * 1.2
+        else:
+            assert obs[O_VOLUME_BASE_REL] == pytest.approx(obs[O_PREV_VOLUME_REL])
+    assert [w for w, f in enumerate(flags) if f] == [3, 7, 11]

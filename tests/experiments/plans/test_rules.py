@@ -227,8 +227,20 @@ def _random_season(rng, n_weeks: int):
     import numpy as np
 
     from sim.state import (
-        EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_KEY_RUNS, P_LONG_IS_REL, P_LONG_KM, P_PLACEMENT, P_RACE,
-        P_RUN_IS_REL, P_RUN_KM, P_STR_SESSIONS, PLACE_BEFORE_KEY, PLAN_SIZE,
+        EFFORTS,
+        EMPHASES,
+        P_EFFORT,
+        P_EMPHASIS,
+        P_KEY_RUNS,
+        P_LONG_IS_REL,
+        P_LONG_KM,
+        P_PLACEMENT,
+        P_RACE,
+        P_RUN_IS_REL,
+        P_RUN_KM,
+        P_STR_SESSIONS,
+        PLACE_BEFORE_KEY,
+        PLAN_SIZE,
     )
 
     plans = np.zeros((n_weeks, PLAN_SIZE))
@@ -274,7 +286,7 @@ def test_the_mistake_still_lifts_hard_before_key_runs():
     import numpy as np
 
     from experiments.report.credibility import rule_violations
-    from sim.state import PLACE_BEFORE_KEY, P_PLACEMENT
+    from sim.state import P_PLACEMENT, PLACE_BEFORE_KEY
 
     plans = _random_season(np.random.default_rng(3), 20)
     plans[:, P_PLACEMENT] = PLACE_BEFORE_KEY
