@@ -3,7 +3,7 @@
     python scripts/ablate_plan.py opt-intermediate.yaml [--athletes 1000] [--seed 77]
 
 Prints race time and injured days (means over the athletes) for the plan, for each one-change
-variant (the first 30 weeks at the habitual volume at least; volume capped at 1.3x; 3 sets; 2
+variant (the first 30 weeks at the habitual volume at least; volume capped at 1.3x; default sets; 3 sets; 2
 strength sessions; moderate instead of hard effort; no strength work), and for the level's
 template and run-only, all on one cohort with common random numbers (`sim.whatif.make_cohort`,
 `agents.evaluation.run_season`).
@@ -35,6 +35,8 @@ def variants(p: np.ndarray) -> dict[str, np.ndarray]:
         lambda q: q.__setitem__((slice(0, 30), P_RUN_KM), np.maximum(q[:30, P_RUN_KM], 1.0)))
     out["volume capped at 1.3x"] = changed(lambda q: q.__setitem__((slice(None), P_RUN_KM),
                                                                    np.minimum(q[:, P_RUN_KM], 1.3)))
+    out["the emphasis' default sets (what a learned policy gets)"] = changed(
+        lambda q: q.__setitem__((slice(None), P_SETS), 0.0))
     out["3 sets per lift at most"] = changed(lambda q: q.__setitem__((slice(None), P_SETS),
                                                                      np.minimum(q[:, P_SETS], 3)))
     out["2 strength sessions at most"] = changed(lambda q: q.__setitem__((slice(None), P_STR_SESSIONS),
