@@ -235,6 +235,13 @@ class Predictor:
         """Load a saved policy (and its VecNormalize statistics, .npz) on the CPU. Trusted files only:
         an SB3 zip is a pickle (see `load_sb3`)."""
         model = load_sb3(algo, policy_zip)
+        from envs.observation import OBS_SIZE
+
+        if tuple(model.observation_space.shape) != (OBS_SIZE,):
+            raise InputError(
+                f"policy: {policy_zip}: trained on observations of shape {tuple(model.observation_space.shape)}; "
+                f"allowed: ({OBS_SIZE},), what this StrideLab observes (the observation space grew since; "
+                "retrain with stridelab train)")
         obs_rms, clip, eps = None, 10.0, 1e-8
         if vecnormalize is not None and Path(vecnormalize).is_file():
             size = int(np.prod(model.observation_space.shape))

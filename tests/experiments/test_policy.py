@@ -122,3 +122,23 @@ def test_a_damaged_model_zip_is_a_clean_error(clean_model, tmp_path):
             dst.writestr(item, data[: len(data) // 2] if item.filename.endswith(".pth") else data)
     with pytest.raises(InputError, match=r"model: .*cut\.zip: not a readable ppo model"):
         load_sb3("ppo", tmp_path / "cut.zip")
+
+
+def test_a_policy_trained_on_an_older_observation_space_is_a_clean_error(tmp_path):
+    """A policy saved when the env observed fewer values (19 before the coach limits' two) is refused
+    by name, shape and what is allowed, not fed observations it was never trained on."""
+    import gymnasium as gym
+    from stable_baselines3 import PPO
+
+    from envs.actions import action_space as space_of
+    from envs.observation import OBS_SIZE
+    from experiments.policy import Predictor
+
+    class Old(gym.Env):
+        observation_space = gym.spaces.Box(-1.0, 1.0, (OBS_SIZE - 2,), np.float32)
+        action_space = space_of("strength_and_run")
+
+    PPO("MlpPolicy", Old(), n_steps=8, batch_size=8, device="cpu").save(tmp_path / "old.zip")
+    want = rf"trained on observations of shape \({OBS_SIZE - 2},\); allowed: \({OBS_SIZE},\)"
+    with pytest.raises(InputError, match=want):
+        Predictor.load(tmp_path / "old.zip", None, "ppo", "strength_and_run")
