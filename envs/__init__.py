@@ -5,7 +5,6 @@ steps many athletes in one numba call as a Stable-Baselines3 `VecEnv`. Both are 
 `EnvConfig` (or its fields as keywords); `FixedAthletes` gives the batched env's rows given athletes.
 """
 
-import hashlib
 from pathlib import Path
 
 import gymnasium
@@ -16,21 +15,13 @@ from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
 from sim import _jitcache
 
-
-def _sources_digest() -> str:
-    """Hash of this package's kernel sources. numba keys a cached kernel on its own file only, and
-    `core`'s kernels inline `actions` / `observation` / `reward` code and `config` layouts: the stamp
-    is named by this hash, so an edit here (a new limit, a longer ctrl row) flushes them like a
-    simulator edit does."""
-    digest = hashlib.sha256()
-    for mod in (actions, athletes, config, core, observation, reward):
-        digest.update(Path(mod.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
+# numba keys a cached kernel on its own file only; `core`'s kernels inline `actions` /
+# `observation` / `reward` code and `config` layouts, so their sources join the fingerprint and an
+# edit here (a new limit, a longer ctrl row) flushes them like a simulator edit does.
 _jitcache.refresh(
     (actions, athletes, core, observation, reward),
-    Path(__file__).parent / "__pycache__" / f"sim_sources.{_sources_digest()}.sha256",
+    Path(__file__).parent / "__pycache__" / "sim_sources.sha256",
+    sources=(actions, athletes, config, core, observation, reward),
 )
 
 ENV_ID = "stridelab/StrengthRun-v0"

@@ -104,7 +104,7 @@ STRENGTH_NVEC = (4, len(EMPHASES), len(EFFORTS), len(PLACEMENTS))
 RUN_NVEC = (len(VOLUME_STEPS), 4, len(LONG_SHARES))
 SCOPES = ("strength", "strength_and_run")
 SCOPE_STRENGTH, SCOPE_STRENGTH_AND_RUN = 0, 1
-MAX_RACE_SEASON_SESSIONS = 2  # = experiments.plans.rules.MAX_RACE_SEASON_SESSIONS (a test holds them equal)
+MAX_RACE_SEASON_SESSIONS = 2  # race-season strength sessions at most (article; `experiments.plans.rules` rule 3)
 #: the volume state the rules need between weeks (a float64 vector; the env keeps it in its ctrl row)
 VS_LOAD_VOL, VS_PRE_TAPER_SUM, VS_PRE_TAPER_WEEKS = 0, 1, 2
 VOL_STATE_SIZE = 3

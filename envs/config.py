@@ -110,7 +110,7 @@ class HardLimits(BaseModel):
 ARTICLE_RULES = HardLimits(
     no_lifting_before_key=True, recovery_every=4, recovery_cut=0.2, taper=True, race_season_maintenance=True
 )
-#: the taper check's share (= experiments.plans.rules.TAPER_MAX_SHARE; a test holds them equal)
+#: the taper check's share (`experiments.plans.rules` checks plans against it)
 TAPER_MAX_SHARE = 0.9
 #: a taper week *plans* at most this share of the TAPER_WINDOW weeks before the taper: under the
 #: checked share by a margin for the day schedule (`sim.kernel.schedule_week` rounds daily km and

@@ -35,13 +35,25 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def sources_hash(sources: tuple[ModuleType, ...]) -> str:
+    """Hash of the modules' own files ("" for none): a package whose kernels inline each other's
+    code or layouts adds it to the simulator's fingerprint."""
+    if not sources:
+        return ""
+    digest = hashlib.sha256()
+    for mod in sources:
+        digest.update(Path(mod.__file__).read_bytes())
+    return digest.hexdigest()
 
 
-def refresh(modules: tuple[ModuleType, ...], stamp: Path) -> bool:
-    """Flush the cache index of the modules' numba functions if the simulator changed; True if flushed."""
+
+
+def refresh(modules: tuple[ModuleType, ...], stamp: Path, sources: tuple[ModuleType, ...] = ()) -> bool:
+    """Flush the cache index of the modules' numba functions if the simulator (or one of `sources`)
+    changed; True if flushed."""
     from numba.core.registry import CPUDispatcher
 
-    current = fingerprint()
+    current = fingerprint() + sources_hash(sources)
     with contextlib.suppress(OSError):
         if stamp.read_text() == current:
             return False

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from envs.actions import MAX_RACE_SEASON_SESSIONS  # one definition each, shared with the coach limits
+from envs.config import TAPER_MAX_SHARE
 from sim.plan import WeekPlan
 from sim.season import RACE_SEASON_WEEKS, TAPER_WEEKS
 
@@ -46,8 +48,6 @@ RULES: dict[str, str] = {
     "taper": "a taper before the race",
 }
 KEY_KINDS = frozenset({"tempo", "intervals", "long", "race"})
-TAPER_MAX_SHARE = 0.9
-MAX_RACE_SEASON_SESSIONS = 2
 DECLARED = "policy's choice"
 
 
