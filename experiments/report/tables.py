@@ -54,6 +54,15 @@ def _table_width(widths: Sequence[int]) -> int:
     return sum(widths) + 3 * len(widths) + 1  # one space of padding each side and a border between columns
 
 
+def _fit_widths(widths: Sequence[int], width: int) -> list[int]:
+    """The columns' widths, the widest narrowed (its cells folded, never cut) until the table fits `width`."""
+    out = list(widths)
+    while _table_width(out) > width and max(out) > 1:
+        j = out.index(max(out))
+        out[j] -= min(out[j] - 1, _table_width(out) - width)
+    return out
+
+
 def column_groups(widths: Sequence[int], width: int, keep: int = 1) -> list[list[int]]:
     """Indices of the columns of each part: every part fits `width` and starts with the `keep` first columns."""
     fixed = list(range(min(keep, len(widths))))
@@ -108,8 +117,9 @@ def fitted_tables(
             if caption:
                 notes.append(caption)
         t = Table(title=title + part, caption=" ".join(notes) or None, caption_justify="left")
-        for j in cols:
-            t.add_column(shown[j], justify=justify[j], overflow="fold", min_width=min(widths[j], width // 2))
+        # every column's width set here, so rich never has to shrink (and crop) the table: it fits `width`
+        for j, w in zip(cols, _fit_widths([widths[j] for j in cols], width), strict=True):
+            t.add_column(shown[j], justify=justify[j], overflow="fold", width=w)
         for i, r in enumerate(rows):
             t.add_row(*(r[j] for j in cols), style=styles[i] if styles else None)
         tables.append(t)
@@ -124,7 +134,7 @@ def print_table(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], 
     w = width or (console.width if console is not None else terminal_width())
     con = console or Console(width=w)
     for t in fitted_tables(title, head, rows, w, **kw):
-        con.print(t)
+        con.print(t, crop=False)  # never cut a line at the width (issue 24), whatever rich measured
 
 
 def render_text(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], width: int, **kw) -> str:
@@ -138,7 +148,8 @@ def render_text(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], 
 
 
 def console(width: int | None = None):
-    """A rich Console for plain text lines at the terminal's width (`COLUMNS` respected)."""
+    """A rich Console for plain text lines at the terminal's width (`COLUMNS` respected); lines wrap at
+    spaces, and are never cropped."""
     from rich.console import Console
 
-    return Console(width=width or terminal_width())
+    return Console(width=width or terminal_width(), soft_wrap=False)

@@ -72,3 +72,60 @@ def test_wide_table_is_split_not_dropped():
     assert text.count("learned") >= 2  # the key column repeats in every part
     for i in range(12):
         assert f"{i:+.2f} [{i - 1:+.2f}, {i + 1:+.2f}]" in text
+
+
+def columns_shown(text: str, keep: int) -> int:
+    """Columns over all parts of a printed table (each part repeats the `keep` first columns)."""
+    parts = [line for line in text.splitlines() if line.startswith("┏")]
+    return keep + sum(p.count("┳") + 1 - keep for p in parts)
+
+
+def assert_uncropped(text: str, width: int) -> None:
+    """Every line within `width`, every table row closed by its right border, nothing cut with an ellipsis."""
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width, max(lines, key=len)
+    for line in lines:
+        if line[:1] in "┃│┏┡└":
+            assert line.rstrip()[-1] in "┃│┓┩┘", line  # the last column's right border is there
+    assert "…" not in text
+
+
+@pytest.mark.parametrize("width", (60, 80, 100, 120))
+def test_baselines_table_is_never_cropped(width, monkeypatch, capsys):
+    """Issue 24, defect 2: `COLUMNS=100 stridelab baselines ... | cat` cut the last column and the caption."""
+    from experiments.cli.baselines import print_summary
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    print_summary(_baseline_result(), "beginner: 300 athletes, 52-week season, 10k race, seed 0")
+    out = capsys.readouterr().out
+    assert_uncropped(out, width)
+    flat = " ".join(out.split())
+    assert "key-run quality %" in flat and "on the same athletes" in flat  # the caption, whole
+    assert flat.rstrip().endswith("(100 = as planned).")
+    assert columns_shown(out, 1) == 9  # policy + 8 figures, none dropped
+
+
+def test_baselines_through_a_real_pipe_never_crops(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "COLUMNS": "100", "PYTHONPATH": str(root)}
+    res = subprocess.run([sys.executable, "-m", "experiments.cli", "baselines", "--level", "beginner",
+                          "--athletes", "40"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert_uncropped(res.stdout, 100)
+    assert columns_shown(res.stdout, 1) == 9
+    assert " ".join(res.stdout.split()).endswith("(100 = as planned).")
+
+
+@pytest.mark.parametrize("width", (60, 80, 100, 120))
+def test_a_table_wider_than_rich_would_measure_is_not_cropped(width):
+    head = ["policy", "inj. diff", "injuries", "str. %", "key-run %"]
+    rows = [["mistake_lift_before_key", "-20.9 [-25.2, -16.7]", "0.75 [0.63, 0.86]", "52.7 [49.4, 56.3]", "94.3"]]
+    text = render_text("t", head, rows, width, caption="words " * 40 + "the end.")
+    assert_uncropped(text, width)
+    assert columns_shown(text, 1) == len(head)
+    assert "94.3" in text and " ".join(text.split()).endswith("the end.")
