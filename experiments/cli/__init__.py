@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from experiments.progress import compile_notice
+
+        compile_notice()  # before the first numba compile, not 95 s of silence (issue 24)
         code = args.func(args)
     except InputError as err:
         print(f"stridelab {args.command}: error: {err}", file=sys.stderr)

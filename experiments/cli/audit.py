@@ -26,9 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
-
+    from experiments.progress import Stage
     from sim.audit import CURVES, audit
 
     if args.athletes > 100_000:
@@ -37,11 +35,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--athletes: {args.athletes} is too many for the audit; allowed: 1 to 100000")
     if args.plot:
         check_writable(args.plot, "--plot", (".png",))
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("audit curves", total=len(CURVES))
+    with Stage(f"audit {args.level}", len(CURVES), "curves", every_s=5.0) as bar:
         curves = audit(args.level, args.athletes, args.seed, args.race_distance,
-                       progress=lambda done, total, name: bar.update(task, completed=done,
-                                                                     description=f"audit: {name}"))
+                       progress=lambda done, total, name: bar.update(done, f"{name} done", total))
     if args.plot:
         from experiments.report.audit import plot
 

@@ -23,17 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
-
+    from experiments.progress import Stage
     from sim.calibration import calibrate, calibrate_draws
     from sim.parameters import draw_parameters
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:  # stderr: --json stays clean
-        task = bar.add_task("calibration scenarios", total=None)
+    with Stage("calibration", 0, "scenarios", every_s=5.0) as bar:  # stderr: --json stays clean
 
         def advance(done: int, total: int, scenario: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"calibration: {scenario}")
+            bar.update(done, scenario, total)
 
         if args.model_draws:
             rows = calibrate_draws(draw_parameters(args.model_draws, seed=args.seed), athletes=args.athletes,

@@ -53,12 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from experiments.optimize.planfile import plan_yaml
     from experiments.optimize.plot import plan_png
     from experiments.optimize.search import Settings, optimize
+    from experiments.progress import Stage
 
     # the plan file is YAML (the picture goes to --plot): a .xlsx or .png --out is an error, never a misnamed file
     out = check_writable(args.out, "--out", (".yaml", ".yml"))
@@ -72,22 +70,18 @@ def run(args: argparse.Namespace) -> int:
         from experiments.optimize.tracking import OptimizeRun
 
         tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command)
-    err = Console(stderr=True)
     try:
-        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[best]}"), TimeElapsedColumn(), console=err) as bar:
-            task = bar.add_task(f"optimize {settings.level} {settings.race_distance}", total=settings.budget,
-                                best="simulating the references")
+        with Stage(f"optimize {settings.level} {settings.race_distance}", settings.budget, "evaluations") as bar:
+            bar.update(0, "simulating the templates on the training athletes")
 
             def on_generation(g) -> None:
-                bar.update(task, completed=g.evaluations,
-                           best=f"gen {g.index}: best J {g.best:+.3f} (race {g.best_race_time_pct:+.2f}%, "
-                                f"{g.best_expected_injured_days:.1f} exp. inj. days)")
+                bar.update(g.evaluations, f"generation {g.index}: best J {g.best:+.3f} (race time "
+                                          f"{g.best_race_time_pct:+.2f}%, {g.best_expected_injured_days:.1f} "
+                                          "expected injured days)")
                 if tracked is not None:
                     tracked.generation(g)
 
             opt = optimize(settings, on_generation)
-            bar.update(task, completed=settings.budget)
         text = plan_yaml(opt, command, tracked.run_id if tracked else None)
         title = (f"optimized open-loop plan: {settings.level}, {settings.race_distance}, {settings.season_weeks} weeks "
                  f"(training athletes: race time {opt.scores.race_time_pct[0]:+.2f}%, "
@@ -117,7 +111,8 @@ def print_summary(opt, out: Path, png: Path, run_id: str | None) -> None:
         t.add_row(name, f"{s.objective[0]:+.3f}", f"{s.race_time_pct[0]:+.2f}", f"{s.expected_injured_days[0]:.2f}",
                   f"{s.injured_days[0]:.2f}")
     con = Console()
-    con.print(t)
-    con.print(f"objective: {opt.formula}")
-    con.print(f"wrote {out} and {png}" + (f"; logged as MLflow run {run_id}" if run_id else ""))
-    con.print(f"held-out check: stridelab compare --plan {out} --level {opt.settings.level}")
+    con.print(t, crop=False)
+    # plain lines: a run id or a path is never wrapped or cut at the width (issue 24)
+    print(f"objective: {opt.formula}")
+    print(f"wrote {out} and {png}" + (f"; logged as MLflow run {run_id}" if run_id else ""))
+    print(f"held-out check: stridelab compare --plan {out} --level {opt.settings.level}")

@@ -89,18 +89,15 @@ def print_bands(bands: dict, athlete: str) -> None:
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:
-    from rich.console import Console
-    from rich.progress import Progress
-
+    from experiments.progress import Stage
     from sim.parameters import draw_parameters
     from sim.plan import load_plan
     from sim.whatif import model_spread
 
     draws = draw_parameters(args.model_draws, seed=args.seed)
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("model draws", total=len(draws))
+    with Stage("simulate under model draws", len(draws), "draws", every_s=5.0) as bar:
         return model_spread(load_plan(args.plan), draws, level=args.level, athletes=args.athletes, seed=args.seed,
-                            progress=lambda done, total: bar.update(task, completed=done))
+                            progress=lambda done, total: bar.update(done, f"draw {done} of {total} done", total))
 
 
 def print_spread(res, spread: dict, k: int) -> None:

@@ -24,7 +24,7 @@ neither a training seed nor a run's evaluation seed, and `check_seed` refuses a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,6 +224,7 @@ def compare(
     missed: Sequence[float] = DEFAULT_MISSED,
     rule_sample: int = RULE_SAMPLE,
     plans: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Comparison:
     """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring).
 
@@ -232,6 +233,7 @@ def compare(
     (`report.credibility`, the rules on up to `rule_sample` athletes' plans per policy).
     `plans` are fixed season plans (`experiments.optimize.policy.PlanPolicy`, from `--plan`), each
     evaluated on its own level's cohort beside the others, under the same tests.
+    `progress(done, total, what)` hears of every step (policies run, robustness, credibility) per level.
     """
     from agents.baselines import BASELINES
     from agents.evaluation import athlete_rows, summarize
@@ -276,7 +278,17 @@ def compare(
         # the race times the env reported (the pairing contract between envs and sim.whatif)
         runs.update({n: _learned_run(n, pol, season_weeks) for n, pol in learned.items()})
         runs.update({n: _baseline_run(n, pol, season_weeks) for n, pol in plans.items() if level in pol.levels})
-        results = {n: run(cohort) for n, run in runs.items()}
+        steps = len(runs) + 2
+        done = levels.index(level) * steps
+
+        def step(i: int, what: str, done: int = done, steps: int = steps) -> None:
+            if progress is not None:
+                progress(done + i, steps * len(levels), f"{level}: {what}")
+
+        results = {}
+        for i, (n, run) in enumerate(runs.items()):
+            step(i, f"simulating {n} on {athletes} held-out athletes")
+            results[n] = run(cohort)
         rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
         means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
         best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
@@ -293,8 +305,11 @@ def compare(
             verdicts[level] = _verdict(
                 level, s.set_index("policy").loc[bl], best, bl, cohort.athletes[0, A_RACE_KM], race_min
             )
+        step(len(runs), f"robustness: {model_draws} model draws, missed sessions {', '.join(map(str, missed)) or 'none'}")
         rob[level] = robustness(runs, cohort, results, draws, tuple(missed),
-                                [n for n in names if n in TEMPLATES], n_boot, seed % (2**32))
+                                [n for n in names if n in TEMPLATES], n_boot, seed % (2**32),
+                                progress=lambda j, k: step(len(runs), f"robustness: model draw {j} of {k} done"))
+        step(len(runs) + 1, "credibility checks of every policy's plans")
         cred[level] = {n: check_plans(r.plans, cohort.athletes, params=cohort.params, sample=rule_sample)
                        for n, r in results.items()}
         s = _with_checks(s, rob[level].summary, cred[level])
