@@ -109,7 +109,8 @@ class Stage:
     def _line(self, final: bool = False) -> str:
         pct = f" ({100 * self.done / self.total:.0f}%)" if self.total else ""
         unit = f" {self.unit}" if self.unit else ""
-        head = f"{self.label}: done, {self.done}{unit}" if final else f"{self.label}: {self.done}/{self.total}{unit}{pct}"
+        head = (f"{self.label}: done, {self.done}{unit}" if final
+                else f"{self.label}: {self.done}/{self.total}{unit}{pct}")
         tail = f", {self.detail}" if self.detail else ""
         return f"{head}{tail}, {_elapsed(time.monotonic() - self._t0)} elapsed"
 

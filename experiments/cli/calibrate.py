@@ -43,7 +43,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps_json(rows, indent=1))
         print()
     else:
-        from rich.console import Console
         from rich.table import Table
 
         t = Table(title="StrideLab calibration against published effect sizes", show_lines=True)

@@ -281,7 +281,7 @@ def compare(
         steps = len(runs) + 2
         done = levels.index(level) * steps
 
-        def step(i: int, what: str, done: int = done, steps: int = steps) -> None:
+        def step(i: int, what: str, done: int = done, steps: int = steps, level: str = level) -> None:
             if progress is not None:
                 progress(done + i, steps * len(levels), f"{level}: {what}")
 
@@ -305,11 +305,14 @@ def compare(
             verdicts[level] = _verdict(
                 level, s.set_index("policy").loc[bl], best, bl, cohort.athletes[0, A_RACE_KM], race_min
             )
-        step(len(runs), f"robustness: {model_draws} model draws, missed sessions {', '.join(map(str, missed)) or 'none'}")
+        n_runs = len(runs)
+        step(n_runs, f"robustness: {model_draws} model draws, missed sessions "
+                        f"{', '.join(map(str, missed)) or 'none'}")
         rob[level] = robustness(runs, cohort, results, draws, tuple(missed),
                                 [n for n in names if n in TEMPLATES], n_boot, seed % (2**32),
-                                progress=lambda j, k: step(len(runs), f"robustness: model draw {j} of {k} done"))
-        step(len(runs) + 1, "credibility checks of every policy's plans")
+                                progress=lambda j, k, n=n_runs, step=step: step(n, f"robustness: model draw {j} "
+                                                                                    f"of {k} done"))
+        step(n_runs + 1, "credibility checks of every policy's plans")
         cred[level] = {n: check_plans(r.plans, cohort.athletes, params=cohort.params, sample=rule_sample)
                        for n, r in results.items()}
         s = _with_checks(s, rob[level].summary, cred[level])
