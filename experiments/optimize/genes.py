@@ -139,11 +139,24 @@ def note(week: WeekPlan, w: int, n_weeks: int) -> str:
     wtr = n_weeks - 1 - w
     when = "race on day 7 of this week" if wtr == 0 else f"race in {wtr} week{'s' if wtr > 1 else ''}"
     s: StrengthPlan = week.strength
-    lift = (f"{s.sessions}x {s.emphasis} strength, {s.effort}, {s.sets} sets, {s.placement.replace('_', ' ')}"
-            if s.active else "no strength work")
+    sets, default = sets_of(s)
+    lift = (f"{s.sessions}x {s.emphasis} strength, {s.effort}, {sets} sets{' (default)' if default else ''}, "
+            f"{s.placement.replace('_', ' ')}" if s.active else "no strength work")
     return (f"optimized (CMA-ES) {week.phase.replace('_', ' ')}: {week.run_volume_rel:.2f}x habitual km, "
             f"{week.key_runs} key run{'s' if week.key_runs != 1 else ''}, long run {week.long_run_rel:.0%} of the "
             f"week; {lift}: {when}")
+
+
+def sets_of(s: StrengthPlan) -> tuple[int, bool]:
+    """Sets per key lift of a strength plan, and whether it is the emphasis' default: a week the rules set to
+    maintenance carries no sets of its own (`sets: None`), and the simulator gives it the default
+    (`sim.kernel.default_sets`), so a label says that number, never "None" (issue 24)."""
+    if s.sets is not None:
+        return int(s.sets), False
+    from sim.parameters import SETS_HEAVY, SETS_MAINTENANCE, SETS_POWER, SETS_TONING, default_parameters
+
+    index = {"heavy": SETS_HEAVY, "power": SETS_POWER, "maintenance": SETS_MAINTENANCE, "toning": SETS_TONING}
+    return int(round(default_parameters()[index.get(s.emphasis, SETS_TONING)])), True
 
 
 def center() -> np.ndarray:
@@ -153,4 +166,4 @@ def center() -> np.ndarray:
 
 
 __all__ = ["GENES", "N_GENES", "VOLUME_MIN", "VOLUME_MAX", "LONG_SHARE_MAX", "decode", "decode_batch",
-           "week_plans", "gene_names", "center", "note"]
+           "week_plans", "gene_names", "center", "note", "sets_of"]

@@ -59,12 +59,15 @@ def _same(a: WeekPlan, b: WeekPlan) -> bool:
 def _block_note(week: WeekPlan, start: int, end: int, n_weeks: int) -> str:
     head = week.note.split(": race", 1)[0] if week.note else ""
     first, last = n_weeks - 1 - start, n_weeks - end
+    # first/last: weeks to the race at the block's first and last week (first >= last)
     if first == 0:
         when = "race on day 7 of this week"
     elif first == last:
         when = f"race in {first} week{'s' if first > 1 else ''}"
+    elif last == 0:
+        when = f"race in {first} weeks down to race week (race on day 7 of the last week)"
     else:
-        when = f"race in {first}-{last} weeks"
+        when = f"race in {first} down to {last} week{'s' if last > 1 else ''}"
     return f"{head}: {when}"
 
 

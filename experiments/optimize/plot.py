@@ -7,6 +7,7 @@ import io
 
 import numpy as np
 
+from experiments.optimize.genes import sets_of
 from sim.plan import WeekPlan
 from sim.season import PHASES, phase_of, reference_run_plan
 from sim.state import LEVELS, P_RUN_KM
@@ -56,9 +57,11 @@ def plan_png(weeks: list[WeekPlan], level: str, title: str) -> bytes:
         if s.active:
             ax.bar(i + 1, s.sessions, color=EMPHASIS_COLORS[s.emphasis], hatch=EFFORT_HATCH[s.effort],
                    edgecolor="white", width=0.8)
-            ax.text(i + 1, s.sessions + 0.05, str(s.sets), ha="center", va="bottom", fontsize=6)
+            sets, default = sets_of(s)  # the emphasis' default where the plan leaves it (never "None")
+            ax.text(i + 1, s.sessions + 0.05, f"{sets}*" if default else str(sets), ha="center", va="bottom",
+                    fontsize=6)
     ax.set_ylim(0, 3.6)
-    ax.set_ylabel("strength sessions\n(label: sets per lift)")
+    ax.set_ylabel("strength sessions\n(label: sets per lift,\n* = the emphasis' default)")
     ax.set_xlabel("season week (race on the last day)")
     handles = [Patch(color=c, label=e) for e, c in EMPHASIS_COLORS.items()]
     handles += [Patch(facecolor="#999", hatch=h, edgecolor="white", label=f"effort: {e}")
