@@ -150,9 +150,12 @@ def exercise_load(name: str, reps: str, effort: str) -> str:
     if kind == "core":
         return "controlled, stop before the position breaks: never to failure"
     lo_rir, hi_rir = RIR.get(effort, (1, 2))
-    rir = "0 reps in reserve: to failure" if hi_rir == 0 else f"{lo_rir}-{hi_rir} reps in reserve"
     if kind == "bodyweight":
-        return f"bodyweight or light, {rir}"
+        # balance and eccentric work (single-leg deadlift, Nordic curl) stops while the form holds: hard effort
+        # here is 1-2 reps in reserve, never to failure (issue 24)
+        lo_b, hi_b = (lo_rir, hi_rir) if hi_rir > 0 else RIR["moderate"]
+        return f"bodyweight or light, {lo_b}-{hi_b} reps in reserve: never to failure"
+    rir = "0 reps in reserve: to failure" if hi_rir == 0 else f"{lo_rir}-{hi_rir} reps in reserve"
     rng = _rep_range(reps)
     if rng is None:
         return rir
@@ -353,6 +356,25 @@ def _is_light(emph: str, effort: str, n: int) -> bool:
     return n <= 2 and emph in ("maintenance", "toning", "none") and effort != "hard"
 
 
+def _lifting_text(plan: WeekPlan, days: np.ndarray, n_str: int, emph: str) -> str:
+    """The week's lifting as scheduled: '3x heavy strength at hard effort', or, where the scheduler lightened
+    sessions (next to key runs or hard days), '3x heavy strength: 1 at hard effort, 2 at easy (lightened by the
+    scheduler)', never the planned effort for sessions that are not done at it (issue 24)."""
+    if not n_str:
+        return "no strength work"
+    on = days[:, D_STR_EMPHASIS] != EMPH_NONE
+    counts = {e: int(n) for e, n in zip(*np.unique(days[on, D_STR_EFFORT].astype(int), return_counts=True),
+                                         strict=True)}
+    if len(counts) == 1:
+        return f"{n_str}x {emph} strength at {EFFORTS[next(iter(counts))]} effort"
+    parts = [f"{n} at {EFFORTS[e]} effort" if i == 0 else f"{n} at {EFFORTS[e]}"
+             for i, (e, n) in enumerate(sorted(counts.items(), reverse=True))]
+    planned = EFFORTS.index(plan.strength.effort) if plan.strength.active else max(counts)
+    lighter = sum(n for e, n in counts.items() if e < planned)
+    why = f" ({lighter} lightened by the scheduler)" if lighter else ""
+    return f"{n_str}x {emph} strength: {', '.join(parts)}{why}"
+
+
 def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race: dt.date,
                 before_km: float | None = None) -> str:
     """A short 'why' for the week: the plan's own note, else one from the phase and what the week prescribes.
@@ -370,7 +392,7 @@ def week_reason(plan: WeekPlan, week: int, n_weeks: int, days: np.ndarray, race:
     n_str = int(on.sum())
     emph = EMPHASES[int(days[:, D_STR_EMPHASIS].max())] if n_str else "none"
     effort = EFFORTS[int(days[on, D_STR_EFFORT].max())] if n_str else ""
-    lifting = f"{n_str}x {emph} strength at {effort} effort" if n_str else "no strength work"
+    lifting = _lifting_text(plan, days, n_str, emph)
     when = (
         f"race on {race.strftime('%a %d %b %Y')}"
         if wtr == 0

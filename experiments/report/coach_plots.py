@@ -128,7 +128,7 @@ def plan_strip(ax, plans: Mapping[str, np.ndarray]) -> None:
         emph_names = [EMPHASES[e] if s > 0 else "none" for e, s in zip(emph, sessions, strict=True)]
         eff_names = [EFFORTS[e] if s > 0 else "" for e, s in zip(eff, sessions, strict=True)]
         who = f"{policy_label(name)}\n" if len(plans) > 1 else ""
-        rows.append((f"{who}effort", eff_names, None))
+        rows.append((f"{who}planned effort", eff_names, None))
         rows.append((f"{who}emphasis", emph_names, sessions))
     for y, (_, names, sessions) in enumerate(rows):
         for w, nm in enumerate(names):
@@ -141,13 +141,17 @@ def plan_strip(ax, plans: Mapping[str, np.ndarray]) -> None:
     ax.set_xlim(0.5, n + 0.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows])
-    ax.set_title("what the plan prescribes each week: strength emphasis (number = sessions) and effort")
+    # the week plan's effort: the day schedule lightens a session next to a key run or a hard day (issue 24),
+    # so the row says "planned", and the exported plan gives each session's own effort
+    ax.set_title("what the plan prescribes each week: strength emphasis (number = sessions) and planned effort\n"
+                 "(the day schedule may lighten a session next to a key run; the exported plan has each day)",
+                 fontsize=10)
     used_emph = {nm for _, names, s in rows if s is not None for nm in names} - {"none"}
     used_eff = {nm for _, names, s in rows if s is None for nm in names} - {""}
     handles = [Patch(facecolor=EMPHASIS_COLORS[e], edgecolor="#999", label=e) for e in EMPHASIS_COLORS
                if e in used_emph]
-    handles += [Patch(facecolor=EFFORT_COLORS[e], edgecolor="#999", label=f"{e} effort") for e in EFFORT_COLORS
-                if e in used_eff]
+    handles += [Patch(facecolor=EFFORT_COLORS[e], edgecolor="#999", label=f"{e} effort (planned)")
+                for e in EFFORT_COLORS if e in used_eff]
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=9, frameon=False)
 

@@ -63,3 +63,25 @@ def test_simulate_plot_shows_planned_km_and_zero_based_amounts(monkeypatch):
         for t in leg.get_texts() if leg else []:
             assert "_pct" not in t.get_text() and "strength_" not in t.get_text()
     plt.close(fig)
+
+
+def test_the_plan_strip_says_its_effort_is_the_planned_one(monkeypatch):
+    """Issue 24, defect 4: season.png's strip said "hard" where the scheduler had lightened the sessions; the
+    strip shows the week plan's effort, so it is labelled as planned."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from experiments.report.coach_plots import plan_strip
+    from sim.plan import StrengthPlan, WeekPlan, plans_to_array
+
+    plan = plans_to_array([WeekPlan(run_km=40, key_runs=2, strength=StrengthPlan(sessions=3, effort="hard"))] * 4)
+    fig, ax = plt.subplots()
+    plan_strip(ax, {"plan": np.asarray(plan)})
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "planned effort" in labels and "effort" not in labels
+    assert "lighten" in ax.get_title()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"hard effort (planned)"}
+    plt.close(fig)
