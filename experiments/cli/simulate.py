@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps_json(out, indent=1))
         print()
         return 0
-    print_result(res, args.plan)
+    who = (f"{res.cohort.n} simulations of the runner in {args.athlete} (fitted draws and injury luck)"
+           if args.athlete else None)
+    print_result(res, args.plan, who=who)
     if spread is not None:
         print_spread(res, spread, args.model_draws)
     if bands is not None:
@@ -135,13 +137,17 @@ DEFINITIONS = (
 )
 
 
-def print_result(res, title: str, width: int | None = None) -> None:
+def print_result(res, title: str, width: int | None = None, who: str | None = None) -> None:
+    """The weekly table and the season summary. `who`: whom the means are over (default: the population,
+    'N LEVEL athletes'); one runner simulated N times says so (issue 24)."""
     from experiments.report.tables import print_table
 
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]
     rows = [[f"{int(row[c])}" if c == "week" else f"{row[c]:.2f}" for c in cols] for _, row in res.weekly.iterrows()]
-    print_table(f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)",
+    heading = (f"{title}: means per week over {who}" if who
+               else f"{title}: population means per week ({res.cohort.n} {res.cohort.level} athletes)")
+    print_table(heading,
                 [LABELS[c] for c in cols], rows, width=width, abbrev=ABBREV, caption=DEFINITIONS)
     s = res.summary
     rows = [[k.replace("_", " "), f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]"] for k, ci in s["ci95"].items()]

@@ -93,3 +93,19 @@ def test_json_is_strict_json_at_the_smallest_allowed_distances(tmp_path, capsys)
 
     doc = json.loads(capsys.readouterr().out, parse_constant=no_constants)
     assert len(doc["weeks"]) == 5 and doc["summary"]["injury_rate_per_1000h"] is not None
+
+
+def test_simulate_for_one_runner_says_so_in_the_table(tmp_path, capsys):
+    """Issue 24, defect 5: `simulate --athlete` titled its table "population means per week (2000 intermediate
+    athletes)" for one runner simulated 2000 times."""
+    from experiments.athlete.synthetic import make_athlete, write_log
+
+    ath = make_athlete(5, weeks=6, n_races=1, n_tests=1)
+    log, results = write_log(ath, "intervals", tmp_path)
+    athlete = tmp_path / "athlete.yaml"
+    assert main(["athlete", "fit", str(log), "--races", str(results), "--out", str(athlete)]) == 0
+    capsys.readouterr()
+    assert main(["simulate", str(EXAMPLE), "--athlete", str(athlete), "--athletes", "50"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "population means" not in out and "intermediate athletes" not in out
+    assert f"means per week over 50 simulations of the runner in {athlete}" in out
