@@ -9,6 +9,16 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def pytest_configure(config):
+    """Nothing is written into the checkout (issue 24): Hypothesis' example database goes to a temp folder
+    (it defaults to ./.hypothesis), and MLflow's default artefact root (./mlruns) is never the checkout's."""
+    import tempfile
+
+    from hypothesis import configuration
+
+    configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="stridelab-hypothesis-"))
+
+
 @pytest.fixture(scope="session")
 def gp():
     from sim.parameters import default_parameters

@@ -181,7 +181,7 @@ def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_pa
     journal, uri = tmp_path / "journal.log", f"sqlite:///{tmp_path / 'mlflow.db'}"
     argv = ["tune", str(path), "--trials", "2", "--storage", f"journal:{journal}"]
     with open(tmp_path / "victim.log", "w") as log:
-        victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=ROOT, env=worker_env(uri),
+        victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=tmp_path, env=worker_env(uri),
                                   stdout=log, stderr=subprocess.STDOUT)
         deadline, killed = time.time() + 120, None
         while killed is None and time.time() < deadline and victim.poll() is None:
