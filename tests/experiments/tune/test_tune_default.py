@@ -175,7 +175,7 @@ def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_pa
 
     import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
-    from tune_helpers import ROOT, worker_env
+    from tune_helpers import worker_env
 
     path = tiny_config(tmp_path, "jkill", total_timesteps=8192)  # long enough to kill mid-training
     journal, uri = tmp_path / "journal.log", f"sqlite:///{tmp_path / 'mlflow.db'}"
