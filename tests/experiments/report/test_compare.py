@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import json
 import re
+import sys
 from html import escape
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -410,8 +412,9 @@ def test_compare_evaluates_a_plan_beside_the_learned_policy_on_the_same_athletes
 
     uri, run_id, _ = trained
     out = tmp_path / "cmp"
+    # no robustness runs: this test is about the pairing (robustness is tested above), and they were most of its time
     args = ["compare", "--runs", run_id, "--plan", str(optimized_plan), "--athletes", "24", "--tracking-uri", uri,
-            "--out", str(out), "--no-mlflow"]
+            "--out", str(out), "--no-mlflow", "--model-draws", "0", "--missed", "none"]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "optimized:opt vs the best template" in text and "value of feedback" in text
@@ -454,3 +457,27 @@ def test_plan_files_alone_not_logged_need_no_store(optimized_plan, tmp_path, mon
     assert (out / "compare.csv").is_file() and not (tmp_path / "mlflow.db").exists()
     assert main(["compare", "--plan", str(optimized_plan), "--athletes", "8", "--out", str(tmp_path / "c2")]) == 2
     assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "c2").exists()
+
+
+@pytest.mark.parametrize("width", (60, 80, 100, 120))
+def test_console_tables_show_every_column_uncropped(comparison, width, capsys):
+    """Issue 24, defect 2: through a pipe the tables were cropped at the width, and the mean injured days over
+    model draws and "20% missed: injured days" appeared in no part."""
+    from experiments.report.render import credibility_rows, display_rows, print_tables, robustness_rows
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_tables import assert_uncropped
+
+    print_tables(comparison, width=width)
+    out = capsys.readouterr().out
+    assert_uncropped(out, width)
+    flat = " ".join(out.split())
+    for rows_of in (display_rows, robustness_rows, credibility_rows):
+        head, rows = rows_of(comparison, "intermediate")
+        for h in head[3:]:
+            assert all(word in flat for word in h.split()), h
+        for r in rows:
+            for j, cell in enumerate(r):
+                if j != 2 and cell:  # column 2 (kind) is shown as bold rows
+                    assert cell in out, (head[j], cell)
+    assert "20% missed:" in out and "over draws" in flat
