@@ -53,24 +53,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(curves, args: argparse.Namespace) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+    """One table per curve, fitted to the terminal (`COLUMNS`; split into parts, never cropped), the best
+    setting in bold and starred."""
     from experiments.report.audit import COLUMNS
+    from experiments.report.tables import console, print_table
 
-    con = Console(width=max(Console().width, 100))
     for c in curves:
-        t = Table(title=f"{c.name}: {c.question}", title_justify="left")
         cols = [c.setting] + [k for k in (*COLUMNS, "race_time_diff_pp", "injured_days_diff") if k in c.rows[0]]
-        for col in cols:
-            t.add_column(col, justify="right")
         best = c.best[c.setting]
-        for r in c.rows:
-            cells = [f"{r[k]:g}" for k in cols]
-            if r[c.setting] == best:
-                cells = [f"[bold]{x}[/]" for x in cells]
-                cells[0] += " *"
-            t.add_row(*cells)
-        con.print(t)
-    print(f"* best setting of each curve; {args.athletes} {args.level} athletes, seed {args.seed}, "
-          "common random numbers")
+        rows = [[f"{r[k]:g}" + (" *" if j == 0 and r[c.setting] == best else "") for j, k in enumerate(cols)]
+                for r in c.rows]
+        styles = ["bold" if r[c.setting] == best else None for r in c.rows]
+        print_table(f"{c.name}: {c.question}", cols, rows, styles=styles, justify=["right"] * len(cols))
+    console().print(f"* best setting of each curve; {args.athletes} {args.level} athletes, seed {args.seed}, "
+                    "common random numbers", highlight=False)

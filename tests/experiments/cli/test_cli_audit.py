@@ -28,10 +28,14 @@ def test_audit_json_and_plot(tmp_path, capsys):
         assert c["best"] == pick(c["rows"], key=lambda r, c=c: r[c["outcome"]])[c["setting"]]
 
 
-def test_audit_table_marks_the_best_setting(capsys):
+def test_audit_table_marks_the_best_setting(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     assert main(["audit", "--athletes", "60"]) == 0
     out = capsys.readouterr().out
     assert "volume_16w" in out and "taper" in out and "* best setting" in out
+    # fitted to the terminal: it printed at 100 columns on an 80-column terminal before issue 24
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert out.count(" * ") + out.count(" *│") >= len(CURVES)
 
 
 @pytest.mark.parametrize("argv", [["audit", "--level", "elite"], ["audit", "--athletes", "0"],
