@@ -17,6 +17,40 @@ def pytest_configure(config):
     from hypothesis import configuration
 
     configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="stridelab-hypothesis-"))
+    config._stridelab_checkout_before = _checkout_files()
+
+
+#: what a test run may leave in the checkout: numba's and Python's caches (ignored build products)
+_CACHES = ("__pycache__", ".pytest_cache", ".egg-info")
+
+
+def _checkout_files() -> set[str] | None:
+    """Untracked and ignored paths in the checkout (`git status --ignored`), or None outside a git checkout."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        res = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=normal"], cwd=root,
+                             capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if res.returncode != 0:
+        return None
+    paths = {line[3:] for line in res.stdout.splitlines() if line[:2] in ("??", "!!")}
+    return {p for p in paths if not any(c in p for c in _CACHES)}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if the tests wrote into the checkout (issue 24: mlruns/, .hypothesis/, .ruff_cache/)."""
+    before = getattr(session.config, "_stridelab_checkout_before", None)
+    after = _checkout_files()
+    if before is None or after is None or session.config.option.collectonly:
+        return
+    new = sorted(after - before)
+    if new:
+        print(f"\nthe tests wrote into the checkout (write into tmp_path instead): {', '.join(new)}")
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")
