@@ -5,11 +5,11 @@ Two shapes, both on standard error (standard output stays the result: tables, `-
 - `note(text)`: one line, written and flushed at once. A long line is never cut: it is printed
   whole and the terminal wraps it.
 - `Stage(label, total, unit)`: a counted stage (generations, model draws, curves). On a terminal
-  it is a live bar whose own line is short (label, bar, count, elapsed: it fits 60 columns), and
-  the details (`update(done, detail)`) are printed as whole lines above it. In a log file (not a
-  terminal, where a live bar would show nothing until the end) it is a plain line at most every
-  `every_s` seconds and at the end, each with the count, the share done, the elapsed time and the
-  detail.
+  it is the label on a whole line, then a live bar whose own row is short (bar, count, elapsed:
+  about 35 columns, so it is never cropped), and the details (`update(done, detail)`) printed as
+  whole lines above it. In a log file (not a terminal, where a live bar would show nothing until
+  the end) it is a plain line at most every `every_s` seconds and at the end, each with the count,
+  the share done, the elapsed time and the detail.
 
 `compile_notice()` says, before the first numba compile, that the simulator is being compiled
 (once; numba caches the machine code on disk for every later run).
@@ -72,7 +72,10 @@ class Stage:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             con = Console(file=self.stream)
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+            # the label on its own whole line; the live row is short (bar, count, elapsed: about 35 columns),
+            # so a narrow terminal never crops it
+            con.print(f"{self.label}:", soft_wrap=True, highlight=False, markup=False)
+            self._bar = Progress(BarColumn(bar_width=16), MofNCompleteColumn(), TextColumn(self.unit),
                                  TimeElapsedColumn(), console=con, transient=True)
             self._bar.__enter__()
             self._task = self._bar.add_task(self.label, total=self.total or None)
