@@ -152,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     with Stage(f"compare {', '.join(levels)}", len(levels), "steps", every_s=5.0) as bar:
         cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop(), model_draws=args.model_draws,
                       missed=args.missed, plans=plans, progress=lambda done, total, what: bar.update(done, what, total))
+        bar.update(bar.total, "every level compared; writing the reports")
     print_tables(cmp)
     for line in plan_lines(cmp):
         print(line)

@@ -416,8 +416,10 @@ def test_compare_evaluates_a_plan_beside_the_learned_policy_on_the_same_athletes
     args = ["compare", "--runs", run_id, "--plan", str(optimized_plan), "--athletes", "24", "--tracking-uri", uri,
             "--out", str(out), "--no-mlflow", "--model-draws", "0", "--missed", "none"]
     assert main(args) == 0
-    text = capsys.readouterr().out
+    text, err = capsys.readouterr()
     assert "optimized:opt vs the best template" in text and "value of feedback" in text
+    # progress on standard error, as whole lines when it is not a terminal (issue 24)
+    assert "compare intermediate: 0/" in err and "compare intermediate: done, " in err
     rows = {r["policy"]: r for r in csv.DictReader((out / "compare.csv").open())}
     assert len(rows) == 11 and rows["optimized:opt"]["kind"] == "optimized"
     assert sorted(r["kind"] for r in rows.values()).count("learned") == 1
