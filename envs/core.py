@@ -133,7 +133,7 @@ def begin_episode(i, starts, batch, params):
     kernel.habitual_plan(ath, plan)
     kernel.schedule_week(plan, ath, gp, days)
     for d in range(7):
-        kernel.step_day(body, ath, gp, dv, days[d], (True, False), (base, d - 7, d), met)
+        kernel.step_day(body, ath, gp, dv, days[d], kernel.Rules(True, False), kernel.Clock(base, d - 7, d), met)
     kernel.week_end(body, ath, gp, met)
     c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate reference: the last morning before the season
     c[C_COST0] = met[M_COST_FACTOR]

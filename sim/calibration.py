@@ -225,7 +225,7 @@ def damage_exponent(sc: Scenario, ratio: float = 1.1, params: np.ndarray | None 
         st[CAPACITY_REL] = cap
         st[BONE_CAPACITY_REL] = cap
         met = np.zeros(METRIC_SIZE)
-        kernel.step_day(st, ath, gp, dv, day, (False, False), (0, 0, 0), met)
+        kernel.step_day(st, ath, gp, dv, day, kernel.Rules(False, False), kernel.Clock(0, 0, 0), met)
         out.append(st[DAMAGE])
     return math.log(out[1] / out[0]) / math.log(ratio)
 
