@@ -203,15 +203,15 @@ QUALITY_PER_SORENESS = _param("quality_per_soreness", 0.08, "per 10 soreness poi
                               "loss of key-run quality at soreness 10/10")
 # ----------------------------------------------------------------------- novice tissues
 NOVICE_STRESS_EXCESS = _param(
-    "novice_stress_excess", 0.15, "fraction",
+    "novice_stress_excess", 0.11, "fraction",
     "Videbaek et al. 2015, Sports Med 45:1017 (novices 17.8, recreational runners 7.7 injuries / 1000 h); Nielsen "
     "et al. 2013, Orthop J Sports Med 1 (DANO-RUN: novices 1.6 injuries / 1000 km)",
     "extra per-step tissue stress of a runner with no running history: stress x (1 + N e^(-C / C_fade)), C the "
-    "km run in the athlete's life", (0.1, 0.2), "INJ-base-beginner and NOVICE-FADE rows")
+    "km run in the athlete's life", (0.08, 0.14), "INJ-base-beginner and NOVICE-FADE rows")
 NOVICE_FADE_KM = _param(
-    "novice_fade_km", 5500.0, "km",
+    "novice_fade_km", 2500.0, "km",
     "Videbaek et al. 2015 (the novice rate falls to the recreational one within a few years of running); "
-    "Nielsen et al. 2013", "cumulative running over which the novice excess stress falls by e", (4000.0, 8000.0),
+    "Nielsen et al. 2013", "cumulative running over which the novice excess stress falls by e", (1500.0, 4000.0),
     "NOVICE-FADE row (per-km rate after two years 0.36-0.75 of the first half-year)")
 # ----------------------------------------------------------------------- tissue capacity and damage
 SN_SLOPE_PCT = _param("sn_slope_pct", 14.8, "% UTS per decade", SCHECHTMAN,
@@ -303,11 +303,11 @@ BONE_STIM_REF = _param("bone_stim_ref", 2.0, "saturating-run equivalents / week"
                        "calibrated: about the weekly impact stimulus of an intermediate runner's 40 km (5 runs)",
                        "weekly impact stimulus whose adapted bone capacity is 1 (the baseline)")
 BONE_ADAPT_EXPONENT = _param(
-    "bone_adapt_exponent", 0.22, "-",
+    "bone_adapt_exponent", 0.25, "-",
     "Carter 1987, J Biomech 20:1095 and Whalen et al. 1988, J Biomech 21:825 (daily stress stimulus "
     "(sum n s^m)^(1/m), m 3-8: equilibrium bone strength grows as cycles^(1/m))",
     "mechanostat: the adapted bone capacity is (S / S_ref)^b, S the chronic weekly impact stimulus, between the "
-    "floor and the maximum", (0.12, 0.25), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD and "
+    "floor and the maximum", (0.15, 0.3), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD and "
     "VOL-RATE rows")
 TAU_BONE_STIMULUS_D = _param("tau_bone_stimulus_d", 7.0, "d",
                              "Turner & Robling 2003 (bone reads its recent loading: days to weeks); model "
