@@ -55,9 +55,9 @@ class AthleteFit:
 
 def fit_files(log_path: str | Path, results_path: str | Path | None = None, level: str | None = None,
               training_age_y: float | None = None, prior_injuries: float | None = None,
-              race_distance: str = "10k") -> AthleteFit:
+              race_distance: str = "10k", strict: bool = False, timezone: str | None = None) -> AthleteFit:
     """Import, measure, fit (see `experiments.athlete.fitting`)."""
-    acts = read_log(log_path)
+    acts = read_log(log_path, strict=strict, timezone=timezone)
     races, tests = (read_results(results_path) if results_path else
                     (pd.DataFrame(columns=["date", "km", "time_s", "source", "row"]),
                      pd.DataFrame(columns=["date", "event", "value", "source", "row"])))
@@ -68,8 +68,9 @@ def fit_files(log_path: str | Path, results_path: str | Path | None = None, leve
     dates = [d for d in list(races["date"]) + list(tests["date"]) if first - margin <= d <= last + margin]
     daily = daily_table(acts, min(dates, default=first), max(dates, default=last))
     ld = log_days(daily, races, tests)
-    sources = {"habitual_km": "log: mean weekly km of the first four weeks",
-               "easy_pace_min_per_km": "log: median pace of the training runs"}
+    sources = {"habitual_km": f"log: mean weekly km of the last {ld.habitual_weeks} weeks of running"
+                              + (f" ({ld.break_weeks} break weeks left out)" if ld.break_weeks else ""),
+               "easy_pace_min_per_km": "log: median pace of the recent training runs"}
     if level is None:
         level = level_for_km(ld.habitual_km)
         sources["level"] = "from habitual km (<30 beginner, <52.5 intermediate, else advanced)"
@@ -91,6 +92,7 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
     """The YAML document of a fit (see the module docstring)."""
     fit = af.fit
     ld = fit.log
+    report = af.acts.attrs.get("import_report")
     draws = fit.draws(N_DRAWS, seed)
     draws[0] = fit.profile  # the first draw is the point estimate
     _, _, states = replay(draws, default_parameters(), ld.days, ld.race_day, ld.race_km)
@@ -105,12 +107,13 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
                 "weakly informed": f"posterior sd {fit.ratio()[j]:.2f} x the population's",
                 "informed": f"posterior sd {fit.ratio()[j]:.2f} x the population's"}[status]
         params[name] = {"estimate": _r(fit.estimate(j)), "ci90": [_r(lo), _r(hi)], "unit": UNITS[name],
-                        "status": status, "note": note}
+                        "status": status, "at_bound": fit.at_bound(j), "note": note}
     race_rows = []
     for i in range(len(ld.race_day)):
         race_rows.append({"date": ld.race_dates[i].isoformat(), "km": _r(ld.race_km[i], 3),
                           "time_s": _r(ld.race_time_s[i], 1), "vdot": _r(vdot(ld.race_km[i], ld.race_time_s[i]), 2),
-                          "model_time_s": _r(fit.predicted_race_s[i], 1)})
+                          "model_time_s": _r(fit.predicted_race_s[i], 1),
+                          "model_error_pct": _r(fit.race_errors_pct()[i], 2)})
     recent = [r for r in race_rows if (end - dt.date.fromisoformat(r["date"])).days <= RECENT_RACE_DAYS]
     paces = None
     if race_rows:
@@ -129,9 +132,11 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
                 "races": len(race_rows), "strength_tests": int(len(ld.test_day)),
                 "median_run_km": _r(ld.median_run_km, 3),
                 "weekly_km": [_r(x, 1) for x in ld.weekly_km]},
+        "import": report.as_dict() if report is not None else None,
         "profile": profile,
         "sources": af.sources,
         "fitted": params,
+        "fit_quality": fit.quality(),
         "method": {"fit": "bounded least squares (scipy trf) on the simulator replaying the log; Laplace "
                           "covariance; see docs/model.md, 'Fitting an athlete to a log'",
                    "race_sd_ln": RACE_SD_LN, "test_sd_ln": TEST_SD_LN,
@@ -205,7 +210,48 @@ def load_athlete(path: str | Path) -> AthleteFile:
                          f"finite; got {ath.shape} and {st.shape}")
     if level not in LEVELS:
         raise InputError(f"{p}: profile.level: {level!r} is not allowed; allowed: {', '.join(LEVELS)}")
-    return AthleteFile(str(p), level, ath, st, last, doc.get("paces"), doc)
+    for col, (lo, hi) in ATHLETE_RANGES.items():
+        j = ATHLETE_NAMES.index(col)
+        badrow = np.flatnonzero((ath[:, j] < lo) | (ath[:, j] > hi))
+        if len(badrow):
+            raise InputError(f"{p}: draws.athlete row {badrow[0]}: {col}: {ath[badrow[0], j]!r} is not allowed; "
+                             f"need a number in [{lo:g}, {hi:g}] (re-run `stridelab athlete fit`)")
+    if not FIRST_LAST_DAY[0] <= last <= FIRST_LAST_DAY[1]:
+        raise InputError(f"{p}: log.last_day: {last} is not allowed; need a date from {FIRST_LAST_DAY[0]} to "
+                         f"{FIRST_LAST_DAY[1]}")
+    return AthleteFile(str(p), level, ath, st, last, _check_paces(p, doc.get("paces")), doc)
+
+
+#: what a readable athlete file may hold (issue 25 item 4: an easy pace of 0 gave a race time of -78%)
+ATHLETE_RANGES = {"level": (0, len(LEVELS) - 1), "training_age_y": (0, 80), "habitual_km": (0, 350),
+                  "easy_pace_min_per_km": (2.4, 20.0), "vo2max_untrained": (15, 95), "strength_1rm_bw": (0.1, 5),
+                  "prior_injuries": (0, 80), "aerobic_response": (0.05, 20), "strength_response": (0.05, 20),
+                  "tissue_response": (0.05, 20), "tissue_stress": (0.001, 20), "race_km": (0.8, 100.0),
+                  "skip_prob": (0, 1)}
+FIRST_LAST_DAY = (dt.date(1990, 1, 1), dt.date(2200, 12, 31))
+PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition")
+
+
+def _check_paces(p: Path, pc: object) -> dict | None:
+    """`paces` is null, or {from_race: date, vdot: 15-95, min_per_km: {easy..repetition: 2-20}}."""
+    if pc is None:
+        return None
+    allowed = ("need null or {from_race: YYYY-MM-DD, vdot: 15-95, min_per_km: {" + ", ".join(PACE_NAMES)
+               + ": 2-20}} (re-run `stridelab athlete fit`)")
+    if not isinstance(pc, dict) or not isinstance(pc.get("min_per_km"), dict):
+        raise InputError(f"{p}: paces: {str(pc)[:80]!r} is not allowed; {allowed}")
+    v = pc.get("vdot")
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 15 <= v <= 95:
+        raise InputError(f"{p}: paces.vdot: {v!r} is not allowed; {allowed}")
+    try:
+        dt.date.fromisoformat(str(pc.get("from_race")))
+    except ValueError:
+        raise InputError(f"{p}: paces.from_race: {pc.get('from_race')!r} is not allowed; {allowed}") from None
+    for name in PACE_NAMES:
+        x = pc["min_per_km"].get(name)
+        if isinstance(x, bool) or not isinstance(x, int | float) or not 2.0 <= x <= 20.0:
+            raise InputError(f"{p}: paces.min_per_km.{name}: {x!r} is not allowed; {allowed}")
+    return pc
 
 
 def _fmt_interval(v: dict) -> str:
@@ -224,6 +270,18 @@ def summary_lines(doc: dict) -> list[str]:
         out.append(f"  {name:18s} {_fmt_interval(v):28s} {v['unit']:14s} {v['status']}")
     if doc.get("paces"):
         pc = doc["paces"]
-        paces = ", ".join(f"{k} {math.floor(v)}:{round(60 * (v % 1)):02d}" for k, v in pc["min_per_km"].items())
+        paces = ", ".join(f"{k} {mmss(v)}" for k, v in pc["min_per_km"].items())
         out.append(f"paces (VDOT {pc['vdot']:.1f}, race of {pc['from_race']}): {paces} min/km")
+    q = doc.get("fit_quality")
+    if q:
+        err = q.get("race_error_pct_mean_abs")
+        out.append(f"fit quality: {q['status']}" + (f", model error on your races {err:.1f}% (mean |error|)"
+                                                     if err is not None else ""))
+        out += [f"WARNING: {w}" for w in q["warnings"]]
     return out
+
+
+def mmss(minutes: float) -> str:
+    """m:ss of a pace in minutes; rounds the whole value to seconds first (never 6:60)."""
+    total = int(round(minutes * 60.0))
+    return f"{total // 60}:{total % 60:02d}"
