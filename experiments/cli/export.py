@@ -13,6 +13,7 @@ the days; the notes say where and why the plan departs from the article's rules.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+PLAN_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))  # what every export format can carry (issue 25 item 5)
+
+
 def run(args: argparse.Namespace) -> int:
     from experiments.io import atomic_write_bytes, check_writable
     from experiments.plans.formats import format_of, render
@@ -99,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         from experiments.tracking import open_store
 
         open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: never created here
+    for opt, d in (("--start", args.start), ("--race", args.race)):
+        if not PLAN_DATES[0] <= d <= PLAN_DATES[1]:
+            raise InputError(f"{opt}: {d} is not allowed; need a date from {PLAN_DATES[0]} to {PLAN_DATES[1]} "
+                             "(FIT workouts count seconds from 1989 in 32 bits; zips store 1980-2107)")
     sd = season_dates(args.start, args.race)
     af = None
     if args.athlete:
