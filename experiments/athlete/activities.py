@@ -158,9 +158,25 @@ def _resolve_local(df: pd.DataFrame, tz, report: ImportReport) -> pd.DataFrame:
     todo = ~df["local_known"]
     if not todo.any():
         return df
+    known = df[df["local_known"] & df["start_utc"].notna()]
     if tz is not None:
         starts = [to_local(t, tz) for t in df.loc[todo, "start_utc"]]
         how = f"--timezone {tz}"
+    elif len(known):
+        # the offset of the nearest activity whose file knows it (a Strava export's own files):
+        # follows the runner across time zones and daylight saving
+        ku = np.array(list(known["start_utc"]), dtype="datetime64[s]")
+        offs = [s - u for s, u in zip(known["start"], known["start_utc"], strict=True)]
+        order = np.argsort(ku)
+        ku = ku[order]
+        offs = [offs[i] for i in order]
+        starts = []
+        for t in df.loc[todo, "start_utc"]:
+            j = int(np.searchsorted(ku, np.datetime64(t, "s")))
+            cands = [c for c in (j - 1, j) if 0 <= c < len(ku)]
+            best = min(cands, key=lambda c: abs(ku[c] - np.datetime64(t, "s")))
+            starts.append(t + offs[best])
+        how = "the UTC offset of the nearest activity whose file or watch knows it"
     else:
         runs = df[todo & (df["sport"] == "run")]
         fit = offset_from_titles(runs["start_utc"], runs["name"])

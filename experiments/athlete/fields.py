@@ -48,13 +48,18 @@ MAX_RUNS_PER_DAY = 6
 MAX_RUN_KM_PER_DAY = 350.0
 
 
+RIDE_SPORTS = {"ride", "biking", "cycling", "virtual ride", "virtualride", "e-bike ride", "radfahrt", "1"}
+
+
 def canonical_sport(raw: str) -> str:
-    """'run', 'strength' or the raw sport in lower case (kept, ignored by the model)."""
+    """'run', 'strength', 'ride' or the raw sport in lower case (kept, ignored by the model)."""
     s = raw.strip().lower()
     if s in RUN_SPORTS:
         return "run"
     if s in STRENGTH_SPORTS:
         return "strength"
+    if s in RIDE_SPORTS or s.startswith("cycling"):
+        return "ride"
     return s or "unknown"
 
 

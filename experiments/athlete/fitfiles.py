@@ -301,6 +301,8 @@ def fit_activity_bytes(row, utc_offset_h: float | None = 0.0, position: tuple[fl
         sport, sub = "running", "generic"
     elif row.sport == "strength":
         sport, sub = "training", "strength_training"
+    elif row.sport == "ride":
+        sport, sub = "cycling", "generic"
     else:
         sport, sub = "generic", "generic"
     enc = Encoder()
@@ -323,8 +325,8 @@ def fit_activity_bytes(row, utc_offset_h: float | None = 0.0, position: tuple[fl
         session["start_position_long"] = int(position[1] / SEMICIRCLE_DEG)
     if row.name:
         session["sport_profile_name"] = str(row.name)[:15]
-    if row.sport == "run" and km:
-        session["total_distance"] = km * 1000.0
+    if row.sport in ("run", "ride") and row.distance_km == row.distance_km:
+        session["total_distance"] = float(row.distance_km) * 1000.0
     if row.avg_hr_bpm == row.avg_hr_bpm:
         session["avg_heart_rate"] = int(round(row.avg_hr_bpm))
     if row.rpe_0_10 == row.rpe_0_10:

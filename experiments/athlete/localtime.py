@@ -23,7 +23,7 @@ MAX_OFFSET = dt.timedelta(hours=14)  # UTC-12 .. UTC+14; beyond is a device cloc
 def _finder():
     from timezonefinder import TimezoneFinder
 
-    return TimezoneFinder(in_memory=True)
+    return TimezoneFinder()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,7 +4,8 @@
 (`.fit.gz`, `.gpx.gz`, `.tcx.gz` in Strava's `activities/` folder).
 
 `entries(path)` yields every file that may hold activities, with its kind (by name, else by
-content) and a loader of its bytes; nothing is extracted to disk. Sizes are bounded so a
+content) and a loader of its bytes; nothing is extracted to disk. Entries of an archive must be loaded while the
+generator stands on them (the archive is open only then). Sizes are bounded so a
 hostile archive cannot fill memory (a zip or gzip bomb is a skipped file, not an outage).
 """
 
@@ -90,13 +91,13 @@ def _zip_entries(data_or_path, label: str, depth: int, skipped: list[SkipRow]) -
                 skipped.append(SkipRow(sub, None, f"{info.file_size} bytes unpacked; at most {MAX_FILE_BYTES}"))
                 continue
 
-            def load(_zf_path=data_or_path, _name=info.filename, _gz=gz, _sub=sub) -> bytes:
-                with zipfile.ZipFile(_zf_path if isinstance(_zf_path, str | Path) else io.BytesIO(_zf_path)) as z:
-                    try:
-                        with z.open(_name) as f:
-                            raw = f.read(MAX_FILE_BYTES + 1)
-                    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
-                        raise SkipRow(_sub, None, f"cannot be unpacked ({err})") from None
+            def load(_z=zf, _name=info.filename, _gz=gz, _sub=sub) -> bytes:
+                # the archive stays open while its entries are consumed (one central-directory read)
+                try:
+                    with _z.open(_name) as f:
+                        raw = f.read(MAX_FILE_BYTES + 1)
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as err:
+                    raise SkipRow(_sub, None, f"cannot be unpacked ({err})") from None
                 return gunzip(raw, _sub) if _gz else raw
 
             if kind == "zip":
