@@ -154,8 +154,8 @@ def fit_bytes(r, tz: str, lat: float, lon: float, records: int = 0, watch_offset
     """A FIT activity as a watch writes it: UTC times, the watch's offset in `local_timestamp`
     (or none: then only the start position says where), the start position."""
     off = (r.start - _utc(r.start, tz)).total_seconds() / 3600.0
-    return fit_activity_bytes(r, utc_offset_h=off if watch_offset else None, position=(lat, lon), records=records,
-                              race=bool(r.race))
+    return fit_activity_bytes(r, utc_offset_h=off, position=(lat, lon), records=records, race=bool(r.race),
+                              local_timestamp=watch_offset)
 
 
 def zero_header_crc(data: bytes) -> bytes:

@@ -285,15 +285,16 @@ def _sdk():
     return Decoder, Encoder, Profile, Stream
 
 
-def fit_activity_bytes(row, utc_offset_h: float | None = 0.0, position: tuple[float, float] | None = None,
-                       records: int = 0, race: bool = False) -> bytes:
-    """One activity (a row of the activity table) as a FIT activity file, encoded by the SDK.
+def fit_activity_bytes(row, utc_offset_h: float = 0.0, position: tuple[float, float] | None = None,
+                       records: int = 0, race: bool = False, local_timestamp: bool = True) -> bytes:
+    """One activity (a row of the activity table, local times `utc_offset_h` from UTC) as a FIT
+    activity file, encoded by the SDK.
 
-    `utc_offset_h` None writes no `local_timestamp` (the day then comes from `position`);
+    `local_timestamp` False writes no watch offset (the day then comes from `position`);
     `records` adds that many per-second `record` messages (a file of realistic size)."""
     _, Encoder, Profile, _ = _sdk()
     mn = Profile["mesg_num"]
-    off = dt.timedelta(hours=utc_offset_h or 0.0)
+    off = dt.timedelta(hours=utc_offset_h)
     start_utc = (row.start - off).replace(tzinfo=dt.UTC)
     secs = float(row.duration_min) * 60.0
     end = start_utc + dt.timedelta(seconds=secs)
@@ -334,7 +335,7 @@ def fit_activity_bytes(row, utc_offset_h: float | None = 0.0, position: tuple[fl
     enc.write_mesg(session)
     activity = {"mesg_num": mn["ACTIVITY"], "timestamp": end, "total_timer_time": secs, "num_sessions": 1,
                 "type": "manual", "event": "activity", "event_type": "stop"}
-    if utc_offset_h is not None:
+    if local_timestamp:
         local_end = end.replace(tzinfo=None) + off
         activity["local_timestamp"] = int((local_end - FIT_EPOCH).total_seconds())
     enc.write_mesg(activity)
