@@ -223,7 +223,7 @@ def long_run_build(weeks: list, athlete: np.ndarray) -> tuple[list, str | None]:
                                              "long_run_rel": None})
             out.append(w)
             continue
-        week_km = min(week_km * VOLUME_GROWTH, max(km, week_km * VOLUME_GROWTH)) if i else max(km, habitual)
+        week_km = week_km * VOLUME_GROWTH if i else habitual  # at most 10% over last week's km
         long_km = min(peak, long_km + LONG_RUN_STEP_KM) if i else long_km
         want_long = min(long_km, LONG_RUN_WEEK_SHARE * week_km)
         if want_long > lr + 0.05:
@@ -234,6 +234,7 @@ def long_run_build(weeks: list, athlete: np.ndarray) -> tuple[list, str | None]:
             lr = want_long
             km = new_km
         peak_week_km = max(peak_week_km, km)
+        week_km = km
         top_after = max(top_after, lr)
         out.append(w)
     if not raised:
