@@ -15,7 +15,9 @@ rev 2.x, "File Header", "Record Header", "Compressed Timestamp Header"):
 - chained FIT files (several headers in one file) are walked one after the other.
 
 Anything the fast path cannot walk (a definition that does not fit) goes to fitdecode, which
-decodes the whole file leniently. One row per `session` (a multisport file gives several); an
+decodes the whole file leniently; a file damaged after its session message (the Strava Android
+app writes the session early; python-fitparse's test file strava-android-app-201.10) keeps what
+was read up to the damage. One row per `session` (a multisport file gives several); an
 old file with laps and no session is summed from its laps.
 
 Local day: the `activity` message's `local_timestamp` minus its `timestamp` is the watch's UTC
@@ -54,6 +56,7 @@ WANTED = {
     "activity": ("timestamp", "local_timestamp"),
     "sport": ("sport", "sub_sport", "name"),
     "segment_lap": ("sport_event",),
+    "record": ("position_lat", "position_long"),  # only the first record with a position is decoded
 }
 
 
@@ -155,18 +158,23 @@ def scan_fit(data: bytes) -> tuple[dict[str, list[dict]], bool]:
             else:
                 d = defs.get(local)
                 if d is None:
+                    if any(out[k] for k in ("session", "lap")):  # damaged after the summary: keep it
+                        return out, True
                     raise FitError(f"data message of undefined local type {local} at byte {p - 1}")
                 name, length, little, fields = d
                 if p + length > end:
                     truncated = True
                     break
+                if name == "record" and out["record"]:
+                    name = None  # one position is enough (the start, for the time zone)
                 if name is not None:
                     msg = {}
                     for off, fsize, base, (fname, scale, foff, ftype) in fields:
                         v = _value(data[p + off:p + off + fsize], base, little, scale, foff, ftype)
                         if v is not None:
                             msg[fname] = v
-                    out[name].append(msg)
+                    if name != "record" or "position_lat" in msg:
+                        out[name].append(msg)
                 p += length
         pos = end + 2  # file CRC
     return out, truncated
@@ -258,6 +266,8 @@ def fit_rows(data: bytes, source: str, tz=None) -> list[dict]:
             raise SkipRow(source, i, f"start_time: {s.get('start_time')!r} is not allowed; need a FIT date_time "
                                      "(a watch whose clock was not set)")
         lat, lon = s.get("start_position_lat"), s.get("start_position_long")
+        if not isinstance(lat, int) and msgs["record"]:
+            lat, lon = msgs["record"][0].get("position_lat"), msgs["record"][0].get("position_long")
         lat = lat * SEMICIRCLE_DEG if isinstance(lat, int) else None
         lon = lon * SEMICIRCLE_DEG if isinstance(lon, int) else None
         local = start + offset if offset is not None else local_from_position(start, lat, lon)
@@ -312,7 +322,9 @@ def fit_activity_bytes(row, utc_offset_h: float = 0.0, position: tuple[float, fl
     km = float(row.distance_km) if row.distance_km == row.distance_km and row.sport == "run" else 0.0
     for k in range(records):
         rec = {"mesg_num": mn["RECORD"], "timestamp": start_utc + dt.timedelta(seconds=k * secs / max(records, 1)),
-               "distance": 1000.0 * km * k / records, "heart_rate": 140, "cadence": 85}
+               "distance": 1000.0 * km * k / records, "heart_rate": 140 + k % 7, "cadence": 85,
+               "enhanced_speed": 3.0, "enhanced_altitude": 40.0 + k % 11, "temperature": 21, "power": 250 + k % 13,
+               "vertical_oscillation": 85.0, "stance_time": 240.0}
         if position:
             rec["position_lat"] = int(position[0] / SEMICIRCLE_DEG)
             rec["position_long"] = int(position[1] / SEMICIRCLE_DEG)

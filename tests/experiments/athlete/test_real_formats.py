@@ -276,3 +276,28 @@ def test_non_utf8_and_huge_cells_are_clean_errors(tmp_path, capsys):
                     "2,2026-01-06T07:00:00,Run,\"" + "9" * 140_000 + "\",10000\n")
     got = read_log(huge, timezone="UTC")
     assert len(got) == 1 and "131072" in str(got.attrs["import_report"].skipped[0])
+
+
+REAL = Path(__file__).parent / "files" / "fitparse"
+
+
+def test_real_device_files_read_like_fitdecode(tmp_path):
+    """Real files from python-fitparse's tests (files/fitparse/README.md): every activity's session
+    agrees with fitdecode's full decode; monitoring and settings files are skipped by name."""
+    import io
+
+    import fitdecode
+
+    got = read_log(REAL)
+    skipped = {Path(s.source).name for s in got.attrs["import_report"].skipped}
+    assert {"MonitoringFile.fit", "Settings.fit"} <= skipped
+    for f in ("activity-small-fenix2-run.fit", "garmin-fenix-5-run.fit", "2013-02-06-12-11-14.fit"):
+        rows = got[got["source"] == str(REAL / f)]
+        assert len(rows) == 1 and rows["sport"].iloc[0] == "run"
+        with fitdecode.FitReader(io.BytesIO((REAL / f).read_bytes())) as fr:
+            s = next(m for m in fr if isinstance(m, fitdecode.FitDataMessage) and m.name == "session")
+        assert rows["distance_km"].iloc[0] == pytest.approx(s.get_value("total_distance") / 1000.0)
+        assert rows["start_utc"].iloc[0] == s.get_value("start_time").replace(tzinfo=None)
+    strava = got[got["source"] == str(REAL / "strava-android-app-201.10-b1218918.fit")]
+    assert strava["distance_km"].iloc[0] == pytest.approx(11.274, abs=0.01)
+    assert strava["start"].iloc[0] == dt.datetime(2021, 9, 27, 7, 13, 10)  # its first position: UTC-7
