@@ -139,7 +139,7 @@ def dedupe(df: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         hit = None
         for j in range(len(kept) - 1, -1, -1):
             kt = kept_t[j]
-            if abs((key[i] - (kt.start_utc if kt.start_utc is not None else kt.start))) > dt.timedelta(hours=15):
+            if abs(key[i] - (kt.start_utc if kt.start_utc is not None else kt.start)) > dt.timedelta(hours=15):
                 break
             if _same(kt, t):
                 hit = j

@@ -18,7 +18,8 @@ then essentially the population's (Hellard et al. 2006 show how wide such fits a
 
 Profile fields that are measured rather than fitted: habitual km (mean weekly km of the last
 12 weeks of the log, breaks left out: `habitual_weekly_km`), easy pace (median pace of the
-recent non-race runs), level (from habitual km). Training age and prior injuries come from the user or the level's typical value.
+recent non-race runs), level (from habitual km). Training age and prior injuries come from
+the user or the level's typical value.
 Tissue response and stress are not identifiable from one runner's log (injuries are rare
 events): population values, flagged as such.
 """

@@ -9,7 +9,6 @@ a plan for this athlete starts from where the log left them).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -54,8 +54,8 @@ def test_strava_bulk_export_in_every_layout(history, tmp_path, layout, as_zip):
     assert not rep.skipped
     if layout in ("current", "de"):
         assert _runs(got)["race"].sum() == 2  # Workout Type / Competition / Wettkampf
-    assert {".fit.gz", ".gpx", ".gpx.gz", ".tcx.gz"} <= {"." + s.rsplit("/", 1)[1].split(".", 1)[1] for s in got["source"]
-                                                            if "activities/" in s}
+    suffixes = {"." + s.rsplit("/", 1)[1].split(".", 1)[1] for s in got["source"] if "activities/" in s}
+    assert {".fit.gz", ".gpx", ".gpx.gz", ".tcx.gz"} <= suffixes
 
 
 @pytest.mark.parametrize("layout", ["current", "en-GB", "pre-2019", "de"])
