@@ -77,7 +77,7 @@ def _text(el, name) -> str | None:
 
 def tcx_rows(data: bytes, source: str, tz=None) -> list[dict]:
     try:
-        root = ET.fromstring(data)
+        root = ET.fromstring(data.lstrip())  # Strava's TCX files start with blank space before <?xml
     except ET.ParseError as err:
         raise SkipRow(source, None, f"not a readable TCX file ({err})") from None
     rows = []
