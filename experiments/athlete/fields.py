@@ -109,7 +109,7 @@ class ImportReport:
         self.skipped.append(err)
 
     def lines(self, limit: int = 20) -> list[str]:
-        out = []
+        out = [f"read {self.files_read + self.files_cached} files ({self.files_cached} unchanged, from the cache)"]
         if self.skipped:
             files = {s.source for s in self.skipped if s.row is None}
             out.append(f"skipped {len(self.skipped)} rows/files ({len(files)} whole files):")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -185,6 +185,7 @@ class Replan:
     done_km: float  # km the log shows since the athlete file's last day
     missed_days: int  # days since then without running
     layoff_days: int = 0  # of which in a row up to yesterday
+    import_lines: list = field(default_factory=list)  # what reading the log skipped, merged, took from the cache
 
 
 def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: dt.date, baseline: str = "intermediate",
@@ -219,6 +220,7 @@ def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: 
 
     # 1. the log since the athlete file, then the plan's days up to week k
     acts = read_log(log_path, strict=strict, timezone=timezone)
+    report = acts.attrs.get("import_report")
     acts = acts[(acts["date"] > af.last_day) & (acts["date"] < today)]
     first, last = af.last_day + dt.timedelta(days=1), today - dt.timedelta(days=1)
     n_log = (last - first).days + 1
@@ -296,7 +298,7 @@ def replan(af: AthleteFile, log_path: str | Path, plan_path: str | Path, today: 
     frame.attrs["easy_pace_min_per_km"] = float(af.athletes[0, A_EASY_PACE_MIN_PER_KM])
     if "paces_min_per_km" in new.attrs:
         frame.attrs["paces_min_per_km"] = new.attrs["paces_min_per_km"]
-    return Replan(frame, k, chosen, scores, done_km, missed, layoff)
+    return Replan(frame, k, chosen, scores, done_km, missed, layoff, report.lines() if report else [])
 
 
 def _scaled(w, s: float) -> dict:

@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    print(f"stridelab replan: log: {rp.import_lines[0] if rp.import_lines else ''}", file=sys.stderr)
+    for line in rp.import_lines[1:]:
+        print(f"  {line}", file=sys.stderr)
     print(f"stridelab replan: kept weeks 1-{rp.kept_weeks}; {rp.done_km:.0f} km logged since {af.last_day}, "
           f"{rp.missed_days} days without running; chose '{rp.chosen}'", file=sys.stderr)
     for name, score in sorted(rp.scores.items(), key=lambda kv: -kv[1]):
