@@ -147,9 +147,25 @@ def _columns(header: list[str]) -> dict[str, int]:
     return cols
 
 
+#: month names of localized Strava exports -> English abbreviations (strptime's %b is English)
+_MONTHS = {"jan": "Jan", "janv": "Jan", "ene": "Jan", "gen": "Jan", "feb": "Feb", "févr": "Feb", "fevr": "Feb",
+           "mär": "Mar", "märz": "Mar", "mrz": "Mar", "mars": "Mar", "mar": "Mar", "maart": "Mar", "apr": "Apr",
+           "avr": "Apr", "abr": "Apr", "mai": "May", "may": "May", "mei": "May", "mayo": "May", "mag": "May",
+           "juin": "Jun", "jun": "Jun", "giu": "Jun", "juil": "Jul", "jul": "Jul", "lug": "Jul", "aug": "Aug",
+           "août": "Aug", "aout": "Aug", "ago": "Aug", "sep": "Sep", "sept": "Sep", "set": "Sep", "okt": "Oct",
+           "oct": "Oct", "ott": "Oct", "out": "Oct", "nov": "Nov", "dez": "Dec", "déc": "Dec", "dec": "Dec",
+           "dic": "Dec", "dez.": "Dec"}
+_MONTH_RE = re.compile(r"\b([A-Za-zÀ-ÿ]{3,5})\.?(?=\s+\d{4}|\s+\d{1,2},)")
+
+
+def _english_months(t: str) -> str:
+    t = re.sub(r"\s+(à|um|a las|alle|om|às)\s+", ", ", t)  # "21 juil. 2025 à 15:09:27"
+    return _MONTH_RE.sub(lambda m: _MONTHS.get(m.group(1).lower(), m.group(1)), t)
+
+
 def _parse_date(source: str, row: int, field: str, text: str, formats: tuple[str, ...]) -> dt.datetime:
     t = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
-    t = re.sub(r"\bSept\b", "Sep", t)
+    t = _english_months(t)
     for fmt in formats:
         try:
             return dt.datetime.strptime(t, fmt)

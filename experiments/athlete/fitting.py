@@ -135,6 +135,7 @@ class LogDays:
     weekly_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
     median_run_km: float = 0.0
     habitual_weeks: int = 0  # weeks averaged for habitual_km
+    start_km: float = 0.0  # weekly km of the replay's first four weeks: what the warm-up before the log runs on
     break_weeks: int = 0  # break weeks left out of that window
 
 
@@ -206,6 +207,8 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
     habitual, weekly, used, breaks = habitual_weekly_km(daily["run_km"].to_numpy()[: last_run + 1])
     if habitual <= 0:
         raise InputError("log: the recent weeks have no running; habitual km cannot be measured")
+    first = daily["run_km"].to_numpy()[: min(MIN_LOG_DAYS, len(daily))]
+    start_km = float(first.sum() * 7.0 / len(first)) if first.sum() > 0 else habitual
     rdays = np.array(sorted(race_by_day), dtype=np.int64)
     rows = [race_by_day[d] for d in rdays]
     return LogDays(
@@ -213,7 +216,7 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
         race_time_s=np.array([r.time_s for r in rows], dtype=float), race_dates=[r.date for r in rows],
         test_day=np.array([(d - start).days for d in tests["date"]], dtype=np.int64),
         test_value=tests["value"].to_numpy(dtype=float), habitual_km=habitual, easy_pace=easy_pace,
-        weekly_km=weekly, median_run_km=median_km, habitual_weeks=used, break_weeks=breaks)
+        weekly_km=weekly, median_run_km=median_km, habitual_weeks=used, break_weeks=breaks, start_km=start_km)
 
 
 def sim_days(daily: pd.DataFrame, easy_pace: float, median_km: float, race_km_by_day: dict[int, float]) -> np.ndarray:
@@ -412,7 +415,10 @@ def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior
 
     gp = default_parameters() if gp is None else gp
     prior = prior_for(level)
-    base = base_profile(level, log.habitual_km, log.easy_pace, training_age_y, prior_injuries, race_km)
+    # the replay warms up on what the runner ran when the log starts (log.start_km); the athlete
+    # file then carries the recent habitual km (profile.athlete_document), what plans build on
+    base = base_profile(level, log.start_km or log.habitual_km, log.easy_pace, training_age_y, prior_injuries,
+                        race_km)
     obs_race = np.log(log.race_time_s / 60.0)
     obs_test = np.log(log.test_value)
     step = np.array([0.05, 0.01, 0.005, 0.01])

@@ -32,7 +32,7 @@ from experiments.athlete.results import log_races, merge_races, read_results, tr
 from sim.athlete import replay
 from sim.errors import InputError
 from sim.parameters import default_parameters
-from sim.state import A_RACE_KM, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_NAMES, STATE_SIZE
+from sim.state import A_HABITUAL_KM, A_RACE_KM, ATHLETE_NAMES, ATHLETE_SIZE, LEVELS, RACE_KM, STATE_NAMES, STATE_SIZE
 from sim.strict_yaml import load_file
 
 FORMAT_VERSION = 1
@@ -95,6 +95,9 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
     draws = fit.draws(N_DRAWS, seed)
     draws[0] = fit.profile  # the first draw is the point estimate
     _, _, states = replay(draws, default_parameters(), ld.days, ld.race_day, ld.race_km)
+    # the replay warmed up on the log's first weeks; from its last day on, the runner is habituated
+    # to the recent weeks' volume (the variable dose-response's m_hab, and what relative plans scale)
+    draws[:, A_HABITUAL_KM] = ld.habitual_km
     end = ld.start + dt.timedelta(days=ld.days.shape[0] - 1)
     params = {}
     for j, name in enumerate(FITTED):
@@ -119,7 +122,7 @@ def athlete_document(af: AthleteFit, seed: int = 0) -> dict:
         best = max(recent or race_rows, key=lambda r: r["vdot"])
         paces = {"from_race": best["date"], "vdot": best["vdot"],
                  "min_per_km": {k: _r(v, 3) for k, v in training_paces(best["vdot"]).items()}}
-    profile = {name: _r(fit.profile[i]) for i, name in enumerate(ATHLETE_NAMES)}
+    profile = {name: _r(draws[0, i]) for i, name in enumerate(ATHLETE_NAMES)}
     profile["level"] = af.level
     return {
         "stridelab_athlete": FORMAT_VERSION,

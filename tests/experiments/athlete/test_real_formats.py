@@ -303,3 +303,18 @@ def test_real_device_files_read_like_fitdecode(tmp_path):
     strava = got[got["source"] == str(REAL / "strava-android-app-201.10-b1218918.fit")]
     assert strava["distance_km"].iloc[0] == pytest.approx(11.274, abs=0.01)
     assert strava["start"].iloc[0] == dt.datetime(2021, 9, 27, 7, 13, 10)  # its first position: UTC-7
+
+
+@pytest.mark.parametrize("text,want", [
+    ("May 22, 2024, 8:19:26\u202fAM", dt.datetime(2024, 5, 22, 8, 19, 26)),  # US, narrow no-break space
+    ("22 May 2024, 08:19:26", dt.datetime(2024, 5, 22, 8, 19, 26)),  # en-GB / AU / CA
+    ("22 Sept 2024, 08:19:26", dt.datetime(2024, 9, 22, 8, 19, 26)),
+    ("21.07.2025, 15:09:27", dt.datetime(2025, 7, 21, 15, 9, 27)),  # German
+    ("21 juil. 2025 à 15:09:27", dt.datetime(2025, 7, 21, 15, 9, 27)),  # French
+    ("12 ene. 2025, 07:01:02", dt.datetime(2025, 1, 12, 7, 1, 2)),  # Spanish
+    ("2017-05-03 12:34:56", dt.datetime(2017, 5, 3, 12, 34, 56)),  # pre-2019
+])
+def test_strava_date_forms(text, want):
+    from experiments.athlete.csvlogs import STRAVA_DATE_FORMATS, _parse_date
+
+    assert _parse_date("a.csv", 2, "Activity Date", text, STRAVA_DATE_FORMATS) == want
