@@ -238,6 +238,8 @@ def strava_export(acts: pd.DataFrame, out: Path, place: str = "toronto", layout:
     utc = acts.copy()
     utc["start"] = [_utc(s, tz) for s in acts["start"]]
     files: dict[str, bytes] = {"profile.csv": b"Athlete ID,Email Address\n1,runner@example.com\n",
+                               "comments.csv": b"Comment ID,Activity ID,Comment Date,Comment,Reactions,Author,Hidden\n"
+                                               b"1,1000,2026-01-01 10:00:00,Nice run,0,Alex,false\n",
                                "media/1.jpg": b"\xff\xd8\xff"}
     csv_text = strava_csv_text(utc, layout=layout)
     files["activities.csv"] = csv_text.encode("utf-8")

@@ -46,6 +46,13 @@ def kind_of(name: str) -> tuple[str | None, bool]:
     return ("zip" if low.endswith(".zip") else None), gz
 
 
+def log_csv_name(name: str) -> bool:
+    """A CSV inside a folder or zip is read only if its name says activities (Strava's
+    `activities.csv`, intervals.icu's `i123_activities.csv`): a Strava export also holds
+    comments.csv, segments.csv, routes.csv ... whose first columns could pass for a log."""
+    return "activit" in name.rsplit("/", 1)[-1].lower()
+
+
 def sniff_bytes(head: bytes) -> str | None:
     if len(head) >= 12 and head[8:12] == b".FIT":
         return "fit"
@@ -84,7 +91,7 @@ def _zip_entries(data_or_path, label: str, depth: int, skipped: list[SkipRow]) -
             if info.is_dir() or "/." in "/" + info.filename or "__MACOSX" in info.filename:
                 continue
             kind, gz = kind_of(info.filename)
-            if kind is None:
+            if kind is None or (kind == "csv" and not log_csv_name(info.filename)):
                 continue
             sub = f"{label}!{info.filename}"
             if info.file_size > MAX_FILE_BYTES:
@@ -148,7 +155,8 @@ def entries(path: Path, skipped: list[SkipRow], ignored: dict[str, int]) -> Iter
         if count > MAX_ENTRIES:
             skipped.append(SkipRow(str(path), None, f"more than {MAX_ENTRIES} files; the rest is not searched"))
             return
-        if kind_of(p.name)[0] is None:
+        kind = kind_of(p.name)[0]
+        if kind is None or (kind == "csv" and not log_csv_name(p.name)):
             ignored[p.suffix.lower() or "(none)"] = ignored.get(p.suffix.lower() or "(none)", 0) + 1
             continue
         yield from _file_entries(p, skipped, named=False)
