@@ -38,6 +38,7 @@ from sim.strict_yaml import load_file
 FORMAT_VERSION = 1
 N_DRAWS = 100
 RECENT_RACE_DAYS = 120  # races this recent set the training paces
+MIN_LOG_RACE_KM, MAX_LOG_RACE_KM = 1.5, 43.0  # log-marked races fitted: 1500 m to the marathon (Daniels' range)
 RESULT_MARGIN_D = 28  # results this close outside the logged activities still count (as rest days in between)
 
 
@@ -60,7 +61,9 @@ def fit_files(log_path: str | Path, results_path: str | Path | None = None, leve
     races, tests = (read_results(results_path) if results_path else
                     (pd.DataFrame(columns=["date", "km", "time_s", "source", "row"]),
                      pd.DataFrame(columns=["date", "event", "value", "source", "row"])))
-    races = merge_races(log_races(acts), races)
+    marked = log_races(acts)
+    ultra = marked[(marked["km"] > MAX_LOG_RACE_KM) | (marked["km"] < MIN_LOG_RACE_KM)]
+    races = merge_races(marked.drop(ultra.index), races)
     # results up to RESULT_MARGIN_D outside the activities extend the log with rest days
     first, last = acts["date"].min(), acts["date"].max()
     margin = dt.timedelta(days=RESULT_MARGIN_D)
@@ -77,6 +80,10 @@ def fit_files(log_path: str | Path, results_path: str | Path | None = None, leve
         sources["level"] = "given"
     sources["training_age_y"] = "given" if training_age_y is not None else f"assumed: typical {level}"
     sources["prior_injuries"] = "given" if prior_injuries is not None else f"assumed: typical {level}"
+    if len(ultra):
+        sources["races"] = (f"{len(ultra)} race(s) the log marks outside {MIN_LOG_RACE_KM:g}-{MAX_LOG_RACE_KM:g} km "
+                            f"({', '.join(f'{k:.1f} km' for k in ultra['km'])}) are training days, not race results: "
+                            "the race model covers track to marathon (give --races to override)")
     sources["tissue_response"] = "population value: one runner's log cannot inform it (injuries are rare events)"
     sources["tissue_stress"] = "population value: one runner's log cannot inform it (injuries are rare events)"
     fit = fit_log(ld, level, training_age_y, prior_injuries, RACE_KM[race_distance])
