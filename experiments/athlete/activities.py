@@ -58,13 +58,13 @@ ALLOWED = ("a Strava or Garmin Connect export (.zip or its folder), a folder of 
            "a Strava activities.csv or an intervals.icu activities CSV")
 
 
-def _file_rows(entry, tz_name: str | None, tz, report: ImportReport) -> list[dict]:
+def _file_rows(entry, tz_name: str | None, tz, report: ImportReport, folder) -> list[dict]:
     from experiments.athlete.fitfiles import fit_rows
     from experiments.athlete.gpxtcx import gpx_rows, tcx_rows
 
     data = entry.load()
     k = cache.key(data, entry.kind, tz_name)
-    hit = cache.get(k)
+    hit = cache.get(folder, k)
     if hit is not None:
         report.files_cached += 1
         if hit.get("skip"):
@@ -76,9 +76,9 @@ def _file_rows(entry, tz_name: str | None, tz, report: ImportReport) -> list[dic
         rows = reader(data, entry.label, tz)
     except SkipRow as err:
         if err.row is None:
-            cache.put(k, {"rows": [], "skip": err.why})
+            cache.put(folder, k, {"rows": [], "skip": err.why})
         raise
-    cache.put(k, {"rows": rows})
+    cache.put(folder, k, {"rows": rows})
     return rows
 
 
@@ -238,7 +238,7 @@ def read_log(path: str | Path, *, strict: bool = False, timezone: str | None = N
                     report.files_read += 1
                     frames.append(df)
             else:
-                rows.extend(_file_rows(entry, timezone, tz, report) if use_cache else
+                rows.extend(_file_rows(entry, timezone, tz, report, cache.cache_dir(p)) if use_cache else
                             _parse_now(entry, tz, report))
         except SkipRow as err:
             report.skip(err)

@@ -279,7 +279,14 @@ def read_intervals_text(text: str, source: str, skipped: list[SkipRow]) -> pd.Da
 def read_csv_bytes(data: bytes, source: str, skipped: list[SkipRow], *, required: bool) -> pd.DataFrame | None:
     """A log CSV of either kind; None for a CSV that is not a log (a folder's other files) unless
     `required` (the file the user named), which is then an InputError naming what is allowed."""
-    text = decode_text(data, source)
+    try:
+        text = decode_text(data, source)
+    except SkipRow as err:
+        if required:  # the one file the user named
+            raise InputError(f"{source}: neither a FIT file nor a text CSV ({err.why}); allowed: a Strava "
+                             "activities.csv, an intervals.icu activities CSV, .fit/.gpx/.tcx files (also .gz), a "
+                             "folder or a .zip export") from None
+        raise
     first = text.split("\n", 1)[0]
     try:
         header = next(csv.reader([first]), [])

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
         from sim.errors import InputError
 
         raise InputError(f"--today: {args.today} is not allowed; need a date from {PLAN_DATES[0]} to {PLAN_DATES[1]}")
-    load_plan_json(args.plan)  # validated before the athlete file, the model or the log is read
     af = load_athlete(args.athlete)
+    load_plan_json(args.plan)  # validated before the model or the log is read
     policy, name = None, "policy"
     if args.model:
         from experiments.policy import load_model_file

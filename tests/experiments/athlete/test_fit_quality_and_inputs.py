@@ -18,10 +18,7 @@ END = dt.date(2026, 11, 29)
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     """An athlete fitted to a 14-week intervals.icu log with two consistent races."""
-    import os
-
     tmp = tmp_path_factory.mktemp("fitted")
-    os.environ.setdefault("STRIDELAB_CACHE_DIR", str(tmp / "cache"))
     acts = X.runner_history(11, 14, END, early_km=30, recent_km=35, races=2)
     log = X.intervals_export(acts, tmp / "icu.csv")
     out = tmp / "athlete.yaml"

@@ -225,6 +225,19 @@ def test_cache_by_file_hash_rereads_only_changed_files(history, tmp_path):
     assert (rep.files_read, rep.files_cached) == (1, 4)
 
 
+def test_without_a_cache_folder_set_the_cache_sits_hidden_beside_the_log(history, tmp_path, monkeypatch):
+    monkeypatch.delenv("STRIDELAB_CACHE_DIR", raising=False)
+    folder = tmp_path / "log"
+    folder.mkdir()
+    lat, lon, tz = X.PLACES["berlin"]
+    for i, r in enumerate(list(_runs(history).itertuples(index=False))[:3]):
+        (folder / f"{i}.fit").write_bytes(X.fit_bytes(r, tz, lat, lon))
+    read_log(folder)
+    assert len(list((folder / ".stridelab-cache").rglob("*.json"))) == 3
+    rep = read_log(folder).attrs["import_report"]
+    assert (rep.files_read, rep.files_cached) == (0, 3)  # and the hidden folder is not read as a log
+
+
 # --------------------------------------------------------------------------- hostile and implausible input
 def _row(start, km, minutes, sport="run"):
     return {"start": start, "date": start.date(), "sport": sport, "name": "", "distance_km": km,
@@ -263,7 +276,7 @@ def test_non_utf8_and_huge_cells_are_clean_errors(tmp_path, capsys):
     bad.write_bytes("Activity ID,Activity Date,Activity Type\n1,Jan 5 2026,Lauf \xfc\n".encode("latin-1"))
     assert main(["athlete", "fit", str(bad), "--out", str(tmp_path / "a.yaml")]) == 2
     err = capsys.readouterr().err
-    assert "not UTF-8" in err and "Traceback" not in err
+    assert "not UTF-8" in err and "neither a FIT file nor a text CSV" in err and "Traceback" not in err
     races = tmp_path / "races.csv"
     races.write_bytes(b"date,event,result\n2026-01-05,10k,\xff\n")
     from experiments.athlete.results import read_results
