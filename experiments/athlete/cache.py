@@ -2,12 +2,13 @@
 that has not changed).
 
 One small JSON file per activity file under `$STRIDELAB_CACHE_DIR`, or else in a hidden
-`.stridelab-cache/` beside the log (inside a log folder, next to a log file or zip: the log's
-own place, so `replan` on the same log finds it and nothing is written into the user's home or
-a checkout's other folders; `read_log` never reads hidden folders as activities), named by
-SHA-256 of the file's bytes, the reader version and the `--timezone` given (the local day of a file without a position depends on it). A file
-that is not an activity (a monitoring FIT) is cached as its reason, so it is not decoded
-again either. A cache that cannot be written is not an error: files are then parsed each time.
+`.stridelab-cache/` beside the log (inside a log folder; next to a log file or zip): the log's
+own place, so `replan` on the same log finds it and nothing is written into the user's home;
+`read_log` never reads hidden folders as activities. Files are named by the SHA-256 of the
+activity file's bytes, the reader version and the `--timezone` given (the local day of a file
+without a position depends on it). A file that is not an activity (a monitoring FIT) is cached
+as its reason, so it is not decoded again either. A cache that cannot be written is not an
+error: files are then parsed each time.
 """
 
 from __future__ import annotations

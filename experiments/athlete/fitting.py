@@ -141,7 +141,8 @@ class LogDays:
 
 HABITUAL_WEEKS = 12  # habitual volume: the mean of the last 12 weeks of running before the plan (issue 23)
 MAX_LOOKBACK_WEEKS = 26  # breaks are skipped, looking back at most this far
-MIN_LOG_DAYS = 28  # a log shorter than four weeks cannot measure a weekly volume
+MIN_LOG_DAYS = 14  # runs spanning less than two weeks cannot measure a weekly volume (one race is not a week)
+START_WEEKS_DAYS = 28  # the replay's warm-up runs on the weekly km of the log's first four weeks
 BREAK_SHARE = 0.1  # a week under 10% of the typical week, in a run of 2+ such weeks, is a break (injury, holiday)
 FIT_WINDOW_DAYS = 730  # the fit replays at most the last two years (fitness drifts over longer spans)
 
@@ -184,8 +185,8 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
     span = int(runs_at[-1] - runs_at[0]) + 1
     if span < MIN_LOG_DAYS:
         raise InputError(f"log: runs span {span} days ({daily['date'].iloc[runs_at[0]]} to "
-                         f"{daily['date'].iloc[runs_at[-1]]}); habitual volume needs at least {MIN_LOG_DAYS} days "
-                         "(four weeks) of log")
+                         f"{daily['date'].iloc[runs_at[-1]]}); habitual volume needs runs over at least "
+                         f"{MIN_LOG_DAYS} days (two weeks)")
     if len(daily) > FIT_WINDOW_DAYS:
         daily = daily.iloc[len(daily) - FIT_WINDOW_DAYS:].reset_index(drop=True)
     start = daily["date"].iloc[0]
@@ -207,7 +208,7 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
     habitual, weekly, used, breaks = habitual_weekly_km(daily["run_km"].to_numpy()[: last_run + 1])
     if habitual <= 0:
         raise InputError("log: the recent weeks have no running; habitual km cannot be measured")
-    first = daily["run_km"].to_numpy()[: min(MIN_LOG_DAYS, len(daily))]
+    first = daily["run_km"].to_numpy()[: min(START_WEEKS_DAYS, len(daily))]
     start_km = float(first.sum() * 7.0 / len(first)) if first.sum() > 0 else habitual
     rdays = np.array(sorted(race_by_day), dtype=np.int64)
     rows = [race_by_day[d] for d in rdays]
