@@ -122,7 +122,7 @@ def begin_episode(i, starts, batch, params):
     c[C_PREV_VOL] = 1.0
     volume_state_start(c[C_VOL_STATE : C_VOL_STATE + VOL_STATE_SIZE])
     vo2 = kernel.vo2_effective(st, ath, gp, dv)
-    cost = kernel.cost_factor(st, gp)
+    cost = kernel.cost_factor(st, ath, gp)
     c[C_T0] = kernel.race_time_min(vo2, cost, ath[A_RACE_KM])
     c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], table)
     c[C_RACE_T] = c[C_T0]
@@ -133,7 +133,7 @@ def begin_episode(i, starts, batch, params):
     kernel.habitual_plan(ath, plan)
     kernel.schedule_week(plan, ath, gp, days)
     for d in range(7):
-        kernel.step_day(body, ath, gp, dv, days[d], (True, False), (base, d - 7, d), met)
+        kernel.step_day(body, ath, gp, dv, days[d], kernel.Rules(True, False), kernel.Clock(base, d - 7, d), met)
     kernel.week_end(body, ath, gp, met)
     c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate reference: the last morning before the season
     c[C_COST0] = met[M_COST_FACTOR]

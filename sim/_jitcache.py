@@ -2,7 +2,7 @@
 
 numba's cache (cache=True) is keyed on the source file of each function only. The kernels
 freeze `sim.state` / `sim.parameters` index constants, and the env and template kernels inline
-`sim.kernel` / `sim.season` functions, so after an edit of one of those files a cached kernel
+`sim.kernel` (package) / `sim.season` functions, so after an edit of one of those files a cached kernel
 elsewhere would keep running the old code. Each package that compiles kernels calls
 `refresh(its modules, its stamp)` on import: when the simulator's sources changed since the
 stamp was written, the cache index of those modules' kernels is emptied before anything is
@@ -16,7 +16,19 @@ import hashlib
 from pathlib import Path
 from types import ModuleType
 
-SIM_SOURCES = ("_jit.py", "kernel.py", "season.py", "state.py")
+SIM_SOURCES = ("_jit.py", "kernel", "season.py", "state.py")  # a folder: every .py file in it
+
+
+def source_files() -> list[Path]:
+    """The simulator source files in the fingerprint (`SIM_SOURCES`, folders expanded, sorted)."""
+    import sim
+
+    folder = Path(sim.__file__).parent
+    files: list[Path] = []
+    for name in SIM_SOURCES:
+        path = folder / name
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return files
 
 
 def fingerprint() -> str:
@@ -28,9 +40,9 @@ def fingerprint() -> str:
 
     folder = Path(sim.__file__).parent
     digest = hashlib.sha256()
-    for name in SIM_SOURCES:
-        digest.update(name.encode())
-        digest.update((folder / name).read_bytes())
+    for path in source_files():
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
     digest.update(",".join(p.name for p in PARAMETERS).encode())
     return digest.hexdigest()
 

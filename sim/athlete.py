@@ -49,7 +49,7 @@ def _replay(athletes, gp, days, race_day, race_km, race_min, strength_rel, state
                 met[m] = 0.0
             is_race = j < n_races and race_day[j] == d
             dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], (False, False), (0, d, dow), met)
+            kernel.step_day(st, ath, gp, dv, days[d], kernel.Rules(False, False), kernel.Clock(0, d, dow), met)
             while j < n_races and race_day[j] == d:
                 race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
                 j += 1
@@ -82,7 +82,7 @@ def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.
 
 @njit(parallel=True, error_model="numpy", cache=True)
 def _advance(states, athletes, gp, days, rules, stream, races, out):
-    """rules = (pain_rule, draw_injuries); stream = (seed, keys, day0); races = (race_day, race_km);
+    """rules: `kernel.Rules` (pain_rule, draw_injuries); stream = (seed, keys, day0); races = (race_day, race_km);
     out = (race_min (n, k), injured_days (n,)), filled in place."""
     seed, keys, day0 = stream
     race_day, race_km = races
@@ -101,7 +101,7 @@ def _advance(states, athletes, gp, days, rules, stream, races, out):
                 met[m] = 0.0
             is_race = j < n_races and race_day[j] == d
             dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], rules, (base, day0 + d, dow), met)
+            kernel.step_day(st, ath, gp, dv, days[d], rules, kernel.Clock(base, day0 + d, dow), met)
             injured_days[a] += met[M_INJURED_DAYS]
             while j < n_races and race_day[j] == d:
                 race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
@@ -125,7 +125,8 @@ def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.n
     race_km = np.ascontiguousarray(race_km, dtype=np.float64)
     race_min = np.zeros((n, race_day.size))
     injured = np.zeros(n)
-    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days, (bool(pain_rule), bool(draw_injuries)),
+    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days,
+             kernel.Rules(bool(pain_rule), bool(draw_injuries)),
              (int(seed), np.arange(n, dtype=np.int64), int(day0)), (race_day, race_km), (race_min, injured))
     return race_min, injured
 

@@ -1,7 +1,8 @@
-"""Plain-Python reference of the physics: `sim/kernel.py` executed by the interpreter.
+"""Plain-Python reference of the physics: the `sim/kernel/` package executed by the interpreter.
 
-The kernel module is compiled a second time from its own source with `sim._jit` replaced
-by a stub (`njit` = identity, `prange` = range), so the reference runs exactly the same
+The kernel package is loaded a second time from its own sources, every section under the
+private package name `sim._reference_kernel`, with `sim._jit` replaced by a stub
+(`njit` = identity, `prange` = range), so the reference runs exactly the same
 equations line by line with Python floats and numpy scalars, and no copy of the physics
 exists to drift. Tests compare the two (numba vs interpreter: compiler flags, integer
 typing, float contraction), and `stridelab bench sim` times both.
@@ -24,17 +25,28 @@ def _identity_njit(*args, **kwargs):
     return lambda f: f
 
 
+PACKAGE = "sim._reference_kernel"
+
+
 def _load() -> types.ModuleType:
     stub = types.ModuleType("sim._jit")
     stub.njit = _identity_njit
     stub.prange = range
-    path = Path(__file__).with_name("kernel.py")
-    spec = importlib.util.spec_from_file_location("sim._reference_kernel", path)
+    folder = Path(__file__).with_name("kernel")
+    spec = importlib.util.spec_from_file_location(
+        PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)])
     module = importlib.util.module_from_spec(spec)
     real = sys.modules.get("sim._jit")
     sys.modules["sim._jit"] = stub
+    # Registered before it runs, so the sections' relative imports (`from .day import ...`)
+    # load `sim._reference_kernel.day` etc. from the same files, under the stub.
+    sys.modules[PACKAGE] = module
     try:
         spec.loader.exec_module(module)
+    except BaseException:
+        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+        raise
     finally:
         if real is not None:
             sys.modules["sim._jit"] = real

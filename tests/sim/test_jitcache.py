@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sim import _jitcache
 
 
@@ -17,4 +19,30 @@ def test_refresh_flushes_once_per_simulator_change(tmp_path, monkeypatch):
 
 def test_fingerprint_covers_the_simulator_sources():
     assert len(_jitcache.fingerprint()) == 64
-    assert {"kernel.py", "state.py", "season.py"} <= set(_jitcache.SIM_SOURCES)
+    assert {"kernel", "state.py", "season.py"} <= set(_jitcache.SIM_SOURCES)
+
+
+def test_fingerprint_covers_every_file_of_the_kernel_package():
+    """numba keys a cached kernel on its own file: `day.step_day` inlines `rng` and `schedule`, so an
+    edit of any section must change the fingerprint (and flush every section's cache)."""
+    import sim.kernel
+
+    folder = Path(sim.kernel.__file__).parent
+    sections = set(folder.glob("*.py"))
+    assert {"day.py", "rng.py", "__init__.py"} <= {p.name for p in sections}
+    assert sections <= set(_jitcache.source_files())
+    assert {m.__file__ for m in sim.kernel.SECTIONS} == {str(p) for p in sections if p.name != "__init__.py"}
+
+
+def test_an_edit_of_one_section_changes_the_fingerprint(tmp_path, monkeypatch):
+    import shutil
+
+    import sim
+
+    root = tmp_path / "sim"
+    shutil.copytree(Path(sim.__file__).parent, root, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(sim, "__file__", str(root / "__init__.py"))
+    before = _jitcache.fingerprint()
+    with (root / "kernel" / "rng.py").open("a") as f:
+        f.write("\n# edited\n")
+    assert _jitcache.fingerprint() != before
