@@ -268,7 +268,7 @@ HOW_TO = (
 PLANNED_VS_DONE = (
     "**Planned and done.** The km here are the plan. What a runner actually runs is less on pain days (easy "
     "and half as far) and on injured days (no running), so `stridelab simulate` reports a population mean a "
-    "little below the plan (for example about 37-40 km in weeks planned at 45 km)."
+    "little below the plan (for example about 38-41 km in weeks planned at 45 km)."
 )
 
 
