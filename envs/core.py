@@ -122,7 +122,7 @@ def begin_episode(i, starts, batch, params):
     c[C_PREV_VOL] = 1.0
     volume_state_start(c[C_VOL_STATE : C_VOL_STATE + VOL_STATE_SIZE])
     vo2 = kernel.vo2_effective(st, ath, gp, dv)
-    cost = kernel.cost_factor(st, gp)
+    cost = kernel.cost_factor(st, ath, gp)
     c[C_T0] = kernel.race_time_min(vo2, cost, ath[A_RACE_KM])
     c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], table)
     c[C_RACE_T] = c[C_T0]

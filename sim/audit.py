@@ -9,6 +9,10 @@ returns one curve per question a coach would ask before trusting a plan made on 
 - `taper`: weeks of taper (60% volume, key runs kept) at the end of 16 weeks -> race time
 - `strength_frequency`: 1, 2, 3 sessions per week at equal weekly hard sets -> 1RM gain
 - `weekly_sets`: hard sets per lift per week (2 sessions) -> 1RM gain
+- `base_volume`: 26 base weeks at 0.2-1.5x habitual (1 key run), then one and the same 16-week build
+  (1.2x, 2 key runs) and 2-week taper -> race time and injured days (does a base buy anything?)
+- `lifting_dose`: weekly heavy sets (sessions x sets, none to 3 x 6 at moderate effort) through a
+  52-week season at habitual running -> race time and injured days (can lifting stand in for running?)
 - `overload`: 4 weeks at 1.5x volume + 3 key runs + 3 hard heavy sessions, then 4 weeks
   back at normal, against the normal plan: race time difference week by week (dip, rebound)
 
@@ -122,6 +126,27 @@ def weekly_sets_curve(cohort: Cohort) -> Curve:
                   lambda n: [_week(1.0, 2, 2, per[n])] * 10 + [_week(1.0)], "strength_pct", False, 6)
 
 
+BUILD_AND_TAPER = [_week(1.2)] * 14 + [_week(0.72)] * 2
+
+
+def base_volume_curve(cohort: Cohort) -> Curve:
+    return _sweep(cohort, "base_volume", "26 base weeks at a volume (1 key run), then the same 16-week build "
+                  "(1.2x, 2 key runs) and 2-week taper", "base_x_habitual", (0.2, 0.35, 0.5, 0.75, 1.0, 1.25, 1.5),
+                  lambda v: [_week(v, 1)] * 26 + BUILD_AND_TAPER, "race_time_pct", True, 1.0)
+
+
+LIFTING_DOSES = {0: (0, None), 3: (1, 3), 6: (2, 3), 9: (3, 3), 12: (3, 4), 18: (3, 6)}
+
+
+def lifting_dose_curve(cohort: Cohort) -> Curve:
+    def season(dose):
+        sessions, sets = LIFTING_DOSES[dose]
+        return [_week(1.0, 2, sessions, sets)] * 50 + [_week(0.72)] * 2
+    return _sweep(cohort, "lifting_dose", "weekly heavy sets per lift (sessions x sets, moderate effort) through 50 "
+                  "weeks at habitual running, 2-week taper without lifting", "weekly_heavy_sets",
+                  tuple(LIFTING_DOSES), season, "race_time_pct", True, 0)
+
+
 def overload_curve(cohort: Cohort) -> Curve:
     """Week-by-week race-time difference of an overload block and its recovery against the normal plan."""
     normal = _week(1.0, 2, 2)
@@ -142,7 +167,8 @@ def overload_curve(cohort: Cohort) -> Curve:
     return curve
 
 
-CURVES = ("volume_16w", "volume_52w", "key_runs", "taper", "strength_frequency", "weekly_sets", "overload")
+CURVES = ("volume_16w", "volume_52w", "key_runs", "taper", "strength_frequency", "weekly_sets", "overload",
+          "base_volume", "lifting_dose")
 
 
 def audit(level: str = "intermediate", athletes: int = 1000, seed: int = 0, race_distance: str = "10k",
@@ -157,6 +183,8 @@ def audit(level: str = "intermediate", athletes: int = 1000, seed: int = 0, race
         "strength_frequency": lambda: strength_frequency_curve(cohort),
         "weekly_sets": lambda: weekly_sets_curve(cohort),
         "overload": lambda: overload_curve(cohort),
+        "base_volume": lambda: base_volume_curve(cohort),
+        "lifting_dose": lambda: lifting_dose_curve(cohort),
     }
     out = []
     for i, name in enumerate(curves, start=1):

@@ -21,6 +21,7 @@ from sim.errors import InputError
 from sim.parameters import default_parameters
 from sim.plan import Block, Population, format_validation_error, load_yaml, plans_to_array
 from sim.state import (
+    A_VO2MAX_UNTRAINED,
     BONE_CAPACITY_REL,
     CAPACITY_REL,
     D_RUN_KIND,
@@ -34,6 +35,7 @@ from sim.state import (
     M_NEW_INJURIES,
     M_POWER_REL,
     M_RUN_HOURS,
+    M_RUN_KM,
     M_STRENGTH_REL,
     M_VO2_EFF,
     M_VO2MAX,
@@ -48,7 +50,8 @@ CALIBRATION_DIR = Path(__file__).resolve().parents[1] / "configs" / "calibration
 Measure = Literal[
     "diff", "value", "change_pct", "gain_fraction", "injury_rate", "injury_rate_ratio", "hazard_ratio",
     "gain_cut_pct", "cut_difference", "quality_loss_pct", "quality_gap", "impulse_peak_days", "impulse_tau_days",
-    "damage_exponent", "best_setting", "gap_to_best", "injury_count_ratio", "gain_ratio",
+    "damage_exponent", "best_setting", "gap_to_best", "injury_count_ratio", "gain_ratio", "untrained_gap_kept",
+    "injury_per_km_trend",
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -72,6 +75,8 @@ class Check(BaseModel):
     from_week: int | None = Field(None, ge=0)
     to_week: int | None = Field(None, ge=0)
     among: dict[str, float] | None = Field(None, description="arms of a dose sweep and their settings")
+    vs_window: tuple[int, int] | None = Field(None, description="1-based weeks (from, to) compared with the check's "
+                                                                "own window in the same arm")
     range: tuple[float, float]
 
 
@@ -203,6 +208,16 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario, params: np.ndarray
     if c.measure == "gain_ratio":
         wk = _week(a, c.week)
         return _gain(a, c.metric, wk) / _gain(b, c.metric, wk)
+    if c.measure == "untrained_gap_kept":  # share of the trained-minus-untrained VO2max left at to_week
+        untrained = a.cohort.athletes[:, A_VO2MAX_UNTRAINED]
+        trained = a.metrics[:, c.from_week - 1, M_VO2MAX]
+        left = a.metrics[:, c.to_week - 1, M_VO2MAX]
+        return float((left - untrained).mean() / (trained - untrained).mean())
+    if c.measure == "injury_per_km_trend":  # injuries per km in the window / in vs_window, one arm
+        def per_km(w: slice) -> float:
+            return float(a.metrics[:, w, M_NEW_INJURIES].sum() / a.metrics[:, w, M_RUN_KM].sum())
+        lo, hi = c.vs_window
+        return per_km(_window(a, c)) / per_km(slice(lo - 1, hi))
     if c.measure == "damage_exponent":
         return damage_exponent(sc, params=params)
     raise InputError(f"calibration measure {c.measure!r} is unknown")

@@ -58,14 +58,16 @@ BUSSO = "Busso 2003, Med Sci Sports Exerc 35:1188 (variable dose-response)"
 
 # ----------------------------------------------------------------------- aerobic (impulse-response)
 TAU_FITNESS_D = _param("tau_fitness_d", 30.0, "d", BANISTER + "; Coyle et al. 1984 (VO2max detraining)",
-                       "decay time constant of aerobic fitness", (28.0, 45.0),
-                       HELLARD + ": 38 (17-59) d; narrowed by the VO2-detrain and BANISTER rows")
+                       "decay time constant of aerobic fitness", (17.0, 59.0),
+                       HELLARD + ": 38 (17-59) d between athletes (structural uncertainty: the VO2-detrain and "
+                       "BANISTER rows pass in part of it)")
 TAU_FATIGUE_D = _param("tau_fatigue_d", 5.0, "d", BANISTER + "; " + BUSSO,
                        "decay time constant of one fatigue impulse (the load memory lengthens fatigue after "
                        "heavy loading, so a fixed-gain fit gives a longer constant)", (4.0, 8.0),
                        HELLARD + ": 19 (6-32) d; narrowed by the TAPER row and the audit's taper curve")
-K_FITNESS_PER_AU = _param("k_fitness_per_au", 3.6e-5, "VO2max fraction / AU", BANISTER + "; calibrated (VO2-detrain)",
-                          "VO2max gain per unit of fitness (k1)", (3.0e-5, 4.2e-5),
+K_FITNESS_PER_AU = _param("k_fitness_per_au", 6.0e-5, "VO2max fraction / AU",
+                          BANISTER + "; calibrated (VO2-detrain, DURABLE)",
+                          "VO2max gain per unit of aerobic fitness (k1)", (5.0e-5, 7.0e-5),
                           "VO2-detrain row (-4 to -10% at 2 wk)")
 FATIGUE_GAIN_RATIO = _param("fatigue_gain_ratio", 2.2, "-", BANISTER + " (k2 > k1); " + BUSSO,
                             "fatigue gain k2 at the athlete's habitual load, as a multiple of the fitness gain k1",
@@ -89,6 +91,40 @@ TAU_LOAD_MEMORY_D = _param("tau_load_memory_d", 3.0, "d", BUSSO + " (tau3 of a f
 VO2_GAIN_CEILING = _param("vo2_gain_ceiling", 0.8, "fraction",
                            "Bouchard et al. 1999, J Appl Physiol 87:1003 (trainability)",
                           "largest VO2max gain over the untrained value (soft tanh ceiling)")
+# Durable aerobic fitness and the running base (Joyner & Coyle 2008: race speed = VO2max x the fraction of
+# it sustained over the race / the O2 cost of running, each with its own stimulus and time scale).
+COYLE = "Coyle et al. 1984, J Appl Physiol 57:1857 (VO2max 62.3 -> 52.2 at 84 d, sedentary 43.3)"
+TAU_DURABLE_D = _param("tau_durable_d", 540.0, "d", COYLE + "; Mujika & Padilla 2000, Sports Med 30:79",
+                       "time constant with which the durable aerobic pool follows fitness: recently acquired "
+                       "gains go within weeks, years of training do not", (300.0, 900.0),
+                       "DURABLE and BANISTER rows (a shorter constant shows in the impulse response's 30-50 d "
+                       "decay); no direct measurement (structural uncertainty)")
+DURABLE_SHARE = _param("durable_share", 0.4, "-", COYLE,
+                       "share of the aerobic fitness effect on VO2max carried by the durable pool at steady state",
+                       (0.3, 0.55), "DURABLE row (about 47% of the trained-untrained difference kept at 84 d)")
+TAU_BASE_D = _param("tau_base_d", 365.0, "d",
+                    "Jones 1998, Br J Sports Med 32:39 (economy improved about 15% over 5 years of one runner's "
+                    "training); Midgley et al. 2007, Sports Med 37:857",
+                    "window of the running base: the exponentially weighted mean weekly km over months that "
+                    "economy and the sustainable fraction follow", (180.0, 540.0), "RE-VOLUME row; Jones 1998")
+BASE_HALF_KM = _param("base_half_km", 40.0, "km / week",
+                      "Scrimgeour et al. 1986, Eur J Appl Physiol 55:202 (runners over 100 km/week 19.9% more "
+                      "economical than under 60 km/week)",
+                      "running base at which the volume-built economy is half its largest value b = B / (B + B_half)")
+ECON_VOLUME_MAX = _param("econ_volume_max", 0.25, "fraction",
+                         "Scrimgeour et al. 1986 (cross-sectional, an upper bound); Saunders et al. 2004, Sports "
+                         "Med 34:465; Jones 1998",
+                         "largest economy gain from the running base: the O2 cost falls by E (b(B) - b(B_hab)) "
+                         "against the athlete's habitual base", (0.12, 0.35), "RE-VOLUME row (1-15% at 1.5x vs 0.5x)")
+ENDURANCE_PER_BASE = _param("endurance_per_base", 0.3, "fraction / unit b",
+                            "Hickson et al. 1982, J Appl Physiol 53:225 (a third of the training for 15 weeks: "
+                            "VO2max held, 2-h endurance -10%); Joyner & Coyle 2008, J Physiol 586:35",
+                            "rise of the sustainable fraction of VO2max per unit of the base term b(B) - b(B_hab), "
+                            "at long race distances", (0.1, 0.5),
+                            "Hickson 1982: time to exhaustion -10% at 80% VO2max is about -1% of sustainable fraction")
+ENDURANCE_HALF_KM = _param("endurance_half_km", 21.0, "km", "Joyner & Coyle 2008; Hickson et al. 1982",
+                           "race distance at which the base term on the sustainable fraction has half its weight "
+                           "d / (d + d_half): long races need volume, short ones less")
 LIFT_FATIGUE_SHARE = _param("lift_fatigue_share", 0.5, "-", FOSTER + "; " + ASSUMED,
                             "share of a lifting session's sRPE load that adds to running fatigue")
 # ----------------------------------------------------------------------- running sessions
@@ -138,8 +174,8 @@ ECON_PER_STRENGTH = _param("econ_per_strength", 0.14, "economy fraction / 1RM fr
 ECON_PER_POWER = _param("econ_per_power", 0.30, "economy fraction / power fraction",
                         "Denadai et al. 2017, Sports Med 47:545 (explosive -4.8%)",
                         "running-economy gain per unit of power gain")
-ECON_MAX = _param("econ_max", 0.10, "fraction", "Blagrove et al. 2018 (range of reported gains)",
-                  "soft ceiling on the running-economy gain")
+ECON_MAX = _param("econ_max", 0.08, "fraction", "Blagrove et al. 2018; Denadai et al. 2017 (reported gains 2-8%)",
+                  "soft ceiling on lifting's running-economy gain: it saturates inside the published range")
 STRESS_ATTENUATION = _param("stress_attenuation", 0.10, "-", "Lauersen et al. 2014; Edwards 2018",
                             "exponent: tissue stress per step scales with (1RM_rel)^-beta")
 # ----------------------------------------------------------------------- soreness and acute fatigue
@@ -165,6 +201,18 @@ KEY_STIMULUS_EXPONENT = _param("key_stimulus_exponent", 4.0, "-",
                                "0.93^g = 0.71 gives g = 4.7; sessions cut short by less give lower g")
 QUALITY_PER_SORENESS = _param("quality_per_soreness", 0.08, "per 10 soreness points", "Doma & Deakin 2013",
                               "loss of key-run quality at soreness 10/10")
+# ----------------------------------------------------------------------- novice tissues
+NOVICE_STRESS_EXCESS = _param(
+    "novice_stress_excess", 0.11, "fraction",
+    "Videbaek et al. 2015, Sports Med 45:1017 (novices 17.8, recreational runners 7.7 injuries / 1000 h); Nielsen "
+    "et al. 2013, Orthop J Sports Med 1 (DANO-RUN: novices 1.6 injuries / 1000 km)",
+    "extra per-step tissue stress of a runner with no running history: stress x (1 + N e^(-C / C_fade)), C the "
+    "km run in the athlete's life", (0.08, 0.14), "INJ-base-beginner and NOVICE-FADE rows")
+NOVICE_FADE_KM = _param(
+    "novice_fade_km", 2500.0, "km",
+    "Videbaek et al. 2015 (the novice rate falls to the recreational one within a few years of running); "
+    "Nielsen et al. 2013", "cumulative running over which the novice excess stress falls by e", (1500.0, 4000.0),
+    "NOVICE-FADE row (per-km rate after two years 0.36-0.75 of the first half-year)")
 # ----------------------------------------------------------------------- tissue capacity and damage
 SN_SLOPE_PCT = _param("sn_slope_pct", 14.8, "% UTS per decade", SCHECHTMAN,
                       "S-N curve: stress = 101.3 - 14.8 log10(cycles)")
@@ -217,12 +265,13 @@ CAPACITY_MAX = _param("capacity_max", 1.35, "x baseline", "Bohm et al. 2015 (sti
                       "largest attainable capacity")
 TAU_CAPACITY_D = _param("tau_capacity_d", 150.0, "d", "Magnusson et al. 2010, Nat Rev Rheumatol 6:262",
                         "decay of capacity toward its floor")
-CAPACITY_RATE_RUN = _param("capacity_rate_run", 0.0040, "1/session", "Magnusson et al. 2010",
+CAPACITY_RATE_RUN = _param("capacity_rate_run", 0.0060, "1/session", "Magnusson et al. 2010",
                            "fraction of the remaining capacity gain taken by one run")
 CAPACITY_RATE_HEAVY = _param("capacity_rate_heavy", 0.006, "1/session", "Bohm et al. 2015 (heavy slow loading)",
                              "fraction of the remaining capacity gain taken by one heavy session")
-RUN_STIM_KM = _param("run_stim_km", 6.0, "km", "Turner 1998, Bone 23:399 (desensitisation with cycles)",
-                     "distance at which a run gives 63% of its largest capacity stimulus")
+RUN_STIM_KM = _param("run_stim_km", 12.0, "km", "Turner 1998, Bone 23:399 (desensitisation with cycles)",
+                     "distance at which a run gives half its largest soft-tissue capacity stimulus d / (d + d0)",
+                     (6.0, 20.0), "VOL-RATE row (tissues adapted to the weekly volume, not only to the run count)")
 # ----------------------------------------------------------------------- bone (impact-loaded compartment)
 # Bone adapts to impact loading (running, jumping), slowly (months), toward the level its habitual
 # loading supports; heavy slow lifting conditions tendon and muscle but barely bone, and does not
@@ -254,11 +303,12 @@ BONE_STIM_REF = _param("bone_stim_ref", 2.0, "saturating-run equivalents / week"
                        "calibrated: about the weekly impact stimulus of an intermediate runner's 40 km (5 runs)",
                        "weekly impact stimulus whose adapted bone capacity is 1 (the baseline)")
 BONE_ADAPT_EXPONENT = _param(
-    "bone_adapt_exponent", 0.15, "-",
+    "bone_adapt_exponent", 0.25, "-",
     "Carter 1987, J Biomech 20:1095 and Whalen et al. 1988, J Biomech 21:825 (daily stress stimulus "
     "(sum n s^m)^(1/m), m 3-8: equilibrium bone strength grows as cycles^(1/m))",
     "mechanostat: the adapted bone capacity is (S / S_ref)^b, S the chronic weekly impact stimulus, between the "
-    "floor and the maximum", (0.1, 0.25), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD row")
+    "floor and the maximum", (0.15, 0.3), "Carter 1987 (1/m for m 4-8, after per-run saturation); BUILD and "
+    "VOL-RATE rows")
 TAU_BONE_STIMULUS_D = _param("tau_bone_stimulus_d", 7.0, "d",
                              "Turner & Robling 2003 (bone reads its recent loading: days to weeks); model "
                              "assumption", "window of the recent impact stimulus (exponentially weighted mean) "
@@ -380,7 +430,10 @@ _RANGES = {
     "interf_strength": (0.6, 0.9, "INTERF row (cut 10-35%)"),
     "tau_neural_d": (21.0, 35.0, "DT-rest row (-4 to -12% in 5 wk)"),
     "tau_struct_d": (150.0, 260.0, "DT-rest and DT-maint rows"),
-    "stress_attenuation": (0.05, 0.15, "INJ-strength row (RR 0.3-0.75)"),
+    "stress_attenuation": (0.0, 0.15, "INJ-strength row: from Lauersen's overuse RR 0.53 to Toresdahl's RCT in runners "
+                           "(RR 0.97, 0.57-1.63)"),
+    "capacity_rate_heavy": (0.0, 0.009, "INJ-strength row: from no protection in runners (Toresdahl et al. 2020) to "
+                            "Lauersen's overuse effect"),
     "long_run_fatigue": (0.35, 0.7, "INJ-spike row (HR 1.3-2.5)"),
     "vo2_gain_ceiling": (0.6, 1.0, "Bouchard et al. 1999 (trainability)"),
     "quality_per_nmf": (0.8, 1.2, "NEXT-DAY row (4-10%)"),

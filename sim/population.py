@@ -45,13 +45,14 @@ class LevelProfile:
     vo2max_untrained: tuple[float, float]  # mean, sd (ml/kg/min)
     strength_1rm_bw: tuple[float, float]  # mean, sd (x body weight, half squat)
     prior_injuries_mean: float  # Poisson mean, injuries in the past 2 years
-    tissue_stress: float  # per-step stress relative to capacity (novice tissues lag)
+    tissue_stress: float  # per-step stress relative to capacity of a runner past the novice years (the novice
+    # excess is the kernel's, fading with cumulative km: `novice_stress_excess`, `novice_fade_km`)
 
 
 PROFILES: dict[str, LevelProfile] = {
-    "beginner": LevelProfile((0.2, 1.0), (20.0, 5.0, 8.0, 35.0), (6.6, 0.5), (36.0, 4.0), (0.9, 0.15), 0.3, 1.075),
-    "intermediate": LevelProfile((1.5, 5.0), (40.0, 8.0, 20.0, 65.0), (5.6, 0.4), (41.0, 4.0), (1.1, 0.2), 0.5, 1.0),
-    "advanced": LevelProfile((4.0, 12.0), (65.0, 12.0, 40.0, 110.0), (4.8, 0.3), (46.0, 4.0), (1.25, 0.2), 0.6, 0.95),
+    "beginner": LevelProfile((0.2, 1.0), (20.0, 5.0, 8.0, 35.0), (6.6, 0.5), (36.0, 4.0), (0.9, 0.15), 0.3, 0.97),
+    "intermediate": LevelProfile((1.5, 5.0), (40.0, 8.0, 20.0, 65.0), (5.6, 0.4), (41.0, 4.0), (1.1, 0.2), 0.5, 0.97),
+    "advanced": LevelProfile((4.0, 12.0), (65.0, 12.0, 40.0, 110.0), (4.8, 0.3), (46.0, 4.0), (1.25, 0.2), 0.6, 0.97),
 }
 
 AEROBIC_RESPONSE_SD_LN = 0.25

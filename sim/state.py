@@ -33,7 +33,10 @@ BONE_CAPACITY_REL = 21  # bone fatigue capacity built by impact loading, 1 = the
 BONE_DAMAGE = 22  # Palmgren-Miner bone microdamage, dimensionless (failure near 1)
 BONE_REMODEL = 23  # remodelling space: fraction of bone capacity resorbed and not yet refilled
 BONE_STIMULUS_D = 24  # recent impact stimulus, mean per day (tau_bone_stimulus), in saturating-run equivalents
-STATE_SIZE = 25
+DURABLE_AU = 25  # durable aerobic fitness: follows FITNESS_AU over months (tau_durable), what years of training keep
+BASE_KM_D = 26  # running base: exponentially weighted mean km per day over months (tau_base)
+CUMULATIVE_KM = 27  # running done in the athlete's life so far, km (novice tissue stress fades with it)
+STATE_SIZE = 28
 
 STATE_NAMES = (
     "fitness_au",
@@ -61,6 +64,9 @@ STATE_NAMES = (
     "bone_damage",
     "bone_remodel",
     "bone_stimulus_d",
+    "durable_au",
+    "base_km_d",
+    "cumulative_km",
 )
 
 # --------------------------------------------------------------------------- athlete profile

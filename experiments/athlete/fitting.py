@@ -16,9 +16,10 @@ weighted 5th-95th percentiles. A parameter whose posterior sd is still more than
 `NOT_INFORMED_RATIO` of its prior sd is reported as not informed by the log: the interval is
 then essentially the population's (Hellard et al. 2006 show how wide such fits are).
 
-Profile fields that are measured rather than fitted: habitual km (mean weekly km of the first
-four weeks of the log), easy pace (median pace of the non-race runs), level (from habitual
-km). Training age and prior injuries come from the user or the level's typical value.
+Profile fields that are measured rather than fitted: habitual km (mean weekly km of the last
+12 weeks of the log, breaks left out: `habitual_weekly_km`), easy pace (median pace of the
+recent non-race runs), level (from habitual km). Training age and prior injuries come from
+the user or the level's typical value.
 Tissue response and stress are not identifiable from one runner's log (injuries are rare
 events): population values, flagged as such.
 """
@@ -79,6 +80,8 @@ from sim.state import (
 RACE_SD_LN = 0.02  # race-to-race CV of a runner's performance, 1-3% (Hopkins & Hewson 2001, MSSE 33:1588)
 TEST_SD_LN = 0.04  # 1RM test-retest CV, 3-5% (Grgic et al. 2020, Sports Med Open 6:31)
 Z90 = 1.6448536269514722
+POOR_RACE_ERROR_PCT = 4.0  # mean |race error| above this is poor: race-to-race CV is 1-3% (Hopkins & Hewson 2001)
+AT_BOUND_FRAC = 0.02
 NOT_INFORMED_RATIO = 0.8  # posterior sd / prior sd above this: the log does not inform the parameter
 WEAKLY_INFORMED_RATIO = 0.5
 
@@ -131,13 +134,63 @@ class LogDays:
     easy_pace: float
     weekly_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
     median_run_km: float = 0.0
+    habitual_weeks: int = 0  # weeks averaged for habitual_km
+    start_km: float = 0.0  # weekly km of the replay's first four weeks: what the warm-up before the log runs on
+    break_weeks: int = 0  # break weeks left out of that window
+
+
+HABITUAL_WEEKS = 12  # habitual volume: the mean of the last 12 weeks of running before the plan (issue 23)
+MAX_LOOKBACK_WEEKS = 26  # breaks are skipped, looking back at most this far
+MIN_LOG_DAYS = 14  # runs spanning less than two weeks cannot measure a weekly volume (one race is not a week)
+START_WEEKS_DAYS = 28  # the replay's warm-up runs on the weekly km of the log's first four weeks
+BREAK_SHARE = 0.1  # a week under 10% of the typical week, in a run of 2+ such weeks, is a break (injury, holiday)
+FIT_WINDOW_DAYS = 730  # the fit replays at most the last two years (fitness drifts over longer spans)
+
+
+def habitual_weekly_km(run_km: np.ndarray) -> tuple[float, np.ndarray, int, int]:
+    """Habitual km per week from daily run km (last day = the day before the plan starts).
+
+    Weeks end on the last day. The last `HABITUAL_WEEKS` weeks are averaged; weeks inside a
+    break (2+ consecutive weeks under `BREAK_SHARE` of the median week) are left out and the
+    window reaches further back instead, up to `MAX_LOOKBACK_WEEKS`, so a two-week injury does
+    not halve the volume. A break that lasts to the end of the log is kept: that is what the
+    runner does now. Returns (habitual km, all weekly km oldest first, weeks used, break weeks
+    skipped)."""
+    n_weeks = len(run_km) // 7
+    weekly = run_km[len(run_km) - 7 * n_weeks:].reshape(n_weeks, 7).sum(axis=1)
+    recent = weekly[-MAX_LOOKBACK_WEEKS:]
+    typical = float(np.median(recent[recent > 0])) if (recent > 0).any() else 0.0
+    low = recent < BREAK_SHARE * typical
+    brk = np.zeros(len(recent), dtype=bool)
+    i = 0
+    while i < len(recent):
+        j = i
+        while j < len(recent) and low[j]:
+            j += 1
+        if j - i >= 2 and j < len(recent):  # a break that ended: skip it
+            brk[i:j] = True
+        i = max(j, i + 1)
+    use = [w for w, b in zip(recent[::-1], brk[::-1], strict=True) if not b][:HABITUAL_WEEKS]
+    return float(np.mean(use)), weekly, len(use), int(brk.sum())
 
 
 def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> LogDays:
-    """Turn the daily table (and races, tests) into the simulator's days."""
+    """Turn the daily table (and races, tests) into the simulator's days.
+
+    The log is cut to its last `FIT_WINDOW_DAYS` (older races then do not count); it must hold
+    `MIN_LOG_DAYS` from its first to its last run."""
+    runs_at = daily.index[daily["run_km"] > 0]
+    if len(runs_at) == 0:
+        raise InputError("log: no runs; the model needs at least one run")
+    span = int(runs_at[-1] - runs_at[0]) + 1
+    if span < MIN_LOG_DAYS:
+        raise InputError(f"log: runs span {span} days ({daily['date'].iloc[runs_at[0]]} to "
+                         f"{daily['date'].iloc[runs_at[-1]]}); habitual volume needs runs over at least "
+                         f"{MIN_LOG_DAYS} days (two weeks)")
+    if len(daily) > FIT_WINDOW_DAYS:
+        daily = daily.iloc[len(daily) - FIT_WINDOW_DAYS:].reset_index(drop=True)
     start = daily["date"].iloc[0]
     end = daily["date"].iloc[-1]
-    n = len(daily)
     races = races[(races["date"] >= start) & (races["date"] <= end)]
     tests = tests[(tests["date"] >= start) & (tests["date"] <= end)]
     race_by_day = {(r.date - start).days: r for r in races.itertuples(index=False)}
@@ -145,15 +198,18 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
     plain = runs[~runs.index.isin([i for i in race_by_day])]
     if plain.empty:
         raise InputError("log: no runs besides races; the easy pace needs at least one training run")
-    easy_pace = float(np.median(plain["run_min"] / plain["run_km"]))
-    median_km = float(np.median(plain["run_km"]))
+    # the runner's current easy pace: the runs of the habitual window (all runs if fewer than 10)
+    recent_plain = plain[plain.index >= len(daily) - 7 * HABITUAL_WEEKS]
+    ref = recent_plain if len(recent_plain) >= 10 else plain
+    easy_pace = float(np.median(ref["run_min"] / ref["run_km"]))
+    median_km = float(np.median(ref["run_km"]))
     days = sim_days(daily, easy_pace, median_km, {d: r.km for d, r in race_by_day.items()})
-    run_km = daily["run_km"].to_numpy()
-    weeks = n // 7
-    weekly = run_km[: 7 * weeks].reshape(weeks, 7).sum(axis=1) if weeks else np.array([run_km.sum() * 7.0 / n])
-    habitual = float(weekly[: min(4, len(weekly))].mean())
+    last_run = int(daily.index[daily["run_km"] > 0][-1])
+    habitual, weekly, used, breaks = habitual_weekly_km(daily["run_km"].to_numpy()[: last_run + 1])
     if habitual <= 0:
-        raise InputError("log: the first four weeks have no running; habitual km cannot be measured")
+        raise InputError("log: the recent weeks have no running; habitual km cannot be measured")
+    first = daily["run_km"].to_numpy()[: min(START_WEEKS_DAYS, len(daily))]
+    start_km = float(first.sum() * 7.0 / len(first)) if first.sum() > 0 else habitual
     rdays = np.array(sorted(race_by_day), dtype=np.int64)
     rows = [race_by_day[d] for d in rdays]
     return LogDays(
@@ -161,7 +217,7 @@ def log_days(daily: pd.DataFrame, races: pd.DataFrame, tests: pd.DataFrame) -> L
         race_time_s=np.array([r.time_s for r in rows], dtype=float), race_dates=[r.date for r in rows],
         test_day=np.array([(d - start).days for d in tests["date"]], dtype=np.int64),
         test_value=tests["value"].to_numpy(dtype=float), habitual_km=habitual, easy_pace=easy_pace,
-        weekly_km=weekly, median_run_km=median_km)
+        weekly_km=weekly, median_run_km=median_km, habitual_weeks=used, break_weeks=breaks, start_km=start_km)
 
 
 def sim_days(daily: pd.DataFrame, easy_pace: float, median_km: float, race_km_by_day: dict[int, float]) -> np.ndarray:
@@ -275,6 +331,40 @@ class FitResult:
         lo, hi = x[np.searchsorted(cdf, 0.05)], x[min(np.searchsorted(cdf, 0.95), len(x) - 1)]
         return (math.exp(lo), math.exp(hi)) if LOG_SCALE[j] else (float(lo), float(hi))
 
+    def at_bound(self, j: int) -> str | None:
+        """'lower'/'upper' when the estimate sits within 2% of the search range of a bound: the
+        data pull past what the model allows, so the interval is cut by the bound, not the data."""
+        tol = AT_BOUND_FRAC * (UPPER[j] - LOWER[j])
+        return "lower" if self.theta[j] - LOWER[j] < tol else "upper" if UPPER[j] - self.theta[j] < tol else None
+
+    def race_errors_pct(self) -> np.ndarray:
+        """The model's error on each of the runner's races, % of the observed time (+ = too slow)."""
+        return 100.0 * (self.predicted_race_s - self.log.race_time_s) / self.log.race_time_s
+
+    def quality(self) -> dict:
+        """Fit quality: the race error, the parameters at a bound, and warnings when the fit is poor."""
+        err = self.race_errors_pct()
+        mae = float(np.mean(np.abs(err))) if len(err) else None
+        warnings = []
+        bounds = {FITTED[j]: b for j in range(len(FITTED)) if (b := self.at_bound(j))}
+        for name, b in bounds.items():
+            warnings.append(f"{name} sits at its {b} bound: the log asks for a value the model does not allow, "
+                            "so its interval is the bound's, not the data's")
+        if mae is not None and mae > POOR_RACE_ERROR_PCT:
+            warnings.append(f"the model misses your races by {mae:.1f}% on average (race-to-race variability is "
+                            f"1-3%): the fitted profile does not explain your races; check the race results "
+                            "(distance, time, a race that was a training run) before trusting plans built on it")
+        if not len(err):
+            warnings.append("no races in the log or --races: VO2max and the aerobic response are the population's, "
+                            "not yours")
+        if self.ess < 50:
+            warnings.append(f"the posterior rests on few effective samples ({self.ess:.0f}): intervals are rough")
+        status = "poor" if (bounds or (mae is not None and mae > POOR_RACE_ERROR_PCT)) else \
+            "uninformed" if not len(err) else "good"
+        return {"status": status, "race_error_pct": [float(round(e, 2)) for e in err],
+                "race_error_pct_mean_abs": None if mae is None else float(round(mae, 2)),
+                "at_bound": bounds, "effective_samples": float(round(self.ess, 1)), "warnings": warnings}
+
     def estimate(self, j: int) -> float:
         return math.exp(self.theta[j]) if LOG_SCALE[j] else float(self.theta[j])
 
@@ -326,7 +416,10 @@ def fit_log(log: LogDays, level: str, training_age_y: float | None = None, prior
 
     gp = default_parameters() if gp is None else gp
     prior = prior_for(level)
-    base = base_profile(level, log.habitual_km, log.easy_pace, training_age_y, prior_injuries, race_km)
+    # the replay warms up on what the runner ran when the log starts (log.start_km); the athlete
+    # file then carries the recent habitual km (profile.athlete_document), what plans build on
+    base = base_profile(level, log.start_km or log.habitual_km, log.easy_pace, training_age_y, prior_injuries,
+                        race_km)
     obs_race = np.log(log.race_time_s / 60.0)
     obs_test = np.log(log.test_value)
     step = np.array([0.05, 0.01, 0.005, 0.01])

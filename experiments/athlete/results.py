@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from experiments.athlete.fields import bad
+from experiments.athlete.fields import FIRST_DATE
 from sim.errors import InputError
 from sim.state import RACE_KM
 
 TEST_EVENTS = {"half_squat_1rm_bw": (0.3, 3.5)}
 MILE_KM = 1.609344
 _DIST = re.compile(r"^(\d+(?:\.\d+)?)\s*(km|k|mi|m)$")
+
+
+def bad(path: Path, row: int, field: str, value: object, allowed: str) -> InputError:
+    """The results file is the user's own short list: a bad row stops (the message says which)."""
+    return InputError(f"{path}: row {row}: {field}: {value!r} is not allowed; {allowed}")
 
 
 def race_distance_km(text: str) -> float | None:
@@ -57,11 +63,22 @@ def parse_time_s(text: str) -> float:
 def read_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(races: date, km, time_s, source, row; tests: date, event, value, source, row)."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: a folder; --races needs a CSV file (date,event,result)")
     if not p.is_file():
         raise InputError(f"{p}: no such file")
     races, tests = [], []
-    with p.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
+    raw = p.read_bytes()
+    if len(raw) > 16 * 2**20:
+        raise InputError(f"{p}: {len(raw)} bytes; a results file of at most {16 * 2**20} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{p}: byte {err.start}: {raw[err.start:err.start + 1]!r} is not UTF-8; save the file as "
+                         "UTF-8") from None
+    last_date = dt.date.today() + dt.timedelta(days=1)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
         header = [h.strip().lower() for h in next(reader, [])]
         if header[:3] != ["date", "event", "result"]:
             raise InputError(f"{p}: row 1: header {','.join(header) or '(empty)'} is not allowed; "
@@ -77,6 +94,8 @@ def read_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 date = dt.date.fromisoformat(date_s)
             except ValueError:
                 raise bad(p, row, "date", date_s, "need YYYY-MM-DD") from None
+            if not FIRST_DATE <= date <= last_date:
+                raise bad(p, row, "date", date_s, f"need a date from {FIRST_DATE} to {last_date}")
             km = race_distance_km(event)
             if km is not None:
                 if not 0.8 <= km <= 100.0:
@@ -102,6 +121,9 @@ def read_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             else:
                 raise bad(p, row, "event", event, f"a race distance ({', '.join(RACE_KM)}, 8km, 5mi, 1500m) or "
                           f"{', '.join(TEST_EVENTS)}")
+    except csv.Error as err:
+        raise InputError(f"{p}: row {reader.line_num}: {err}; a cell of at most {csv.field_size_limit()} "
+                         "characters") from None
     return (pd.DataFrame(races, columns=["date", "km", "time_s", "source", "row"]),
             pd.DataFrame(tests, columns=["date", "event", "value", "source", "row"]))
 

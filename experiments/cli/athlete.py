@@ -1,7 +1,8 @@
 """`stridelab athlete fit LOG [--races FILE] --out athlete.yaml` and `stridelab athlete check`.
 
-`fit` imports a training log (a folder of .fit files, a Strava activities.csv or an
-intervals.icu CSV), fits the athlete's profile and response parameters with their
+`fit` imports a training log (a Strava or Garmin export, a folder of .fit/.gpx/.tcx files,
+a Strava activities.csv or an intervals.icu CSV; bad rows and files are skipped and
+reported, `--strict` stops at the first), fits the athlete's profile and response parameters with their
 uncertainty (experiments.athlete.fitting) and writes the athlete file. `check` runs the
 synthetic-athlete calibration check: athletes with known parameters, their logs written in
 an import format, fitted back; prints the coverage of the 90% intervals per number of races.
@@ -36,13 +37,46 @@ def _race_counts(text: str) -> list[int]:
     return counts
 
 
+MIN_CHECK_WEEKS, MAX_CHECK_WEEKS = 5, 40  # synthetic logs start 2026-01-05 and may not run into the future
+
+
+def _check_weeks(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need {MIN_CHECK_WEEKS}-"
+                                         f"{MAX_CHECK_WEEKS}") from None
+    if not MIN_CHECK_WEEKS <= value <= MAX_CHECK_WEEKS:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed; need a number of weeks in [{MIN_CHECK_WEEKS}, "
+                                         f"{MAX_CHECK_WEEKS}]")
+    return value
+
+
+def _timezone(text: str) -> str:
+    from experiments.athlete.localtime import zone
+    from sim.errors import InputError
+
+    try:
+        zone(text)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--timezone: ")) from None
+    return text
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("athlete", help="fit a runner's profile to their training log",
                        description="Import a runner's training log and fit their athlete profile, with uncertainty.")
     asub = p.add_subparsers(dest="athlete_command", metavar="ACTION", required=True)
     f = asub.add_parser("fit", help="fit an athlete file to a log",
                         description="Fit the athlete profile and response multipliers to a training log.")
-    f.add_argument("log", help="a folder of Garmin .fit files, a Strava activities.csv or an intervals.icu CSV")
+    f.add_argument("log", help="a Strava or Garmin Connect export (.zip or folder, searched recursively), a folder of "
+                               ".fit/.gpx/.tcx files (also .gz), a Strava activities.csv or an intervals.icu CSV")
+    f.add_argument("--strict", action="store_true",
+                   help="stop at the first bad row or file (default: skip it and report file, row and why)")
+    f.add_argument("--timezone", type=_timezone, default=None,
+                   help="IANA zone (e.g. Europe/Berlin) for activities dated only in UTC without a start position "
+                        "(Strava's activities.csv); default: the watch's offset, the start position's zone, or the "
+                        "offset that explains Strava's automatic titles")
     f.add_argument("--races", default=None,
                    help="CSV date,event,result: race results (10k,0:44:30) and half-squat 1RM tests "
                         "(half_squat_1rm_bw,1.35)")
@@ -61,7 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--races", type=_race_counts, default=[1, 2, 4, 8], help="race counts (default 1,2,4,8)")
     c.add_argument("--format", choices=("fit", "strava", "intervals", "all"), default="all",
                    help="log format the athletes are written in (default all: rotate)")
-    c.add_argument("--weeks", type=A.positive_int, default=24, help="log length in weeks (default 24)")
+    c.add_argument("--weeks", type=_check_weeks, default=24,
+                   help=f"log length in weeks, {MIN_CHECK_WEEKS}-{MAX_CHECK_WEEKS} (default 24)")
     c.add_argument("--out", default=None, help="write the coverage table to this CSV file")
     c.set_defaults(func=run_check)
 
@@ -71,11 +106,18 @@ def run_fit(args: argparse.Namespace) -> int:
 
     check_writable(args.out, "--out", (".yaml", ".yml"))
     af = fit_files(args.log, args.races, level=args.level, training_age_y=args.training_age,
-                   prior_injuries=args.injuries, race_distance=args.race_distance)
+                   prior_injuries=args.injuries, race_distance=args.race_distance, strict=args.strict,
+                   timezone=args.timezone)
+    report = af.acts.attrs.get("import_report")
+    if report is not None:
+        for line in report.lines():
+            print(line, file=sys.stderr)
     doc = athlete_document(af, seed=args.seed)
     atomic_write_text(args.out, dump_document(doc), option="--out")
     for line in summary_lines(doc):
         print(line)
+    for w in doc["fit_quality"]["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")
     return 0
 

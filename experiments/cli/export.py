@@ -13,6 +13,7 @@ the days; the notes say where and why the plan departs from the article's rules.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+PLAN_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))  # what every export format can carry (issue 25 item 5)
+
+
 def run(args: argparse.Namespace) -> int:
     from experiments.io import atomic_write_bytes, check_writable
     from experiments.plans.formats import format_of, render
@@ -99,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         from experiments.tracking import open_store
 
         open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: never created here
+    for opt, d in (("--start", args.start), ("--race", args.race)):
+        if not PLAN_DATES[0] <= d <= PLAN_DATES[1]:
+            raise InputError(f"{opt}: {d} is not allowed; need a date from {PLAN_DATES[0]} to {PLAN_DATES[1]} "
+                             "(FIT workouts count seconds from 1989 in 32 bits; zips store 1980-2107)")
     sd = season_dates(args.start, args.race)
     af = None
     if args.athlete:
@@ -161,9 +169,78 @@ def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> 
     weeks = policy_week_plans(
         policy, args.level, n_weeks, athlete=athlete, race_distance=args.distance, seed=args.seed
     )
+    weeks, note = long_run_build(weeks, athlete)
     df = season_plan(weeks, athlete, args.start, args.race)
     df.attrs["source"] = source
+    if note:
+        print(f"stridelab export: {note}", file=sys.stderr)
+        df.attrs["source"] = f"{source}; {note}"
     return df
+
+
+#: long-race build (issue 23: a 17 km/week runner's marathon plan topped out at 5.5 km long runs).
+#: Novice marathon plans (e.g. Higdon's Novice 1: 10 -> 32 km over 18 weeks) build the long run
+#: by 1.5-2 km a week to about three quarters of the race, within weekly volume growth of 10%.
+LONG_RACE_KM = 21.0  # half marathon and longer
+LONG_RUN_PEAK_SHARE = 0.75  # peak long run / race distance
+LONG_RUN_PEAK_KM = 32.0
+LONG_RUN_STEP_KM = 2.0
+LONG_RUN_WEEK_SHARE = 0.45  # a long run of at most 45% of the week's km
+VOLUME_GROWTH = 1.10  # weekly km grow at most 10% a week
+TAPER_WEEKS = 3
+TAPER_SHARE = {2: 0.7, 1: 0.5}  # taper weeks' km as a share of the peak week (two and one weeks out)
+
+
+def long_run_build(weeks: list, athlete: np.ndarray) -> tuple[list, str | None]:
+    """Weeks whose long runs build toward a half or full marathon when the policy's do not.
+
+    Only raises: a week whose long run already reaches the build keeps its own. The taper weeks
+    (last three) are the policy's. Returns the weeks and a note (None when nothing changed)."""
+    from sim.state import A_RACE_KM
+
+    race_km = float(athlete[A_RACE_KM])
+    if race_km < LONG_RACE_KM or len(weeks) <= TAPER_WEEKS + 1:
+        return weeks, None
+    habitual = float(athlete[A_HABITUAL_KM])
+    peak = min(LONG_RUN_PEAK_SHARE * race_km, LONG_RUN_PEAK_KM)
+    out, raised, top_before, top_after = [], 0, 0.0, 0.0
+    long_km = max(0.3 * habitual, 5.0)
+    week_km = habitual
+    peak_week_km = 0.0
+    for i, w in enumerate(weeks):
+        km = w.run_km if w.run_km is not None else (w.run_volume_rel or 1.0) * habitual
+        lr = w.long_run_km if w.long_run_km is not None else (w.long_run_rel if w.long_run_rel is not None
+                                                                else 0.3) * km
+        top_before = max(top_before, lr)
+        if i >= len(weeks) - TAPER_WEEKS:
+            left = len(weeks) - 1 - i  # 2, 1: taper weeks before race week; 0: race week (the race itself)
+            if left and raised:
+                f = TAPER_SHARE[left]
+                t_km, t_long = f * peak_week_km, f * top_after
+                if t_km > km + 0.05:
+                    w = w.model_copy(update={"run_km": round(t_km, 1), "run_volume_rel": None,
+                                             "long_run_km": round(min(t_long, LONG_RUN_WEEK_SHARE * t_km), 1),
+                                             "long_run_rel": None})
+            out.append(w)
+            continue
+        week_km = week_km * VOLUME_GROWTH if i else habitual  # at most 10% over last week's km
+        long_km = min(peak, long_km + LONG_RUN_STEP_KM) if i else long_km
+        want_long = min(long_km, LONG_RUN_WEEK_SHARE * week_km)
+        if want_long > lr + 0.05:
+            new_km = max(km, want_long / LONG_RUN_WEEK_SHARE)
+            w = w.model_copy(update={"run_km": min(new_km, 250.0), "run_volume_rel": None,
+                                     "long_run_km": round(want_long, 1), "long_run_rel": None})
+            raised += 1
+            lr = want_long
+            km = new_km
+        peak_week_km = max(peak_week_km, km)
+        week_km = km
+        top_after = max(top_after, lr)
+        out.append(w)
+    if not raised:
+        return weeks, None
+    return out, (f"long runs built toward the {race_km:g} km race in {raised} weeks (up to {top_after:.1f} km; the "
+                 f"policy's peaked at {top_before:.1f} km), weekly km growing at most 10% a week")
 
 
 def _warn_outside_training(policy: object, level: str, n_weeks: int, distance: str) -> None:

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trust", action="store_true",
                    help="allow --model PATH: you trust this file (an SB3 zip is a pickle and can run code when loaded)")
     p.add_argument("--out", default=None, help="output file (default: standard output)")
+    p.add_argument("--strict", action="store_true", help="stop at the first bad log row or file (default: skip it)")
+    p.add_argument("--timezone", default=None, help="IANA zone for log rows dated only in UTC (see athlete fit)")
     p.add_argument("--seed", type=A.seed_int, default=0, help="seed of the injury draws (default 0)")
     p.set_defaults(func=run)
 
@@ -56,7 +58,18 @@ def run(args: argparse.Namespace) -> int:
     fmt = format_of(args.format, args.out)
     if args.out:
         check_writable(args.out, "--out")
+    if args.timezone:
+        from experiments.athlete.localtime import zone
+
+        zone(args.timezone)
+    from experiments.athlete.replan import PLAN_DATES, load_plan_json
+
+    if not PLAN_DATES[0] <= args.today <= PLAN_DATES[1]:
+        from sim.errors import InputError
+
+        raise InputError(f"--today: {args.today} is not allowed; need a date from {PLAN_DATES[0]} to {PLAN_DATES[1]}")
     af = load_athlete(args.athlete)
+    load_plan_json(args.plan)  # validated before the model or the log is read
     policy, name = None, "policy"
     if args.model:
         from experiments.policy import load_model_file
@@ -67,13 +80,16 @@ def run(args: argparse.Namespace) -> int:
 
         policy, name = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
     rp = replan(af, args.log, args.plan, args.today, baseline=args.baseline, seed=args.seed, policy=policy,
-                policy_name=name)
+                policy_name=name, strict=args.strict, timezone=args.timezone)
     data = render(rp.frame, fmt)
     if args.out:
         atomic_write_bytes(args.out, data, option="--out")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    print(f"stridelab replan: log: {rp.import_lines[0] if rp.import_lines else ''}", file=sys.stderr)
+    for line in rp.import_lines[1:]:
+        print(f"  {line}", file=sys.stderr)
     print(f"stridelab replan: kept weeks 1-{rp.kept_weeks}; {rp.done_km:.0f} km logged since {af.last_day}, "
           f"{rp.missed_days} days without running; chose '{rp.chosen}'", file=sys.stderr)
     for name, score in sorted(rp.scores.items(), key=lambda kv: -kv[1]):

@@ -3,7 +3,9 @@
 Each run day becomes a FIT workout file (encoded by the Garmin FIT SDK, `garmin-fit-sdk`) that a
 watch or Garmin Connect imports: warm-up, the work (a steady block, or repetitions with a
 recovery), cool-down, each step a distance with a target speed band around the runner's pace.
-A season is many workouts, so the export is a .zip of `YYYY-MM-DD_<kind>.fit` files. Strength
+A season is many workouts, so the export is a .zip of `YYYY-MM-DD_<kind>.fit` files. Garmin
+Connect's web import takes activities, not workouts: the files reach a watch by USB, copied
+into the watch's `GARMIN/NewFiles` folder (docs/real_logs.md). Strength
 days have no FIT workout here; they are in the other formats as notes with the exercises.
 
 Paces: the runner's own Daniels paces when the plan was made for a fitted athlete
@@ -25,6 +27,8 @@ WARMUP_KM = 2.0
 COOLDOWN_KM = 1.5
 REP_KM = 1.0  # interval repetition
 RECOVERY_KM = 0.4  # jog between repetitions
+MIN_STRUCTURED_KM = 2.0  # below: one step at the work pace
+FIT_LAST_DATE = dt.date(2100, 12, 31)  # FIT date_time is uint32 seconds from 1989-12-31: it ends in 2126
 BAND = {"easy": 0.06, "long": 0.06, "tempo": 0.03, "intervals": 0.03, "race": 0.02}  # +- share of the pace
 
 
@@ -56,11 +60,14 @@ def workout_steps(kind: str, km: float, paces: dict[str, float]) -> list[tuple]:
         return [(kind, km, easy, BAND[kind], "active")]
     if kind == "race":
         return [("race", km, paces["race"], BAND["race"], "active")]
-    work_km = km - WARMUP_KM - COOLDOWN_KM
-    if work_km < 1.0:  # too short for a warm-up and cool-down: all of it at the work pace
+    if km < MIN_STRUCTURED_KM:  # too short for a warm-up and cool-down: all of it at the work pace
         pace = paces["threshold" if kind == "tempo" else "interval"]
         return [(kind, km, pace, BAND[kind], "active")]
-    steps = [("warm-up", WARMUP_KM, easy, BAND["easy"], "warmup")]
+    # a short session keeps its structure (issue 23: a 3 km interval day was one 3 km step while
+    # its text said repeats): warm-up and cool-down shrink to a quarter of the run each
+    wu, cd = min(WARMUP_KM, 0.25 * km), min(COOLDOWN_KM, 0.25 * km)
+    work_km = km - wu - cd
+    steps = [("warm-up", round(wu, 1), easy, BAND["easy"], "warmup")]
     if kind == "tempo":
         steps.append(("tempo", work_km, paces["threshold"], BAND["tempo"], "active"))
     else:
@@ -68,8 +75,13 @@ def workout_steps(kind: str, km: float, paces: dict[str, float]) -> list[tuple]:
         steps += [("repeat", REP_KM, paces["interval"], BAND["intervals"], "interval"),
                   ("recovery jog", RECOVERY_KM, easy * 1.1, BAND["easy"], "recovery"),
                   ("repeat_marker", 1, reps)]
-    steps.append(("cool-down", COOLDOWN_KM, easy, BAND["easy"], "cooldown"))
+    steps.append(("cool-down", round(cd, 1), easy, BAND["easy"], "cooldown"))
     return steps
+
+
+def workout_name(date: dt.date, kind: str, km: float) -> str:
+    """The name a watch lists: whole (issue 23: names were cut to 15 characters, "03-31 interval")."""
+    return f"{date:%a %d %b} {kind} {km:.1f} km"
 
 
 def workout_bytes(date: dt.date, kind: str, km: float, paces: dict[str, float], note: str = "") -> bytes:
@@ -79,11 +91,11 @@ def workout_bytes(date: dt.date, kind: str, km: float, paces: dict[str, float], 
     mn = Profile["mesg_num"]
     steps = workout_steps(kind, km, paces)
     enc = Encoder()
-    created = dt.datetime.combine(date, dt.time(6, 0), tzinfo=dt.UTC)
+    created = dt.datetime.combine(min(max(date, dt.date(1990, 1, 1)), FIT_LAST_DATE), dt.time(6, 0), tzinfo=dt.UTC)
     enc.write_mesg({"mesg_num": mn["FILE_ID"], "type": "workout", "manufacturer": "development", "product": 0,
                     "serial_number": 1, "time_created": created})
     enc.write_mesg({"mesg_num": mn["WORKOUT"], "sport": "running", "sub_sport": "generic",
-                    "wkt_name": f"{date:%m-%d} {kind} {km:.1f}km"[:15], "num_valid_steps": len(steps),
+                    "wkt_name": workout_name(date, kind, km), "num_valid_steps": len(steps),
                     "wkt_description": note[:120]})
     first_of_block = None
     for i, s in enumerate(steps):
@@ -107,7 +119,9 @@ def to_fit_zip(df: pd.DataFrame) -> bytes:
             if r.run_kind == "rest" or r.distance_km <= 0:
                 continue
             data = workout_bytes(r.date, r.run_kind, float(r.distance_km), paces, str(r.note))
-            info = zipfile.ZipInfo(f"{r.date.isoformat()}_{r.run_kind}.fit", date_time=(r.date.year, r.date.month,
-                                                                                          r.date.day, 6, 0, 0))
+            # zip stores dates from 1980 to 2107 (DOS time); outside, the member carries the nearest
+            stamp = min(max(r.date, dt.date(1980, 1, 1)), dt.date(2107, 12, 31))
+            info = zipfile.ZipInfo(f"{r.date.isoformat()}_{r.run_kind}.fit",
+                                   date_time=(stamp.year, stamp.month, stamp.day, 6, 0, 0))
             z.writestr(info, data)
     return buf.getvalue()

@@ -386,6 +386,9 @@ def _summary(r: Any) -> str:
     return " + ".join(parts)
 
 
+ICS_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
 def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
     """An iCalendar file: one all-day event per day with a run or a strength session."""
     from icalendar import Calendar, Event
@@ -398,7 +401,7 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
     cal.add(
         "x-wr-calname", f"StrideLab {a.get('level', '')} {a.get('race_km', 0):g} km season".replace("  ", " ")
     )
-    stamp = now or dt.datetime.now(dt.UTC)
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     for r in df.itertuples(index=False):
         if r.run_kind == "rest" and r.strength_emphasis == "none":
             continue
@@ -421,8 +424,13 @@ def to_ics(df: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
         uid = hashlib.sha1(f"{_iso(r.date)}|{a.get('race', '')}".encode()).hexdigest()[:16]
         ev.add("uid", f"{_iso(r.date)}-{uid}@stridelab")
         ev.add("dtstamp", stamp)
+        # a re-export or re-plan must win over what a subscribed calendar holds (RFC 5545 3.8.7.4):
+        # SEQUENCE grows with the export time, in minutes since 2020
+        ev.add("sequence", max(int((stamp - ICS_EPOCH).total_seconds() // 60), 0))
+        ev.add("last-modified", stamp)
         ev.add("dtstart", r.date)
-        ev.add("dtend", r.date + dt.timedelta(days=1))
+        if r.date < dt.date.max:  # DTEND is exclusive; an all-day event on 9999-12-31 ends with the calendar
+            ev.add("dtend", r.date + dt.timedelta(days=1))
         ev.add("summary", summary)
         ev.add("description", "\n".join(desc))
         ev.add("transp", "TRANSPARENT")

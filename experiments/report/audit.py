@@ -19,7 +19,11 @@ _X = {
     "sessions": "heavy sessions per week (6 sets/week in all)",
     "weekly_sets": "hard sets per lift per week (2 sessions)",
     "week": "week (4 normal, 4 overload, 4 normal)",
+    "base_x_habitual": "26-week base volume, x habitual km",
+    "weekly_heavy_sets": "heavy sets per lift per week (52 weeks)",
 }
+#: curves drawn with their injured days on a second axis (what the best setting costs or saves)
+_WITH_INJURIES = ("base_volume", "lifting_dose")
 COLUMNS = ("race_time_pct", "strength_pct", "injured_days", "vs_ref_pp")
 
 
@@ -71,6 +75,11 @@ def plot(curves: list[Curve], title: str) -> bytes:
         ax.annotate("rebound" if c.name == "overload" else "best", (b[c.setting], b[c.outcome]),
                     textcoords="offset points", xytext=(-34 if at_right else 6, -16 if at_right else 6),
                     fontsize=10, color="tab:orange")
+        if c.name in _WITH_INJURIES:
+            ax2 = ax.twinx()
+            ax2.plot(x, [r["injured_days"] for r in c.rows], marker="s", ls="--", color="tab:red")
+            ax2.set_ylabel("injured days per athlete", fontsize=10, color="tab:red")
+            ax2.tick_params(labelsize=9, colors="tab:red")
         if not c.setting.startswith("volume"):
             ax.set_xticks(x)
         ax.set_title(c.name.replace("_", " "), fontsize=12)

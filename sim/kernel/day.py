@@ -14,11 +14,13 @@ from sim import state as S
 from sim._jit import njit
 
 from .derived import (
+    DV_BASE,
     DV_BONE_CAPACITY,
     DV_BONE_STIMULUS,
     DV_CAPACITY,
     DV_CHRONIC,
     DV_DAMAGE_EXP,
+    DV_DURABLE,
     DV_FATIGUE,
     DV_FITNESS,
     DV_INTENSITY,
@@ -75,6 +77,24 @@ class Body(NamedTuple):
     soreness: float
     nmf: float
     strength_gain: float
+    tissue_stress: float  # per-step stress: the athlete's, raised by the novice excess (`novice_stress`)
+
+
+class Aerobic(NamedTuple):
+    """The aerobic determinants' state: fitness (fast), the durable pool that follows it over months, and the
+    running base (mean km/day over months)."""
+
+    fitness: float
+    durable: float
+    base_km_d: float
+
+
+class Strength(NamedTuple):
+    """Neural and structural strength and power/stiffness gains (fractions of baseline)."""
+
+    neural: float
+    struct: float
+    power: float
 
 
 class Capacities(NamedTuple):
@@ -131,32 +151,55 @@ class LiftOut(NamedTuple):
 # docs/model.md). Profile (perf, one thread): ~40% of the kernel's time is libm: log/exp of
 # the damage power law on every run and lift, tanh of VO2max and economy once a week.
 @njit(error_model='numpy', cache=True, inline='always')
-def economy_gain_of(neural, struct, power, gp):
-    """Fractional fall of the O2 cost of running at a fixed speed (soft ceiling ECON_MAX)."""
-    drive = gp[P.ECON_PER_STRENGTH] * (neural + struct) + gp[P.ECON_PER_POWER] * power
-    return gp[P.ECON_MAX] * math.tanh(drive / gp[P.ECON_MAX])
+def base_term(base_km_d, ath, gp):
+    """b(B) - b(B_hab), b(x) = x / (x + B_half) over weekly km: the running base against the one the athlete's
+    habitual running keeps (0 on habitual running; negative after months of less)."""
+    b = 7.0 * base_km_d
+    h = ath[S.A_HABITUAL_KM]
+    return b / (b + gp[P.BASE_HALF_KM]) - h / (h + gp[P.BASE_HALF_KM])
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def vo2max_of(fitness, ath, gp):
-    """VO2max (ml/kg/min): untrained value raised by fitness, soft ceiling VO2_GAIN_CEILING."""
+def economy_gain_of(strength, base_km_d, ath, gp):
+    """Fractional fall of the O2 cost of running at a fixed speed against the athlete's habitual state:
+    lifting's part (`Strength`, soft ceiling ECON_MAX) and the running base's part (months of volume),
+    multiplied."""
+    neural, struct, power = strength
+    drive = gp[P.ECON_PER_STRENGTH] * (neural + struct) + gp[P.ECON_PER_POWER] * power
+    lift = gp[P.ECON_MAX] * math.tanh(drive / gp[P.ECON_MAX])
+    volume = gp[P.ECON_VOLUME_MAX] * base_term(base_km_d, ath, gp)
+    return 1.0 - (1.0 - lift) * (1.0 - volume)
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def vo2max_of(fitness, durable, ath, gp):
+    """VO2max (ml/kg/min): untrained value raised by aerobic fitness, soft ceiling VO2_GAIN_CEILING. A share
+    of the fitness effect is carried by the durable pool, which follows fitness over months (Coyle 1984)."""
     c = gp[P.VO2_GAIN_CEILING]
-    gain = c * math.tanh(gp[P.K_FITNESS_PER_AU] * ath[S.A_AEROBIC_RESPONSE] * fitness / c)
+    share = gp[P.DURABLE_SHARE]
+    aerobic = (1.0 - share) * fitness + share * durable
+    gain = c * math.tanh(gp[P.K_FITNESS_PER_AU] * ath[S.A_AEROBIC_RESPONSE] * aerobic / c)
     return ath[S.A_VO2MAX_UNTRAINED] * (1.0 + gain)
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def vo2_effective_of(fitness, fatigue, overreach, ath, gp, dv):
-    """Race-ready VO2 (ml/kg/min): VO2max less the fatigue term.
+def vo2_effective_of(aerobic, fatigue, overreach, ath, gp, dv):
+    """Race-ready VO2 (ml/kg/min): VO2max less the fatigue term, times the sustainable-fraction factor.
 
-    Variable dose-response (Busso 2003): each day's load w(i) enters fatigue with the gain
-    k2(i) = k2h (phi + (1 - phi) m(i) / m_hab), m(i) the recent-load memory and m_hab its
+    aerobic: `Aerobic`. Variable dose-response (Busso 2003): each day's load w(i) enters fatigue with the
+    gain k2(i) = k2h (phi + (1 - phi) m(i) / m_hab), m(i) the recent-load memory and m_hab its
     level on the athlete's habitual training; `fatigue` holds sum w(i) e^-(t-i)/tau2 and
     `overreach` sum w(i) m(i)/m_hab e^-(t-i)/tau2, so the term is k2h (phi fatigue + (1-phi) overreach).
+    The fraction of VO2max sustained over the race rises with the running base by
+    ENDURANCE_PER_BASE x (b(B) - b(B_hab)), weighted by the race distance d / (d + d_half): long races
+    need volume, VO2max does not (Hickson et al. 1982; Joyner & Coyle 2008).
     """
+    fitness, durable, base_km_d = aerobic
     phi = gp[P.FATIGUE_FIXED_SHARE]
     term = dv[DV_K_FATIGUE] * (phi * fatigue + (1.0 - phi) * overreach)
-    return vo2max_of(fitness, ath, gp) - ath[S.A_VO2MAX_UNTRAINED] * ath[S.A_AEROBIC_RESPONSE] * term
+    vo2 = vo2max_of(fitness, durable, ath, gp) - ath[S.A_VO2MAX_UNTRAINED] * ath[S.A_AEROBIC_RESPONSE] * term
+    d = ath[S.A_RACE_KM]
+    return vo2 * (1.0 + gp[P.ENDURANCE_PER_BASE] * base_term(base_km_d, ath, gp) * d / (d + gp[P.ENDURANCE_HALF_KM]))
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -168,10 +211,11 @@ def habitual_memory(ath, gp, dv):
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def cost_factor_of(neural, struct, power, soreness, nmf, gp):
-    """O2 cost of running relative to the baseline economy (soreness and NMF raise it)."""
+def cost_factor_of(strength, soreness, nmf, base_km_d, ath, gp):
+    """O2 cost of running relative to the athlete's habitual economy (`economy_gain_of`); soreness and NMF
+    raise it."""
     acute = 1.0 + gp[P.SORENESS_ECONOMY] * soreness / 10.0 + gp[P.NMF_ECONOMY] * nmf
-    return (1.0 - economy_gain_of(neural, struct, power, gp)) * acute
+    return (1.0 - economy_gain_of(strength, base_km_d, ath, gp)) * acute
 
 
 @njit(error_model='numpy', cache=True)
@@ -181,24 +225,32 @@ def strength_rel(st):
 
 
 @njit(error_model='numpy', cache=True)
-def economy_gain(st, gp):
-    return economy_gain_of(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL], gp)
+def economy_gain(st, ath, gp):
+    return economy_gain_of(Strength(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL]), st[S.BASE_KM_D], ath, gp)
 
 
 @njit(error_model='numpy', cache=True)
 def vo2max(st, ath, gp):
-    return vo2max_of(st[S.FITNESS_AU], ath, gp)
+    return vo2max_of(st[S.FITNESS_AU], st[S.DURABLE_AU], ath, gp)
 
 
 @njit(error_model='numpy', cache=True)
 def vo2_effective(st, ath, gp, dv):
-    return vo2_effective_of(st[S.FITNESS_AU], st[S.FATIGUE_AU], st[S.OVERREACH_AU], ath, gp, dv)
+    return vo2_effective_of(Aerobic(st[S.FITNESS_AU], st[S.DURABLE_AU], st[S.BASE_KM_D]), st[S.FATIGUE_AU],
+                            st[S.OVERREACH_AU], ath, gp, dv)
 
 
 @njit(error_model='numpy', cache=True)
-def cost_factor(st, gp):
-    return cost_factor_of(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL], st[S.SORENESS_0_10], st[S.NM_FATIGUE],
-                          gp)
+def cost_factor(st, ath, gp):
+    return cost_factor_of(Strength(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL]), st[S.SORENESS_0_10],
+                          st[S.NM_FATIGUE], st[S.BASE_KM_D], ath, gp)
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def novice_stress(cumulative_km, gp):
+    """Per-step tissue stress of a runner with `cumulative_km` behind them, relative to an experienced
+    runner's: 1 + N e^(-C / C_fade) (novice tissues lag; the excess fades with running done)."""
+    return 1.0 + gp[P.NOVICE_STRESS_EXCESS] * math.exp(-cumulative_km / gp[P.NOVICE_FADE_KM])
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -207,7 +259,7 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
     bone after the remodelling space); base_km: the longest run the tissues tolerate without the
     long-run stress rise. Returns a `RunOut`: (load_au, stimulus_au, minutes, quality, soft damage
     added, bone damage added, soft capacity after, bone impact stimulus in saturating-run equivalents)."""
-    fatigue, soreness, nmf, strength_gain = body
+    fatigue, soreness, nmf, strength_gain, tissue_stress = body
     capacity, bone_eff = capacities
     if kind == S.RUN_LONG:
         pace, rpe, stress = gp[P.PACE_LONG], gp[P.RPE_LONG], 1.0
@@ -232,7 +284,7 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
     # Per-step tissue stress (dimensionless, fatigue as the run starts), relative to each
     # compartment's capacity, then Miner damage of the run: km x stress^k, with stress rising
     # late in runs longer than the tolerated length. The same steps load soft tissue and bone.
-    load_step = (stress * ath[S.A_TISSUE_STRESS]
+    load_step = (stress * tissue_stress
                  * (1.0 + gp[P.FATIGUE_STRESS] * fatigue / 1000.0)
                  * (1.0 + gp[P.SORENESS_STRESS] * soreness / 10.0)
                  / (1.0 + gp[P.STRESS_ATTENUATION] * strength_gain))
@@ -258,7 +310,7 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
 
 
 @njit(error_model='numpy', cache=True, inline='always')
-def _lift(session, ath, gp, dv, fatigue, acute, capacity):
+def _lift(session, ath, gp, dv, fatigue, acute, capacity, tissue_stress):
     """One strength session. session: `Session` (emphasis, effort, sets per lift); acute: `Acute`
     (soreness, rbe, nmf) before it. Returns a `LiftOut`: (strength sets, power sets, soreness, rbe, nmf, soft-tissue
     capacity, bone impact stimulus (saturating-run equivalents), fatigue load (AU), soft-tissue
@@ -308,7 +360,7 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity):
     # dozen cycles (Turner 1998), so the session counts, not its sets or effort.
     bone_stim = bstim * ath[S.A_TISSUE_RESPONSE]
     # Lifting damage is soft-tissue damage: few, slow, low-strain-rate cycles for bone.
-    sigma = lstress * ath[S.A_TISSUE_STRESS] / capacity
+    sigma = lstress * tissue_stress / capacity
     added = gp[P.DAMAGE_PER_KM] * sets * gp[P.LIFT_KM_EQUIV_PER_SET] * math.exp(dv[DV_DAMAGE_EXP] * math.log(sigma))
     return LiftOut(str_sets, pwr_sets, soreness, rbe, nmf, capacity, bone_stim, gp[P.LIFT_FATIGUE_SHARE] * load, added,
                    load)
@@ -338,6 +390,11 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     kept = intensity * (1.0 - dv[DV_INTENSITY]) / usual
     rho = gp[P.FITNESS_RETENTION_MAX] * min(kept, 1.0)
     fitness = st[S.FITNESS_AU] * dv[DV_FITNESS] + max(st[S.FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
+    # The durable pool follows fitness over months (years of training are not lost in weeks: Coyle 1984),
+    # the running base is the mean daily km over months.
+    durable = fitness + (st[S.DURABLE_AU] - fitness) * dv[DV_DURABLE]
+    base_km = st[S.BASE_KM_D] * dv[DV_BASE]
+    cumulative_km = st[S.CUMULATIVE_KM]
     fatigue = st[S.FATIGUE_AU] * dv[DV_FATIGUE]
     overreach = st[S.OVERREACH_AU] * dv[DV_FATIGUE]
     memory = st[S.LOAD_MEMORY_AU] * dv[DV_MEMORY]
@@ -391,8 +448,8 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     effort = int(day[S.D_STR_EFFORT])
     sets = day[S.D_STR_SETS]
     if dow == 6:  # race morning of the week
-        met[S.M_VO2_EFF] = vo2_effective_of(fitness, fatigue, overreach, ath, gp, dv)
-        met[S.M_COST_FACTOR] = cost_factor_of(neural, struct, power, soreness, nmf, gp)
+        met[S.M_VO2_EFF] = vo2_effective_of(Aerobic(fitness, durable, base_km), fatigue, overreach, ath, gp, dv)
+        met[S.M_COST_FACTOR] = cost_factor_of(Strength(neural, struct, power), soreness, nmf, base_km, ath, gp)
     dh = day_hash(base, day_index)
     # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
     h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
@@ -402,6 +459,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     niggle = min(max(gp[P.NIGGLE_PER_DAMAGE] * felt + 2.449489742783178 * gp[P.NIGGLE_NOISE] * tri, 0.0), 10.0)
     met[S.M_NIGGLE] = max(met[S.M_NIGGLE], niggle)
     m_hab = habitual_memory(ath, gp, dv)
+    tissue_stress = ath[S.A_TISSUE_STRESS] * novice_stress(cumulative_km, gp)
     if injury_days > 0.0:
         injury_days -= 1.0
         met[S.M_INJURED_DAYS] += 1.0
@@ -426,10 +484,10 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
         if kind != S.RUN_REST and km > 0.0:
             # Tolerated run length: the recent longest run, but no more than a share of the
             # chronic weekly volume (a long run on a low chronic volume is not protected).
-            base_km = max(min(long_km, gp[P.LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
+            tolerated_km = max(min(long_km, gp[P.LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
             load, stim, minutes, quality, added, added_bone, capacity, impact = _run(
-                kind, km, ath, gp, dv, Body(fatigue, soreness, nmf, neural + struct), Capacities(capacity, bone_eff),
-                base_km)
+                kind, km, ath, gp, dv, Body(fatigue, soreness, nmf, neural + struct, tissue_stress),
+                Capacities(capacity, bone_eff), tolerated_km)
             damage += added
             bone_damage += added_bone
             bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
@@ -443,6 +501,8 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             overreach += load * memory / m_hab
             long_km = max(long_km, km)
             chronic += km * (1.0 - dv[DV_CHRONIC])
+            base_km += km * (1.0 - dv[DV_BASE])
+            cumulative_km += km
             if kind != S.RUN_EASY:
                 met[S.M_KEY_QUALITY] += quality
                 met[S.M_KEY_COUNT] += 1.0
@@ -452,7 +512,8 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[S.M_LONGEST_KM] = max(met[S.M_LONGEST_KM], km)
         if emphasis != S.EMPH_NONE and sets > 0.0:
             s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
-                Session(emphasis, effort, sets), ath, gp, dv, fatigue, Acute(soreness, rbe, nmf), capacity)
+                Session(emphasis, effort, sets), ath, gp, dv, fatigue, Acute(soreness, rbe, nmf), capacity,
+                tissue_stress)
             bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
             str_sets += s_add
             pwr_sets += p_add
@@ -512,13 +573,16 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     st[S.LONG_RUN_KM] = long_km
     st[S.INJURY_DAYS_LEFT] = injury_days
     st[S.NIGGLE_0_10] = niggle
+    st[S.DURABLE_AU] = durable
+    st[S.BASE_KM_D] = base_km
+    st[S.CUMULATIVE_KM] = cumulative_km
 
 
 @njit(error_model='numpy', cache=True)
 def week_end(st, ath, gp, met):
     """Close a week's metrics: end-of-week snapshots and means."""
     met[S.M_STRENGTH_REL] = strength_rel(st)
-    met[S.M_ECONOMY_GAIN] = economy_gain(st, gp)
+    met[S.M_ECONOMY_GAIN] = economy_gain(st, ath, gp)
     met[S.M_VO2MAX] = vo2max(st, ath, gp)
     met[S.M_FATIGUE_AU] = st[S.FATIGUE_AU]
     met[S.M_FITNESS_AU] = st[S.FITNESS_AU]

@@ -14,8 +14,8 @@ from sim._jit import njit
 DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
 DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
 DV_MEMORY, DV_SETS, DV_CHRONIC, DV_INTENSITY, DV_BONE_CAPACITY, DV_REMODEL = 13, 14, 15, 16, 17, 18
-DV_RESORPTION, DV_BONE_STIMULUS = 19, 20
-DERIVED_SIZE = 21
+DV_RESORPTION, DV_BONE_STIMULUS, DV_DURABLE, DV_BASE = 19, 20, 21, 22
+DERIVED_SIZE = 23
 
 
 @njit(error_model='numpy', cache=True)
@@ -39,7 +39,9 @@ def derive(gp):
     dv[DV_NMF] = math.exp(-1.0 / gp[P.TAU_NMF_D])
     dv[DV_LONG_RUN] = math.exp(-1.0 / gp[P.TAU_LONG_RUN_D])
     dv[DV_DAMAGE_EXP] = math.log(10.0) * gp[P.SN_REF_STRESS_PCT] / gp[P.SN_SLOPE_PCT]
-    dv[DV_K_FATIGUE] = gp[P.FATIGUE_GAIN_RATIO] * gp[P.K_FITNESS_PER_AU]
+    # k2 is a multiple of the within-season (fast) fitness gain: Banister fits see the fast pool, the durable
+    # one barely moves over a season.
+    dv[DV_K_FATIGUE] = gp[P.FATIGUE_GAIN_RATIO] * (1.0 - gp[P.DURABLE_SHARE]) * gp[P.K_FITNESS_PER_AU]
     dv[DV_MEMORY] = math.exp(-1.0 / gp[P.TAU_LOAD_MEMORY_D])
     dv[DV_SETS] = math.exp(-1.0 / gp[P.TAU_SETS_D])
     dv[DV_CHRONIC] = math.exp(-1.0 / gp[P.TAU_CHRONIC_D])
@@ -48,4 +50,6 @@ def derive(gp):
     dv[DV_REMODEL] = math.exp(-1.0 / gp[P.TAU_REMODEL_D])
     dv[DV_RESORPTION] = math.exp(-1.0 / gp[P.TAU_RESORPTION_D])
     dv[DV_BONE_STIMULUS] = math.exp(-1.0 / gp[P.TAU_BONE_STIMULUS_D])
+    dv[DV_DURABLE] = math.exp(-1.0 / gp[P.TAU_DURABLE_D])
+    dv[DV_BASE] = math.exp(-1.0 / gp[P.TAU_BASE_D])
     return dv

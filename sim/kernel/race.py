@@ -45,4 +45,4 @@ def performance_now(states, athletes, gp, vo2_eff, cost):
     dv = derive(gp)
     for a in range(states.shape[0]):
         vo2_eff[a] = vo2_effective(states[a], athletes[a], gp, dv)
-        cost[a] = cost_factor(states[a], gp)
+        cost[a] = cost_factor(states[a], athletes[a], gp)

@@ -1,5 +1,7 @@
 """Athletes through weeks: the batch season kernel (`prange` over athletes) and the warm-up."""
 
+import math
+
 import numpy as np
 
 from sim import parameters as P
@@ -76,10 +78,17 @@ def init_state(st, ath, gp, dv, days, plan, met):
     st[S.BONE_CAPACITY_REL] = gp[P.BONE_CAPACITY_FLOOR]
     habitual_plan(ath, plan)
     weeks = int(min(max(ath[S.A_TRAINING_AGE_Y] * 52.0, WARMUP_MIN_WEEKS), WARMUP_MAX_WEEKS))
+    # The years before the simulated history: habitual running, for the running base and the km behind them.
+    before_d = max(ath[S.A_TRAINING_AGE_Y] * 52.0 - weeks, 0.0) * 7.0
+    st[S.CUMULATIVE_KM] = ath[S.A_HABITUAL_KM] / 7.0 * before_d
+    st[S.BASE_KM_D] = ath[S.A_HABITUAL_KM] / 7.0 * (1.0 - math.exp(-before_d / gp[P.TAU_BASE_D]))
     for _ in range(weeks):
         schedule_week(plan, ath, gp, days)
         for d in range(7):
             step_day(st, ath, gp, dv, days[d], Rules(True, False), Clock(0, 0, d), met)
+    # The durable pool has followed the athlete's fitness for their whole training age (the simulated
+    # history starts it from zero, which would leave years of training out).
+    st[S.DURABLE_AU] = st[S.FITNESS_AU] * (1.0 - math.exp(-ath[S.A_TRAINING_AGE_Y] * 365.0 / gp[P.TAU_DURABLE_D]))
 
 
 @njit(parallel=True, error_model='numpy', cache=True)

@@ -50,3 +50,32 @@ def test_overload_dips_then_rebounds(curves):
     assert all(r["race_time_diff_pp"] == 0.0 for r in rows[:4])  # same plan, same draws: identical
     assert max(r["race_time_diff_pp"] for r in rows[4:8]) > 1.0
     assert min(r["race_time_diff_pp"] for r in rows[8:]) < 0.0
+
+
+@pytest.fixture(scope="module")
+def season_curves():
+    return {c.name: c for c in audit("intermediate", 300, seed=5, curves=("base_volume", "lifting_dose"))}
+
+
+def test_a_base_buys_race_time_and_a_low_one_saves_no_injuries(season_curves):
+    """Physiology III: 26 weeks at 0.2x then the same build is slower than a base at habitual volume (the durable
+    pool and the running base lag), and the low base does not spare the build its injuries."""
+    c = season_curves["base_volume"]
+    assert c.best["base_x_habitual"] >= 0.75
+    low, hab = _by(c, 0.2), _by(c, 1.0)
+    assert low["vs_ref_ci95"][0] > 1.0  # at least 1 pp slower, paired CI
+    assert low["injured_days"] > 0.8 * hab["injured_days"]
+    rt = [r["race_time_pct"] for r in c.rows if r["base_x_habitual"] <= 1.0]
+    assert all(a > b for a, b in zip(rt, rt[1:], strict=False))  # more base, faster, up to habitual
+
+
+def test_lifting_cannot_stand_in_beyond_the_published_effects(season_curves):
+    """Lifting's race-time gain stays within what its economy ceiling allows, with diminishing returns in sets, and
+    its protection is bounded below by the overuse effect at any dose (INJ-strength: RR >= 0.37)."""
+    c = season_curves["lifting_dose"]
+    none = _by(c, 0)
+    gains = [-r["vs_ref_pp"] for r in c.rows]
+    assert max(gains) < 8.0
+    assert gains[1] > 0.5 * max(gains)  # the first 3 weekly sets give most of it (Ralston 2017)
+    for r in c.rows[1:]:
+        assert r["injuries"] >= 0.37 * none["injuries"]

@@ -100,10 +100,11 @@ def test_remodelling_space_opens_when_loading_outgrows_the_bone():
     adapted = _live(st, ath, gp, [_week(1.0)] * 26)
     st = adapted[-1].copy()
     eff0 = st[BONE_CAPACITY_REL] * (1.0 - st[BONE_REMODEL])
-    assert st[BONE_REMODEL] < 0.01  # only the within-week swing of the stimulus keeps a little open
+    # only the within-week swing of the stimulus keeps a little open (more with a steeper mechanostat exponent)
+    assert st[BONE_REMODEL] < 0.03
     build = _live(st.copy(), ath, gp, [_week(2.0)] * 8)
     eff = build[:, BONE_CAPACITY_REL] * (1.0 - build[:, BONE_REMODEL])
-    assert build[-1, BONE_REMODEL] > 0.03
+    assert build[-1, BONE_REMODEL] > st[BONE_REMODEL] + 0.03
     assert eff.min() < eff0 - 0.02
     assert build[-1, BONE_CAPACITY_REL] > st[BONE_CAPACITY_REL]  # the slow gain is under way
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim import kernel
 from sim.errors import InputError
+from sim.parameters import default_parameters
 from sim.population import PROFILES, sample_athletes, sample_mixed
 from sim.state import (
     A_AEROBIC_RESPONSE,
@@ -15,6 +17,8 @@ from sim.state import (
     A_STRENGTH_1RM_BW,
     A_STRENGTH_RESPONSE,
     A_TISSUE_STRESS,
+    CUMULATIVE_KM,
+    STATE_SIZE,
 )
 
 
@@ -27,8 +31,17 @@ def test_same_seed_same_athletes_other_seed_others():
 def test_levels_differ_as_their_profiles_say():
     means = {lv: sample_athletes(lv, 4000, 0).mean(axis=0) for lv in PROFILES}
     assert means["beginner"][A_HABITUAL_KM] < means["intermediate"][A_HABITUAL_KM] < means["advanced"][A_HABITUAL_KM]
+    # the individual per-step stress is one population value; novices differ by the km behind them
     stress = {lv: m[A_TISSUE_STRESS] for lv, m in means.items()}
-    assert stress["beginner"] > stress["intermediate"] > stress["advanced"]
+    assert stress["beginner"] == pytest.approx(stress["advanced"], rel=0.01)
+    gp = default_parameters()
+    novice = {}
+    for lv in PROFILES:
+        ath = sample_athletes(lv, 300, 0)
+        st = np.empty((300, STATE_SIZE))
+        kernel.init_states(ath, gp, st)
+        novice[lv] = np.mean([kernel.novice_stress(k, gp) for k in st[:, CUMULATIVE_KM]])
+    assert novice["beginner"] > novice["intermediate"] > novice["advanced"] >= 1.0
     for lv, prof in PROFILES.items():
         assert means[lv][A_HABITUAL_KM] == pytest.approx(prof.habitual_km[0], rel=0.05)
         assert means[lv][A_LEVEL] == list(PROFILES).index(lv)

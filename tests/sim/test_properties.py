@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.parameters import ECON_MAX, ECON_VOLUME_MAX
 from sim.plan import MIN_REL, StrengthPlan, WeekPlan
 from sim.whatif import make_cohort, run
 
@@ -44,4 +45,8 @@ def test_any_valid_plan_is_finite_bounded_and_reproducible(weeks):
     assert (w["key_run_quality_pct"].between(50, 100)).all()
     assert (w["injured_days"].between(0, 7)).all()
     assert (a.athletes["strength_pct"] > -50).all() and (a.athletes["race_time_min"] > 0).all()
-    assert (a.athletes["economy_pct"].between(0, 10)).all()
+    # economy against the habitual state: lifting's part in [0, econ_max), the running base's in
+    # (-econ_volume_max, econ_volume_max)
+    gp = COHORT.params
+    lo, hi = -100.0 * gp[ECON_VOLUME_MAX], 100.0 * (1.0 - (1.0 - gp[ECON_MAX]) * (1.0 - gp[ECON_VOLUME_MAX]))
+    assert (a.athletes["economy_pct"].between(lo, hi)).all()

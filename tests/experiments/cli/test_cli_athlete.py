@@ -24,7 +24,8 @@ def test_cli_fit_on_a_fit_folder(tmp_path, capsys):
     assert "vo2max_untrained" in text and "wrote" in text
     doc = yaml.safe_load(out.read_text())
     assert doc["log"]["races"] == 4 and doc["log"]["strength_tests"] == 3 and doc["log"]["days"] == 168
-    assert doc["profile"]["habitual_km"] == pytest.approx(ath.profile[2], rel=0.01)
+    # issue 23: habitual km is the mean of the last 12 weeks
+    assert doc["profile"]["habitual_km"] == pytest.approx(np.mean(doc["log"]["weekly_km"][-12:]), rel=0.02)
     assert doc["profile"]["easy_pace_min_per_km"] == pytest.approx(ath.profile[3], rel=0.01)
     fitted = doc["fitted"]
     assert fitted["vo2max_untrained"]["status"] == "informed"

@@ -280,3 +280,15 @@ def test_schedule_days_is_the_kernel_for_every_week(plan):
     ref = np.zeros((7, 6))
     kernel.schedule_week(weeks[3].to_array(), ath, default_parameters(), ref)
     assert days.shape == (N_WEEKS, 7, 6) and np.array_equal(days[3], ref)
+
+
+def test_ics_events_carry_a_growing_sequence_and_last_modified(plan):
+    """Issue 23: a re-exported or re-planned calendar updates subscribed events only when SEQUENCE grows."""
+    _, df = plan
+    first = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)
+    later = first + dt.timedelta(days=14)
+    a = list(Calendar.from_ical(to_ics(df, now=first)).walk("VEVENT"))
+    b = list(Calendar.from_ical(to_ics(df, now=later)).walk("VEVENT"))
+    assert [str(e["uid"]) for e in a] == [str(e["uid"]) for e in b]
+    assert all(int(y["sequence"]) > int(x["sequence"]) for x, y in zip(a, b, strict=True))
+    assert all(e.decoded("last-modified") == later for e in b)

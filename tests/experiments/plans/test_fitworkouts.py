@@ -67,3 +67,36 @@ def test_fit_export_needs_a_zip_file(tmp_path):
                         "intermediate", "--start", "2027-01-04", "--race", "2027-05-23", "--format", "fit", "--out",
                         str(out)], capture_output=True, text=True)
     assert r.returncode == 2 and ".zip" in r.stderr and not out.exists()
+
+
+def test_workout_names_are_whole_and_short_interval_days_keep_their_repeats():
+    """Issue 23: names were cut to 15 characters; a 3 km interval day was one 3 km step while its
+    text said repeats."""
+    from experiments.plans.fitworkouts import workout_bytes, workout_steps
+
+    paces = {"easy": 6.0, "threshold": 5.2, "interval": 4.8, "race": 5.0}
+    m = _decode(workout_bytes(dt.date(2027, 3, 9), "intervals", 3.0, paces))
+    assert m["workout_mesgs"][0]["wkt_name"] == "Tue 09 Mar intervals 3.0 km"
+    steps = m["workout_step_mesgs"]
+    assert [s["intensity"] for s in steps] == ["warmup", "interval", "recovery", "interval", "cooldown"]
+    assert steps[3]["duration_type"] == "repeat_until_steps_cmplt" and steps[3]["repeat_steps"] >= 1
+    assert _total_km(steps) == pytest.approx(3.0, abs=0.8)
+    assert len(workout_steps("intervals", 1.5, paces)) == 1  # below 2 km: one step at the work pace
+
+
+def test_a_low_volume_marathon_plan_builds_its_long_runs(tmp_path):
+    """Issue 23: a 17 km/week runner's marathon plan topped out at 5.5 km long runs."""
+    import pandas as pd
+
+    out = tmp_path / "m.csv"
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "export", "--baseline", "intermediate", "--level",
+                        "beginner", "--weekly-km", "17", "--distance", "marathon", "--start", "2027-01-04", "--race",
+                        "2027-05-30", "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(out)
+    weekly = df.groupby("week")["distance_km"].sum()
+    long_run = df[df["run_kind"] != "race"].groupby("week")["distance_km"].max()
+    assert long_run.max() >= 28.0  # about three quarters of the race at the peak
+    build = weekly.iloc[1:-3].to_numpy()
+    assert (build[1:] <= 1.10 * build[:-1] + 0.5).all()  # weekly km grow at most 10% a week
+    assert "long runs built toward" in r.stderr
