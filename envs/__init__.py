@@ -9,19 +9,19 @@ from pathlib import Path
 
 import gymnasium
 
-from envs import actions, athletes, config, core, observation, reward
+from envs import actions, athletes, config, core, observation, reward, rules
 from envs.athletes import FixedAthletes
 from envs.config import EnvConfig, HardLimits, ObservationNoise, RewardWeights
 from envs.strength_run import StrengthRunEnv
 from sim import _jitcache
 
-# numba keys a cached kernel on its own file only; `core`'s kernels inline `actions` /
+# numba keys a cached kernel on its own file only; `core`'s kernels inline `actions` / `rules` /
 # `observation` / `reward` code and `config` layouts, so their sources join the fingerprint and an
 # edit here (a new limit, a longer ctrl row) flushes them like a simulator edit does.
 _jitcache.refresh(
-    (actions, athletes, core, observation, reward),
+    (actions, athletes, core, observation, reward, rules),
     Path(__file__).parent / "__pycache__" / "sim_sources.sha256",
-    sources=(actions, athletes, config, core, observation, reward),
+    sources=(actions, athletes, config, core, observation, reward, rules),
 )
 
 ENV_ID = "stridelab/StrengthRun-v0"

@@ -23,7 +23,9 @@ strength plan compares like with like. The final week of a season always has rac
 Hard limits (`envs.config.HardLimits`) are masked by `action_mask` and clamped by
 `decode_action`; both read one rule logic (`clamp_strength`, `volume_step_allowed`,
 `clamp_volume`), which `apply_limits` / `limit_season` also apply to any week plan (the
-optimizer's). The article's rules as limits:
+optimizer's). The article's rules as limits (their numbers, windows and grades are `envs.rules`'s, the
+one definition the rule report and the credibility checks read too; a season decoded under them
+passes `envs.rules.evaluate_weeks`):
 
 - recovery_every n: weeks n-1, 2n-1, ... before the taper are recovery weeks; only steps that cut
   at least recovery_cut are allowed. Every step is taken from the last *loading* (non-recovery)
@@ -34,7 +36,7 @@ optimizer's). The article's rules as limits:
   under the 0.9 the checks ask for by a margin for the day schedule's rounding.
 - race_season_maintenance: in race season (the last RACE_SEASON_WEEKS + 1 weeks) 1-2
   maintenance sessions at easy or moderate effort; race week may drop lifting (at most 2
-  maintenance sessions, not to failure, if it lifts), as rule 3 of `experiments.plans.rules` says.
+  maintenance sessions, not to failure, if it lifts).
 - With recovery weeks or the taper on, weeks before the taper plan at least `volume_floor`
   (VOLUME_MIN_REL / TAPER_PLAN_SHARE / (1 - recovery_cut)), so the 0.1 floor can never stop a
   recovery week from cutting or push a taper week over its cap.
@@ -63,15 +65,26 @@ from envs.config import (
     L_RECOVERY_CUT,
     L_RECOVERY_EVERY,
     L_TAPER,
-    TAPER_PLAN_SHARE,
-    TAPER_WINDOW,
     HardLimits,
     limits_array,
+)
+from envs.rules import (
+    EPS,
+    MAX_RACE_SEASON_SESSIONS,
+    MIN_RACE_SEASON_SESSIONS,
+    TAPER_PLAN_SHARE,
+    TAPER_WINDOW,
+    in_race_season,
+    in_taper,
+    in_taper_window,
+    is_recovery_slot,
+    recovery_limit,
+    taper_limit,
 )
 from sim._jit import njit
 from sim.errors import InputError
 from sim.plan import WeekPlan, week_km_of
-from sim.season import PHASE_TAPER, RACE_SEASON_WEEKS, TAPER_WEEKS, phase_name, phase_of, reference_run_week
+from sim.season import phase_name, reference_run_week
 from sim.state import (
     EFFORT_MODERATE,
     EFFORTS,
@@ -104,11 +117,10 @@ STRENGTH_NVEC = (4, len(EMPHASES), len(EFFORTS), len(PLACEMENTS))
 RUN_NVEC = (len(VOLUME_STEPS), 4, len(LONG_SHARES))
 SCOPES = ("strength", "strength_and_run")
 SCOPE_STRENGTH, SCOPE_STRENGTH_AND_RUN = 0, 1
-MAX_RACE_SEASON_SESSIONS = 2  # race-season strength sessions at most (article; `experiments.plans.rules` rule 3)
 #: the volume state the rules need between weeks (a float64 vector; the env keeps it in its ctrl row)
 VS_LOAD_VOL, VS_PRE_TAPER_SUM, VS_PRE_TAPER_WEEKS = 0, 1, 2
 VOL_STATE_SIZE = 3
-_EPS = 1e-9
+_EPS = EPS
 
 _CHOICES = (
     "0-3 sessions",
@@ -181,7 +193,7 @@ def coerce_action(action: object, nvec: tuple[int, ...], where: str = "action") 
 def session_cap(week, n_weeks, limits):
     """Largest allowed strength sessions this week (the taper cap applies in the taper phase)."""
     cap = int(limits[L_MAX_SESSIONS])
-    if phase_of(week, n_weeks) == PHASE_TAPER:
+    if in_taper(n_weeks - 1 - week):
         cap = min(cap, int(limits[L_MAX_SESSIONS_TAPER]))
     return cap
 
@@ -198,8 +210,7 @@ def volume_state_start(vstate):
 @njit(cache=True)
 def is_recovery_week(week, n_weeks, limits):
     """Weeks recovery_every-1, 2 recovery_every-1, ... (0-based) before the taper, when the rule is on."""
-    every = int(limits[L_RECOVERY_EVERY])
-    return every > 0 and (week + 1) % every == 0 and phase_of(week, n_weeks) != PHASE_TAPER
+    return is_recovery_slot(week, n_weeks, int(limits[L_RECOVERY_EVERY]))
 
 
 @njit(cache=True)
@@ -208,7 +219,7 @@ def race_season_weeks_to_race(week, n_weeks, limits):
     `experiments.plans.rules` rule 3, the last RACE_SEASON_WEEKS + 1 weeks (race week included:
     there lifting stays optional, but at most 2 maintenance sessions, never to failure)."""
     wtr = n_weeks - 1 - week
-    if limits[L_RACE_MAINTENANCE] > 0.5 and 0 <= wtr <= RACE_SEASON_WEEKS:
+    if limits[L_RACE_MAINTENANCE] > 0.5 and in_race_season(wtr):
         return wtr
     return -1
 
@@ -220,8 +231,7 @@ def advance_volume_state(vstate, week, n_weeks, limits, volume_rel):
     the taper phase set the taper cap."""
     if not is_recovery_week(week, n_weeks, limits):
         vstate[VS_LOAD_VOL] = volume_rel
-    wtr = n_weeks - 1 - week
-    if TAPER_WEEKS < wtr <= TAPER_WEEKS + TAPER_WINDOW:
+    if in_taper_window(n_weeks - 1 - week):
         vstate[VS_PRE_TAPER_SUM] += volume_rel
         vstate[VS_PRE_TAPER_WEEKS] += 1.0
     return vstate
@@ -230,8 +240,8 @@ def advance_volume_state(vstate, week, n_weeks, limits, volume_rel):
 @njit(cache=True)
 def taper_cap(week, n_weeks, limits, vstate):
     """Largest volume of a taper week under the taper rule (inf when the rule does not apply)."""
-    if limits[L_TAPER] > 0.5 and phase_of(week, n_weeks) == PHASE_TAPER and vstate[VS_PRE_TAPER_WEEKS] > 0.5:
-        return TAPER_PLAN_SHARE * vstate[VS_PRE_TAPER_SUM] / vstate[VS_PRE_TAPER_WEEKS]
+    if limits[L_TAPER] > 0.5 and in_taper(n_weeks - 1 - week):
+        return taper_limit(vstate[VS_PRE_TAPER_SUM], vstate[VS_PRE_TAPER_WEEKS], TAPER_PLAN_SHARE)
     return np.inf
 
 
@@ -239,7 +249,7 @@ def taper_cap(week, n_weeks, limits, vstate):
 def volume_floor(week, n_weeks, limits):
     """Lowest volume of the week: VOLUME_MIN_REL, raised before the taper when the rules are on, so
     that a recovery week can still cut recovery_cut and the taper cap stays >= VOLUME_MIN_REL."""
-    if phase_of(week, n_weeks) == PHASE_TAPER:
+    if in_taper(n_weeks - 1 - week):
         return VOLUME_MIN_REL
     lo = VOLUME_MIN_REL
     if limits[L_TAPER] > 0.5:
@@ -256,7 +266,7 @@ def clamp_volume(volume_rel, week, n_weeks, limits, vstate):
     base = vstate[VS_LOAD_VOL]
     hi = min(max(base, min(base * (1.0 + limits[L_MAX_VOL_INCREASE]), limits[L_MAX_VOL_REL])), VOLUME_MAX_REL)
     if is_recovery_week(week, n_weeks, limits):
-        hi = min(hi, base * (1.0 - limits[L_RECOVERY_CUT]))
+        hi = min(hi, recovery_limit(base, limits[L_RECOVERY_CUT]))
     hi = min(hi, taper_cap(week, n_weeks, limits, vstate))
     return min(max(volume_rel, volume_floor(week, n_weeks, limits)), hi)
 
@@ -301,7 +311,7 @@ def clamp_strength(plan, week, n_weeks, limits):
     placement = int(plan[P_PLACEMENT])
     wtr = race_season_weeks_to_race(week, n_weeks, limits)
     if wtr > 0:  # race season: never drop strength (article, mistake 5)
-        sessions = max(sessions, 1)
+        sessions = max(sessions, MIN_RACE_SEASON_SESSIONS)
         emphasis = EMPH_MAINTENANCE
     if wtr >= 0:
         sessions = min(sessions, MAX_RACE_SEASON_SESSIONS)
@@ -393,7 +403,7 @@ def action_mask(scope, week, n_weeks, vstate, limits, out):
     o = 0
     cap = session_cap(week, n_weeks, limits)
     wtr = race_season_weeks_to_race(week, n_weeks, limits)
-    lo = 1 if wtr > 0 else 0
+    lo = MIN_RACE_SEASON_SESSIONS if wtr > 0 else 0
     hi = MAX_RACE_SEASON_SESSIONS if wtr >= 0 else 3
     for s in range(4):
         out[o + s] = s <= cap and lo <= s <= hi
@@ -500,20 +510,22 @@ def week_plan_to_action(
         PLACEMENTS.index(s.placement),
     ]
     if len(nvec) > len(STRENGTH_NVEC):
+        hab = 1.0  # read only when the plan gives km, and then the caller's
         if plan.run_km is not None or plan.long_run_km is not None:
             if habitual_km is None or habitual_km <= 0:
                 raise InputError(
                     "week_plan_to_action: the plan gives km, not fractions of habitual volume; "
                     "pass habitual_km (> 0)"
                 )
+            hab = habitual_km
         target = (
-            week_km_of(plan, habitual_km) / habitual_km
+            week_km_of(plan, hab) / hab
             if plan.run_km is not None
             else (1.0 if plan.run_volume_rel is None else plan.run_volume_rel)
         )
         vols = np.clip(prev_volume_rel * (1.0 + np.asarray(VOLUME_STEPS)), VOLUME_MIN_REL, VOLUME_MAX_REL)
         if plan.long_run_km is not None:
-            km = week_km_of(plan, habitual_km)
+            km = week_km_of(plan, hab)
             share = plan.long_run_km / km if km > 0 else 0.0
         else:
             share = 0.3 if plan.long_run_rel is None else plan.long_run_rel

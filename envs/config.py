@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from envs.rules import ARTICLE
 from sim.errors import InputError
 from sim.plan import Effort, Emphasis, Level, RaceDistance, format_validation_error
 from sim.season import MIN_SEASON_WEEKS
@@ -68,7 +69,7 @@ class HardLimits(BaseModel):
         "weeks n-1, 2n-1, ... (0-based) whose phase is not the taper",
     )
     recovery_cut: float = Field(
-        0.2,
+        ARTICLE.recovery_cut,
         ge=0.1,
         le=0.3,
         description="a recovery week cuts at least this fraction of the last loading week's volume",
@@ -76,7 +77,7 @@ class HardLimits(BaseModel):
     taper: bool = Field(
         False,
         description="taper weeks (the last TAPER_WEEKS + 1) plan at most TAPER_PLAN_SHARE (0.8, under "
-        "the checked 0.9) of the mean volume of the 4 weeks before the taper (Bosquet et al. 2007)",
+        "the checked 0.9) of the mean volume of the 4 weeks before the taper (Bosquet et al. 2007; envs.rules)",
     )
     race_season_maintenance: bool = Field(
         False,
@@ -106,17 +107,16 @@ class HardLimits(BaseModel):
         return self
 
 
-#: the article's rules (experiments/plans/rules.py) as coach limits: what the per-level configs set
+#: the article's rules (`envs.rules.ARTICLE`) as coach limits: what the per-level configs set. The
+#: taper plans to TAPER_PLAN_SHARE, under the checked TAPER_MAX_SHARE by a margin for the day schedule
+#: (`sim.kernel.schedule_week` rounds daily km and drops remainders under EASY_MIN_KM).
 ARTICLE_RULES = HardLimits(
-    no_lifting_before_key=True, recovery_every=4, recovery_cut=0.2, taper=True, race_season_maintenance=True
+    no_lifting_before_key=True,
+    recovery_every=ARTICLE.recovery_every,
+    recovery_cut=ARTICLE.recovery_cut,
+    taper=True,
+    race_season_maintenance=True,
 )
-#: the taper check's share (`experiments.plans.rules` checks plans against it)
-TAPER_MAX_SHARE = 0.9
-#: a taper week *plans* at most this share of the TAPER_WINDOW weeks before the taper: under the
-#: checked share by a margin for the day schedule (`sim.kernel.schedule_week` rounds daily km and
-#: drops remainders under EASY_MIN_KM, so scheduled km are not exactly planned km)
-TAPER_PLAN_SHARE = 0.8
-TAPER_WINDOW = 4
 
 
 class ObservationNoise(BaseModel):

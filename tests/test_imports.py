@@ -113,3 +113,50 @@ def test_the_command_line_is_the_top():
     down = sorted(f"{m} -> {t}" for m, ts in import_graph().items() if not m.startswith("experiments.cli")
                   for t in ts if t.startswith("experiments.cli"))
     assert down == [], down
+
+
+# --------------------------------------------------------------------------- sub-packages (issue 21)
+#: circles between sub-packages known when the check came in, each by the one edge whose removal breaks
+#: it, with the issue that removes it. An allowance, not a licence: the test below fails once the edge is
+#: gone (then delete the entry) and any new circle fails `test_no_import_circle_between_sub_packages`.
+KNOWN_CIRCLE_EDGES = {
+    # config.py types its `tune:` section with experiments.tune.space.TuneConfig, while tune/ imports
+    # config and train: issue 21, item 1 (the typed config as its own package that tune extends).
+    ("experiments.config", "experiments.tune"),
+}
+
+
+def sub_package(module: str) -> str:
+    """The sub-package (or top-level module) of a layer a module belongs to: experiments.tune.space ->
+    experiments.tune; experiments.config -> experiments.config; sim.kernel.day -> sim.kernel."""
+    return ".".join(module.split(".")[:2])
+
+
+def sub_package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m, ts in graph.items():
+        a = sub_package(m)
+        out.setdefault(a, set()).update(b for b in map(sub_package, ts) if b != a)
+    return out
+
+
+def test_the_sub_package_graph_folds_modules_into_their_sub_package():
+    g = sub_package_graph({"p.a.x": {"p.a.y", "p.b.z"}, "p.a.y": set(), "p.b.z": {"p.c"}, "p.c": set()})
+    assert g == {"p.a": {"p.b"}, "p.b": {"p.c"}, "p.c": set()}
+    # a circle through two sub-packages is one, even when no module imports itself back
+    assert find_cycle(sub_package_graph({"p.a.x": {"p.b.y"}, "p.b.y": set(), "p.b.z": {"p.a.w"}, "p.a.w": set()}))
+
+
+def test_no_import_circle_between_sub_packages():
+    g = sub_package_graph(import_graph())
+    for a, b in KNOWN_CIRCLE_EDGES:
+        g[a].discard(b)
+    cycle = find_cycle(g)
+    assert cycle is None, "import circle between sub-packages: " + " -> ".join(cycle or [])
+
+
+@pytest.mark.parametrize("edge", sorted(KNOWN_CIRCLE_EDGES))
+def test_a_known_circle_edge_is_still_there(edge):
+    """When the edge is gone, remove it from KNOWN_CIRCLE_EDGES (the allowance must not outlive the circle)."""
+    a, b = edge
+    assert b in sub_package_graph(import_graph())[a], f"{a} -> {b} no longer exists: drop it from KNOWN_CIRCLE_EDGES"

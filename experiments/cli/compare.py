@@ -102,7 +102,14 @@ def run(args: argparse.Namespace) -> int:
     from agents.baselines import BASELINES
     from experiments.policy import load_run_policy
     from experiments.progress import Stage
-    from experiments.report.compare import DEFAULT_EXPERIMENT, check_seed, compare, find_runs, held_out_seed
+    from experiments.report.compare import (
+        DEFAULT_EXPERIMENT,
+        CompareOptions,
+        check_seed,
+        compare,
+        find_runs,
+        held_out_seed,
+    )
     from experiments.report.render import print_tables
     from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
     from experiments.tracking import client, open_store, tracking_uri
@@ -149,9 +156,11 @@ def run(args: argparse.Namespace) -> int:
     if args.runs:
         exp_id = client(uri).get_run(run_ids[0]).info.experiment_id
         experiment = client(uri).get_experiment(exp_id).name
+    options = CompareOptions(args.athletes, seed, weeks.pop(), dists.pop(), model_draws=args.model_draws,
+                             missed=args.missed)
     with Stage(f"compare {', '.join(levels)}", len(levels), "steps", every_s=5.0) as bar:
-        cmp = compare(learned, levels, args.athletes, seed, weeks.pop(), dists.pop(), model_draws=args.model_draws,
-                      missed=args.missed, plans=plans, progress=lambda done, total, what: bar.update(done, what, total))
+        cmp = compare(learned, levels, options, plans=plans,
+                      progress=lambda done, total, what: bar.update(done, what, total))
         bar.update(bar.total, "every level compared; writing the reports")
     print_tables(cmp)
     for line in plan_lines(cmp):

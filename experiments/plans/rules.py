@@ -17,8 +17,13 @@
 4. `no_hard_lift_back_to_back`: no hard lifting on two days in a row, across the week boundary
    too (heavy work needs 48-72 h between sessions; "Principle 4: Respect Fatigue and Timing").
 5. `taper`: running volume of each taper week (race week without the race itself) is at
-   most `TAPER_MAX_SHARE` of the mean of the weeks before the taper, and the race is on the
-   last day ("Race Season and Taper"; Bosquet et al. 2007).
+   most `TAPER_MAX_SHARE` of the mean of the `TAPER_WINDOW` weeks before the taper, and the race
+   is on the last day ("Race Season and Taper"; Bosquet et al. 2007).
+
+Rules 3 and 5 are week-level: their numbers and verdicts are `envs.rules` (the one definition the
+coach limits and the credibility checks read too); this module sums the days into weeks (km without
+the race, strength sessions, those not maintenance-grade) and words the verdicts. What counts as
+hard lifting is `sim.kernel.is_hard_lift`, the scheduler's own.
 
 `check(days)` works on the day frame of `experiments.plans.season_plan` or a frame read back from
 an exported CSV/JSON, and returns the violations. A plan may depart from a rule when the
@@ -29,15 +34,24 @@ violation is declared; template plans are expected to have none at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from envs.actions import MAX_RACE_SEASON_SESSIONS  # one definition each, shared with the coach limits
-from envs.config import TAPER_MAX_SHARE
+from envs.rules import (
+    MAX_RACE_SEASON_SESSIONS,
+    RACE_SEASON_DROPPED,
+    RACE_SEASON_NOT_MAINTENANCE,
+    RACE_SEASON_TOO_MANY,
+    TAPER_MAX_SHARE,
+    TAPER_OVER,
+    evaluate,
+    is_hard_lift_named,
+    is_maintenance_lift_named,
+    taper_reference,
+)
 from sim.plan import WeekPlan
-from sim.season import RACE_SEASON_WEEKS, TAPER_WEEKS
 
 RULES: dict[str, str] = {
     "no_hard_lift_before_key": "no hard lifting the day before a key run or long run",
@@ -72,11 +86,9 @@ def is_hard_lift(emphasis: str, effort: str) -> bool:
 
     The article's mistake 3 is "heavy squats or lunges before a tempo run, interval session,
     or long run"; its pre-season power work is "explosive but low-volume", so power at
-    moderate effort does not count as hard (to failure it does).
+    moderate effort does not count as hard (to failure it does). `sim.kernel.is_hard_lift` on names.
     """
-    if not isinstance(emphasis, str) or emphasis in ("", "none"):
-        return False
-    return effort == "hard" or (emphasis == "heavy" and effort == "moderate")
+    return is_hard_lift_named(emphasis, effort)
 
 
 def _frame(days: pd.DataFrame) -> pd.DataFrame:
@@ -145,33 +157,30 @@ def check(days: pd.DataFrame) -> list[Violation]:
                     True,
                 )
 
-    for _, wk in df.groupby("week", sort=True):
-        rows = list(wk.index)
-        wtr = int(wk["weeks_to_race"].iloc[0])
-        if wtr > RACE_SEASON_WEEKS:
-            continue
-        sessions = wk[lifting[rows]]
-        if len(sessions) == 0 and wtr > 0:
+    weekly = _weekly(df, lifting)
+    bits = evaluate(weekly["km"].to_numpy(), weekly["sessions"].to_numpy(), weekly["not_maintenance"].to_numpy())
+    for (week, row), b in zip(weekly.iterrows(), bits, strict=True):
+        rows = list(df.index[df["week"] == week])
+        wtr = int(row["weeks_to_race"])
+        if b & RACE_SEASON_DROPPED:
             add(
                 "maintenance_in_race_season",
                 rows,
                 f"no strength work {_weeks_out(wtr)} (shift to maintenance instead of dropping it)",
                 False,
             )
-        if len(sessions) > MAX_RACE_SEASON_SESSIONS:
+        if b & RACE_SEASON_TOO_MANY:
             add(
                 "maintenance_in_race_season",
                 rows,
-                f"{len(sessions)} strength sessions in race season (at most {MAX_RACE_SEASON_SESSIONS})",
+                f"{int(row['sessions'])} strength sessions in race season (at most {MAX_RACE_SEASON_SESSIONS})",
                 False,
             )
-        heavy = sessions[
-            (sessions["strength_emphasis"] != "maintenance") | (sessions["strength_effort"] == "hard")
-        ]
-        if len(heavy):
-            kinds = ", ".join(
-                sorted(set(heavy["strength_emphasis"] + " lifting at " + heavy["strength_effort"]))
-            )
+        if b & RACE_SEASON_NOT_MAINTENANCE:
+            sessions = df.loc[rows][lifting[rows]]
+            heavy = sessions[[not is_maintenance_lift_named(e, f) for e, f in
+                              zip(sessions["strength_emphasis"], sessions["strength_effort"], strict=True)]]
+            kinds = ", ".join(sorted(set(heavy["strength_emphasis"] + " lifting at " + heavy["strength_effort"])))
             add(
                 "maintenance_in_race_season",
                 rows,
@@ -179,30 +188,37 @@ def check(days: pd.DataFrame) -> list[Violation]:
                 False,
             )
 
-    _check_taper(df, add)
-    return out
-
-
-def _check_taper(df: pd.DataFrame, add: Callable[[str, Sequence[int], str, bool], None]) -> None:
     last = len(df) - 1
     if df.at[last, "run_kind"] != "race":
         add("taper", [last], "the plan does not end with the race on its last day", True)
-    km = df.assign(km=df["distance_km"].where(df["run_kind"] != "race", 0.0)).groupby("week")["km"].sum()
-    wtr = df.groupby("week")["weeks_to_race"].first()
-    before = km[(wtr > TAPER_WEEKS) & (wtr <= TAPER_WEEKS + 4)]
-    if len(before) == 0:
-        return
-    limit = TAPER_MAX_SHARE * float(before.mean())
-    for week in km.index[wtr <= TAPER_WEEKS]:
-        if km[week] > limit + 1e-9:
-            rows = list(df.index[df["week"] == week])
+    ref = taper_reference(weekly["km"].to_numpy())
+    for (week, row), b in zip(weekly.iterrows(), bits, strict=True):
+        if b & TAPER_OVER:
             add(
                 "taper",
-                rows,
-                f"{km[week]:.1f} km in a taper week ({_weeks_out(int(wtr[week]))}), more "
-                f"than {TAPER_MAX_SHARE:.0%} of the {float(before.mean()):.1f} km/week before the taper",
+                list(df.index[df["week"] == week]),
+                f"{row['km']:.1f} km in a taper week ({_weeks_out(int(row['weeks_to_race']))}), more "
+                f"than {TAPER_MAX_SHARE:.0%} of the {ref:.1f} km/week before the taper",
                 False,
             )
+    return out
+
+
+def _weekly(df: pd.DataFrame, lifting: pd.Series) -> pd.DataFrame:
+    """The weeks `envs.rules.evaluate` reads, in season order (race week last): running km without
+    the race, strength sessions and those not maintenance-grade; and weeks_to_race."""
+    grade = pd.Series([not is_maintenance_lift_named(e, f) for e, f in
+                       zip(df["strength_emphasis"], df["strength_effort"], strict=True)], index=df.index)
+    per_day = pd.DataFrame({
+        "week": df["week"],
+        "km": df["distance_km"].where(df["run_kind"] != "race", 0.0),
+        "sessions": lifting.astype(int),
+        "not_maintenance": (lifting & grade).astype(int),
+        "weeks_to_race": df["weeks_to_race"],
+    })
+    return per_day.groupby("week", sort=True).agg(
+        km=("km", "sum"), sessions=("sessions", "sum"), not_maintenance=("not_maintenance", "sum"),
+        weeks_to_race=("weeks_to_race", "first"))
 
 
 def _weeks_out(wtr: int) -> str:

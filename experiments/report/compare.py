@@ -2,7 +2,8 @@
 
     >>> from experiments.policy import load_run_policy
     >>> learned = {p.name: p for p in (load_run_policy(r) for r in find_runs("stridelab"))}
-    >>> cmp = compare(learned, levels=["intermediate"], athletes=1000, seed=held_out_seed(learned.values()))
+    >>> options = CompareOptions(athletes=1000, seed=held_out_seed(learned.values()), season_weeks=52)
+    >>> cmp = compare(learned, ["intermediate"], options)
     >>> print(cmp.verdict_text())
     >>> write_reports(cmp, "compare")        # experiments.report.write
 
@@ -211,26 +212,33 @@ def _verdict(
     }
 
 
+@dataclass(frozen=True)
+class CompareOptions:
+    """Who the policies meet and which tests they face in `compare` (one value, not ten arguments)."""
+
+    athletes: int  # per level: the held-out cohort (`sim.whatif.make_cohort`)
+    seed: int  # the cohort's seed: held out from training (`held_out_seed`, `check_seed`)
+    season_weeks: int
+    race_distance: str = "10k"
+    baselines: Sequence[str] | None = None  # None: every baseline (agents.baselines.BASELINES)
+    n_boot: int = 1000  # bootstrap resamples of the paired differences
+    model_draws: int = DEFAULT_MODEL_DRAWS  # robustness: parameter sets drawn from the plausible ranges
+    missed: Sequence[float] = DEFAULT_MISSED  # robustness: missed-session rates
+    rule_sample: int = RULE_SAMPLE  # credibility: athletes' plans checked against the rules per policy
+
+
 def compare(
     learned: dict[str, LearnedPolicy],
     levels: Sequence[str],
-    athletes: int,
-    seed: int,
-    season_weeks: int,
-    race_distance: str = "10k",
-    baselines: Sequence[str] | None = None,
-    n_boot: int = 1000,
-    model_draws: int = DEFAULT_MODEL_DRAWS,
-    missed: Sequence[float] = DEFAULT_MISSED,
-    rule_sample: int = RULE_SAMPLE,
+    options: CompareOptions,
     plans: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Comparison:
     """Evaluate learned policies and baselines per level on held-out cohorts (see the module docstring).
 
-    Each level also gets the robustness tests (`report.robustness`: `model_draws` parameter
-    draws, the `missed` session rates) and the credibility checks of every policy's plans
-    (`report.credibility`, the rules on up to `rule_sample` athletes' plans per policy).
+    Each level also gets the robustness tests (`report.robustness`: `options.model_draws` parameter
+    draws, the `options.missed` session rates) and the credibility checks of every policy's plans
+    (`report.credibility`, the rules on up to `options.rule_sample` athletes' plans per policy).
     `plans` are fixed season plans (`experiments.optimize.policy.PlanPolicy`, from `--plan`), each
     evaluated on its own level's cohort beside the others, under the same tests.
     `progress(done, total, what)` hears of every step (policies run, robustness, credibility) per level.
@@ -242,6 +250,10 @@ def compare(
     from experiments.report.robustness import robustness
     from sim.whatif import make_cohort
 
+    athletes, seed, season_weeks, race_distance = (options.athletes, options.seed, options.season_weeks,
+                                                   options.race_distance)
+    baselines, n_boot, model_draws, missed = options.baselines, options.n_boot, options.model_draws, options.missed
+    rule_sample = options.rule_sample
     if model_draws < 0:
         raise InputError(f"model_draws: {model_draws} is not allowed; need 0 <= K")
     for p in missed:

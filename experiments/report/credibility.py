@@ -6,17 +6,18 @@ and lifting three times every week to the race (the model's exploit, not a findi
 checks say so next to every learned or optimized plan:
 
 - **taper** (Bosquet et al. 2007, Med Sci Sports Exerc 39:1358: 8-14 days of reduced volume):
-  the planned volume of race week and of each of the two weeks before it, against the mean of
-  the four weeks before those (the window of `experiments.plans.rules`). `taper_weeks` counts
-  the weeks, back from race week, at most `rules.TAPER_MAX_SHARE` of that mean (0-3); a plan
-  *tapers* when at least race week and the week before it are down (`MIN_TAPER_WEEKS`).
-  `taper_ratio` is the taper weeks' mean volume over the four weeks before.
+  the planned running volume (race week without the race itself) of race week and of each of the
+  two weeks before it, against the mean of the `TAPER_WINDOW` (4) weeks before those: the taper
+  rule of `envs.rules`, which the rule report (`experiments.plans.rules`) and the coach limits
+  read too. `taper_weeks` counts the weeks, back from race week, at most `TAPER_MAX_SHARE` of
+  that mean (0-3); a plan *tapers* when at least race week and the week before it are down
+  (`MIN_TAPER_WEEKS`). `taper_ratio` is the taper weeks' mean volume over the weeks before.
 - **periodization**: before the taper, do volume or intensity change with the season phase
   (`sim.season`) rather than stay flat? `phase_volume_range` is the range of the phases' mean
   weekly volume over the mean weekly volume, `phase_key_runs_range` the range of their mean
   key runs per week; `no_recovery_weeks` the longest stretch of consecutive pre-taper weeks
-  without a recovery week (volume cut by at least `RECOVERY_CUT` from the week before; the
-  reference plan cuts 20% every fourth week). A plan *periodizes* when its volume (by
+  without a recovery week (`envs.rules`: volume cut by at least `RECOVERY_CUT`, 20%, from the
+  week before, as the reference plan does every fourth week). A plan *periodizes* when its volume (by
   `MIN_PHASE_VOLUME_RANGE`) or its key runs (by `MIN_PHASE_KEY_RUNS_RANGE`) differ between
   phases and no stretch without a recovery week lasts half the pre-taper weeks (ramping to a
   ceiling and holding it is not periodization).
@@ -48,12 +49,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from envs.actions import LONG_SHARES, RUN_NVEC, STRENGTH_NVEC, VOLUME_MAX_REL, VOLUME_STEPS
-from experiments.plans.rules import RULES, TAPER_MAX_SHARE
+from envs.rules import IS_RECOVERY, evaluate, taper_reference, taper_weeks
+from experiments.plans.rules import RULES
 from sim.errors import InputError
 from sim.plan import WeekPlan, plans_to_array
 from sim.season import PHASE_TAPER, TAPER_WEEKS, phase_of
 from sim.state import (
     A_HABITUAL_KM,
+    A_RACE_KM,
     EFFORTS,
     EMPH_NONE,
     LEVELS,
@@ -71,10 +74,8 @@ from sim.state import (
 
 COMPONENTS = ("sessions", "effort", "volume", "key_runs", "long_share")
 MIN_TAPER_WEEKS = 2
-PRE_TAPER_WINDOW = 4  # weeks before the taper that set its reference volume (as in plans.rules)
 MIN_PHASE_VOLUME_RANGE = 0.10
 MIN_PHASE_KEY_RUNS_RANGE = 0.5
-RECOVERY_CUT = 0.15
 UNDER_HABIT_SHARE = 0.5
 RULE_SAMPLE = 16
 #: `Credibility.row()` without the counts of plans checked: the columns of compare's table
@@ -175,17 +176,29 @@ def long_share(plans: np.ndarray, volume_rel: np.ndarray, habitual_km: np.ndarra
     return np.where(rel, plans[:, :, P_LONG_KM], absolute)
 
 
+def run_volume_rel(plans: np.ndarray, volume: np.ndarray, athletes: np.ndarray, m: int) -> np.ndarray:
+    """(m, weeks) `volume` without the race itself (the taper rule's weekly volume, as the rule report
+    reads the days), in multiples of habitual km; never below 0."""
+    ath = np.asarray(athletes, dtype=np.float64)
+    ath = ath[:m] if len(ath) >= m else np.repeat(ath[:1], m, axis=0)
+    hab = ath[:, A_HABITUAL_KM]
+    race = np.divide(ath[:, A_RACE_KM], hab, out=np.zeros(m), where=hab > 0)
+    return np.maximum(volume - np.where(plans[:, :, P_RACE] > 0.5, race[:, None], 0.0), 0.0)
+
+
 def taper(volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(taper weeks 0-3, taper ratio) per plan from (m, weeks) volumes; NaN ratio if no weeks precede."""
+    """(taper weeks 0-3, taper ratio) per plan from (m, weeks) running volumes without the race
+    (`envs.rules.evaluate`); no taper weeks and a NaN ratio if no weeks precede the taper."""
     m, n = volume.shape
-    before = volume[:, max(0, n - 1 - TAPER_WEEKS - PRE_TAPER_WINDOW): max(0, n - 1 - TAPER_WEEKS)]
-    if before.shape[1] == 0:
-        return np.zeros(m), np.full(m, np.nan)
-    ref = before.mean(axis=1)
-    last = volume[:, max(0, n - 1 - TAPER_WEEKS):][:, ::-1]  # race week first
-    down = last <= TAPER_MAX_SHARE * ref[:, None] + _EPS
-    weeks = np.cumprod(down, axis=1).sum(axis=1).astype(float)
-    ratio = np.divide(last.mean(axis=1), ref, out=np.full(m, np.nan), where=ref > 0)
+    weeks, ratio = np.zeros(m), np.full(m, np.nan)
+    last = volume[:, max(0, n - 1 - TAPER_WEEKS):]
+    for i in range(m):
+        ref = taper_reference(volume[i])
+        if not np.isfinite(ref):
+            continue
+        weeks[i] = taper_weeks(evaluate(volume[i]))
+        if ref > 0:
+            ratio[i] = last[i].mean() / ref
     return weeks, ratio
 
 
@@ -213,17 +226,18 @@ def periodization(plans: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarray
 
 
 def _without_recovery(volume: np.ndarray) -> np.ndarray:
-    """Longest run of consecutive weeks none of which cuts volume by RECOVERY_CUT from the week before."""
+    """Longest run of consecutive weeks none of which is a recovery week (`envs.rules.IS_RECOVERY`: a
+    cut of RECOVERY_CUT from the week before)."""
     m, n = volume.shape
     if n == 0:
         return np.zeros(m)
-    prev = volume[:, :-1]
-    same = volume[:, 1:] > (1.0 - RECOVERY_CUT) * prev + _EPS
     longest = np.ones(m)
-    run = np.ones(m)
-    for w in range(n - 1):
-        run = np.where(same[:, w], run + 1, 1.0)
-        longest = np.maximum(longest, run)
+    for i in range(m):
+        recovery = (evaluate(volume[i]) & IS_RECOVERY) > 0
+        run = 1.0
+        for w in range(1, n):
+            run = 1.0 if recovery[w] else run + 1.0
+            longest[i] = max(longest[i], run)
     return longest
 
 
@@ -284,7 +298,7 @@ def check_plans(
     hab = _habitual(athletes, m)
     volume = weekly_volume_rel(arr, hab)
     share = long_share(arr, volume, hab)
-    t_weeks, t_ratio = taper(volume)
+    t_weeks, t_ratio = taper(run_volume_rel(arr, volume, athletes, m))
     per = periodization(arr, volume)
     maxed = at_max(arr, volume, share)
     all_max = np.logical_and.reduce([maxed[c] for c in COMPONENTS])

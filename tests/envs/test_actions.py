@@ -10,7 +10,6 @@ import pytest
 from envs.actions import (
     ACTION_NAMES,
     LONG_SHARES,
-    MAX_RACE_SEASON_SESSIONS,
     SCOPE_STRENGTH,
     SCOPE_STRENGTH_AND_RUN,
     VOLUME_MAX_REL,
@@ -26,7 +25,8 @@ from envs.actions import (
     season_plan_array,
     week_plan_to_action,
 )
-from envs.config import ARTICLE_RULES, TAPER_MAX_SHARE, HardLimits, env_config, limits_array
+from envs.config import ARTICLE_RULES, HardLimits, env_config, limits_array
+from envs.rules import ARTICLE, TAPER_MAX_SHARE
 from sim.errors import InputError
 from sim.plan import StrengthPlan, WeekPlan
 from sim.season import PHASE_TAPER, RACE_SEASON_WEEKS, phase_of, reference_run_week
@@ -193,11 +193,9 @@ STATES = [vstate(load, pre) for load in (0.1, 0.139, 0.5, 1.0, 1.9, 2.0)
           for pre in ((), (0.1,), (0.111, 0.111, 0.111, 0.111), (1.0, 1.2, 0.9, 1.5))]
 
 
-def test_rule_constants_are_the_articles_checks():
-    from experiments.plans import rules
-
-    assert TAPER_MAX_SHARE == rules.TAPER_MAX_SHARE
-    assert MAX_RACE_SEASON_SESSIONS == rules.MAX_RACE_SEASON_SESSIONS
+def test_the_coach_limits_and_the_configs_are_the_articles_rules():
+    assert (ARTICLE_RULES.recovery_every, ARTICLE_RULES.recovery_cut) == (ARTICLE.recovery_every, ARTICLE.recovery_cut)
+    assert ARTICLE_RULES.taper and ARTICLE_RULES.race_season_maintenance and ARTICLE_RULES.no_lifting_before_key
     for level in ("beginner", "intermediate", "advanced"):
         from pathlib import Path
 

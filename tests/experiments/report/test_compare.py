@@ -17,7 +17,7 @@ import pytest
 from experiments.cli import main
 from experiments.plans.rules import check, undeclared
 from experiments.policy import load_model_file, load_run_policy
-from experiments.report.compare import TEMPLATES, check_seed, compare, held_out_seed
+from experiments.report.compare import TEMPLATES, CompareOptions, check_seed, compare, held_out_seed
 from experiments.report.write import write_reports
 from sim.errors import InputError
 
@@ -114,8 +114,8 @@ def comparison(trained):
     uri, run_id, _ = trained
     pol = load_run_policy(run_id, uri)
     seed = held_out_seed([pol])
-    return compare({pol.name: pol}, ["intermediate"], athletes=24, seed=seed, season_weeks=WEEKS, n_boot=300,
-                   model_draws=2, missed=(0.2,))
+    options = CompareOptions(athletes=24, seed=seed, season_weeks=WEEKS, n_boot=300, model_draws=2, missed=(0.2,))
+    return compare({pol.name: pol}, ["intermediate"], options)
 
 
 def test_learned_policy_carries_its_training_setting(trained):
@@ -189,10 +189,9 @@ def test_verdict_follows_the_confidence_interval(comparison):
 def test_comparison_is_deterministic(trained, comparison):
     uri, run_id, _ = trained
     pol = load_run_policy(run_id, uri)
-    again = compare(
-        {pol.name: pol}, ["intermediate"], athletes=24, seed=comparison.seed, season_weeks=WEEKS, n_boot=300,
-        model_draws=2, missed=(0.2,),
-    )
+    options = CompareOptions(athletes=24, seed=comparison.seed, season_weeks=WEEKS, n_boot=300, model_draws=2,
+                             missed=(0.2,))
+    again = compare({pol.name: pol}, ["intermediate"], options)
     pd.testing.assert_frame_equal(again.summary, comparison.summary)  # robustness and credibility columns too
 
 

@@ -11,7 +11,7 @@ from experiments.report.credibility import COMPONENTS, check_plans
 from sim.errors import InputError
 from sim.plan import StrengthPlan, WeekPlan
 from sim.season import PHASES, phase_of
-from sim.state import A_HABITUAL_KM
+from sim.state import A_HABITUAL_KM, A_RACE_KM
 
 WEEKS = 20
 PHASE_VOLUME = {"transition": 0.8, "base": 1.0, "pre_season": 1.1, "race_season": 1.0}
@@ -46,7 +46,8 @@ def test_a_coachs_season_tapers_and_periodizes():
     c = check_plans(season(taper=True))
     assert c.plans == 1 and c.rule_plans == 1
     assert c.tapers == 1.0 and c.taper_weeks == 3.0
-    assert c.taper_ratio == pytest.approx(0.6 / 1.0, rel=1e-9)  # (0.75 + 0.6 + 0.45) / 3 over race season's 1.0
+    # (0.75 + 0.6 + race week's 0.45 without the race itself) / 3 over race season's 1.0
+    assert c.taper_ratio == pytest.approx((0.75 + 0.6 + 0.45 - _race_rel()) / 3, rel=1e-9)
     assert c.periodizes == 1.0 and c.phase_key_runs_range == 2.0 and c.no_recovery_weeks < 8
     assert c.rule_breaks_by_rule["taper"] == 0.0
     assert c.all_max == 0.0 and c.at_max["sessions"] == 0.0 and c.at_max["key_runs"] == 0.0
@@ -65,11 +66,21 @@ def test_a_low_base_then_a_late_build_is_flagged_as_under_the_runners_habit():
     assert f"under half the habitual volume in {low / pre:.0%} of the weeks before the taper" in c.text()
 
 
+def _race_rel() -> float:
+    """The race's km in multiples of habitual km for the typical intermediate athlete check_plans uses."""
+    from experiments.plans.season_plan import athlete_profile
+
+    ath = athlete_profile("intermediate")
+    return ath[A_RACE_KM] / ath[A_HABITUAL_KM]
+
+
 def test_without_a_taper_the_check_and_the_rule_both_say_so():
     c = check_plans(season(taper=False))
-    assert c.tapers == 0.0 and c.taper_weeks == 0.0 and c.taper_ratio == pytest.approx(1.0)
-    # the article's taper rule flags the two weeks before race week (race week's km without the race
-    # itself are under the limit there)
+    # both read race week without the race itself (envs.rules): race week is under the limit, the two
+    # weeks before it are not, so one taper week of three and two rule breaks
+    assert 1.0 - _race_rel() <= 0.9
+    assert c.tapers == 0.0 and c.taper_weeks == 1.0
+    assert c.taper_ratio == pytest.approx((3.0 - _race_rel()) / 3)
     assert c.rule_breaks_by_rule["taper"] == 2.0
     assert any(w.startswith("taper:") for w in c.why)
     assert c.periodizes == 1.0  # the build before it still changes by phase
