@@ -29,11 +29,15 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def describe_mode(mode: int) -> str:
+    """What a non-regular `st_mode` is, for messages: "a symbolic link", "a named pipe (FIFO)", ..."""
     for test, name in _KINDS:
         if test(mode):
             return name
     return "not a regular file"
+
+
+_kind = describe_mode
 
 
 def check_target(path: str | Path, option: str = "out") -> Path:

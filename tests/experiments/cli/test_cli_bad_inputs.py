@@ -49,6 +49,8 @@ EXPORT = ["export", "--level", "intermediate", "--start", "2027-01-04", "--race"
 OPTIMIZE = ["optimize", "--level", "beginner", "--race-distance", "10k", "--no-mlflow", "--out", "plan.yaml"]
 REPLAN = ["replan", "--athlete", "a.yaml", "--log", "nolog", "--plan", "p.json", "--today", "2026-07-22"]
 STORE = "STORE"
+TUNE = ["tune", "tiny.yaml", "--trials", "2"]
+JOURNAL_OTHER = '{"op_code":0,"worker_id":"w","study_name":"other","directions":[1]}\n'
 
 
 def _bomb(levels: int = 9) -> str:
@@ -275,6 +277,25 @@ CASES = [
     ("tune_space", ["tune", "tiny.yaml", "--trials", "2", "--set", "tune.ppo.learning_rate=oops"], {}, {},
      ["tune.ppo.learning_rate", "oops"]),
     ("tune_alias_bomb", ["tune", "bad.yaml", "--trials", "2"], {"bad.yaml": BOMB}, {}, ["bad.yaml", "alias"]),
+    # issue 25, item 2: tune writes only its own journal; names, sizes and storage checked before anything exists
+    ("tune_journal_any_file", [*TUNE, "--storage", "journal:keep.txt"], {}, {},
+     ["--storage", "keep.txt", "line 1 is not an Optuna journal record", "nothing was appended"]),
+    ("tune_journal_symlink", [*TUNE, "--storage", "journal:link.csv"], {}, {},
+     ["--storage", "link.csv", "symbolic link", "allowed"]),
+    ("tune_journal_fifo", [*TUNE, "--storage", "journal:fifo"], {}, {}, ["--storage", "fifo", "named pipe"]),
+    ("tune_journal_folder", [*TUNE, "--storage", "journal:."], {}, {}, ["--storage", "a folder"]),
+    ("tune_journal_other_study", [*TUNE, "--storage", "journal:j.log"], {"j.log": JOURNAL_OTHER}, {},
+     ["--storage", "j.log", "no study 'tiny'", "studies: other"]),
+    ("tune_journal_binary", [*TUNE, "--storage", "journal:j.log"], {"j.log": _noise(2048)}, {},
+     ["--storage", "j.log", "not an Optuna journal record"]),
+    ("tune_study_slash", [*TUNE, "--study", "a/b"], {}, {}, ["--study", "'a/b'", "letters, digits"]),
+    ("tune_study_dotdot", [*TUNE, "--study", "../x"], {}, {}, ["--study", "'../x'", "allowed"]),
+    ("tune_study_empty", [*TUNE, "--study", ""], {}, {}, ["--study", "''", "allowed"]),
+    ("tune_study_from_config_name", [*TUNE, "--set", "name=.."], {}, {}, ["--study", "'..'", "config's name"]),
+    ("tune_n_jobs_huge", [*TUNE, "--n-jobs", "1000000"], {}, {}, ["--n-jobs", "1000000", "CPUs of this machine"]),
+    ("tune_n_jobs_zero", [*TUNE, "--n-jobs", "0"], {}, {}, ["--n-jobs", "0"]),
+    ("tune_pg_unreachable", [*TUNE, "--storage", f"postgresql://u:pw@127.0.0.1:{_closed_port()}/db"], {}, {},
+     ["--storage", "127.0.0.1", "cannot connect", "u:***@"]),
     # ---------------------------------------------------------------- optimize, audit (issues 9, 10)
     ("optimize_level", [*OPTIMIZE[:2], "elite", *OPTIMIZE[3:]], {}, {}, ["--level", "elite", "allowed"]),
     ("optimize_distance", [*OPTIMIZE[:4], "12k", *OPTIMIZE[5:]], {}, {}, ["--race-distance", "12k", "allowed"]),
