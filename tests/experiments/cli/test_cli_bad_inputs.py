@@ -396,7 +396,7 @@ def workdir(tmp_path_factory, monkeypatch):
     tmp_path = tmp_path_factory.mktemp("work")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
     monkeypatch.chdir(tmp_path)
-    for var in ("MLFLOW_TRACKING_URI", "STRIDELAB_STORE_TIMEOUT_S"):
+    for var in ("MLFLOW_TRACKING_URI", "STRIDELAB_STORE_TIMEOUT_S", "PGCONNECT_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
     # what open_store sets for a remote store must not leak into other tests
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
@@ -446,3 +446,27 @@ def test_api_bad_input_raises_input_error(case):
 
 def test_the_suite_has_at_least_60_bad_inputs():
     assert len(CASES) + len(api_cases()) >= 60
+
+
+def test_a_silent_postgresql_store_times_out_like_http(workdir, monkeypatch, capsys):
+    """Issue 25, item 11: a server that accepts TCP but never answers (a black hole) is given up after
+    STRIDELAB_STORE_TIMEOUT_S, not waited on for ever; nothing is created."""
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+    monkeypatch.setenv("STRIDELAB_STORE_TIMEOUT_S", "2")
+    before = snapshot(workdir)
+    t0 = time.time()
+    try:
+        code = main(["train", "tiny.yaml", "--set", f"mlflow.tracking_uri=postgresql+psycopg://u:pw@127.0.0.1:{port}/db"])
+    finally:
+        silent.close()
+    wall = time.time() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "mlflow.tracking_uri" in err and f"127.0.0.1:{port}" in err and "2 s" in err and "pw" not in err
+    assert wall < 30, wall
+    assert snapshot(workdir) == before
