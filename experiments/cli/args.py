@@ -108,3 +108,13 @@ def worker_processes(text: str) -> int:
     if not 1 <= value <= limit:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: 1 to {limit} (the CPUs of this machine)")
     return value
+
+
+def experiment_name(text: str) -> str:
+    """An MLflow experiment name: 1 to 500 printable characters, not only spaces (MLflow refuses an empty
+    name with a traceback, after the run's work is done)."""
+    if not text.strip() or len(text) > 500 or not text.isprintable():
+        shown = repr(text) if len(text) <= 60 else repr(text[:60]) + "...(cut)"
+        raise argparse.ArgumentTypeError(f"{shown} is not allowed; allowed: an MLflow experiment name of 1 to 500 "
+                                         "printable characters")
+    return text

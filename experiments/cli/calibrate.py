@@ -22,12 +22,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def check_athletes(athletes: int | None) -> None:
+    """InputError unless `--athletes` is within the calibration scenarios' own bounds (`Scenario.athletes`)."""
+    from sim.calibration import Scenario
+    from sim.errors import InputError
+
+    if athletes is None:
+        return
+    meta = Scenario.model_fields["athletes"].metadata
+    hi = next(m.le for m in meta if getattr(m, "le", None) is not None)
+    if athletes > hi:
+        raise InputError(f"--athletes: {athletes} is not allowed; allowed: 2 to {hi} athletes per scenario (the "
+                         "bound of the scenario files in configs/calibration/)")
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
     from sim.calibration import calibrate, calibrate_draws
     from sim.parameters import draw_parameters
+
+    check_athletes(args.athletes)
 
     with Progress(console=Console(stderr=True), transient=True) as bar:  # stderr: --json stays clean
         task = bar.add_task("calibration scenarios", total=None)
