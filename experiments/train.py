@@ -729,10 +729,77 @@ class TrainResult:
         return "\n".join(lines)
 
 
+#: the most memory the training buffers may need (SB3 allocates the whole rollout or replay buffer up front)
+MAX_BUFFER_BYTES = 4_000_000_000
+
+
+def buffer_bytes(cfg: ExperimentConfig) -> tuple[int, str]:
+    """Bytes SB3's rollout (on-policy) or replay (DQN) buffer allocates for `cfg`, and what sets it.
+
+    float32 per transition: the observation (twice for a replay buffer: SB3 keeps the next one), the
+    actions, and rewards, returns, values, log-probabilities, advantages, episode starts; an
+    action-mask for maskable PPO, the LSTM states (4 x hidden) for recurrent PPO.
+    """
+    from envs.observation import OBS_SIZE
+
+    a = cfg.algo
+    if hasattr(a, "buffer_size"):
+        return int(a.buffer_size) * 4 * (2 * OBS_SIZE + 16), f"algo.buffer_size {a.buffer_size}"
+    per = 4 * (OBS_SIZE + 16 + 8)
+    if cfg.algo.name == "maskable_ppo":
+        per += 64
+    if cfg.algo.name == "recurrent_ppo":
+        per += 4 * 4 * (a.policy_kwargs.lstm_hidden_size or 256)
+    n = int(cfg.n_envs) * int(a.n_steps)
+    return n * per, f"n_envs x algo.n_steps = {cfg.n_envs} x {a.n_steps} = {n} transitions"
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if nbytes < 1000 or unit == "PB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1000
+    return f"{nbytes:.1f} PB"
+
+
+def check_registered_name(cfg: ExperimentConfig) -> None:
+    """InputError unless MLflow's model registry accepts `cfg.registered_model_name` (checked before the run:
+    MLflow would refuse it only after training, leaving the run KILLED)."""
+    if not cfg.mlflow.register_model:
+        return
+    name = cfg.registered_model_name
+    field = "mlflow.registered_model" if cfg.mlflow.registered_model else "name (the registered model is stridelab-NAME)"
+    bad = (not name.strip() or len(name) > 256 or not name.isprintable() or any(c in name for c in "/:%\\")
+           or name != name.strip() or name in (".", "..") or "//" in name)
+    if not bad:
+        from mlflow.exceptions import MlflowException
+        from mlflow.utils.validation import _validate_model_name
+
+        try:
+            _validate_model_name(name)
+        except MlflowException:
+            bad = True
+    if bad:
+        shown = repr(name) if len(name) <= 80 else repr(name[:80]) + "...(cut)"
+        raise InputError(f"{field}: {shown} is not allowed as a registered model name; allowed: 1 to 256 printable "
+                         "characters without '/', ':', '%' or '\\' and without leading or trailing spaces")
+
+
+def check_buffers(cfg: ExperimentConfig) -> None:
+    need, what = buffer_bytes(cfg)
+    if need > MAX_BUFFER_BYTES:
+        raise InputError(f"{what} would need about {_human(need)} for SB3's buffer; allowed: at most "
+                         f"{_human(MAX_BUFFER_BYTES)} (fewer n_envs or a smaller algo.n_steps / algo.buffer_size)")
+
+
 def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | None]:
-    """Everything checkable before a run exists: the packages, the folders, the resume run."""
+    """Everything checkable before a run exists: the packages, the folders, the sizes, the registered-model
+    name, the store, the resume run."""
     import envs  # noqa: F401
     from agents.baselines import BASELINES
+
+    check_registered_name(cfg)
+    check_buffers(cfg)
 
     missing = [b for b in cfg.eval.baselines if b not in BASELINES]
     if missing:
