@@ -460,3 +460,26 @@ def log_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml:
     cl.log_text(run_id, config_yaml, "config.yaml")
     cl.log_text(run_id, run_metadata(command)["stridelab.command"] + "\n", "command.txt")
     cl.log_text(run_id, json.dumps(package_versions(), indent=1) + "\n", "versions.json")
+
+
+def complete_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml: str,
+                          params: Mapping[str, str]) -> list[str]:
+    """What `log_run_metadata` would have logged and a killed process did not (a kill between `create_run`
+    and `versions.json`, issue 25 item 12): the missing tags, params and files; returns the files logged."""
+    run = cl.get_run(run_id)
+    if "stridelab.command" not in run.data.tags:
+        for k, v in run_metadata(command).items():
+            cl.set_tag(run_id, k, v)
+    missing_params = {k: v for k, v in params.items() if k not in run.data.params}
+    if missing_params:
+        log_params(cl, run_id, missing_params)
+    have = {f.path for f in cl.list_artifacts(run_id)}
+    files = {"config.yaml": config_yaml,
+             "command.txt": run_metadata(command)["stridelab.command"] + "\n",
+             "versions.json": json.dumps(package_versions(), indent=1) + "\n"}
+    logged = []
+    for name, text in files.items():
+        if name not in have:
+            cl.log_text(run_id, text, name)
+            logged.append(name)
+    return logged
