@@ -69,6 +69,26 @@ def check_suffix(path: str | Path, allowed: Iterable[str], option: str = "out") 
     return p
 
 
+def check_format_suffix(fmt: str | None, out: str | Path | None, suffixes: dict[str, Iterable[str]],
+                        format_option: str = "--format", out_option: str = "--out") -> None:
+    """InputError when an explicit format and the output file's suffix disagree (`--format json --out x.csv`
+    would write JSON into a file every program opens as CSV; issue 25, item 8).
+
+    `suffixes` maps each format to the suffixes that mean it ({"md": (".md", ".markdown"), ...}). Nothing is
+    checked without both a format and an output path, or for a format not in `suffixes` (the caller names
+    unknown formats) or a suffix that means no format (the caller decides whether that is allowed).
+    """
+    if not fmt or out is None or not str(out).strip() or fmt not in suffixes:
+        return
+    suffix = Path(out).suffix.lower()
+    means = [f for f, sx in suffixes.items() if suffix in tuple(x.lower() for x in sx)]
+    if means and fmt not in means:
+        own = ", ".join(suffixes[fmt])
+        raise InputError(f"{format_option} {fmt} and {out_option} {str(out)!r} disagree: {suffix} is {means[0]}; "
+                         f"allowed: an {out_option} ending in {own} for {format_option} {fmt}, or no {format_option} "
+                         f"(the format then follows the suffix)")
+
+
 def check_writable(path: str | Path, option: str = "out", suffixes: Iterable[str] | None = None) -> Path:
     """InputError unless `path` can become a regular file: its folder exists and is writable, and
     it is not an existing non-regular file (checked before any work)."""

@@ -348,12 +348,33 @@ def api_cases():
     """API entry points: (id, callable, words)."""
     import pandas as pd
 
-    from experiments.serving.pyfunc import check_profiles
+    from experiments.serving.pyfunc import check_profiles, plan_seasons
     from sim.plan import WeekPlan, parse_plan
     from sim.whatif import check_athletes, simulate_plan
 
     good = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-05-23"]}
+    from experiments.io import check_format_suffix
+
+    plan_formats = {"csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"), "ics": (".ics", ".ical"),
+                    "fit": (".zip",)}
     return [
+        # issue 25, item 8: the shared helper export and replan call (experiments.io.check_format_suffix)
+        ("api_format_json_out_csv", lambda: check_format_suffix("json", "x.csv", plan_formats),
+         ["--format json", "--out 'x.csv'", "disagree", ".csv is csv", "ending in .json"]),
+        ("api_format_csv_out_markdown", lambda: check_format_suffix("csv", "plan.MARKDOWN", plan_formats),
+         ["--format csv", "plan.MARKDOWN", "is md"]),
+        ("api_format_fit_out_ics", lambda: check_format_suffix("fit", "plan.ics", plan_formats),
+         ["--format fit", "plan.ics", "ending in .zip"]),
+        ("api_served_list_distance", lambda: check_profiles(pd.DataFrame({**good, "race_distance": [["10k"]]})),
+         ["race_distance: row 0", "['10k']", "allowed"]),
+        ("api_served_dict_athlete", lambda: check_profiles(pd.DataFrame({**good, "athlete": [{"a": 1}]})),
+         ["athlete: row 0", "{'a': 1}"]),
+        ("api_served_bad_time", lambda: check_profiles(pd.DataFrame({**good, "race_date": ["2027-05-23T25:99:00"]})),
+         ["race_date: row 0", "T25:99:00"]),
+        ("api_served_athlete_file_path", lambda: check_profiles(pd.DataFrame({**good, "athlete_file": ["/etc/passwd"]})),
+         ["athlete_file: row 0", "'/etc/passwd'", "no path separators"]),
+        ("api_served_race_0001", lambda: plan_seasons(None, 8, "strength", pd.DataFrame({**good, "race_date": ["0001-01-01"]})),
+         ["race_date: row 0", "0001-01-01", "in the past"]),
         ("api_served_extra_column", lambda: check_profiles(pd.DataFrame({**good, "colour": ["red"]})),
          ["unknown column", "colour"]),
         ("api_served_subnormal_km", lambda: check_profiles(pd.DataFrame({**good, "weekly_km": [5e-324]})),
@@ -502,3 +523,12 @@ def test_a_silent_postgresql_store_times_out_like_http(workdir, monkeypatch, cap
     assert "mlflow.tracking_uri" in err and f"127.0.0.1:{port}" in err and "2 s" in err and "pw" not in err
     assert wall < 30, wall
     assert snapshot(workdir) == before
+
+
+def test_format_and_suffix_that_agree_pass():
+    from experiments.io import check_format_suffix
+
+    fm = {"csv": (".csv",), "json": (".json",), "fit": (".zip",)}
+    for fmt, out in (("json", "x.json"), ("csv", "x.CSV"), ("fit", "season.zip"), ("json", None), (None, "x.csv"),
+                     ("json", "x.txt"), ("xlsx", "x.csv")):
+        check_format_suffix(fmt, out, fm)  # agreeing, absent, suffix of no format, or unknown format: no error
