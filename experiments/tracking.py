@@ -17,6 +17,7 @@ import json
 import math
 import os
 import platform
+import stat
 import subprocess
 import sys
 import time
@@ -292,7 +293,16 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
         _check_mlflow_tables(path, uri, source, allow_empty=False)
         return _connect(uri, source)
     lock_path = Path(f"{path}.lock")
-    lock_existed = lock_path.exists()
+    try:
+        lock_mode = os.lstat(lock_path).st_mode
+    except FileNotFoundError:
+        lock_mode = None
+    if lock_mode is not None and not stat.S_ISREG(lock_mode):
+        from experiments.io import describe_mode
+
+        raise InputError(f"{source}: {uri}: the store's creation lock {str(lock_path)!r} is "
+                         f"{describe_mode(lock_mode)}; allowed: a regular file or nothing at that path (remove it)")
+    lock_existed = lock_mode is not None
     try:
         with FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S):
             created = not path.exists()

@@ -770,7 +770,8 @@ def check_registered_name(cfg: ExperimentConfig) -> None:
     if not cfg.mlflow.register_model:
         return
     name = cfg.registered_model_name
-    field = "mlflow.registered_model" if cfg.mlflow.registered_model else "name (the registered model is stridelab-NAME)"
+    field = ("mlflow.registered_model" if cfg.mlflow.registered_model
+             else "name (the registered model is stridelab-NAME)")
     bad = (not name.strip() or len(name) > 256 or not name.isprintable() or any(c in name for c in "/:%\\")
            or name != name.strip() or name in (".", "..") or "//" in name)
     if not bad:

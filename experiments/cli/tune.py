@@ -37,7 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from experiments.config import load_config
     from experiments.tune.run import tune
-
     from experiments.tune.storage import check_study_name, parse_storage
 
     if args.study is not None:
