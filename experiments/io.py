@@ -123,7 +123,7 @@ def _pid_alive(pid: int) -> bool:
 def sweep_temp_files(folder: str | Path) -> list[str]:
     """Remove the temp files of writers that died in `folder` (ours by name, regular files whose PID is gone);
     returns the names removed. Never follows a link; a name it cannot attribute is left alone."""
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -53,14 +53,15 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import InputError
 
     module = importlib.import_module(f"{bench.__name__}.{args.target}")
-    kwargs = {"json_out": bool(args.json)}
+    kwargs: dict[str, object] = {"json_out": bool(args.json)}
     if args.against is not None:
         if "against" not in inspect.signature(module.run).parameters:
             raise InputError(f"--against: the {args.target!r} benchmark does not support it; supported by: sim")
         if not (Path(args.against) / "sim" / "kernel.py").is_file():
             raise InputError(f"--against: {args.against!r} is not a StrideLab checkout (no sim/kernel.py in it)")
-        kwargs["against"] = str(Path(args.against).resolve())
-        check_checkout(args.against, kwargs["against"])
+        against = str(Path(args.against).resolve())
+        check_checkout(args.against, against)
+        kwargs["against"] = against
     try:
         module.run(**kwargs)
     except subprocess.CalledProcessError as err:  # the other checkout failed while it was timed

@@ -297,6 +297,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
         start, race, sd = _season(pd.Series(r), i, season_weeks, has_start)
         ident = _athlete_ident(r["athlete"], i) if "athlete" in df.columns else i
         aid = _athlete_id(r.get("athlete_file"), i) if "athlete_file" in df.columns else None
+        key: tuple
         if aid is None:
             key = ("typical", r["level"], float(r["weekly_km"]), r["race_distance"], sd.start, race)
         else:
