@@ -57,8 +57,10 @@ def run(args: argparse.Namespace) -> int:
     if args.against is not None:
         if "against" not in inspect.signature(module.run).parameters:
             raise InputError(f"--against: the {args.target!r} benchmark does not support it; supported by: sim")
-        if not (Path(args.against) / "sim" / "kernel.py").is_file():
-            raise InputError(f"--against: {args.against!r} is not a StrideLab checkout (no sim/kernel.py in it)")
+        sim_dir = Path(args.against) / "sim"
+        if not ((sim_dir / "kernel.py").is_file() or (sim_dir / "kernel" / "__init__.py").is_file()):
+            raise InputError(f"--against: {args.against!r} is not a StrideLab checkout (no sim/kernel.py or "
+                             "sim/kernel/ package in it)")
         against = str(Path(args.against).resolve())
         check_checkout(args.against, against)
         kwargs["against"] = against
