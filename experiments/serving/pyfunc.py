@@ -341,7 +341,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
             frames[k] = _days(plans[j], n_weeks, uniq[k])
 
     order = list(frames)
-    big = pd.concat([frames[k] for k in order], ignore_index=True)
+    big = _finite(pd.concat([frames[k] for k in order], ignore_index=True))  # distinct plans only: cheap
     offset, pos = 0, {}
     for k in order:
         pos[k] = (offset, len(frames[k]))
@@ -354,8 +354,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
         ident_col = ident_col.astype(np.int64)
     res.insert(0, "athlete", ident_col)
     cols = ["athlete"] + [c for c in COLUMNS if c in res.columns]
-    res = res[cols + [c for c in res.columns if c not in cols]]
-    return _finite(res)
+    return res[cols + [c for c in res.columns if c not in cols]]
 
 
 def _days(plan: np.ndarray, n_weeks: int, u: dict[str, Any]) -> pd.DataFrame:
@@ -384,14 +383,21 @@ def _days(plan: np.ndarray, n_weeks: int, u: dict[str, Any]) -> pd.DataFrame:
 
 
 def _finite(res: pd.DataFrame) -> pd.DataFrame:
-    """No NaN or infinity in the answer (RFC 8259 JSON has none): non-finite numbers become null."""
+    """No NaN or infinity in the answer (RFC 8259 JSON has none; MLflow's encoder would write `NaN`):
+    non-finite numbers and missing values, in any column, become null (an object column)."""
     for c in res.columns:
-        if res[c].dtype.kind == "f":
-            bad = ~np.isfinite(res[c].to_numpy())
-            if bad.any():
-                col = res[c].astype(object)
-                col[bad] = None
-                res[c] = col
+        kind = res[c].dtype.kind
+        if kind in "iub":
+            continue
+        if kind == "f":
+            bad = ~np.isfinite(res[c].to_numpy(dtype=float))
+        else:  # object or string columns: a missing string is NaN too
+            bad = np.array([v is None or v is pd.NA or (isinstance(v, float | np.floating) and not math.isfinite(v))
+                            for v in res[c]], dtype=bool)
+        if bad.any():
+            col = res[c].to_numpy(dtype=object, copy=True)
+            col[bad] = None
+            res[c] = pd.Series(col, index=res.index, dtype=object)
     return res
 
 

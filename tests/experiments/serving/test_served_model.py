@@ -277,3 +277,17 @@ def test_ten_thousand_rows_are_scored_within_the_timeout_as_valid_json(served):
     assert wall < 60, wall
     assert {d["athlete"] for d in days} == {f"a{i}" for i in range(10_000)}
     assert all(d["date"] <= race for d in days[:50])
+
+
+def test_non_finite_numbers_never_reach_the_body():
+    df = pd.DataFrame({"distance_km": [1.0, float("nan"), float("inf")], "note": ["a", float("nan"), "c"],
+                       "week": [1, 2, 3]})
+    out = pyfunc._finite(df)
+    assert out["distance_km"].tolist() == [1.0, None, None] and out["note"].tolist() == ["a", None, "c"]
+    import io
+
+    from mlflow.pyfunc.scoring_server import predictions_to_json
+
+    buf = io.StringIO()
+    predictions_to_json(out, buf)
+    assert _strict_json(buf.getvalue())["predictions"][1] == {"distance_km": None, "note": None, "week": 2}
