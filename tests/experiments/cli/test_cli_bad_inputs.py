@@ -314,6 +314,10 @@ CASES = [
     ("tune_study_from_config_name", [*TUNE, "--set", "name=.."], {}, {}, ["--study", "'..'", "config's name"]),
     ("tune_n_jobs_huge", [*TUNE, "--n-jobs", "1000000"], {}, {}, ["--n-jobs", "1000000", "CPUs of this machine"]),
     ("tune_n_jobs_zero", [*TUNE, "--n-jobs", "0"], {}, {}, ["--n-jobs", "0"]),
+    ("tune_damaged_store", TUNE, {"mlflow.db": HEADER + _noise(8192)}, {}, ["sqlite:///mlflow.db", "damaged"]),
+    ("tune_tracking_garbage", [*TUNE, "--storage", "journal:new.log", "--set", "mlflow.tracking_uri=garbage"], {}, {},
+     ["mlflow.tracking_uri", "'garbage'"]),
+    ("tune_storage_empty_journal_path", [*TUNE, "--storage", "journal:"], {}, {}, ["--storage", "needs a file path"]),
     ("tune_pg_unreachable", [*TUNE, "--storage", f"postgresql://u:pw@127.0.0.1:{_closed_port()}/db"], {}, {},
      ["--storage", "127.0.0.1", "cannot connect", "u:***@"]),
     # ---------------------------------------------------------------- optimize, audit (issues 9, 10)
