@@ -50,6 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: commands whose `--format` names a plan format (experiments.plans.formats) and whose `--out` suffix must
+#: then agree with it (issue 25, item 8): checked here, before the command runs, with the shared helper
+PLAN_FORMAT_COMMANDS = ("export", "replan")
+PLAN_FORMAT_SUFFIXES = {"csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"), "ics": (".ics", ".ical"),
+                        "fit": (".zip",)}
+
+
+def check_format_options(args: argparse.Namespace) -> None:
+    """`--format F --out FILE` whose suffix means another format: InputError (no JSON written into x.csv)."""
+    if args.command in PLAN_FORMAT_COMMANDS and getattr(args, "format", None) and getattr(args, "out", None):
+        from experiments.io import check_format_suffix
+
+        check_format_suffix(args.format, args.out, PLAN_FORMAT_SUFFIXES)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM as an exception, so `finally` blocks run (temp files removed, runs marked KILLED)."""
 
@@ -68,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)  # the default would end us without any cleanup
     try:
+        check_format_options(args)
         code = args.func(args)
     except InputError as err:
         print(f"stridelab {args.command}: error: {err}", file=sys.stderr)

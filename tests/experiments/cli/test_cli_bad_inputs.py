@@ -181,6 +181,13 @@ CASES = [
      ["--tracking-uri", "'not a uri'"]),
     ("export_env_garbage_uri", [*EXPORT, "--run", "abc"], {}, {"MLFLOW_TRACKING_URI": "::garbage::"},
      ["MLFLOW_TRACKING_URI", "::garbage::"]),
+    # issue 25, item 8: --format and the --out suffix must agree
+    ("export_format_json_out_csv", [*EXPORT, "--baseline", "intermediate", "--format", "json", "--out", "x.csv"], {},
+     {}, ["--format json", "--out 'x.csv'", "disagree", "ending in .json"]),
+    ("export_format_csv_out_zip", [*EXPORT, "--baseline", "intermediate", "--format", "csv", "--out", "p.zip"], {},
+     {}, ["--format csv", "--out 'p.zip'", ".zip is fit"]),
+    ("replan_format_md_out_ics", [*REPLAN, "--format", "md", "--out", "plan.ics"], {}, {},
+     ["--format md", "--out 'plan.ics'", "disagree"]),
     ("export_store_truncated", [*EXPORT, "--run", "abc"], {"mlflow.db": HEADER[:10]}, {},
      ["sqlite:///mlflow.db", "bad header"]),
     ("export_store_random_bytes", [*EXPORT, "--run", "abc"], {"mlflow.db": _noise(4096)}, {},
