@@ -96,7 +96,7 @@ def _shown(value: Any, limit: int = 60) -> str:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _date(value: Any, col: str, row: int) -> dt.date:
@@ -250,7 +250,7 @@ def _athlete_file(ident: str | None, i: int, folder: Path | None):
                          "file (written by `stridelab athlete fit`); the server's log has the details") from None
 
 
-def _season(r: pd.Series, i: int, season_weeks: int, has_start: bool):
+def _season(r: dict[str, Any], i: int, season_weeks: int, has_start: bool):
     """Start, race and `season_dates` of row `i`; InputError naming the column and the row."""
     from experiments.plans.season_plan import season_dates
 
@@ -294,7 +294,7 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
     files: dict[str, Any] = {}
     out_days = 0
     for i, r in enumerate(df.to_dict("records")):
-        start, race, sd = _season(pd.Series(r), i, season_weeks, has_start)
+        start, race, sd = _season(r, i, season_weeks, has_start)
         ident = _athlete_ident(r["athlete"], i) if "athlete" in df.columns else i
         aid = _athlete_id(r.get("athlete_file"), i) if "athlete_file" in df.columns else None
         key: tuple
