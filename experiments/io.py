@@ -2,6 +2,11 @@
 crash or a bad path never leaves a half-written file behind, and output-target checks, so a
 write never replaces anything but a regular file.
 
+Temp files are named `.TARGET.stridelab-tmp-PID.XXXX.SUFFIX`: removed on every exit path the
+process controls (an exception, Ctrl-C, SIGTERM through the CLI), and a leftover of a process that
+was killed outright (SIGKILL, power loss) is swept by the next write to that folder, once its
+PID is no longer alive on this machine (issue 25, item 13).
+
 `os.replace` swaps the directory entry whatever it points at: as root, `--out /dev/null`
 would turn the device into a regular file (issue 15, point 1). `check_writable` refuses any
 existing target that is not a regular file (devices, FIFOs, sockets, folders, symbolic
@@ -29,11 +34,15 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def describe_mode(mode: int) -> str:
+    """What a non-regular `st_mode` is, for messages: "a symbolic link", "a named pipe (FIFO)", ..."""
     for test, name in _KINDS:
         if test(mode):
             return name
     return "not a regular file"
+
+
+_kind = describe_mode
 
 
 def check_target(path: str | Path, option: str = "out") -> Path:
@@ -60,6 +69,26 @@ def check_suffix(path: str | Path, allowed: Iterable[str], option: str = "out") 
     return p
 
 
+def check_format_suffix(fmt: str | None, out: str | Path | None, suffixes: dict[str, Iterable[str]],
+                        format_option: str = "--format", out_option: str = "--out") -> None:
+    """InputError when an explicit format and the output file's suffix disagree (`--format json --out x.csv`
+    would write JSON into a file every program opens as CSV; issue 25, item 8).
+
+    `suffixes` maps each format to the suffixes that mean it ({"md": (".md", ".markdown"), ...}). Nothing is
+    checked without both a format and an output path, or for a format not in `suffixes` (the caller names
+    unknown formats) or a suffix that means no format (the caller decides whether that is allowed).
+    """
+    if not fmt or out is None or not str(out).strip() or fmt not in suffixes:
+        return
+    suffix = Path(out).suffix.lower()
+    means = [f for f, sx in suffixes.items() if suffix in tuple(x.lower() for x in sx)]
+    if means and fmt not in means:
+        own = ", ".join(suffixes[fmt])
+        raise InputError(f"{format_option} {fmt} and {out_option} {str(out)!r} disagree: {suffix} is {means[0]}; "
+                         f"allowed: an {out_option} ending in {own} for {format_option} {fmt}, or no {format_option} "
+                         f"(the format then follows the suffix)")
+
+
 def check_writable(path: str | Path, option: str = "out", suffixes: Iterable[str] | None = None) -> Path:
     """InputError unless `path` can become a regular file: its folder exists and is writable, and
     it is not an existing non-regular file (checked before any work)."""
@@ -77,12 +106,53 @@ def check_writable(path: str | Path, option: str = "out", suffixes: Iterable[str
     return p
 
 
+#: marks our temp files: `.TARGET.stridelab-tmp-PID.RANDOM.SUFFIX`
+TMP_TAG = ".stridelab-tmp-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def sweep_temp_files(folder: str | Path) -> list[str]:
+    """Remove the temp files of writers that died in `folder` (ours by name, regular files whose PID is gone);
+    returns the names removed. Never follows a link; a name it cannot attribute is left alone."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for e in entries:
+        name = e.name
+        if not name.startswith(".") or TMP_TAG not in name:
+            continue
+        pid_text = name.rsplit(TMP_TAG, 1)[1].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue
+        try:
+            if e.is_file(follow_symlinks=False):
+                os.unlink(e.path)
+                removed.append(name)
+        except OSError:
+            pass
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, suffix: str | None = None, option: str = "out") -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path` atomically (only if
     `path` is still absent or a regular file)."""
     p = check_writable(path, option)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix or p.suffix or ".tmp", dir=p.parent or ".")
+    folder = p.parent if str(p.parent) else Path(".")
+    sweep_temp_files(folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}{TMP_TAG}{os.getpid()}.", suffix=suffix or p.suffix or ".tmp",
+                               dir=folder)
     os.close(fd)
     try:
         yield Path(tmp)

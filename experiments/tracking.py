@@ -17,6 +17,7 @@ import json
 import math
 import os
 import platform
+import stat
 import subprocess
 import sys
 import time
@@ -169,26 +170,63 @@ def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -
                          f"{shown}); allowed: an MLflow store or a new file")
 
 
+#: default ports of the database servers MLflow can track into (a URI without a port)
+DB_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433}
+
+
 def _check_reachable(uri: str, source: str, timeout: float) -> None:
-    """InputError unless a TCP connection to the server of an http(s) URI opens within `timeout` s."""
+    """InputError unless a TCP connection to the server of a remote URI (http(s), or a database server) opens
+    within `timeout` s. A URI without a host (a database on a local socket) is left to the driver."""
     import socket
     from urllib.parse import urlparse
 
     from sim.errors import InputError
 
     u = urlparse(uri)
+    scheme = u.scheme.split("+", 1)[0].lower()
+    what = "MLflow server" if scheme in ("http", "https") else f"{scheme} server"
     try:
-        port = u.port or (443 if u.scheme == "https" else 80)
+        port = u.port or (443 if scheme == "https" else DB_PORTS.get(scheme, 80))
     except ValueError:
-        raise InputError(f"{source}: {uri!r} has an invalid port; allowed: 1-65535") from None
+        raise InputError(f"{source}: {_masked(uri)!r} has an invalid port; allowed: 1-65535") from None
+    if not u.hostname:
+        return
     try:
         with socket.create_connection((u.hostname, port), timeout=timeout):
             pass
     except TimeoutError:
-        raise InputError(f"{source}: cannot reach the MLflow server {uri}: no answer within {timeout:g} s "
+        raise InputError(f"{source}: cannot reach the {what} {_masked(uri)}: no answer within {timeout:g} s "
                          "(set STRIDELAB_STORE_TIMEOUT_S to wait longer)") from None
     except OSError as err:
-        raise InputError(f"{source}: cannot reach the MLflow server {uri}: {err.strerror or err}") from None
+        raise InputError(f"{source}: cannot reach the {what} {_masked(uri)}: {err.strerror or err}") from None
+
+
+def _check_postgresql(uri: str, source: str, timeout: float) -> None:
+    """InputError unless the PostgreSQL server answers within `timeout` s. Asked once here: MLflow's store
+    retries a failed connection 10 times with back-off (about 100 s plus 10 timeouts)."""
+    import re
+
+    from sim.errors import InputError
+
+    try:
+        import psycopg
+    except ImportError:
+        return  # MLflow's driver then reports itself
+    libpq = re.sub(r"^postgresql\+\w+://", "postgresql://", uri)
+    try:
+        with psycopg.connect(libpq, connect_timeout=max(2, round(timeout))):
+            pass
+    except psycopg.Error as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"{source}: cannot use the PostgreSQL store {_masked(uri)} within {timeout:g} s "
+                         f"({_masked(first)}); set STRIDELAB_STORE_TIMEOUT_S to wait longer") from None
+
+
+def _masked(uri: str) -> str:
+    """`uri` with its password replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", uri)
 
 
 def _connect(uri: str, source: str):
@@ -211,7 +249,8 @@ def _connect(uri: str, source: str):
                     else "is an MLflow tracking server running there?")
         else:
             hint = "is it a damaged database, or the wrong URI?"
-        raise InputError(f"{source}: the MLflow store {uri} cannot be used ({type(err).__name__}: {text}); "
+        raise InputError(f"{source}: the MLflow store {_masked(uri)} cannot be used ({type(err).__name__}: "
+                         f"{_masked(text)}); "
                          f"{hint}") from None
     return cl
 
@@ -233,11 +272,20 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
     check_uri(uri, source)
     timeout = store_timeout()
     path = sqlite_path(uri)
+    scheme = uri.split(":", 1)[0].split("+", 1)[0].lower()
     if uri.startswith(("http://", "https://")):
         # MLflow's REST client otherwise waits 120 s per request and retries 7 times with back-off
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, round(timeout))))
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
         _check_reachable(uri, source, timeout)
+    elif scheme in DB_PORTS:
+        # libpq (psycopg) otherwise waits for ever on a server that accepts TCP but never answers (issue 25,
+        # item 11); PGCONNECT_TIMEOUT bounds every connection MLflow's SQLAlchemy store opens
+        if scheme == "postgresql":
+            os.environ.setdefault("PGCONNECT_TIMEOUT", str(max(2, round(timeout))))
+        _check_reachable(uri, source, timeout)
+        if scheme == "postgresql":
+            _check_postgresql(uri, source, timeout)
     if path is None:
         return _connect(uri, source)
     _check_sqlite_file(path, uri, source, create)
@@ -245,7 +293,16 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
         _check_mlflow_tables(path, uri, source, allow_empty=False)
         return _connect(uri, source)
     lock_path = Path(f"{path}.lock")
-    lock_existed = lock_path.exists()
+    try:
+        lock_mode = os.lstat(lock_path).st_mode
+    except FileNotFoundError:
+        lock_mode = None
+    if lock_mode is not None and not stat.S_ISREG(lock_mode):
+        from experiments.io import describe_mode
+
+        raise InputError(f"{source}: {uri}: the store's creation lock {str(lock_path)!r} is "
+                         f"{describe_mode(lock_mode)}; allowed: a regular file or nothing at that path (remove it)")
+    lock_existed = lock_mode is not None
     try:
         with FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S):
             created = not path.exists()
@@ -413,3 +470,26 @@ def log_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml:
     cl.log_text(run_id, config_yaml, "config.yaml")
     cl.log_text(run_id, run_metadata(command)["stridelab.command"] + "\n", "command.txt")
     cl.log_text(run_id, json.dumps(package_versions(), indent=1) + "\n", "versions.json")
+
+
+def complete_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml: str,
+                          params: Mapping[str, str]) -> list[str]:
+    """What `log_run_metadata` would have logged and a killed process did not (a kill between `create_run`
+    and `versions.json`, issue 25 item 12): the missing tags, params and files; returns the files logged."""
+    run = cl.get_run(run_id)
+    if "stridelab.command" not in run.data.tags:
+        for k, v in run_metadata(command).items():
+            cl.set_tag(run_id, k, v)
+    missing_params = {k: v for k, v in params.items() if k not in run.data.params}
+    if missing_params:
+        log_params(cl, run_id, missing_params)
+    have = {f.path for f in cl.list_artifacts(run_id)}
+    files = {"config.yaml": config_yaml,
+             "command.txt": run_metadata(command)["stridelab.command"] + "\n",
+             "versions.json": json.dumps(package_versions(), indent=1) + "\n"}
+    logged = []
+    for name, text in files.items():
+        if name not in have:
+            cl.log_text(run_id, text, name)
+            logged.append(name)
+    return logged

@@ -449,15 +449,16 @@ def _fetch_checkpoint(ctx: RunContext) -> dict | None:
     """The last checkpoint of a run: local folder first, else downloaded from its MLflow artefacts."""
     d = ctx.ckpt_dir
     if not (d / STATE_NAME).is_file():
+        tmp = Path(tempfile.mkdtemp(prefix="stridelab-ckpt-"))
         try:
-            tmp = Path(tempfile.mkdtemp(prefix="stridelab-ckpt-"))
             ctx.client.download_artifacts(ctx.run_id, "checkpoints", str(tmp))
             d.mkdir(parents=True, exist_ok=True)
             for f in (tmp / "checkpoints").iterdir():
                 shutil.copy2(f, d / f.name)
-            shutil.rmtree(tmp, ignore_errors=True)
         except Exception:  # noqa: BLE001 (no artefacts = no checkpoint)
             return None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)  # on every exit path (issue 25, item 13)
     if not (d / STATE_NAME).is_file():
         return None
     return json.loads((d / STATE_NAME).read_text())
@@ -729,10 +730,79 @@ class TrainResult:
         return "\n".join(lines)
 
 
+TRAIN_ROLES = ("single", "child", "parent")
+#: the most memory the training buffers may need (SB3 allocates the whole rollout or replay buffer up front)
+MAX_BUFFER_BYTES = 4_000_000_000
+
+
+def buffer_bytes(cfg: ExperimentConfig) -> tuple[int, str]:
+    """Bytes SB3's rollout (on-policy) or replay (DQN) buffer allocates for `cfg`, and what sets it.
+
+    float32 per transition: the observation (twice for a replay buffer: SB3 keeps the next one), the
+    actions, and rewards, returns, values, log-probabilities, advantages, episode starts; an
+    action-mask for maskable PPO, the LSTM states (4 x hidden) for recurrent PPO.
+    """
+    from envs.observation import OBS_SIZE
+
+    a = cfg.algo
+    if hasattr(a, "buffer_size"):
+        return int(a.buffer_size) * 4 * (2 * OBS_SIZE + 16), f"algo.buffer_size {a.buffer_size}"
+    per = 4 * (OBS_SIZE + 16 + 8)
+    if cfg.algo.name == "maskable_ppo":
+        per += 64
+    if cfg.algo.name == "recurrent_ppo":
+        per += 4 * 4 * (a.policy_kwargs.lstm_hidden_size or 256)
+    n = int(cfg.n_envs) * int(a.n_steps)
+    return n * per, f"n_envs x algo.n_steps = {cfg.n_envs} x {a.n_steps} = {n} transitions"
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if nbytes < 1000 or unit == "PB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1000
+    return f"{nbytes:.1f} PB"
+
+
+def check_registered_name(cfg: ExperimentConfig) -> None:
+    """InputError unless MLflow's model registry accepts `cfg.registered_model_name` (checked before the run:
+    MLflow would refuse it only after training, leaving the run KILLED)."""
+    if not cfg.mlflow.register_model:
+        return
+    name = cfg.registered_model_name
+    field = ("mlflow.registered_model" if cfg.mlflow.registered_model
+             else "name (the registered model is stridelab-NAME)")
+    bad = (not name.strip() or len(name) > 256 or not name.isprintable() or any(c in name for c in "/:%\\")
+           or name != name.strip() or name in (".", "..") or "//" in name)
+    if not bad:
+        from mlflow.exceptions import MlflowException
+        from mlflow.utils.validation import _validate_model_name
+
+        try:
+            _validate_model_name(name)
+        except MlflowException:
+            bad = True
+    if bad:
+        shown = repr(name) if len(name) <= 80 else repr(name[:80]) + "...(cut)"
+        raise InputError(f"{field}: {shown} is not allowed as a registered model name; allowed: 1 to 256 printable "
+                         "characters without '/', ':', '%' or '\\' and without leading or trailing spaces")
+
+
+def check_buffers(cfg: ExperimentConfig) -> None:
+    need, what = buffer_bytes(cfg)
+    if need > MAX_BUFFER_BYTES:
+        raise InputError(f"{what} would need about {_human(need)} for SB3's buffer; allowed: at most "
+                         f"{_human(MAX_BUFFER_BYTES)} (fewer n_envs or a smaller algo.n_steps / algo.buffer_size)")
+
+
 def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | None]:
-    """Everything checkable before a run exists: the packages, the folders, the resume run."""
+    """Everything checkable before a run exists: the packages, the folders, the sizes, the registered-model
+    name, the store, the resume run."""
     import envs  # noqa: F401
     from agents.baselines import BASELINES
+
+    check_registered_name(cfg)
+    check_buffers(cfg)
 
     missing = [b for b in cfg.eval.baselines if b not in BASELINES]
     if missing:
@@ -753,18 +823,76 @@ def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | Non
     except MlflowException:
         raise InputError(f"--resume: run {resume!r} not found in {uri}") from None
     role = run.data.tags.get("stridelab.role")
-    logged = _logged_config(cl, resume)
-    if logged is None or role not in ("single", "child", "parent"):
-        raise InputError(f"--resume: run {resume!r} is not a `stridelab train` run (no config.yaml, role "
-                         f"{role!r}); allowed: the id of a training run printed by `stridelab train`")
+    if role not in TRAIN_ROLES:
+        raise InputError(f"--resume: run {resume!r} is not a `stridelab train` run (role {role!r}); allowed: the id "
+                         "of a training run printed by `stridelab train`")
     exp = cl.get_experiment(run.info.experiment_id)
     if exp.name != cfg.mlflow.experiment:
         raise InputError(f"--resume: run {resume!r} belongs to experiment {exp.name!r}, not to this config's "
                          f"mlflow.experiment {cfg.mlflow.experiment!r}; resume with the config it was started with")
-    if logged != to_yaml(cfg):
+    logged = _logged_config(cl, resume)
+    if logged is None:
+        # killed between create_run and config.yaml (issue 25, item 12): no checkpoint can exist yet, so the run
+        # restarts from step 0 with this config, provided the params it did log (if any) are this config's
+        params = {k: str(v)[:6000] for k, v in flatten(cfg).items()}
+        logged_params = run.data.params
+        if logged_params and any(logged_params.get(k) != v for k, v in params.items() if k in logged_params):
+            raise InputError(f"--resume {resume}: the config differs from the run's logged params (the run was "
+                             "stopped before its config.yaml was logged); resume with the same config and --set "
+                             "overrides")
+    elif logged != to_yaml(cfg):
         raise InputError(f"--resume {resume}: the config differs from the run's logged config.yaml; "
                          "resume with the same config and --set overrides")
     return cl, role
+
+
+class ResumeLock:
+    """An exclusive lock on one run while it is resumed, so two `--resume RUN` cannot both proceed (both would
+    train and log every point twice). An OS file lock (`flock`) on `CHECKPOINT_FOLDER/RUN/resume.lock`: the
+    kernel drops it when the process dies, however it dies, so a killed resume never blocks the next one.
+    The file stays in the run's checkpoint folder (removing it would let a third process lock a new file
+    while a second still holds the old one)."""
+
+    def __init__(self, folder: Path, run_id: str) -> None:
+        self.path = Path(folder) / run_id / "resume.lock"
+        self.run_id = run_id
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+        import os
+        import socket
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as err:
+            raise InputError(f"--resume {self.run_id}: cannot lock the run ({self.path}: {err.strerror}); "
+                             "allowed: a checkpoint.folder where a lock file can be written") from None
+        try:
+            import stat as _stat
+
+            if not _stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(f"--resume {self.run_id}: {self.path} is not a regular file; remove it")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+                raise InputError(f"--resume {self.run_id}: this run is being resumed already (by {holder}); "
+                                 "allowed: one resume of a run at a time, wait for it to finish") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
 
 
 def _logged_config(cl, run_id: str) -> str | None:
@@ -832,9 +960,28 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
 
     parent_id: str | None = None
     existing: dict[int, str] = {}
+    lock = None
     if resume is not None:
         run = cl.get_run(resume)
         parent_id = resume if role == "parent" else run.data.tags.get("mlflow.parentRunId")
+        # one resume at a time: of a parent or any of its children, the parent is locked (issue 25, item 12)
+        lock = ResumeLock(Path(cfg.checkpoint.folder), parent_id or resume)
+        lock.acquire()
+    try:
+        return _train_runs(cfg, cl, uri, exp_id, params, cfg_yaml, multi, command, resume, role, parent_id, existing,
+                           progress)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train_runs(cfg: ExperimentConfig, cl, uri: str, exp_id: str, params: dict, cfg_yaml: str, multi: bool,
+                command: str, resume: str | None, role: str | None, parent_id: str | None,
+                existing: dict[int, str], progress: bool) -> TrainResult:
+    if resume is not None:
+        run = cl.get_run(resume)
+        if parent_id:
+            tracking.complete_run_metadata(cl, parent_id, command, cfg_yaml, params)
         if parent_id:
             # a parent (or one of its children) resumes every seed: unfinished children continue,
             # finished ones are kept, missing seeds start
@@ -868,6 +1015,8 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
         else:
             cl.update_run(run_id, status="RUNNING")
             cl.set_tag(run_id, "stridelab.resumed_with", command)
+            # a kill between create_run and the last metadata file: log what is missing (issue 25, item 12)
+            tracking.complete_run_metadata(cl, run_id, command, cfg_yaml, params)
         last = tracking.last_steps(cl, run_id) if is_resume else {}
         ctx = RunContext(cfg, seed, run_id, cl, tracking.MetricLogger(cl, run_id, last),
                          Path(cfg.checkpoint.folder) / run_id)

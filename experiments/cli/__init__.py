@@ -50,10 +50,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: commands whose `--format` names a plan format (experiments.plans.formats) and whose `--out` suffix must
+#: then agree with it (issue 25, item 8): checked here, before the command runs, with the shared helper
+PLAN_FORMAT_COMMANDS = ("export", "replan")
+PLAN_FORMAT_SUFFIXES = {"csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"), "ics": (".ics", ".ical"),
+                        "fit": (".zip",)}
+
+
+def check_format_options(args: argparse.Namespace) -> None:
+    """`--format F --out FILE` whose suffix means another format: InputError (no JSON written into x.csv)."""
+    if args.command in PLAN_FORMAT_COMMANDS and getattr(args, "format", None) and getattr(args, "out", None):
+        from experiments.io import check_format_suffix
+
+        check_format_suffix(args.format, args.out, PLAN_FORMAT_SUFFIXES)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so `finally` blocks run (temp files removed, runs marked KILLED)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)  # the default would end us without any cleanup
     try:
+        check_format_options(args)
         from experiments.progress import compile_notice
 
         compile_notice()  # before the first numba compile, not 95 s of silence (issue 24)
@@ -61,9 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"stridelab {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print(f"stridelab {args.command}: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"stridelab {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return int(code or 0)
 
 

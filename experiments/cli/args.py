@@ -84,3 +84,37 @@ def athletes(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"{value} is too few; need at least {MIN_ATHLETES} athletes (a 95% CI needs two)")
     return value
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_processes(text: str) -> int:
+    """A number of worker processes: 1 to the CPU count (each worker trains on a core of its own; more
+    only adds processes that wait, and `--n-jobs 1000000` would spawn until memory runs out)."""
+    limit = cpu_count()
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; allowed: 1 to {limit} (the CPUs of this "
+                                         "machine)") from None
+    if not 1 <= value <= limit:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: 1 to {limit} (the CPUs of this machine)")
+    return value
+
+
+def experiment_name(text: str) -> str:
+    """An MLflow experiment name: 1 to 500 printable characters, not only spaces (MLflow refuses an empty
+    name with a traceback, after the run's work is done)."""
+    if not text.strip() or len(text) > 500 or not text.isprintable():
+        shown = repr(text) if len(text) <= 60 else repr(text[:60]) + "...(cut)"
+        raise argparse.ArgumentTypeError(f"{shown} is not allowed; allowed: an MLflow experiment name of 1 to 500 "
+                                         "printable characters")
+    return text

@@ -22,10 +22,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def check_athletes(athletes: int | None) -> None:
+    """InputError unless `--athletes` is within the calibration scenarios' own bounds (`Scenario.athletes`)."""
+    from sim.calibration import Scenario
+    from sim.errors import InputError
+
+    if athletes is None:
+        return
+    meta = Scenario.model_fields["athletes"].metadata
+    hi = next(m.le for m in meta if getattr(m, "le", None) is not None)
+    if athletes > hi:
+        raise InputError(f"--athletes: {athletes} is not allowed; allowed: 2 to {hi} athletes per scenario (the "
+                         "bound of the scenario files in configs/calibration/)")
+
+
 def run(args: argparse.Namespace) -> int:
     from experiments.progress import Stage
     from sim.calibration import calibrate, calibrate_draws
     from sim.parameters import draw_parameters
+
+    check_athletes(args.athletes)
 
     with Stage("calibration", 0, "scenarios", every_s=5.0) as bar:  # stderr: --json stays clean
 

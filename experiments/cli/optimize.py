@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "limits, as the per-level training configs set them: a recovery week every 4th week, "
                         "a taper, maintenance strength in race season, no lifting before key runs) | none")
     p.add_argument("--plot", default=None, help="picture of the plan (PNG; default: the --out path with .png)")
-    p.add_argument("--experiment", default="stridelab", help="MLflow experiment (default stridelab)")
+    p.add_argument("--experiment", type=A.experiment_name, default="stridelab",
+                   help="MLflow experiment (default stridelab)")
     p.add_argument("--tracking-uri", default=None,
                    help="MLflow tracking URI (default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
     p.add_argument("--no-mlflow", action="store_true", help="do not log the run to MLflow")
@@ -64,10 +65,18 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(level=args.level, race_distance=args.race_distance, season_weeks=args.season_weeks,
                         budget=args.budget, seed=args.seed, athletes=args.athletes,
                         population=args.population, rules=args.rules).check()
+    from sim.whatif import check_athletes
+
+    # every generation simulates its population of candidate plans on all the athletes at once
+    check_athletes(settings.athletes, settings.season_weeks, plans=settings.lam, name="--athletes")
     command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
     tracked = None
     if not args.no_mlflow:
         from experiments.optimize.tracking import OptimizeRun
+        from experiments.tracking import open_store
+
+        # the store checked before the search (a closed port, a garbage URI, a damaged file: exit 2 at once)
+        open_store(args.tracking_uri, "--tracking-uri", create=True)
 
         tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from experiments.cli.args import positive_float, positive_int
+from experiments.cli.args import positive_float, positive_int, worker_processes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (workers on many machines) or journal:PATH; "
                         "default: the embedded journal file ./optuna-journal.log (nothing to start)")
     p.add_argument("--study", default=None, metavar="NAME", help="study name (default: the config's name)")
-    p.add_argument("--n-jobs", type=positive_int, default=1, metavar="K",
-                   help="worker processes on this machine (default 1)")
+    p.add_argument("--n-jobs", type=worker_processes, default=1, metavar="K",
+                   help="worker processes on this machine, at most its CPU count (default 1)")
     p.add_argument("--timeout", type=positive_float, default=None, metavar="S",
                    help="start no trial after S seconds (running trials finish)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.SUB=VALUE",
@@ -37,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from experiments.config import load_config
     from experiments.tune.run import tune
-    from sim.errors import InputError
+    from experiments.tune.storage import check_study_name, parse_storage
 
-    if args.study is not None and not args.study.strip():
-        raise InputError(f"--study {args.study!r}: need a non-empty name")
+    if args.study is not None:
+        check_study_name(args.study)
+    parse_storage(args.storage)  # before the config is read: a bad URL is named first
     cfg = load_config(args.config, args.overrides)
+    if args.study is None:
+        check_study_name(cfg.name, "--study (default: the config's name)")
     command = " ".join(["stridelab tune", args.config, f"--trials {args.trials}"]
                        + [f"--{k.replace('_', '-')} {v}" for k, v in (("storage", args.storage), ("study", args.study),
                                                                      ("n_jobs", args.n_jobs), ("timeout", args.timeout))

@@ -6,23 +6,28 @@
     ...                               "race_distance": ["10k"], "race_date": ["2027-05-23"]}))
 
 Input columns: `level` (beginner | intermediate | advanced), `weekly_km` (habitual km/week, an
-integer or a decimal), `race_distance` (5k | 10k | half | marathon), `race_date` (ISO date),
-optional `start_date` (default: the season length the policy was trained on, ending on race day,
-but never before today: a race closer than that gets a shorter season), optional
-`athlete` (an id copied to the output; default the row number) and optional `athlete_file` (an
-athlete file written by `stridelab athlete fit`: that runner's fitted profile instead of a
-typical athlete of the level, and paces from their own races; `level` and `weekly_km` are then
-taken from the file). Output: one row per
-athlete-day, columns `athlete` then `experiments.plans.season_plan.COLUMNS` (`OUTPUT_COLUMNS`, with
-their meaning; logged as the model's output schema). A bad input is an MLflow
-INVALID_PARAMETER_VALUE error (HTTP 400 from `mlflow models serve`) whose message names the column,
-the row and what is allowed.
+integer or a decimal), `race_distance` (5k | 10k | half | marathon), `race_date` (ISO date
+YYYY-MM-DD, optionally with a valid time of day), optional `start_date` (default: the season
+length the policy was trained on, ending on race day, but never before today: a race closer than
+that gets a shorter season), optional `athlete` (an id copied to the output, a string of at most
+200 characters or a whole number; default the row number) and optional `athlete_file` (the id of
+an athlete file written by `stridelab athlete fit` in the folder the server's operator names
+with $STRIDELAB_ATHLETES_DIR at start-up: `ann` reads `FOLDER/ann.yaml`; that runner's fitted
+profile instead of a typical athlete of the level, and paces from their own races; `level` and
+`weekly_km` are then taken from the file). The served model never opens a path a request names:
+an `athlete_file` with a path separator is refused before anything is read, and a bad file in
+the folder is reported by id, never by its contents. At most `MAX_ROWS` rows per request.
+Output: one row per athlete-day, columns `athlete` then `experiments.plans.season_plan.COLUMNS`
+(`OUTPUT_COLUMNS`, with their meaning; logged as the model's output schema), never NaN. A bad
+input is an MLflow INVALID_PARAMETER_VALUE error (HTTP 400 from `mlflow models serve`) whose
+message names the column, the row and what is allowed.
 
 There is no input schema on purpose: MLflow would cast or drop columns before `check_profiles`
 sees them (an integer `weekly_km` refused as "int64 to float64", an unknown column silently
 dropped); the model checks its input itself and refuses extra columns.
 
-How: each profile becomes a typical athlete of its level at its weekly km; athletes with the
+How: each profile becomes a typical athlete of its level at its weekly km (rows with the same
+profile and dates are planned once: the policy is deterministic); athletes with the
 same season length and race distance are rolled out together on the batched environment
 (`envs.StrengthRunVecEnv.from_cohort`), the policy's actions are decoded to week plans with
 `envs.actions` (what the environment simulates), and `experiments.plans.season_plan.season_plan`
@@ -32,6 +37,10 @@ turns those week plans into days with `sim.kernel.schedule_week`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -66,21 +75,88 @@ PYFUNC_NAME = "season_planner"
 OPTIONAL = ("start_date", "athlete", "athlete_file")
 
 
+#: rows per request: a larger request is refused (HTTP 400) and should be split
+MAX_ROWS = 10_000
+#: distinct season plans x their weeks computed per request (~2 ms per planned week on one core: well
+#: inside the scoring server's default 60 s timeout); identical profiles are planned once
+MAX_PLANNED_WEEKS = 10_000
+#: days in one answer: one row of ~1.1 KB of JSON each, which MLflow's scoring server encodes at ~15,000
+#: days/s, so 400,000 days (10,000 runners x 5 weeks, 440 MB) answer within its default 60 s timeout
+MAX_OUTPUT_DAYS = 400_000
+#: the folder of athlete files the server's operator names at start-up; requests name a file in it by id
+ATHLETES_DIR_ENV = "STRIDELAB_ATHLETES_DIR"
+_ATHLETE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)`, cut to `limit` characters (a client's 1 MB cell is not echoed back)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "...(cut)"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _date(value: Any, col: str, row: int) -> dt.date:
+    """A date cell: a date, a timestamp, or an ISO string `YYYY-MM-DD` (optionally with a valid time of day,
+    which is dropped); InputError naming the column, the row and the value otherwise."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise InputError(f"{col}: row {row}: {value!r} is not a date; use YYYY-MM-DD") from None
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value.strip()):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).date()  # T25:99:00 is refused here, not cut off
+        except ValueError:
+            pass
+    raise InputError(f"{col}: row {row}: {_shown(value)} is not a date; allowed: YYYY-MM-DD (years 0001 to 9999, "
+                     "optionally with a valid time of day THH:MM[:SS])")
+
+
+def _choice(value: Any, col: str, row: int, allowed: Any, what: str) -> str:
+    if not isinstance(value, str) or value not in allowed:  # a list cell is refused, not an unhashable TypeError
+        raise InputError(f"{col}: row {row}: {_shown(value)} is not {what}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def _athlete_ident(value: Any, row: int) -> str | int:
+    """The `athlete` cell copied to the output: a short string or a whole number (default: the row number)."""
+    if _missing(value):
+        return row
+    if isinstance(value, bool | np.bool_):
+        pass
+    elif isinstance(value, int | np.integer):
+        return int(value)
+    elif isinstance(value, float | np.floating) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    elif isinstance(value, str) and len(value) <= 200:
+        return value
+    raise InputError(f"athlete: row {row}: {_shown(value)} is not allowed; allowed: a string of at most 200 "
+                     "characters or a whole number (an id copied to the output)")
+
+
+def _athlete_id(value: Any, row: int) -> str | None:
+    """The `athlete_file` cell: None when empty, else an id checked to name no path (nothing is opened here)."""
+    if _missing(value) or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not _ATHLETE_ID.fullmatch(value) or ".." in value:
+        raise InputError(f"athlete_file: row {row}: {_shown(value)} is not allowed; allowed: the id of an athlete "
+                         "file in the server's athlete folder (1 to 64 letters, digits, '_', '-' or '.', no path "
+                         f"separators; the operator names the folder with {ATHLETES_DIR_ENV} when starting the "
+                         "server); a path is never opened")
+    return value
 
 
 def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
-    """Validate the input frame; InputError naming the column, the row and what is allowed."""
+    """Validate the input frame; InputError naming the column, the row and what is allowed.
+
+    Every cell is checked here, before any work: the enumerations and numbers, the dates (a valid
+    calendar date, a valid time of day if one is given), the `athlete` id and the `athlete_file` id.
+    """
     from sim.state import LEVELS, RACE_KM
 
     if not isinstance(df, pd.DataFrame):
@@ -91,23 +167,39 @@ def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
                          f"(optional: {', '.join(OPTIONAL)})")
     extra = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
     if extra:
-        raise InputError(f"input: unknown column(s) {', '.join(map(str, extra))}; allowed: "
+        raise InputError(f"input: unknown column(s) {', '.join(_shown(c, 40) for c in extra[:10])}; allowed: "
                          f"{', '.join(REQUIRED + OPTIONAL)}")
     if len(df) == 0:
         raise InputError("input: no rows")
+    if len(df) > MAX_ROWS:
+        raise InputError(f"input: {len(df)} rows is too many; allowed: at most {MAX_ROWS} rows per request "
+                         "(split the request)")
     for i, v in enumerate(df["level"]):
-        if v not in LEVELS:
-            raise InputError(f"level: row {i}: {v!r} is not a level; allowed: {', '.join(LEVELS)}")
+        _choice(v, "level", i, LEVELS, "a level")
     for i, v in enumerate(df["race_distance"]):
-        if v not in RACE_KM:
-            raise InputError(f"race_distance: row {i}: {v!r} is not allowed; allowed: {', '.join(RACE_KM)}")
+        _choice(v, "race_distance", i, RACE_KM, "a race distance")
     for i, v in enumerate(df["weekly_km"]):
-        try:
-            km = float(v)
-        except (TypeError, ValueError):
-            km = float("nan")
+        km = float("nan")
+        if not isinstance(v, bool | np.bool_ | str | bytes):
+            try:
+                km = float(v)
+            except (TypeError, ValueError):
+                pass
         if not 5.0 <= km <= 200.0:
-            raise InputError(f"weekly_km: row {i}: {v!r} is not allowed; need 5 to 200 km per week")
+            raise InputError(f"weekly_km: row {i}: {_shown(v)} is not allowed; need a number from 5 to 200 "
+                             "(km per week)")
+    for i, v in enumerate(df["race_date"]):
+        _date(v, "race_date", i)
+    if "start_date" in df.columns:
+        for i, v in enumerate(df["start_date"]):
+            if not _missing(v):
+                _date(v, "start_date", i)
+    if "athlete" in df.columns:
+        for i, v in enumerate(df["athlete"]):
+            _athlete_ident(v, i)
+    if "athlete_file" in df.columns:
+        for i, v in enumerate(df["athlete_file"]):
+            _athlete_id(v, i)
     return df.reset_index(drop=True)
 
 
@@ -116,76 +208,196 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def _athlete_file(row: pd.Series, i: int):
-    """The fitted athlete of a row's `athlete_file`, or None when the cell is empty."""
+def athletes_folder(path: str | Path | None = None) -> Path | None:
+    """The operator's athlete folder: `path`, else $STRIDELAB_ATHLETES_DIR, else None (no athlete files).
+
+    Read once when the model is loaded (server start-up); InputError if it is set but not a folder.
+    """
+    raw = str(path) if path is not None else os.environ.get(ATHLETES_DIR_ENV, "")
+    if not raw.strip():
+        return None
+    p = Path(raw).expanduser()
+    if not p.is_dir():
+        raise InputError(f"{ATHLETES_DIR_ENV}: {raw!r} is not a folder; allowed: the folder of athlete files "
+                         "(stridelab athlete fit) the served model may read")
+    return p.resolve()
+
+
+def _athlete_file(ident: str | None, i: int, folder: Path | None):
+    """The fitted athlete `ident` of the operator's folder, or None when the cell is empty.
+
+    The file is `FOLDER/ID.yaml` (or `FOLDER/ID` when the id ends in .yaml/.yml). Only that file is
+    read; a bad file gets a message that names the id and never its contents (the details go to
+    the server's log).
+    """
+    if ident is None:
+        return None
     from experiments.athlete.profile import load_athlete
 
-    path = row["athlete_file"]
-    if path is None or (isinstance(path, float) and np.isnan(path)) or str(path).strip() == "":
-        return None
+    if folder is None:
+        raise InputError(f"athlete_file: row {i}: {ident!r} cannot be looked up: this server has no athlete folder "
+                         f"(its operator sets {ATHLETES_DIR_ENV} when starting it); leave athlete_file empty to "
+                         "plan for a typical athlete of the level")
+    name = ident if ident.endswith((".yaml", ".yml")) else f"{ident}.yaml"
+    path = folder / name
+    if not path.is_file() or folder not in path.resolve().parents:
+        raise InputError(f"athlete_file: row {i}: no athlete {ident!r} in the server's athlete folder")
     try:
-        return load_athlete(str(path))
+        return load_athlete(path)
     except InputError as err:
-        raise InputError(f"athlete_file: row {i}: {err}") from None
+        logging.getLogger(__name__).warning("athlete file %s refused: %s", path, err)
+        raise InputError(f"athlete_file: row {i}: the athlete file {ident!r} on the server is not a valid athlete "
+                         "file (written by `stridelab athlete fit`); the server's log has the details") from None
+
+
+def _season(r: dict[str, Any], i: int, season_weeks: int, has_start: bool):
+    """Start, race and `season_dates` of row `i`; InputError naming the column and the row."""
+    from experiments.plans.season_plan import season_dates
+
+    race = _date(r["race_date"], "race_date", i)
+    start_raw = r["start_date"] if has_start else None
+    if _missing(start_raw):
+        if race < today():
+            raise InputError(f"race_date: row {i}: {race.isoformat()} is in the past (today is "
+                             f"{today().isoformat()}); allowed: a race day after today, or give start_date")
+        try:
+            start = max(race - dt.timedelta(days=7 * season_weeks - 1), today())
+        except OverflowError:
+            start = today()
+        col = "race_date"
+    else:
+        start = _date(start_raw, "start_date", i)
+        col = "start_date/race_date"
+    try:
+        sd = season_dates(start, race)
+    except InputError as err:
+        raise InputError(f"{col}: row {i}: {str(err).removeprefix('race date: ')}") from None
+    return start, race, sd
 
 
 def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.DataFrame,
-                 env_kwargs: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Season plans (one row per athlete-day) for every profile, from a trained policy."""
-    from experiments.plans.season_plan import COLUMNS, athlete_profile, season_dates, season_plan
+                 env_kwargs: dict[str, Any] | None = None, athletes_dir: Path | None = None) -> pd.DataFrame:
+    """Season plans (one row per athlete-day) for every profile, from a trained policy.
+
+    Batched: every cell is checked first; rows with the same profile and dates (the policy is
+    deterministic) are planned once; the distinct ones are rolled out together per season length
+    and race distance. Bounded by `MAX_ROWS`, `MAX_PLANNED_WEEKS` and `MAX_OUTPUT_DAYS`.
+    """
+    from experiments.plans.season_plan import COLUMNS, athlete_profile
     from experiments.policy import rollout_env_plans
-    from sim.plan import WeekPlan
-    from sim.season import PHASES, phase_of
     from sim.whatif import make_cohort
 
     df = check_profiles(profiles)
-    rows = []
-    for i, r in df.iterrows():
-        race = _date(r["race_date"], "race_date", int(i))
-        start_raw = r.get("start_date") if "start_date" in df.columns else None
-        if start_raw is None or (isinstance(start_raw, float) and np.isnan(start_raw)) or pd.isna(start_raw):
-            start = max(race - dt.timedelta(days=7 * season_weeks - 1), today())
+    has_start = "start_date" in df.columns
+    idents, keys = [], []
+    uniq: dict[tuple, dict[str, Any]] = {}  # profile key -> what planning it needs
+    files: dict[str, Any] = {}
+    out_days = 0
+    for i, r in enumerate(df.to_dict("records")):
+        start, race, sd = _season(r, i, season_weeks, has_start)
+        ident = _athlete_ident(r["athlete"], i) if "athlete" in df.columns else i
+        aid = _athlete_id(r.get("athlete_file"), i) if "athlete_file" in df.columns else None
+        key: tuple
+        if aid is None:
+            key = ("typical", r["level"], float(r["weekly_km"]), r["race_distance"], sd.start, race)
         else:
-            start = _date(start_raw, "start_date", int(i))
-        sd = season_dates(start, race)
-        fitted = _athlete_file(r, int(i)) if "athlete_file" in df.columns else None
-        if fitted is not None:
-            ath = fitted.with_race(r["race_distance"])[0]  # row 0: the fitted point estimate
+            key = ("file", aid, r["race_distance"], sd.start, race)
+        out_days += 7 * sd.n_weeks
+        if out_days > MAX_OUTPUT_DAYS:
+            raise InputError(f"input: the plans would have more than {MAX_OUTPUT_DAYS} days (row {i} reached it); "
+                             "allowed: at most that many athlete-days per request (split the request)")
+        if key not in uniq:
+            uniq[key] = {"start": start, "race": race, "n_weeks": sd.n_weeks, "distance": r["race_distance"],
+                         "row": i, "level": r["level"], "weekly_km": float(r["weekly_km"]), "file": aid}
+            weeks = sum(u["n_weeks"] for u in uniq.values())
+            if weeks > MAX_PLANNED_WEEKS:
+                raise InputError(f"input: {len(uniq)} distinct profiles (row {i} reached it) need more than "
+                                 f"{MAX_PLANNED_WEEKS} planned weeks; allowed: at most {MAX_PLANNED_WEEKS} distinct "
+                                 "athlete-weeks per request (split the request)")
+        idents.append(ident)
+        keys.append(key)
+    # athlete files last: only after every cell of the request is known to be valid
+    for u in uniq.values():
+        if u["file"] is not None:
+            if u["file"] not in files:
+                files[u["file"]] = _athlete_file(u["file"], u["row"], athletes_dir)
+            u["fitted"] = files[u["file"]]
+            u["athlete"] = u["fitted"].with_race(u["distance"])[0]  # row 0: the fitted point estimate
         else:
-            ath = athlete_profile(r["level"], float(r["weekly_km"]), r["race_distance"])
-        ident = r["athlete"] if "athlete" in df.columns else int(i)
-        rows.append((int(i), ident, start, race, sd.n_weeks, r["race_distance"], ath, fitted))
+            u["fitted"] = None
+            u["athlete"] = athlete_profile(u["level"], u["weekly_km"], u["distance"])
 
-    out: list[pd.DataFrame] = [pd.DataFrame()] * len(rows)
-    groups: dict[tuple[int, str], list[int]] = {}
-    for k, row in enumerate(rows):
-        groups.setdefault((row[4], row[5]), []).append(k)
+    groups: dict[tuple[int, str], list[tuple]] = {}
+    for key, u in uniq.items():
+        groups.setdefault((u["n_weeks"], u["distance"]), []).append(key)
+    frames: dict[tuple, pd.DataFrame] = {}
     for (n_weeks, distance), members in groups.items():
-        profiles_arr = np.stack([rows[k][6] for k in members])
+        profiles_arr = np.stack([uniq[k]["athlete"] for k in members])
         cohort = make_cohort("mixed", len(members), 0, distance, profiles=profiles_arr)
         kwargs = dict(env_kwargs or {})
         kwargs["action_scope"] = action_scope
         plans = rollout_env_plans(predictor, cohort, n_weeks, kwargs)
         for j, k in enumerate(members):
-            _, ident, start, race, _, _, ath, fitted = rows[k]
-            weeks = [WeekPlan.from_array(plans[j, w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
-            days = season_plan(weeks, ath, start, race)
-            if fitted is not None:
-                from experiments.athlete.planning import personal_paces
+            frames[k] = _days(plans[j], n_weeks, uniq[k])
 
-                personal_paces(days, fitted)
-            days.insert(0, "athlete", ident)
-            out[k] = days
-    res = pd.concat(out, ignore_index=True)
+    order = list(frames)
+    big = _finite(pd.concat([frames[k] for k in order], ignore_index=True))  # distinct plans only: cheap
+    offset, pos = 0, {}
+    for k in order:
+        pos[k] = (offset, len(frames[k]))
+        offset += len(frames[k])
+    take = np.concatenate([np.arange(pos[k][0], pos[k][0] + pos[k][1]) for k in keys])
+    res = big.iloc[take].reset_index(drop=True)
+    counts = [pos[k][1] for k in keys]
+    ident_col = np.repeat(np.array(idents, dtype=object), counts)
+    if all(isinstance(x, int) for x in idents):
+        ident_col = ident_col.astype(np.int64)
+    res.insert(0, "athlete", ident_col)
     cols = ["athlete"] + [c for c in COLUMNS if c in res.columns]
-    res = res[cols + [c for c in res.columns if c not in cols]]
-    if "exercises" in res.columns:
-        from experiments.plans.season_plan import format_exercises
+    return res[cols + [c for c in res.columns if c not in cols]]
 
-        res["exercises"] = [format_exercises(x) if isinstance(x, list | tuple) else str(x or "")
-                            for x in res["exercises"]]
-    if "date" in res.columns:
-        res["date"] = [d.isoformat() if hasattr(d, "isoformat") else str(d) for d in res["date"]]
+
+def _days(plan: np.ndarray, n_weeks: int, u: dict[str, Any]) -> pd.DataFrame:
+    """One distinct profile's days from its week-plan array (exercises and dates as text)."""
+    from experiments.plans.rules import annotate
+    from experiments.plans.season_plan import format_exercises, season_plan
+    from sim.plan import WeekPlan
+    from sim.season import PHASES, phase_of
+
+    weeks = [WeekPlan.from_array(plan[w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
+    days = season_plan(weeks, u["athlete"], u["start"], u["race"], annotate=False)
+    attrs, days.attrs = days.attrs, {}  # pandas deep-copies attrs on every column access: the check is faster
+    days = annotate(days, weeks)
+    if u["fitted"] is not None:
+        from experiments.athlete.planning import personal_paces
+
+        days.attrs = attrs  # the race distance of the athlete's paces
+        personal_paces(days, u["fitted"])
+        days.attrs = {}
+    if "exercises" in days.columns:
+        days["exercises"] = [format_exercises(x) if isinstance(x, list | tuple) else str(x or "")
+                             for x in days["exercises"]]
+    if "date" in days.columns:
+        days["date"] = [d.isoformat() if hasattr(d, "isoformat") else str(d) for d in days["date"]]
+    return days
+
+
+def _finite(res: pd.DataFrame) -> pd.DataFrame:
+    """No NaN or infinity in the answer (RFC 8259 JSON has none; MLflow's encoder would write `NaN`):
+    non-finite numbers and missing values, in any column, become null (an object column)."""
+    for c in res.columns:
+        kind = res[c].dtype.kind
+        if kind in "iub":
+            continue
+        if kind == "f":
+            bad = ~np.isfinite(res[c].to_numpy(dtype=float))
+        else:  # object or string columns: a missing string is NaN too
+            bad = np.array([v is None or v is pd.NA or (isinstance(v, float | np.floating) and not math.isfinite(v))
+                            for v in res[c]], dtype=bool)
+        if bad.any():
+            col = res[c].to_numpy(dtype=object, copy=True)
+            col[bad] = None
+            res[c] = pd.Series(col, index=res.index, dtype=object)
     return res
 
 
@@ -200,6 +412,8 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
 
     def load_context(self, context) -> None:
         from experiments.config import validate
+
+        self.athletes_dir = athletes_folder()  # named by the operator at start-up; requests only give ids
         from experiments.policy import Predictor, harness_env_kwargs
         from sim.plan import load_yaml
 
@@ -212,7 +426,7 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
     def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
             return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.cfg.env.action_scope, model_input,
-                                self.env_kwargs)
+                                self.env_kwargs, getattr(self, "athletes_dir", None))
         except InputError as err:
             # MLflow's scoring server answers an MlflowException with its own message and HTTP status (400
             # here); any other exception becomes a generic message with the useful one in the stack trace.

@@ -12,6 +12,12 @@
 
 SQLite is refused: Optuna's FAQ warns against sharing it between concurrent processes.
 
+A journal path must be a new file (created only once every other check has passed) or a regular
+file that already is an Optuna journal holding this study: `tune` never appends to anything
+else (issue 25, item 2). Symbolic links, FIFOs and other special files are refused before they
+are opened. Study names are 1-100 letters, digits, '_', '-', '.' (they become lock-file names).
+A PostgreSQL server is asked once, with a connect timeout, before anything else is created.
+
 The lock: `stridelab tune --trials N` means N finished (complete or pruned) trials in the
 study, however many workers share it. A worker decides to start a trial and Optuna creates it
 under one lock per study (PostgreSQL: an advisory lock on its own connection, released by the
@@ -23,7 +29,10 @@ training.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -33,6 +42,11 @@ from typing import Any
 from sim.errors import InputError
 
 DEFAULT_JOURNAL = "optuna-journal.log"
+#: seconds to wait for a PostgreSQL server to accept a connection
+CONNECT_TIMEOUT_S = 10
+_STUDY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+#: a journal line is a JSON object; longer ones (a huge config in a user attribute) are skipped unparsed
+_MAX_LINE = 1 << 20
 _ALLOWED = ("postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (many machines), "
             f"journal:PATH (one machine; the default is journal:{DEFAULT_JOURNAL})")
 
@@ -62,14 +76,13 @@ def parse_storage(text: str | None) -> StorageSpec:
         return StorageSpec("journal", str(Path(DEFAULT_JOURNAL).resolve()))
     if text.startswith("journal:"):
         path = text[len("journal:"):]
-        if not path:
+        if not path.strip():
             raise InputError(f"--storage {text!r}: journal: needs a file path, e.g. journal:optuna-journal.log")
-        p = Path(path).expanduser().resolve()
-        if not p.parent.is_dir():
-            raise InputError(f"--storage {text!r}: folder {p.parent} does not exist")
-        if p.is_dir():
-            raise InputError(f"--storage {text!r}: {p} is a folder, not a file")
-        return StorageSpec("journal", str(p))
+        p = Path(path).expanduser()
+        folder = p.parent if str(p.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"--storage {text!r}: folder {folder} does not exist (it is not created)")
+        return StorageSpec("journal", str(folder.resolve() / p.name))
     scheme = text.split("://", 1)[0] if "://" in text else ""
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         from sqlalchemy.engine import make_url
@@ -88,6 +101,77 @@ def parse_storage(text: str | None) -> StorageSpec:
         raise InputError(f"--storage {text!r}: SQLite is not safe for concurrent workers (Optuna FAQ); "
                          f"allowed: {_ALLOWED}")
     raise InputError(f"--storage {text!r}: unknown storage scheme {scheme or '(none)'!r}; allowed: {_ALLOWED}")
+
+
+def check_study_name(name: str, option: str = "--study") -> str:
+    """InputError unless `name` can name a study (and its lock files): no path separators, no spaces."""
+    if not isinstance(name, str) or not _STUDY.fullmatch(name):
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:60] + "...(cut)"
+        raise InputError(f"{option}: {shown} is not allowed; allowed: 1 to 100 letters, digits, '_', '-' or '.', "
+                         "starting with a letter or digit")
+    return name
+
+
+def _journal_studies(path: Path, shown: str) -> set[str]:
+    """The study names created in an Optuna journal file; InputError if the file is not one."""
+    names: set[str] = set()
+    try:
+        with open(path, "rb") as fh:
+            for n, line in enumerate(fh):
+                if len(line) > _MAX_LINE or not line.strip():
+                    continue
+                try:
+                    op = json.loads(line)
+                except (ValueError, UnicodeDecodeError):
+                    op = None
+                if not isinstance(op, dict) or "op_code" not in op:
+                    raise InputError(f"--storage {shown}: line {n + 1} is not an Optuna journal record; allowed: a new "
+                                     "file or an Optuna journal written by `stridelab tune` (nothing was appended)")
+                if op.get("op_code") == 0 and isinstance(op.get("study_name"), str):
+                    names.add(op["study_name"])
+    except OSError as err:
+        raise InputError(f"--storage {shown}: cannot be read ({err.strerror})") from None
+    return names
+
+
+def check_journal(spec: StorageSpec, study: str) -> bool:
+    """InputError unless the journal is a new file or a regular Optuna journal holding `study`;
+    True if it exists. Never opens a symbolic link or a special file; creates nothing."""
+    p = Path(spec.target)
+    try:
+        st = os.lstat(p)
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        raise InputError(f"--storage {spec.shown}: cannot be inspected ({err.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        from experiments.io import describe_mode
+
+        raise InputError(f"--storage {spec.shown}: {str(p)!r} is {describe_mode(st.st_mode)}; allowed: a new file or "
+                         "an existing Optuna journal (a regular file)")
+    if st.st_size == 0:
+        return True  # nothing to damage (a journal another worker has just created)
+    names = _journal_studies(p, spec.shown)
+    if study not in names:
+        held = ", ".join(sorted(names)[:5]) or "none"
+        raise InputError(f"--storage {spec.shown}: this journal holds no study {study!r} (studies: {held}); allowed: "
+                         "the journal of this study, or a new journal file for a new study")
+    return True
+
+
+def check_reachable(spec: StorageSpec) -> None:
+    """PostgreSQL: InputError unless the server accepts a connection within `CONNECT_TIMEOUT_S` (asked before
+    anything else is created, so an unreachable server leaves nothing behind)."""
+    if spec.kind != "postgresql":
+        return
+    import psycopg
+
+    try:
+        with psycopg.connect(spec.libpq_url, connect_timeout=CONNECT_TIMEOUT_S):
+            pass
+    except psycopg.Error as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"--storage {spec.shown}: cannot connect within {CONNECT_TIMEOUT_S} s ({first})") from None
 
 
 def open_storage(spec: StorageSpec, heartbeat_s: int, grace_s: int, max_retry: int) -> Any:
@@ -109,7 +193,7 @@ def open_storage(spec: StorageSpec, heartbeat_s: int, grace_s: int, max_retry: i
     try:
         return optuna.storages.RDBStorage(
             spec.target,
-            engine_kwargs={"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}},
+            engine_kwargs={"pool_pre_ping": True, "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S}},
             heartbeat_interval=heartbeat_s,
             grace_period=grace_s,
             # RetryFailedTrialCallback's successor (Optuna 4.9): the stale trial is re-queued with its params
@@ -140,7 +224,8 @@ class StudyLock:
 
         if self._conn is None or self._conn.closed:
             try:
-                self._conn = psycopg.connect(self.spec.libpq_url, autocommit=True, connect_timeout=10)
+                self._conn = psycopg.connect(self.spec.libpq_url, autocommit=True,
+                                             connect_timeout=CONNECT_TIMEOUT_S)
             except psycopg.Error as err:
                 first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
                 raise InputError(f"--storage {self.spec.shown}: cannot connect ({first})") from None

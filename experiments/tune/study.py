@@ -110,16 +110,23 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
     tracking store. On any error nothing new is left behind."""
     import optuna
 
+    from experiments.tune.storage import check_journal, check_study_name
+
     _quiet_optuna()
     from experiments.train import preflight
 
-    cl, _ = preflight(cfg, None)
+    check_study_name(study_name)
     uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
     t = settings(cfg)
     sha = config_sha(cfg)
     lock = StudyLock(spec, study_name)
-    lock.acquire()  # two workers starting at once: one creates, the other joins
+    # under the study lock (PostgreSQL: a connection with a timeout, so an unreachable server fails here, before
+    # the MLflow store is created): two workers starting at once, one creates, the other joins
+    lock.acquire()
+    new_journal = False
     try:
+        new_journal = spec.kind == "journal" and not check_journal(spec, study_name)
+        cl, _ = preflight(cfg, None)
         storage = open_storage(spec, t.heartbeat_interval_s, t.grace_period_s, t.max_retry)
         try:
             study = optuna.load_study(study_name=study_name, storage=storage)
@@ -165,6 +172,12 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                     with contextlib.suppress(Exception):
                         cl.delete_run(parent)
                 raise
+    except BaseException:
+        if new_journal:  # the journal this call created: leave nothing behind
+            with contextlib.suppress(OSError):
+                if Path(spec.target).is_file() and not Path(spec.target).is_symlink():
+                    os.unlink(spec.target)
+        raise
     finally:
         lock.release()
         lock.close()

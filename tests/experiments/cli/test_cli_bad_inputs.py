@@ -49,6 +49,8 @@ EXPORT = ["export", "--level", "intermediate", "--start", "2027-01-04", "--race"
 OPTIMIZE = ["optimize", "--level", "beginner", "--race-distance", "10k", "--no-mlflow", "--out", "plan.yaml"]
 REPLAN = ["replan", "--athlete", "a.yaml", "--log", "nolog", "--plan", "p.json", "--today", "2026-07-22"]
 STORE = "STORE"
+TUNE = ["tune", "tiny.yaml", "--trials", "2"]
+JOURNAL_OTHER = '{"op_code":0,"worker_id":"w","study_name":"other","directions":[1]}\n'
 
 
 def _bomb(levels: int = 9) -> str:
@@ -179,6 +181,13 @@ CASES = [
      ["--tracking-uri", "'not a uri'"]),
     ("export_env_garbage_uri", [*EXPORT, "--run", "abc"], {}, {"MLFLOW_TRACKING_URI": "::garbage::"},
      ["MLFLOW_TRACKING_URI", "::garbage::"]),
+    # issue 25, item 8: --format and the --out suffix must agree
+    ("export_format_json_out_csv", [*EXPORT, "--baseline", "intermediate", "--format", "json", "--out", "x.csv"], {},
+     {}, ["--format json", "--out 'x.csv'", "disagree", "ending in .json"]),
+    ("export_format_csv_out_zip", [*EXPORT, "--baseline", "intermediate", "--format", "csv", "--out", "p.zip"], {},
+     {}, ["--format csv", "--out 'p.zip'", ".zip is fit"]),
+    ("replan_format_md_out_ics", [*REPLAN, "--format", "md", "--out", "plan.ics"], {}, {},
+     ["--format md", "--out 'plan.ics'", "disagree"]),
     ("export_store_truncated", [*EXPORT, "--run", "abc"], {"mlflow.db": HEADER[:10]}, {},
      ["sqlite:///mlflow.db", "bad header"]),
     ("export_store_random_bytes", [*EXPORT, "--run", "abc"], {"mlflow.db": _noise(4096)}, {},
@@ -234,6 +243,18 @@ CASES = [
     ("train_eval_athletes_memory", ["train", "tiny.yaml", "--set", "eval.final_athletes=100000",
                                     "--set", "env.season_weeks=104"], {}, {},
      ["eval.final_athletes", "100000", "memory"]),
+    # issue 25, item 10: checked before the run exists (it used to train, then fail)
+    ("train_registered_model_slash", ["train", "tiny.yaml", "--set", "mlflow.register_model=true",
+                                      "--set", "mlflow.registered_model=a/b"], {}, {},
+     ["mlflow.registered_model", "'a/b'", "registered model name", "allowed"]),
+    ("train_registered_model_colon", ["train", "tiny.yaml", "--set", "mlflow.register_model=true",
+                                      "--set", "mlflow.registered_model=models:x"], {}, {},
+     ["mlflow.registered_model", "'models:x'", "allowed"]),
+    ("train_registered_model_blank", ["train", "tiny.yaml", "--set", "mlflow.register_model=true",
+                                      "--set", "mlflow.registered_model=' x '"], {}, {},
+     ["mlflow.registered_model", "' x '", "allowed"]),
+    ("train_rollout_buffer_huge", ["train", "tiny.yaml", "--set", "n_envs=100000", "--set", "algo.n_steps=100000"],
+     {}, {}, ["n_envs x algo.n_steps", "100000 x 100000", "TB", "allowed: at most 4.0 GB"]),
     ("calibrate_athletes_one", ["calibrate", "--athletes", "1"], {}, {}, ["--athletes", "1", "at least 2"]),
     ("train_uri_garbage", ["train", "tiny.yaml", "--set", "mlflow.tracking_uri=garbage"], {}, {},
      ["mlflow.tracking_uri", "'garbage'"]),
@@ -243,6 +264,14 @@ CASES = [
      ["checkpoint.folder", "'fifo'", "named pipe"]),
     ("train_damaged_store", ["train", "tiny.yaml"], {"mlflow.db": HEADER + _noise(8192)}, {},
      ["sqlite:///mlflow.db", "damaged"]),
+    # issue 25, item 15: messages that named the wrong thing, or tracebacks
+    ("train_store_lock_folder", ["train", "tiny.yaml"], {"mlflow.db.lock/x": "x"}, {},
+     ["sqlite:///mlflow.db", "mlflow.db.lock", "a folder", "remove it"]),
+    ("bench_against_broken", ["bench", "sim", "--against", "broken"],
+     {"broken/sim/kernel.py": "syntax error(\n", "broken/sim/__init__.py": ""}, {},
+     ["--against", "'broken'", "not a working StrideLab checkout", "SyntaxError"]),
+    ("compare_plan_folder", ["compare", "--plan", ".", "--level", "intermediate", "--no-mlflow"], {}, {},
+     [".", "not a regular file"]),
     ("train_resume_no_store", ["train", "tiny.yaml", "--resume", "abc"], {}, {}, ["sqlite:///mlflow.db", "no MLflow"]),
     ("train_resume_unknown", ["train", "tiny.yaml", "--resume", "0123456789abcdef"], STORE, {},
      ["--resume", "0123456789abcdef", "not found"]),
@@ -275,6 +304,29 @@ CASES = [
     ("tune_space", ["tune", "tiny.yaml", "--trials", "2", "--set", "tune.ppo.learning_rate=oops"], {}, {},
      ["tune.ppo.learning_rate", "oops"]),
     ("tune_alias_bomb", ["tune", "bad.yaml", "--trials", "2"], {"bad.yaml": BOMB}, {}, ["bad.yaml", "alias"]),
+    # issue 25, item 2: tune writes only its own journal; names, sizes and storage checked before anything exists
+    ("tune_journal_any_file", [*TUNE, "--storage", "journal:keep.txt"], {}, {},
+     ["--storage", "keep.txt", "line 1 is not an Optuna journal record", "nothing was appended"]),
+    ("tune_journal_symlink", [*TUNE, "--storage", "journal:link.csv"], {}, {},
+     ["--storage", "link.csv", "symbolic link", "allowed"]),
+    ("tune_journal_fifo", [*TUNE, "--storage", "journal:fifo"], {}, {}, ["--storage", "fifo", "named pipe"]),
+    ("tune_journal_folder", [*TUNE, "--storage", "journal:."], {}, {}, ["--storage", "a folder"]),
+    ("tune_journal_other_study", [*TUNE, "--storage", "journal:j.log"], {"j.log": JOURNAL_OTHER}, {},
+     ["--storage", "j.log", "no study 'tiny'", "studies: other"]),
+    ("tune_journal_binary", [*TUNE, "--storage", "journal:j.log"], {"j.log": _noise(2048)}, {},
+     ["--storage", "j.log", "not an Optuna journal record"]),
+    ("tune_study_slash", [*TUNE, "--study", "a/b"], {}, {}, ["--study", "'a/b'", "letters, digits"]),
+    ("tune_study_dotdot", [*TUNE, "--study", "../x"], {}, {}, ["--study", "'../x'", "allowed"]),
+    ("tune_study_empty", [*TUNE, "--study", ""], {}, {}, ["--study", "''", "allowed"]),
+    ("tune_study_from_config_name", [*TUNE, "--set", "name=.."], {}, {}, ["--study", "'..'", "config's name"]),
+    ("tune_n_jobs_huge", [*TUNE, "--n-jobs", "1000000"], {}, {}, ["--n-jobs", "1000000", "CPUs of this machine"]),
+    ("tune_n_jobs_zero", [*TUNE, "--n-jobs", "0"], {}, {}, ["--n-jobs", "0"]),
+    ("tune_damaged_store", TUNE, {"mlflow.db": HEADER + _noise(8192)}, {}, ["sqlite:///mlflow.db", "damaged"]),
+    ("tune_tracking_garbage", [*TUNE, "--storage", "journal:new.log", "--set", "mlflow.tracking_uri=garbage"], {}, {},
+     ["mlflow.tracking_uri", "'garbage'"]),
+    ("tune_storage_empty_journal_path", [*TUNE, "--storage", "journal:"], {}, {}, ["--storage", "needs a file path"]),
+    ("tune_pg_unreachable", [*TUNE, "--storage", f"postgresql://u:pw@127.0.0.1:{_closed_port()}/db"], {}, {},
+     ["--storage", "127.0.0.1", "cannot connect", "u:***@"]),
     # ---------------------------------------------------------------- optimize, audit (issues 9, 10)
     ("optimize_level", [*OPTIMIZE[:2], "elite", *OPTIMIZE[3:]], {}, {}, ["--level", "elite", "allowed"]),
     ("optimize_distance", [*OPTIMIZE[:4], "12k", *OPTIMIZE[5:]], {}, {}, ["--race-distance", "12k", "allowed"]),
@@ -284,6 +336,26 @@ CASES = [
     ("optimize_out_fifo", [*OPTIMIZE[:-1], "fifo"], {}, {}, ["--out", "fifo"]),
     ("optimize_budget", [*OPTIMIZE, "--budget", "0"], {}, {}, ["--budget", "0"]),
     ("optimize_athletes", [*OPTIMIZE, "--athletes", "1"], {}, {}, ["athletes", "1", "at least 2"]),
+    # issue 25, item 9: optimize and calibrate use the shared store and size checks
+    ("optimize_athletes_huge", [*OPTIMIZE, "--athletes", "1000000000000"], {}, {},
+     ["--athletes", "1000000000000", "memory", "allowed: at most"]),
+    ("optimize_athletes_sci", [*OPTIMIZE, "--athletes", "1e12"], {}, {}, ["--athletes", "'1e12'"]),
+    ("optimize_population_huge", [*OPTIMIZE, "--population", "100000000", "--budget", "100000000"], {}, {},
+     ["--athletes", "memory"]),
+    ("optimize_tracking_garbage", [*OPTIMIZE[:-3], "--out", "plan.yaml", "--tracking-uri", "garbage"], {}, {},
+     ["--tracking-uri", "'garbage'", "allowed"]),
+    ("optimize_tracking_closed_port", [*OPTIMIZE[:-3], "--out", "plan.yaml", "--tracking-uri",
+                                       f"http://127.0.0.1:{_closed_port()}"], {}, {"STRIDELAB_STORE_TIMEOUT_S": "2"},
+     ["--tracking-uri", "http://127.0.0.1:", "cannot reach"]),
+    ("optimize_tracking_fifo", [*OPTIMIZE[:-3], "--out", "plan.yaml", "--tracking-uri", "sqlite:///fifo"], {}, {},
+     ["--tracking-uri", "sqlite:///fifo", "not a regular file"]),
+    ("optimize_experiment_empty", [*OPTIMIZE[:-3], "--out", "plan.yaml", "--experiment", ""], {}, {},
+     ["--experiment", "''", "allowed"]),
+    ("optimize_experiment_blank", [*OPTIMIZE[:-3], "--out", "plan.yaml", "--experiment", "   "], {}, {},
+     ["--experiment", "'   '", "allowed"]),
+    ("calibrate_athletes_huge", ["calibrate", "--athletes", "1000000000000"], {}, {},
+     ["--athletes", "1000000000000", "allowed: 2 to 100000"]),
+    ("calibrate_athletes_sci", ["calibrate", "--athletes", "1e12"], {}, {}, ["--athletes", "'1e12'"]),
     ("audit_level", ["audit", "--level", "elite"], {}, {}, ["--level", "elite", "allowed"]),
     ("audit_athletes", ["audit", "--athletes", "0"], {}, {}, ["--athletes", "0"]),
     ("audit_plot_suffix", ["audit", "--athletes", "2", "--plot", "curves.jpg"], {}, {},
@@ -295,12 +367,35 @@ def api_cases():
     """API entry points: (id, callable, words)."""
     import pandas as pd
 
-    from experiments.serving.pyfunc import check_profiles
+    from experiments.serving.pyfunc import check_profiles, plan_seasons
     from sim.plan import WeekPlan, parse_plan
     from sim.whatif import check_athletes, simulate_plan
 
     good = {"level": ["intermediate"], "weekly_km": [40.0], "race_distance": ["10k"], "race_date": ["2027-05-23"]}
+    from experiments.io import check_format_suffix
+
+    plan_formats = {"csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"), "ics": (".ics", ".ical"),
+                    "fit": (".zip",)}
     return [
+        # issue 25, item 8: the shared helper export and replan call (experiments.io.check_format_suffix)
+        ("api_format_json_out_csv", lambda: check_format_suffix("json", "x.csv", plan_formats),
+         ["--format json", "--out 'x.csv'", "disagree", ".csv is csv", "ending in .json"]),
+        ("api_format_csv_out_markdown", lambda: check_format_suffix("csv", "plan.MARKDOWN", plan_formats),
+         ["--format csv", "plan.MARKDOWN", "is md"]),
+        ("api_format_fit_out_ics", lambda: check_format_suffix("fit", "plan.ics", plan_formats),
+         ["--format fit", "plan.ics", "ending in .zip"]),
+        ("api_served_list_distance", lambda: check_profiles(pd.DataFrame({**good, "race_distance": [["10k"]]})),
+         ["race_distance: row 0", "['10k']", "allowed"]),
+        ("api_served_dict_athlete", lambda: check_profiles(pd.DataFrame({**good, "athlete": [{"a": 1}]})),
+         ["athlete: row 0", "{'a': 1}"]),
+        ("api_served_bad_time", lambda: check_profiles(pd.DataFrame({**good, "race_date": ["2027-05-23T25:99:00"]})),
+         ["race_date: row 0", "T25:99:00"]),
+        ("api_served_athlete_file_path",
+         lambda: check_profiles(pd.DataFrame({**good, "athlete_file": ["/etc/passwd"]})),
+         ["athlete_file: row 0", "'/etc/passwd'", "no path separators"]),
+        ("api_served_race_0001",
+         lambda: plan_seasons(None, 8, "strength", pd.DataFrame({**good, "race_date": ["0001-01-01"]})),
+         ["race_date: row 0", "0001-01-01", "in the past"]),
         ("api_served_extra_column", lambda: check_profiles(pd.DataFrame({**good, "colour": ["red"]})),
          ["unknown column", "colour"]),
         ("api_served_subnormal_km", lambda: check_profiles(pd.DataFrame({**good, "weekly_km": [5e-324]})),
@@ -375,7 +470,7 @@ def workdir(tmp_path_factory, monkeypatch):
     tmp_path = tmp_path_factory.mktemp("work")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
     monkeypatch.chdir(tmp_path)
-    for var in ("MLFLOW_TRACKING_URI", "STRIDELAB_STORE_TIMEOUT_S"):
+    for var in ("MLFLOW_TRACKING_URI", "STRIDELAB_STORE_TIMEOUT_S", "PGCONNECT_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
     # what open_store sets for a remote store must not leak into other tests
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
@@ -425,3 +520,36 @@ def test_api_bad_input_raises_input_error(case):
 
 def test_the_suite_has_at_least_60_bad_inputs():
     assert len(CASES) + len(api_cases()) >= 60
+
+
+def test_a_silent_postgresql_store_times_out_like_http(workdir, monkeypatch, capsys):
+    """Issue 25, item 11: a server that accepts TCP but never answers (a black hole) is given up after
+    STRIDELAB_STORE_TIMEOUT_S, not waited on for ever; nothing is created."""
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+    monkeypatch.setenv("STRIDELAB_STORE_TIMEOUT_S", "2")
+    before = snapshot(workdir)
+    t0 = time.time()
+    try:
+        code = main(["train", "tiny.yaml", "--set", f"mlflow.tracking_uri=postgresql+psycopg://u:pw@127.0.0.1:{port}/db"])
+    finally:
+        silent.close()
+    wall = time.time() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "mlflow.tracking_uri" in err and f"127.0.0.1:{port}" in err and "2 s" in err and "pw" not in err
+    assert wall < 30, wall
+    assert snapshot(workdir) == before
+
+
+def test_format_and_suffix_that_agree_pass():
+    from experiments.io import check_format_suffix
+
+    fm = {"csv": (".csv",), "json": (".json",), "fit": (".zip",)}
+    for fmt, out in (("json", "x.json"), ("csv", "x.CSV"), ("fit", "season.zip"), ("json", None), (None, "x.csv"),
+                     ("json", "x.txt"), ("xlsx", "x.csv")):
+        check_format_suffix(fmt, out, fm)  # agreeing, absent, suffix of no format, or unknown format: no error

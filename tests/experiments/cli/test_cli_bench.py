@@ -67,3 +67,13 @@ def test_bench_train_reads_the_checkouts_quickstart_in_both_scopes():
     shipped, full = configs()
     assert shipped.n_envs == full.n_envs == N_ENVS
     assert shipped.env.action_scope == "strength" and full.env.action_scope == "strength_and_run"
+
+
+def test_against_accepts_a_checkout_whose_kernel_imports_from_itself():
+    """Issue 25, item 15: the probe before timing passes for a working checkout (this one)."""
+    from pathlib import Path
+
+    from experiments.cli.bench import check_checkout
+
+    root = Path(__file__).resolve().parents[3]
+    check_checkout(str(root), str(root))

@@ -58,24 +58,40 @@ def test_plans_follow_the_policy_and_end_on_race_day() -> None:
 
 
 def test_an_athlete_file_plans_for_that_runner(tmp_path) -> None:
-    """A fitted athlete's row: their habitual km and their own race paces, not the level's."""
+    """A fitted athlete's row, by id in the operator's folder: their habitual km and their own race paces."""
     import yaml
 
     from experiments.athlete.synthetic import make_athlete, write_log
     from experiments.cli import main
 
     log, results = write_log(make_athlete(5, weeks=12, n_races=2), "strava", tmp_path)
-    athlete = tmp_path / "athlete.yaml"
+    folder = tmp_path / "athletes"
+    folder.mkdir()
+    athlete = folder / "ann.yaml"
     assert main(["athlete", "fit", str(log), "--races", str(results), "--out", str(athlete)]) == 0
     doc = yaml.safe_load(athlete.read_text())
-    df = pd.DataFrame({**GOOD, "athlete_file": [str(athlete)]})
-    days = plan_seasons(TwoSessions(), 6, "strength", df)
+    df = pd.DataFrame({**GOOD, "athlete_file": ["ann"]})
+    days = plan_seasons(TwoSessions(), 6, "strength", df, athletes_dir=folder)
     km = days.groupby("week")["distance_km"].sum()
     typical = plan_seasons(TwoSessions(), 6, "strength", pd.DataFrame(GOOD)).groupby("week")["distance_km"].sum()
     # the policy's volume is relative: this runner's weeks scale with their habitual km, not the level's 40
     assert km.iloc[0] / typical.iloc[0] == pytest.approx(doc["profile"]["habitual_km"] / 40.0, rel=0.1)
     tempo = days[days["run_kind"] == "tempo"]["intensity"]
     assert len(tempo) and all("(your threshold pace)" in t for t in tempo)
-    bad = pd.DataFrame({**GOOD, "athlete_file": [str(tmp_path / "missing.yaml")]})
-    with pytest.raises(InputError, match="athlete_file: row 0: .*missing.yaml: no such file"):
-        plan_seasons(TwoSessions(), 6, "strength", bad)
+    bad = pd.DataFrame({**GOOD, "athlete_file": ["bob"]})
+    with pytest.raises(InputError, match="athlete_file: row 0: no athlete 'bob' in the server's athlete folder"):
+        plan_seasons(TwoSessions(), 6, "strength", bad, athletes_dir=folder)
+    with pytest.raises(InputError, match="athlete_file: row 0: .*no athlete folder.*STRIDELAB_ATHLETES_DIR"):
+        plan_seasons(TwoSessions(), 6, "strength", pd.DataFrame({**GOOD, "athlete_file": ["ann"]}))
+
+
+def test_identical_profiles_are_planned_once_and_keep_their_ids() -> None:
+    rows = 5
+    df = pd.DataFrame({k: v * rows for k, v in GOOD.items()} | {"athlete": [f"r{i}" for i in range(rows)],
+                                                              "start_date": ["2027-03-29"] * rows})
+    days = plan_seasons(TwoSessions(), 6, "strength", df)
+    assert list(days["athlete"].unique()) == [f"r{i}" for i in range(rows)]
+    one = days[days["athlete"] == "r0"].drop(columns="athlete").reset_index(drop=True)
+    last = days[days["athlete"] == "r4"].drop(columns="athlete").reset_index(drop=True)
+    pd.testing.assert_frame_equal(one, last)
+    assert len(days) == rows * 7 * 8
