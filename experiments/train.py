@@ -968,16 +968,32 @@ def train(cfg: ExperimentConfig, command: str = "", resume: str | None = None, p
         lock = ResumeLock(Path(cfg.checkpoint.folder), parent_id or resume)
         lock.acquire()
     try:
-        return _train_runs(cfg, cl, uri, exp_id, params, cfg_yaml, multi, command, resume, role, parent_id, existing,
-                           progress)
+        setup = _RunSetup(cfg, cl, uri, exp_id, params, cfg_yaml, multi, command)
+        return _train_runs(setup, resume, parent_id, existing, progress)
     finally:
         if lock is not None:
             lock.release()
 
 
-def _train_runs(cfg: ExperimentConfig, cl, uri: str, exp_id: str, params: dict, cfg_yaml: str, multi: bool,
-                command: str, resume: str | None, role: str | None, parent_id: str | None,
-                existing: dict[int, str], progress: bool) -> TrainResult:
+@dataclass(frozen=True)
+class _RunSetup:
+    """What every run of one `train` call shares: the config, the MLflow client, store and experiment, the logged
+    params and config text, whether there are several seeds, and the command line."""
+
+    cfg: ExperimentConfig
+    cl: object
+    uri: str
+    exp_id: str
+    params: dict
+    cfg_yaml: str
+    multi: bool
+    command: str
+
+
+def _train_runs(setup: _RunSetup, resume: str | None, parent_id: str | None, existing: dict[int, str],
+                progress: bool) -> TrainResult:
+    cfg, cl, uri, exp_id = setup.cfg, setup.cl, setup.uri, setup.exp_id
+    params, cfg_yaml, multi, command = setup.params, setup.cfg_yaml, setup.multi, setup.command
     if resume is not None:
         run = cl.get_run(resume)
         if parent_id:
