@@ -38,6 +38,17 @@ def _race_counts(text: str) -> list[int]:
 
 
 MIN_CHECK_WEEKS, MAX_CHECK_WEEKS = 5, 40  # synthetic logs start 2026-01-05 and may not run into the future
+MAX_CHECK_ATHLETES = 2000  # each one is a log written and fitted (seconds each): more is hours, not a check
+
+
+def _check_athletes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need 1-{MAX_CHECK_ATHLETES}") from None
+    if not 1 <= value <= MAX_CHECK_ATHLETES:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed; need 1-{MAX_CHECK_ATHLETES} athletes per race count")
+    return value
 
 
 def _check_weeks(text: str) -> int:
@@ -91,7 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = asub.add_parser("check", help="coverage of the fit's 90%% intervals on synthetic athletes",
                         description="Simulate athletes with known parameters, write their logs, fit them back and "
                                     "report the coverage of the 90% intervals and their widths.")
-    c.add_argument("--athletes", type=A.positive_int, default=50, help="athletes per race count (default 50)")
+    c.add_argument("--athletes", type=_check_athletes, default=50,
+                   help=f"athletes per race count, 1-{MAX_CHECK_ATHLETES} (default 50)")
     c.add_argument("--races", type=_race_counts, default=[1, 2, 4, 8], help="race counts (default 1,2,4,8)")
     c.add_argument("--format", choices=("fit", "strava", "intervals", "all"), default="all",
                    help="log format the athletes are written in (default all: rotate)")

@@ -159,7 +159,7 @@ def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> 
     from experiments.plans.season_plan import policy_week_plans, season_plan
     from experiments.policy import load_baseline, load_model_file, load_run_policy
 
-    if args.baseline:
+    if args.baseline is not None:  # '' is a bad name, not "no baseline" (issue 25, item 15)
         policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"
     elif args.model:
         policy, source = load_model_file(args.model, trust=args.trust), f"model {args.model}"
