@@ -58,6 +58,21 @@ def positive_float(text: str) -> float:
     return value
 
 
+def int_in(lo: int, hi: int, unit: str):
+    """An argparse type: a whole number in [lo, hi] `unit`, the message naming the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need {lo}-{hi} {unit}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text} is not allowed; need {lo}-{hi} {unit}")
+        return value
+
+    return parse
+
+
 MAX_MODEL_DRAWS = 500
 
 

@@ -41,28 +41,6 @@ MIN_CHECK_WEEKS, MAX_CHECK_WEEKS = 5, 40  # synthetic logs start 2026-01-05 and 
 MAX_CHECK_ATHLETES = 2000  # each one is a log written and fitted (seconds each): more is hours, not a check
 
 
-def _check_athletes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need 1-{MAX_CHECK_ATHLETES}") from None
-    if not 1 <= value <= MAX_CHECK_ATHLETES:
-        raise argparse.ArgumentTypeError(f"{text} is not allowed; need 1-{MAX_CHECK_ATHLETES} athletes per race count")
-    return value
-
-
-def _check_weeks(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; need {MIN_CHECK_WEEKS}-"
-                                         f"{MAX_CHECK_WEEKS}") from None
-    if not MIN_CHECK_WEEKS <= value <= MAX_CHECK_WEEKS:
-        raise argparse.ArgumentTypeError(f"{text} is not allowed; need a number of weeks in [{MIN_CHECK_WEEKS}, "
-                                         f"{MAX_CHECK_WEEKS}]")
-    return value
-
-
 def _timezone(text: str) -> str:
     from experiments.athlete.localtime import zone
     from sim.errors import InputError
@@ -102,12 +80,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = asub.add_parser("check", help="coverage of the fit's 90%% intervals on synthetic athletes",
                         description="Simulate athletes with known parameters, write their logs, fit them back and "
                                     "report the coverage of the 90% intervals and their widths.")
-    c.add_argument("--athletes", type=_check_athletes, default=50,
+    c.add_argument("--athletes", type=A.int_in(1, MAX_CHECK_ATHLETES, "athletes per race count"), default=50,
                    help=f"athletes per race count, 1-{MAX_CHECK_ATHLETES} (default 50)")
     c.add_argument("--races", type=_race_counts, default=[1, 2, 4, 8], help="race counts (default 1,2,4,8)")
     c.add_argument("--format", choices=("fit", "strava", "intervals", "all"), default="all",
                    help="log format the athletes are written in (default all: rotate)")
-    c.add_argument("--weeks", type=_check_weeks, default=24,
+    c.add_argument("--weeks", type=A.int_in(MIN_CHECK_WEEKS, MAX_CHECK_WEEKS, "weeks"), default=24,
                    help=f"log length in weeks, {MIN_CHECK_WEEKS}-{MAX_CHECK_WEEKS} (default 24)")
     c.add_argument("--out", default=None, help="write the coverage table to this CSV file")
     c.set_defaults(func=run_check)

@@ -144,4 +144,4 @@ def test_athlete_check_weeks_is_bounded(capsys):
     with pytest.raises(SystemExit) as e:
         main(["athlete", "check", "--weeks", "1000000"])
     assert e.value.code == 2
-    assert "need a number of weeks in [5, 40]" in capsys.readouterr().err
+    assert "need 5-40 weeks" in capsys.readouterr().err
