@@ -155,13 +155,19 @@ def load_sb3(algo: str, path: str | Path, **kwargs):
     the project's own checkpoints, or a file the user passed with --trust.
     """
     try:
-        return algo_class(algo).load(str(path), device="cpu", **kwargs)
+        model = algo_class(algo).load(str(path), device="cpu", **kwargs)
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 (KeyError, PytorchStreamReader, zipfile, pickle errors)
         text = " ".join(str(err).split())[:200]
         raise InputError(f"model: {path}: not a readable {algo} model saved by stable-baselines3 "
                          f"({type(err).__name__}: {text})") from None
+    # a diverged or damaged model predicts NaN actions: refuse it by name (issue 25, item 15)
+    for name, weights in model.policy.named_parameters():
+        if not bool(weights.detach().isfinite().all()):
+            raise InputError(f"model: {path}: weights {name!r} hold NaN or inf; a policy needs finite weights "
+                             "(a diverged or damaged model)")
+    return model
 
 
 # --------------------------------------------------------------------------- a trained policy

@@ -142,3 +142,19 @@ def test_a_policy_trained_on_an_older_observation_space_is_a_clean_error(tmp_pat
     want = rf"trained on observations of shape \({OBS_SIZE - 2},\); allowed: \({OBS_SIZE},\)"
     with pytest.raises(InputError, match=want):
         Predictor.load(tmp_path / "old.zip", None, "ppo", "strength_and_run")
+
+
+def test_a_trusted_model_with_nan_weights_is_refused_by_name(clean_model, tmp_path):
+    """Issue 25, item 15: a diverged model is an InputError naming the weights, not a traceback later."""
+    import torch
+    from stable_baselines3 import PPO
+
+    folder, _ = clean_model
+    model = PPO.load(str(folder / "policy.zip"), device="cpu")
+    name, weights = next(iter(model.policy.named_parameters()))
+    with torch.no_grad():
+        weights.fill_(float("nan"))
+    bad = tmp_path / "diverged.zip"
+    model.save(str(bad))
+    with pytest.raises(InputError, match=rf"weights '{name}' hold NaN or inf"):
+        load_model_file(bad, trust=True)
