@@ -49,6 +49,7 @@ from experiments.policy import (
     unflatten_actions,
 )
 from sim.errors import InputError
+from sim.whatif import human_bytes
 
 CHECKPOINT_NAME = "checkpoint.zip"
 REPLAY_NAME = "replay_buffer.pkl"
@@ -756,14 +757,6 @@ def buffer_bytes(cfg: ExperimentConfig) -> tuple[int, str]:
     return n * per, f"n_envs x algo.n_steps = {cfg.n_envs} x {a.n_steps} = {n} transitions"
 
 
-def _human(nbytes: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
-        if nbytes < 1000 or unit == "PB":
-            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
-        nbytes /= 1000
-    return f"{nbytes:.1f} PB"
-
-
 def check_registered_name(cfg: ExperimentConfig) -> None:
     """InputError unless MLflow's model registry accepts `cfg.registered_model_name` (checked before the run:
     MLflow would refuse it only after training, leaving the run KILLED)."""
@@ -791,8 +784,8 @@ def check_registered_name(cfg: ExperimentConfig) -> None:
 def check_buffers(cfg: ExperimentConfig) -> None:
     need, what = buffer_bytes(cfg)
     if need > MAX_BUFFER_BYTES:
-        raise InputError(f"{what} would need about {_human(need)} for SB3's buffer; allowed: at most "
-                         f"{_human(MAX_BUFFER_BYTES)} (fewer n_envs or a smaller algo.n_steps / algo.buffer_size)")
+        raise InputError(f"{what} would need about {human_bytes(need)} for SB3's buffer; allowed: at most "
+                         f"{human_bytes(MAX_BUFFER_BYTES)} (fewer n_envs or a smaller algo.n_steps / algo.buffer_size)")
 
 
 def preflight(cfg: ExperimentConfig, resume: str | None) -> tuple[Any, str | None]:

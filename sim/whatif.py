@@ -56,7 +56,8 @@ _BYTES_PER_ATHLETE_WEEK = 8 * (METRIC_SIZE + 2 + PLAN_SIZE + 12)
 _BYTES_PER_ATHLETE = 8 * 64
 
 
-def _human(nbytes: float) -> str:
+def human_bytes(nbytes: float) -> str:
+    """A byte count for a message: 4.0 GB, 782.1 GB, 512 bytes."""
     for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
         if nbytes < 1000 or unit == "PB":
             return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
@@ -76,8 +77,8 @@ def check_athletes(athletes: int, weeks: int, plans: int = 1, name: str = "athle
     if need > MAX_SIM_BYTES:
         most = MAX_SIM_BYTES // per
         raise InputError(f"{name}: {athletes} athletes x {weeks} weeks x {plans} plan(s) would need about "
-                         f"{_human(need)} of memory; allowed: at most {most} athletes here "
-                         f"({_human(MAX_SIM_BYTES)})")
+                         f"{human_bytes(need)} of memory; allowed: at most {most} athletes here "
+                         f"({human_bytes(MAX_SIM_BYTES)})")
     return int(athletes)
 
 
