@@ -30,6 +30,7 @@ COMMANDS = (
     "replan",  # issue 12: re-plan the rest of a season from the log (experiments/athlete/replan.py)
     "optimize",  # issue 10: open-loop CMA-ES plan optimizer (experiments/optimize/)
     "audit",  # issue 9: simulator audit (sim/audit.py)
+    "headline",  # issue 22: the ladder of planners, README's headline (experiments/headline/)
 )
 
 

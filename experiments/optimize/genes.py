@@ -118,9 +118,54 @@ def decode(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) ->
     return out
 
 
-def decode_batch(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) -> np.ndarray:
-    """(k, n_weeks, PLAN_SIZE) for a (k, N_GENES) batch of gene vectors."""
-    return np.stack([decode(x, n_weeks, limits) for x in np.atleast_2d(genes)])
+def decode_batch(genes: np.ndarray, n_weeks: int, limits: HardLimits | np.ndarray | None = None) -> np.ndarray:
+    """(k, n_weeks, PLAN_SIZE) for a (k, N_GENES) batch of gene vectors: `decode` of every row, the
+    phases' fields set for all rows at once (the per-athlete optimizers decode thousands a generation).
+    `limits` is a `HardLimits` or its array (`envs.config.limits_array`)."""
+    g = np.clip(np.nan_to_num(np.atleast_2d(np.asarray(genes, dtype=np.float64)), nan=0.5), 0.0, 1.0)
+    if g.ndim != 2 or g.shape[1] != N_GENES:
+        raise ValueError(f"genes: need shape (k, {N_GENES}), got {g.shape}")
+    k = g.shape[0]
+    g = g.reshape(k, len(PHASES), N_PHASE_GENES)
+    phases = np.array([phase_of(w, n_weeks) for w in range(n_weeks)])
+    out = np.zeros((k, n_weeks, PLAN_SIZE))
+    lift = np.array([EMPHASES.index(e) for e in LIFT_EMPHASES], dtype=np.float64)
+
+    def pick(x: np.ndarray, m: int) -> np.ndarray:
+        return np.minimum((x * m).astype(np.int64), m - 1).astype(np.float64)
+
+    for ph in range(len(PHASES)):
+        weeks = np.flatnonzero(phases == ph)
+        if len(weeks) == 0:
+            continue
+        p = g[:, ph]
+        v0 = VOLUME_MIN + p[:, G_VOL_START] * (VOLUME_MAX - VOLUME_MIN)
+        v1 = VOLUME_MIN + p[:, G_VOL_END] * (VOLUME_MAX - VOLUME_MIN)
+        frac = np.arange(len(weeks)) / max(len(weeks) - 1, 1)
+        o = out[:, weeks]  # a copy: written back below
+        o[:, :, P_RUN_KM] = np.round(v0[:, None] + (v1 - v0)[:, None] * frac[None, :], 2)
+        o[:, :, P_RUN_IS_REL] = 1.0
+        o[:, :, P_KEY_RUNS] = pick(p[:, G_KEY], 4)[:, None]
+        o[:, :, P_KEY_KIND] = RUN_INTERVALS if PHASES[ph] in ("pre_season", "race_season") else RUN_TEMPO
+        o[:, :, P_LONG_KM] = np.round(p[:, G_LONG] * LONG_SHARE_MAX, 2)[:, None]
+        o[:, :, P_LONG_IS_REL] = 1.0
+        sessions = pick(p[:, G_SESSIONS], 4)
+        lifts = sessions > 0
+        o[:, :, P_STR_SESSIONS] = sessions[:, None]
+        o[:, :, P_EMPHASIS] = np.where(lifts, lift[pick(p[:, G_EMPHASIS], len(LIFT_EMPHASES)).astype(np.int64)],
+                                       0.0)[:, None]
+        o[:, :, P_EFFORT] = np.where(lifts, pick(p[:, G_EFFORT], len(EFFORTS)),
+                                     float(EFFORTS.index("moderate")))[:, None]
+        o[:, :, P_PLACEMENT] = np.where(lifts, pick(p[:, G_PLACEMENT], len(PLACEMENTS)), 0.0)[:, None]
+        o[:, :, P_SETS] = np.where(lifts, 1 + pick(p[:, G_SETS], MAX_SETS), 0.0)[:, None]
+        o[:, :, P_PAIN_RULE] = 1.0
+        out[:, weeks] = o
+    out[:, -1, P_RACE] = 1.0
+    if limits is not None:
+        lim = limits if isinstance(limits, np.ndarray) else limits_array(limits)
+        for i in range(k):
+            limit_season(out[i], lim)
+    return out
 
 
 def week_plans(genes: np.ndarray, n_weeks: int, limits: HardLimits | None = None) -> list[WeekPlan]:

@@ -1,0 +1,190 @@
+"""The ladder of planners on one level's held-out athletes (issue 22).
+
+Six rungs, each a planner that turns the same athletes into week plans, all run on one cohort
+with common random numbers (`agents.evaluation.evaluate`), paired against the level's best
+template:
+
+1. **template**: the best of the article's templates on these athletes;
+2. **open-loop**: one plan for the level's population (`stridelab optimize`);
+3. **personalized**: one open-loop plan per athlete, optimized on draws from what is known at
+   the start (level, years of running, habitual km, easy pace, past injuries, a recent race;
+   `experiments.headline.watch`), starting from the open-loop plan;
+4. **re-planned**: the personalized plan, revised every `replan_every` weeks: the watch's
+   readings so far update the posterior over who the athlete is (a particle filter on the
+   simulator) and the rest of the season is re-optimized on draws from it, closed loop;
+5. **learned**: the per-level trained policy, closed loop on the batched env;
+6. **oracle**: one open-loop plan per athlete, optimized on copies of the athlete's true profile
+   (everything known but the future's luck): the ceiling an open-loop plan can reach.
+
+Per rung: race time and injured days with 95% CIs, the paired difference to the template and
+to the rung below, and the share of the oracle's gap recovered, (template - rung) /
+(template - oracle) on race time. The planners' own model is the default parameter set; under
+model draws (`experiments.report.robustness`) the athletes' bodies follow the draw while the
+per-athlete plans stay the ones made with the default model (the re-planner keeps planning with
+it), so the draws ask what a wrong model costs each rung.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from envs.config import ARTICLE_RULES, limits_array
+from experiments.headline.individual import Objective, Search, optimize_each
+from experiments.headline.watch import Posterior, noise, start_race_time, start_reading, true_bodies, week_readings
+from experiments.optimize.objective import TRAINING_REWARD
+from sim import kernel
+from sim.parameters import default_parameters
+from sim.state import A_RACE_KM, METRIC_SIZE
+from sim.whatif import Cohort
+
+RUNGS = ("template", "open-loop", "personalized", "re-planned", "learned", "oracle")
+
+
+@dataclass(frozen=True)
+class LadderSettings:
+    """How much each per-athlete rung searches (the defaults are the full headline's)."""
+
+    season_weeks: int = 52
+    particles: int = 32  # posterior particles per athlete
+    draws: int = 8  # bodies per athlete each candidate is scored on
+    first: Search = field(default_factory=lambda: Search(generations=30, sigma=0.12))
+    replan: Search = field(default_factory=lambda: Search(generations=6, sigma=0.08))
+    replan_every: int = 4
+    seed: int = 0  # the planners' own seed (particles, readings' noise, CMA-ES)
+
+    @property
+    def limits(self) -> np.ndarray:
+        return limits_array(ARTICLE_RULES)
+
+
+def _days_per_injury(gp: np.ndarray) -> float:
+    from experiments.train import mean_injury_days
+
+    return mean_injury_days(gp)
+
+
+class PerAthletePlanners:
+    """Rungs 3, 4 and 6 for one cohort's athletes, starting from the open-loop genes.
+
+    Each is a callable `f(cohort, season_weeks)` giving (n, weeks, PLAN_SIZE) plans
+    (`agents.evaluation`). A plan made for the nominal cohort is kept by the athletes' keys, so the
+    robustness runs (same athletes and keys, another body or missed sessions) reuse it for the
+    open-loop rungs; the re-planner runs its loop again on whatever body it meets.
+    """
+
+    def __init__(self, open_loop_genes: np.ndarray, settings: LadderSettings,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.genes0 = np.asarray(open_loop_genes, dtype=np.float64)
+        self.s = settings
+        self.gp = default_parameters()  # the planners' model
+        self.progress = progress
+        self._personal: dict[bytes, tuple[np.ndarray, np.ndarray, Posterior]] = {}
+        self._oracle: dict[bytes, np.ndarray] = {}
+        self._replanned: dict[bytes, np.ndarray] = {}
+        self.replan_log: list[dict] = []
+
+    def _key(self, cohort: Cohort) -> bytes:
+        return cohort.keys.tobytes() + np.int64(cohort.seed).tobytes()
+
+    def _tell(self, what: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(what, done, total)
+
+    def _start(self, cohort: Cohort) -> tuple[np.ndarray, np.ndarray, Posterior]:
+        """The personalized genes and plans, and the posterior at the start (cached per athletes)."""
+        key = self._key(cohort)
+        if key not in self._personal:
+            s, n = self.s, cohort.n
+            rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
+            post = Posterior(cohort.athletes, start_reading(rt0, s.seed + cohort.seed), self.gp, s.particles,
+                             s.seed + cohort.seed)
+            bodies = post.draws(s.draws, salt=0)
+            obj = Objective(bodies, self.gp, s.seed + 1, TRAINING_REWARD, _days_per_injury(self.gp))
+            start = np.repeat(self.genes0[None], n, axis=0)
+            genes, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
+                                         lambda g: self._tell("personalized", g, s.first.generations))
+            self._personal[key] = (genes, plans, post)
+        return self._personal[key]
+
+    def personalized(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
+        return self._start(cohort)[1].copy()
+
+    def oracle(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
+        key = self._key(cohort)
+        if key not in self._oracle:
+            s, n = self.s, cohort.n
+            rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
+            bodies = true_bodies(cohort.athletes, cohort.states, rt0, s.draws, 0, salt=999)
+            obj = Objective(bodies, cohort.params, s.seed + 2, TRAINING_REWARD, _days_per_injury(cohort.params))
+            start = np.repeat(self.genes0[None], n, axis=0)
+            _, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
+                                     lambda g: self._tell("oracle", g, s.first.generations))
+            self._oracle[key] = plans
+        return self._oracle[key].copy()
+
+    def replanned(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
+        """Closed loop: the athletes run `replan_every` weeks of the current plan (their own bodies
+        and streams, exactly as `sim.whatif.simulate_season` would), the watch reads them, the
+        posterior moves, the rest of the season is re-optimized; repeat until the race week."""
+        key = self._key(cohort) + cohort.athletes.tobytes() + cohort.params.tobytes()
+        if key not in self._replanned:
+            self._replanned[key] = self._replan_loop(cohort)
+        return self._replanned[key].copy()
+
+    def _replan_loop(self, cohort: Cohort) -> np.ndarray:
+        s = self.s
+        genes, plans, post0 = self._start(cohort)
+        genes, plans = genes.copy(), plans.copy()
+        post = _copy_posterior(post0)
+        n, weeks = cohort.n, s.season_weeks
+        states = cohort.states.copy()
+        z_pace = noise(s.seed + cohort.seed, n, weeks, 2)
+        z_test = noise(s.seed + cohort.seed, n, weeks, 3)
+        blocks = list(range(0, weeks, s.replan_every))
+        for b, k in enumerate(blocks):
+            k1 = min(k + s.replan_every, weeks)
+            met = np.empty((n, k1 - k, METRIC_SIZE))
+            kernel.simulate(states, cohort.athletes, cohort.params, np.ascontiguousarray(plans[:, k:k1]),
+                            cohort.seed, cohort.keys, 7 * k, met)
+            if k1 >= weeks - 1:  # nothing left worth re-planning (the race week)
+                break
+            pace, test, inj = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
+            post.advance(np.ascontiguousarray(plans[:, k:k1]), pace, test, inj)
+            bodies = post.draws(s.draws, salt=b + 1)
+            obj = Objective(bodies, self.gp, s.seed + 3 + b, TRAINING_REWARD, _days_per_injury(self.gp))
+            search = Search(s.replan.generations, s.replan.sigma, s.replan.population, s.seed + 100 + b)
+            done = plans[:, :k1].copy()
+            genes, plans = optimize_each(obj, genes, weeks, done, s.limits, search)
+            if not np.array_equal(plans[:, :k1], done):  # the rules are causal: a re-plan never rewrites the past
+                raise RuntimeError(f"re-plan at week {k1} changed weeks already run; envs.actions.limit_season "
+                                   "is no longer causal")
+            self.replan_log.append({"week": k1, "ess_mean": float(post.ess().mean()), "resamples": post.resamples})
+            self._tell("re-planned", b + 1, len(blocks) - 1)
+        return plans
+
+
+def _copy_posterior(p: Posterior) -> Posterior:
+    q = Posterior.__new__(Posterior)
+    q.__dict__.update({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in p.__dict__.items()})
+    return q
+
+
+def oracle_gap_share(template: np.ndarray, rung: np.ndarray, oracle: np.ndarray, n_boot: int = 1000,
+                     seed: int = 0) -> tuple[float, float, float]:
+    """Share of the oracle's gap a rung recovers on race time, (T - R) / (T - O) of the means, with a
+    95% percentile-bootstrap interval over athletes (resampled jointly)."""
+    t, r, o = (np.asarray(x, dtype=np.float64) for x in (template, rung, oracle))
+    gap = t.mean() - o.mean()
+    share = float((t.mean() - r.mean()) / gap) if abs(gap) > 1e-12 else float("nan")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(t), size=(n_boot, len(t)))
+    tb, rb, ob = t[idx].mean(axis=1), r[idx].mean(axis=1), o[idx].mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boots = (tb - rb) / (tb - ob)
+    boots = boots[np.isfinite(boots)]
+    if len(boots) == 0:
+        return share, float("nan"), float("nan")
+    return share, float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
