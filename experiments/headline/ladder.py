@@ -151,8 +151,8 @@ class PerAthletePlanners:
                             cohort.seed, cohort.keys, 7 * k, met)
             if k1 >= weeks - 1:  # nothing left worth re-planning (the race week)
                 break
-            pace, test, inj = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
-            post.advance(np.ascontiguousarray(plans[:, k:k1]), pace, test, inj)
+            seen = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
+            post.advance(np.ascontiguousarray(plans[:, k:k1]), seen)
             bodies = post.draws(s.draws, salt=b + 1)
             obj = Objective(bodies, self.gp, s.seed + 3 + b, TRAINING_REWARD, _days_per_injury(self.gp))
             search = Search(s.replan.generations, s.replan.sigma, s.replan.population, s.seed + 100 + b)

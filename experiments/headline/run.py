@@ -39,8 +39,9 @@ from sim.state import LEVELS
 
 TEMPLATES = ("beginner", "intermediate", "advanced")
 HELD_OUT_SEED = 900001
-QUICK_TRAIN = ("total_timesteps=13312", "n_envs=64", "algo.batch_size=1664", "eval.athletes=64",
-               "eval.final_athletes=64", "eval.every_timesteps=1000000", "checkpoint.every_timesteps=1000000")
+QUICK_TRAIN = ("total_timesteps=13312", "n_envs=64", "algo.batch_size=1664", "eval.athletes=32",
+               "eval.final_athletes=32", "eval.every_timesteps=1000000", "checkpoint.every_timesteps=1000000",
+               "eval.baselines=[advanced, run_only]")
 
 
 @dataclass(frozen=True)

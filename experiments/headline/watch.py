@@ -14,6 +14,9 @@ and tissue responders (`sim.population`).
   the conversion; Hopkins & Hewson 2001); only in weeks with a key run and not injured all week;
 - a 1RM test every `TEST_EVERY` weeks (the env's `strength_test_every`), relative to the
   baseline, sd `TEST_SD_LN` = 4% (Grgic et al. 2020, test-retest CV 3-5%);
+- the week's highest pain reading (0-10, the runner's diary: `sim.kernel`'s niggle, driven by
+  tissue damage, with its own reading noise `niggle_noise` 0.8); compared with a particle's own
+  noisy reading, so the difference of two readings' maxima is scored with sd `NIGGLE_SD` = 1.2;
 - the injuries that started that week (a physio's verdict, exact).
 
 **Who the runner might be** (`Posterior`): a particle filter. `particles` runners are drawn from
@@ -50,6 +53,7 @@ from sim.state import (
     M_INJURED_DAYS,
     M_KEY_COUNT,
     M_NEW_INJURIES,
+    M_NIGGLE,
     M_STRENGTH_REL,
     M_VO2_EFF,
     METRIC_SIZE,
@@ -61,6 +65,7 @@ RACE_SD_LN = 0.02
 PACE_SD_LN = 0.03
 TEST_SD_LN = 0.04
 TEST_EVERY = 6
+NIGGLE_SD = 1.2  # two weekly maxima of daily readings with sd 0.8 each (sim.parameters niggle_noise)
 #: key offsets that keep the planner's simulated runners apart from the athletes' own streams
 PARTICLE_KEY0 = 1 << 40
 DRAW_KEY0 = 1 << 41
@@ -89,6 +94,7 @@ class Readings:
     start_race_min: np.ndarray  # (n,) the recent race, noisy
     pace_race_min: np.ndarray  # (n, weeks) race time implied by the key runs' pace, noisy
     strength_rel: np.ndarray  # (n, weeks) 1RM test / baseline, noisy
+    niggle: np.ndarray  # (n, weeks) highest pain reading, 0-10
     new_injuries: np.ndarray  # (n, weeks)
 
 
@@ -102,7 +108,7 @@ def start_reading(true_rt0_min: np.ndarray, seed: int) -> np.ndarray:
 
 
 def week_readings(metrics: np.ndarray, race_km: np.ndarray, week0: int, z_pace: np.ndarray,
-                  z_test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  z_test: np.ndarray) -> Readings:
     """Readings of the weeks in `metrics` (n, k, METRIC_SIZE), the season weeks week0.. week0+k-1."""
     rt = race_time_min(metrics[:, :, M_VO2_EFF], metrics[:, :, M_COST_FACTOR], race_km)
     k = metrics.shape[1]
@@ -110,7 +116,8 @@ def week_readings(metrics: np.ndarray, race_km: np.ndarray, week0: int, z_pace: 
     pace = np.where(seen, rt * np.exp(PACE_SD_LN * z_pace[:, week0:week0 + k]), np.nan)
     tested = ((np.arange(week0, week0 + k) + 1) % TEST_EVERY == 0)[None, :] & (metrics[:, :, M_INJURED_DAYS] < 7)
     test = np.where(tested, metrics[:, :, M_STRENGTH_REL] * np.exp(TEST_SD_LN * z_test[:, week0:week0 + k]), np.nan)
-    return pace, test, metrics[:, :, M_NEW_INJURIES]
+    return Readings(np.full(metrics.shape[0], np.nan), pace, test, metrics[:, :, M_NIGGLE].copy(),
+                    metrics[:, :, M_NEW_INJURIES].copy())
 
 
 class Posterior:
@@ -144,9 +151,10 @@ class Posterior:
         w = np.exp(lw)
         return w / w.sum(axis=1, keepdims=True)
 
-    def advance(self, plans: np.ndarray, pace: np.ndarray, test: np.ndarray, new_injuries: np.ndarray) -> None:
+    def advance(self, plans: np.ndarray, seen: Readings) -> None:
         """Run the particles through `plans` (n, k, PLAN_SIZE), the athlete's next k weeks, and weigh
         them by that block's readings (n, k)."""
+        pace, test, new_injuries = seen.pace_race_min, seen.strength_rel, seen.new_injuries
         n, k = plans.shape[:2]
         rows = np.ascontiguousarray(np.repeat(plans, self.per, axis=0))
         met = np.empty((n * self.per, k, METRIC_SIZE))
@@ -160,7 +168,9 @@ class Posterior:
                       -0.5 * ((np.log(s) - np.log(np.nan_to_num(test, nan=1.0))[:, None]) / TEST_SD_LN) ** 2)
         lam = np.maximum(met[:, :, M_HAZARD].reshape(n, self.per, k), 1e-12)
         li = new_injuries[:, None] * np.log(lam) - lam
-        self.logw = self.logw + (lp + lt + li).sum(axis=2)
+        nig = met[:, :, M_NIGGLE].reshape(n, self.per, k)
+        ln = -0.5 * ((nig - seen.niggle[:, None]) / NIGGLE_SD) ** 2
+        self.logw = self.logw + (lp + lt + li + ln).sum(axis=2)
         self.week += k
         self._resample_if_degenerate()
 

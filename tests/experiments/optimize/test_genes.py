@@ -72,3 +72,14 @@ def test_genes_decoded_under_the_article_rules_obey_them(assert_article_rules):
         plans = week_plans(g[0], n_weeks, ARTICLE_RULES)
         np.testing.assert_allclose(plans_to_array(plans), ruled[0], atol=1e-12)
         np.testing.assert_array_equal(decode(g[0], n_weeks, None), free[0])  # rules none: as before
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31), n_weeks=st.integers(4, 104), ruled=st.booleans())
+def test_decode_batch_is_decode_row_by_row(seed, n_weeks, ruled):
+    from envs.config import ARTICLE_RULES
+    from experiments.optimize.genes import decode_batch
+
+    g = np.random.default_rng(seed).uniform(-0.3, 1.3, size=(7, N_GENES))
+    lim = ARTICLE_RULES if ruled else None
+    np.testing.assert_array_equal(decode_batch(g, n_weeks, lim), np.stack([decode(x, n_weeks, lim) for x in g]))
