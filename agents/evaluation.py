@@ -27,16 +27,23 @@ policies. A policy can be
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from agents.planners import (
+    LearnedPlanner,
+    PlanSource,
+    TemplatePlanner,
+    as_plan_source,
+    athlete_levels,
+    model_scope,
+    rollout,
+)
 from sim.errors import InputError
-from sim.plan import WeekPlan, plans_to_array
 from sim.state import (
-    A_LEVEL,
     LEVELS,
     M_ECONOMY_GAIN,
     M_INJURED_DAYS,
@@ -46,7 +53,6 @@ from sim.state import (
     M_RUN_KM,
     M_STR_SESSIONS,
     M_STRENGTH_REL,
-    PLAN_SIZE,
 )
 from sim.whatif import Cohort, simulate_season
 
@@ -101,92 +107,16 @@ def _num(x: float) -> float | None:
 
 
 # --------------------------------------------------------------------------- running one policy
-def athlete_levels(cohort: Cohort) -> np.ndarray:
-    return np.clip(np.rint(cohort.athletes[:, A_LEVEL]).astype(np.int64), 0, len(LEVELS) - 1)
-
-
+# The planner kinds and the rollout live in `agents.planners` (one planner type, `PlanSource`); the
+# names below are the harness's entry points over it.
 def baseline_plans(policy, cohort: Cohort, season_weeks: int) -> np.ndarray:
     """A baseline's plans for the cohort: (1 or n, weeks, PLAN_SIZE), per level if the cohort mixes levels."""
-    levels = athlete_levels(cohort)
-    present = np.unique(levels)
-    if len(present) == 1:
-        return policy.plan_array(int(present[0]), season_weeks, cohort.n, cohort.seed)
-    out = np.empty((cohort.n, season_weeks, PLAN_SIZE))
-    for lv in present:
-        arr = policy.plan_array(int(lv), season_weeks, cohort.n, cohort.seed)
-        rows = np.flatnonzero(levels == lv)
-        out[rows] = arr[0] if arr.shape[0] == 1 else arr[rows]
-    return out
-
-
-def _as_plan_array(plans: object, cohort: Cohort, season_weeks: int, name: str) -> np.ndarray:
-    if isinstance(plans, (list, tuple)) and plans and isinstance(plans[0], WeekPlan):
-        arr = plans_to_array(list(plans))
-    else:
-        arr = np.asarray(plans, dtype=np.float64)
-    if arr.ndim == 2:
-        arr = arr[None]
-    ok = arr.ndim == 3 and arr.shape[0] in (1, cohort.n) and arr.shape[1:] == (season_weeks, PLAN_SIZE)
-    if not ok:
-        raise InputError(f"policy {name!r}: returned plans of shape {arr.shape}; need "
-                         f"({season_weeks}, {PLAN_SIZE}), (1, {season_weeks}, {PLAN_SIZE}) or "
-                         f"({cohort.n}, {season_weeks}, {PLAN_SIZE})")
-    return arr
+    return TemplatePlanner("baseline", policy).season_plans(cohort, season_weeks)
 
 
 def policy_plans(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> np.ndarray:
     """The week plans `policy` gives every athlete of the cohort over the season."""
-    if hasattr(policy, "plan_array"):
-        return baseline_plans(policy, cohort, season_weeks)
-    if hasattr(policy, "predict"):
-        return rollout_plans(policy, cohort, season_weeks, **env_kwargs)
-    if callable(policy):
-        fn: Callable = policy
-        return _as_plan_array(fn(cohort, season_weeks), cohort, season_weeks, name)
-    raise InputError(f"policy {name!r}: {type(policy).__name__} is not a policy; need a baseline "
-                     "(plan_array), an SB3 model (predict) or a callable f(cohort, season_weeks)")
-
-
-def model_scope(model: object) -> str:
-    """The action scope a model was trained in, read off its action space (7 components: with running)."""
-    space = getattr(model, "action_space", None)
-    nvec = getattr(space, "nvec", None)
-    return "strength_and_run" if nvec is not None and len(nvec) == 7 else "strength"
-
-
-def rollout(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,
-            **env_kwargs) -> tuple[np.ndarray, np.ndarray]:
-    """One season per athlete of a learned policy, batched over `StrengthRunVecEnv.from_cohort`.
-
-    Returns the (n, weeks, PLAN_SIZE) week plans the environment decoded from the actions and
-    the race times (min) the environment reported at the end of the season. MaskablePPO-style
-    models get the env's action masks.
-    """
-    import inspect
-
-    from envs import StrengthRunVecEnv
-
-    env_kwargs.setdefault("action_scope", model_scope(model))
-    env = StrengthRunVecEnv.from_cohort(cohort, season_weeks, **env_kwargs)
-    masked = "action_masks" in inspect.signature(model.predict).parameters
-    try:
-        obs = env.reset()
-        plans = np.zeros((cohort.n, season_weeks, PLAN_SIZE))
-        race = np.full(cohort.n, np.nan)
-        state = None
-        starts = np.ones(cohort.n, dtype=bool)
-        for w in range(season_weeks):
-            extra = {"action_masks": env.action_masks()} if masked else {}
-            actions, state = model.predict(obs, state=state, episode_start=starts,
-                                           deterministic=deterministic, **extra)
-            obs, _, dones, infos = env.step(actions)
-            plans[:, w] = env.last_plans
-            starts = np.asarray(dones, dtype=bool)
-        for i, info in enumerate(infos):
-            race[i] = info.get("race_time_min", np.nan)
-        return plans, race
-    finally:
-        env.close()
+    return as_plan_source(name, policy, **env_kwargs).season_plans(cohort, season_weeks)
 
 
 def rollout_plans(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,
@@ -223,23 +153,29 @@ def run_season(cohort: Cohort, plans: np.ndarray) -> Season:
 
 
 def run_policy(name: str, policy: object, cohort: Cohort, season_weeks: int, **env_kwargs) -> Season:
-    """Simulate one policy's season on the cohort (a copy; the cohort is not advanced).
+    """Simulate one policy's season on the cohort (a copy; the cohort is not advanced): `season` of the
+    policy as a `PlanSource`."""
+    return season(as_plan_source(name, policy, **env_kwargs), cohort, season_weeks)
 
-    A learned policy's season is replayed from the plans its env decoded; the replay must give
+
+def season(source: PlanSource, cohort: Cohort, season_weeks: int) -> Season:
+    """The one rollout: any planner's season on the cohort, by `sim.whatif`'s kernels and draws.
+
+    A learned planner's season is replayed from the plans its env decoded; the replay must give
     the race times the env reported (same kernels, same draws), else the contract between
     `envs` and `sim.whatif` is broken and the comparison would not be paired.
     """
-    if hasattr(policy, "predict") and not hasattr(policy, "plan_array"):
-        plans, env_race = rollout(policy, cohort, season_weeks, **env_kwargs)
-        res = run_season(cohort, plans)
+    plans = source.season_plans(cohort, season_weeks)
+    res = run_season(cohort, plans)
+    env_race = getattr(source, "last_race_time_min", None)
+    if isinstance(source, LearnedPlanner) and env_race is not None:
         if not np.allclose(res.race_time_min[:, 1], env_race, rtol=1e-9, atol=0.0, equal_nan=False):
             worst = int(np.nanargmax(np.abs(res.race_time_min[:, 1] - env_race)))
             replay = res.race_time_min[worst, 1]
-            raise RuntimeError(f"policy {name!r}: the env reported race time {env_race[worst]:.4f} min for "
+            raise RuntimeError(f"policy {source.name!r}: the env reported race time {env_race[worst]:.4f} min for "
                                f"athlete {worst} but replaying its plans gives {replay:.4f}; "
                                "envs.StrengthRunVecEnv.from_cohort and sim.whatif.run no longer agree")
-        return res
-    return run_season(cohort, policy_plans(name, policy, cohort, season_weeks, **env_kwargs))
+    return res
 
 
 def athlete_rows(name: str, season: Season) -> pd.DataFrame:
@@ -354,4 +290,5 @@ def evaluate(policies: Mapping[str, object], cohort: Cohort, season_weeks: int, 
 
 
 __all__ = ["EvalResult", "evaluate", "summarize", "bootstrap_means", "athlete_rows", "policy_plans",
-           "run_policy", "run_season", "rollout", "rollout_plans", "model_scope", "Season", "METRICS"]
+           "run_policy", "run_season", "rollout", "rollout_plans", "model_scope", "Season", "METRICS", "season",
+           "athlete_levels"]

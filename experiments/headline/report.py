@@ -145,7 +145,8 @@ def figure(table: pd.DataFrame) -> bytes:
             if i == 0:
                 ax.set_title(f"{lv} (template: {t.loc['template', 'template_name']})")
             ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("The ladder of planners on the same held-out athletes\n(bars: means, error bars: 95% CIs; dashed: the template)", fontsize=10)
+    fig.suptitle("The ladder of planners on the same held-out athletes\n"
+                 "(bars: means, error bars: 95% CIs; dashed: the template)", fontsize=10)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)

@@ -295,7 +295,8 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
         table = report.ladder_table(results)
         per = pd.concat([r.per_athlete for r in results], ignore_index=True)
         robust = pd.concat([r.robust.assign(level=r.level) for r in results])
-        meta = {"command": command, "commit": commit.removesuffix("-dirty")[:12] + ("+dirty" if dirty else ""), "fingerprint": fp,
+        meta = {"command": command, "commit": commit.removesuffix("-dirty")[:12] + ("+dirty" if dirty else ""),
+                "fingerprint": fp,
                 "wall_min": (time.monotonic() - t_start) / 60.0, "cores": os.cpu_count() or 1,
                 "athletes": s.athletes, "seed": s.seed, "season_weeks": s.season_weeks,
                 "race_distance": s.race_distance, "model_draws": s.model_draws}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from envs.config import ARTICLE_RULES
 from experiments.headline.watch import (
     DRAW_KEY0,
