@@ -49,6 +49,7 @@ from experiments.policy import (
     unflatten_actions,
 )
 from sim.errors import InputError
+from sim.parameters import mean_injury_days
 from sim.whatif import human_bytes
 
 CHECKPOINT_NAME = "checkpoint.zip"
@@ -84,13 +85,6 @@ def make_train_env(cfg: ExperimentConfig, seed: int):
         venv = VecNormalize(venv, norm_obs=cfg.normalize.observations, norm_reward=cfg.normalize.rewards,
                             clip_obs=cfg.normalize.clip_obs, gamma=cfg.algo.gamma)
     return venv
-
-
-def mean_injury_days(gp: np.ndarray) -> float:
-    """Mean time lost per injury: the kernel draws it log-normal (median, sigma), mean = median e^(sigma^2/2)."""
-    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN
-
-    return float(gp[INJURY_MEDIAN_D] * math.exp(0.5 * gp[INJURY_SIGMA_LN] ** 2))
 
 
 def _wrapper_base():

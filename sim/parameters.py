@@ -10,6 +10,7 @@ in one place, `sim.kernel.derive`, never stored here as defaults.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -447,6 +448,11 @@ for _i, _p in enumerate(PARAMETERS):
 
 N_PARAMS = len(PARAMETERS)
 PARAM_NAMES = tuple(p.name for p in PARAMETERS)
+
+
+def mean_injury_days(gp: np.ndarray) -> float:
+    """Mean time lost per injury, d: the kernel draws it log-normal (median, sigma), mean = median e^(sigma^2/2)."""
+    return float(gp[INJURY_MEDIAN_D] * math.exp(0.5 * gp[INJURY_SIGMA_LN] ** 2))
 
 
 def default_parameters() -> np.ndarray:

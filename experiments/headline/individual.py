@@ -52,6 +52,7 @@ class Bodies:
     rt_start_min: np.ndarray  # (n * per,) race time at the season's start, min
     per: int
     week: int  # season week the bodies are at
+    athlete_keys: np.ndarray  # (n,) the athletes' keys: seeds each athlete's search, whatever the batch
 
     @property
     def n(self) -> int:
@@ -163,8 +164,9 @@ def _optimize_each(CMA, objective: Objective, start: np.ndarray, n_weeks: int, d
     best_plans = plans_of(start[:, None])[:, 0]
     best_j = objective(best_plans[:, None])[:, 0]
     bounds = np.tile([0.0, 1.0], (dims, 1))
+    keys = objective.bodies.athlete_keys
     cmas = [CMA(mean=start[i, mask].copy(), sigma=search.sigma, bounds=bounds, population_size=lam,
-                seed=(search.seed * 1_000_003 + i) % 2**32) for i in range(n)]
+                seed=(search.seed * 1_000_003 + int(keys[i])) % 2**32) for i in range(n)]
     for g in range(search.generations):
         xs = np.array([[c.ask() for _ in range(lam)] for c in cmas])  # (n, lam, dims)
         genes = np.repeat(start[:, None], lam, axis=1)

@@ -26,8 +26,10 @@ it), so the draws ask what a wrong model costs each rung.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +38,7 @@ from experiments.headline.individual import Objective, Search, optimize_each
 from experiments.headline.watch import Posterior, noise, start_race_time, start_reading, true_bodies, week_readings
 from experiments.optimize.objective import TRAINING_REWARD
 from sim import kernel
-from sim.parameters import default_parameters
+from sim.parameters import default_parameters, mean_injury_days
 from sim.state import A_RACE_KM, METRIC_SIZE
 from sim.whatif import Cohort
 
@@ -54,6 +56,7 @@ class LadderSettings:
     replan: Search = field(default_factory=lambda: Search(generations=6, sigma=0.08))
     replan_every: int = 4
     seed: int = 0  # the planners' own seed (particles, readings' noise, CMA-ES)
+    workers: int = 1  # processes the per-athlete rungs are split over (by athletes; same results)
 
     @property
     def limits(self) -> np.ndarray:
@@ -61,9 +64,89 @@ class LadderSettings:
 
 
 def _days_per_injury(gp: np.ndarray) -> float:
-    from experiments.train import mean_injury_days
-
     return mean_injury_days(gp)
+
+
+def personalize(genes0: np.ndarray, s: LadderSettings, cohort: Cohort, gp: np.ndarray,
+                tell: Callable[[str, int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray, Posterior]:
+    """Rung 3: per athlete, CMA-ES from the open-loop genes on draws from what is known at the start;
+    returns the genes, the plans and the posterior at the start."""
+    rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
+    post = Posterior(cohort.athletes, cohort.keys, start_reading(rt0, cohort.keys, s.seed + cohort.seed), gp,
+                     s.particles, s.seed + cohort.seed)
+    obj = Objective(post.draws(s.draws, salt=0), gp, s.seed + 1, TRAINING_REWARD, _days_per_injury(gp))
+    start = np.repeat(genes0[None], cohort.n, axis=0)
+    genes, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
+                                 None if tell is None else lambda g: tell("personalized", g, s.first.generations))
+    return genes, plans, post
+
+
+def oracle_plans(genes0: np.ndarray, s: LadderSettings, cohort: Cohort,
+                 tell: Callable[[str, int, int], None] | None = None) -> np.ndarray:
+    """Rung 6: per athlete, CMA-ES from the open-loop genes on copies of the athlete's true body."""
+    rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
+    bodies = true_bodies(cohort.athletes, cohort.keys, cohort.states, rt0, s.draws, 0, salt=999)
+    obj = Objective(bodies, cohort.params, s.seed + 2, TRAINING_REWARD, _days_per_injury(cohort.params))
+    start = np.repeat(genes0[None], cohort.n, axis=0)
+    return optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
+                         None if tell is None else lambda g: tell("oracle", g, s.first.generations))[1]
+
+
+def replan_loop(s: LadderSettings, cohort: Cohort, start: tuple[np.ndarray, np.ndarray, Posterior], gp: np.ndarray,
+                tell: Callable[[str, int, int], None] | None = None) -> tuple[np.ndarray, list[dict]]:
+    """Rung 4, closed loop: the athletes run `replan_every` weeks of the current plan (their own bodies and
+    streams, exactly as `sim.whatif.simulate_season` would), the watch reads them, the posterior moves, the
+    rest of the season is re-optimized on draws from it; repeat until the race week."""
+    genes, plans, post = start[0].copy(), start[1].copy(), start[2].copy()
+    weeks = s.season_weeks
+    states = cohort.states.copy()
+    z_pace = noise(s.seed + cohort.seed, cohort.keys, weeks, 2)
+    z_test = noise(s.seed + cohort.seed, cohort.keys, weeks, 3)
+    blocks = list(range(0, weeks, s.replan_every))
+    log = []
+    for b, k in enumerate(blocks):
+        k1 = min(k + s.replan_every, weeks)
+        met = np.empty((cohort.n, k1 - k, METRIC_SIZE))
+        kernel.simulate(states, cohort.athletes, cohort.params, np.ascontiguousarray(plans[:, k:k1]), cohort.seed,
+                        cohort.keys, 7 * k, met)
+        if k1 >= weeks - 1:  # nothing left worth re-planning (the race week)
+            break
+        seen = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
+        post.advance(np.ascontiguousarray(plans[:, k:k1]), seen)
+        obj = Objective(post.draws(s.draws, salt=b + 1), gp, s.seed + 3 + b, TRAINING_REWARD, _days_per_injury(gp))
+        search = Search(s.replan.generations, s.replan.sigma, s.replan.population, s.seed + 100 + b)
+        done = plans[:, :k1].copy()
+        genes, plans = optimize_each(obj, genes, weeks, done, s.limits, search)
+        if not np.array_equal(plans[:, :k1], done):  # the rules are causal: a re-plan never rewrites the past
+            raise RuntimeError(f"re-plan at week {k1} changed weeks already run; envs.actions.limit_season "
+                               "is no longer causal")
+        log.append({"week": k1, "ess_mean": float(post.ess().mean()), "resamples": post.resamples,
+                    "athletes": cohort.n})
+        if tell is not None:
+            tell("re-planned", b + 1, len(blocks) - 1)
+    return plans, log
+
+
+def _subset(cohort: Cohort, rows: np.ndarray) -> Cohort:
+    return dataclasses.replace(cohort, athletes=np.ascontiguousarray(cohort.athletes[rows]),
+                               states=np.ascontiguousarray(cohort.states[rows]), keys=cohort.keys[rows].copy())
+
+
+def _worker_threads(n: int) -> None:
+    """A worker process's share of the cores for numba's parallel kernels."""
+    import numba
+
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+
+
+def _job(kind: str, genes0: np.ndarray, s: LadderSettings, cohort: Cohort, start: Any) -> Any:
+    """One process's share of a per-athlete rung (module-level, so a process pool can pickle it)."""
+    gp = default_parameters()
+    if kind == "personalized":
+        return personalize(genes0, s, cohort, gp)
+    if kind == "oracle":
+        return oracle_plans(genes0, s, cohort)
+    return replan_loop(s, cohort, start, gp)
 
 
 class PerAthletePlanners:
@@ -72,7 +155,9 @@ class PerAthletePlanners:
     Each is a callable `f(cohort, season_weeks)` giving (n, weeks, PLAN_SIZE) plans
     (`agents.evaluation`). A plan made for the nominal cohort is kept by the athletes' keys, so the
     robustness runs (same athletes and keys, another body or missed sessions) reuse it for the
-    open-loop rungs; the re-planner runs its loop again on whatever body it meets.
+    open-loop rungs; the re-planner runs its loop again on whatever body it meets. With
+    `settings.workers` > 1 the athletes are split over that many processes (`concurrent.futures`,
+    spawned, numba threads shared out); every draw is keyed by athlete, so the plans are the same.
     """
 
     def __init__(self, open_loop_genes: np.ndarray, settings: LadderSettings,
@@ -85,6 +170,7 @@ class PerAthletePlanners:
         self._oracle: dict[bytes, np.ndarray] = {}
         self._replanned: dict[bytes, np.ndarray] = {}
         self.replan_log: list[dict] = []
+        self._pool: Any = None
 
     def _key(self, cohort: Cohort) -> bytes:
         return cohort.keys.tobytes() + np.int64(cohort.seed).tobytes()
@@ -93,20 +179,52 @@ class PerAthletePlanners:
         if self.progress is not None:
             self.progress(what, done, total)
 
+    def _map(self, kind: str, cohort: Cohort, start: Any = None) -> list[Any]:
+        """`_job(kind, ...)` on the cohort, in `workers` processes by athletes when asked; results in order."""
+        k = max(1, min(self.s.workers, cohort.n))
+        parts = np.array_split(np.arange(cohort.n), k)
+        starts = [None if start is None else _start_subset(start, rows) for rows in parts]
+        if k == 1:
+            tell = self._tell
+            gp = self.gp
+            if kind == "personalized":
+                return [personalize(self.genes0, self.s, cohort, gp, tell)]
+            if kind == "oracle":
+                return [oracle_plans(self.genes0, self.s, cohort, tell)]
+            return [replan_loop(self.s, cohort, start, gp, tell)]
+        pool = self._workers(k)
+        futures = [pool.submit(_job, kind, self.genes0, self.s, _subset(cohort, rows), st)
+                   for rows, st in zip(parts, starts, strict=True)]
+        out = []
+        for i, f in enumerate(futures):
+            out.append(f.result())
+            self._tell(kind, i + 1, k)
+        return out
+
+    def _workers(self, k: int):
+        """The process pool (started once, `close` ends it): spawned, numba's threads shared out."""
+        if self._pool is None:
+            import multiprocessing as mp
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+
+            threads = max(1, (os.cpu_count() or 1) // k)
+            self._pool = ProcessPoolExecutor(k, mp_context=mp.get_context("spawn"), initializer=_worker_threads,
+                                             initargs=(threads,))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
     def _start(self, cohort: Cohort) -> tuple[np.ndarray, np.ndarray, Posterior]:
         """The personalized genes and plans, and the posterior at the start (cached per athletes)."""
         key = self._key(cohort)
         if key not in self._personal:
-            s, n = self.s, cohort.n
-            rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
-            post = Posterior(cohort.athletes, start_reading(rt0, s.seed + cohort.seed), self.gp, s.particles,
-                             s.seed + cohort.seed)
-            bodies = post.draws(s.draws, salt=0)
-            obj = Objective(bodies, self.gp, s.seed + 1, TRAINING_REWARD, _days_per_injury(self.gp))
-            start = np.repeat(self.genes0[None], n, axis=0)
-            genes, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
-                                         lambda g: self._tell("personalized", g, s.first.generations))
-            self._personal[key] = (genes, plans, post)
+            parts = self._map("personalized", cohort)
+            self._personal[key] = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                                   Posterior.concat([p[2] for p in parts]))
         return self._personal[key]
 
     def personalized(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
@@ -115,61 +233,29 @@ class PerAthletePlanners:
     def oracle(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
         key = self._key(cohort)
         if key not in self._oracle:
-            s, n = self.s, cohort.n
-            rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
-            bodies = true_bodies(cohort.athletes, cohort.states, rt0, s.draws, 0, salt=999)
-            obj = Objective(bodies, cohort.params, s.seed + 2, TRAINING_REWARD, _days_per_injury(cohort.params))
-            start = np.repeat(self.genes0[None], n, axis=0)
-            _, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
-                                     lambda g: self._tell("oracle", g, s.first.generations))
-            self._oracle[key] = plans
+            self._oracle[key] = np.concatenate(self._map("oracle", cohort))
         return self._oracle[key].copy()
 
     def replanned(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
-        """Closed loop: the athletes run `replan_every` weeks of the current plan (their own bodies
-        and streams, exactly as `sim.whatif.simulate_season` would), the watch reads them, the
-        posterior moves, the rest of the season is re-optimized; repeat until the race week."""
+        """Rung 4 (`replan_loop`) on whatever body the cohort holds, from the personalized start."""
         key = self._key(cohort) + cohort.athletes.tobytes() + cohort.params.tobytes()
         if key not in self._replanned:
-            self._replanned[key] = self._replan_loop(cohort)
+            parts = self._map("re-planned", cohort, self._start(cohort))
+            self._replanned[key] = np.concatenate([p[0] for p in parts])
+            if not self.replan_log:  # the nominal run's log
+                by_week: dict[int, list[dict]] = {}
+                for p in parts:
+                    for rec in p[1]:
+                        by_week.setdefault(rec["week"], []).append(rec)
+                self.replan_log = [{"week": w, "athletes": sum(r["athletes"] for r in rs),
+                                    "ess_mean": sum(r["ess_mean"] * r["athletes"] for r in rs)
+                                    / sum(r["athletes"] for r in rs),
+                                    "resamples": sum(r["resamples"] for r in rs)} for w, rs in sorted(by_week.items())]
         return self._replanned[key].copy()
 
-    def _replan_loop(self, cohort: Cohort) -> np.ndarray:
-        s = self.s
-        genes, plans, post0 = self._start(cohort)
-        genes, plans = genes.copy(), plans.copy()
-        post = _copy_posterior(post0)
-        n, weeks = cohort.n, s.season_weeks
-        states = cohort.states.copy()
-        z_pace = noise(s.seed + cohort.seed, n, weeks, 2)
-        z_test = noise(s.seed + cohort.seed, n, weeks, 3)
-        blocks = list(range(0, weeks, s.replan_every))
-        for b, k in enumerate(blocks):
-            k1 = min(k + s.replan_every, weeks)
-            met = np.empty((n, k1 - k, METRIC_SIZE))
-            kernel.simulate(states, cohort.athletes, cohort.params, np.ascontiguousarray(plans[:, k:k1]),
-                            cohort.seed, cohort.keys, 7 * k, met)
-            if k1 >= weeks - 1:  # nothing left worth re-planning (the race week)
-                break
-            seen = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
-            post.advance(np.ascontiguousarray(plans[:, k:k1]), seen)
-            bodies = post.draws(s.draws, salt=b + 1)
-            obj = Objective(bodies, self.gp, s.seed + 3 + b, TRAINING_REWARD, _days_per_injury(self.gp))
-            search = Search(s.replan.generations, s.replan.sigma, s.replan.population, s.seed + 100 + b)
-            done = plans[:, :k1].copy()
-            genes, plans = optimize_each(obj, genes, weeks, done, s.limits, search)
-            if not np.array_equal(plans[:, :k1], done):  # the rules are causal: a re-plan never rewrites the past
-                raise RuntimeError(f"re-plan at week {k1} changed weeks already run; envs.actions.limit_season "
-                                   "is no longer causal")
-            self.replan_log.append({"week": k1, "ess_mean": float(post.ess().mean()), "resamples": post.resamples})
-            self._tell("re-planned", b + 1, len(blocks) - 1)
-        return plans
 
-
-def _copy_posterior(p: Posterior) -> Posterior:
-    q = Posterior.__new__(Posterior)
-    q.__dict__.update({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in p.__dict__.items()})
-    return q
+def _start_subset(start: tuple[np.ndarray, np.ndarray, Posterior], rows: np.ndarray):
+    return start[0][rows], start[1][rows], start[2].subset(rows)
 
 
 def oracle_gap_share(template: np.ndarray, rung: np.ndarray, oracle: np.ndarray, n_boot: int = 1000,

@@ -98,13 +98,15 @@ class Readings:
     new_injuries: np.ndarray  # (n, weeks)
 
 
-def noise(seed: int, n: int, weeks: int, salt: int) -> np.ndarray:
-    """Standard normal draws for the readings, fixed by (seed, salt): the same athletes see the same noise."""
-    return np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x57A7C4, salt]).standard_normal((n, weeks))
+def noise(seed: int, keys: np.ndarray, weeks: int, salt: int) -> np.ndarray:
+    """Standard normal draws for the readings, (len(keys), weeks), one stream per athlete key: an athlete
+    sees the same noise in any batch (so a run split over processes gives the same numbers)."""
+    return np.array([np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x57A7C4, salt, int(k)]).standard_normal(weeks)
+                     for k in keys]).reshape(len(keys), weeks)
 
 
-def start_reading(true_rt0_min: np.ndarray, seed: int) -> np.ndarray:
-    return true_rt0_min * np.exp(RACE_SD_LN * noise(seed, len(true_rt0_min), 1, 1)[:, 0])
+def start_reading(true_rt0_min: np.ndarray, keys: np.ndarray, seed: int) -> np.ndarray:
+    return true_rt0_min * np.exp(RACE_SD_LN * noise(seed, keys, 1, 1)[:, 0])
 
 
 def week_readings(metrics: np.ndarray, race_km: np.ndarray, week0: int, z_pace: np.ndarray,
@@ -123,24 +125,55 @@ def week_readings(metrics: np.ndarray, race_km: np.ndarray, week0: int, z_pace: 
 class Posterior:
     """Particles per athlete (module docstring), advanced block by block with the athlete's weeks."""
 
-    def __init__(self, athletes: np.ndarray, start_race_min: np.ndarray, gp: np.ndarray, particles: int,
-                 seed: int) -> None:
+    def __init__(self, athletes: np.ndarray, keys: np.ndarray, start_race_min: np.ndarray, gp: np.ndarray,
+                 particles: int, seed: int) -> None:
         n = athletes.shape[0]
         self.n, self.per, self.gp, self.seed = n, particles, gp, int(seed)
+        self.athlete_keys = np.asarray(keys, dtype=np.int64)
         level = LEVELS[int(round(athletes[0, A_LEVEL]))]
-        prof = sample_athletes(level, n * particles, seed + 7_777_777, "10k")
+        prof = np.concatenate([sample_athletes(level, particles, _mix(seed, 0x7A27, k), "10k")
+                               for k in self.athlete_keys])
         for slot in KNOWN:
             prof[:, slot] = np.repeat(athletes[:, slot], particles)
         self.athletes = np.ascontiguousarray(prof)
         self.states = np.empty((n * particles, STATE_SIZE))
         kernel.init_states(self.athletes, gp, self.states)
         self.rt_start_min = start_race_time(self.athletes, self.states, gp)
-        self.keys = PARTICLE_KEY0 + np.arange(n * particles, dtype=np.int64)
+        self.keys = PARTICLE_KEY0 + (self.athlete_keys[:, None] * particles + np.arange(particles)).ravel()
         obs = np.repeat(np.log(start_race_min), particles)
         self.logw = (-0.5 * ((np.log(self.rt_start_min) - obs) / RACE_SD_LN) ** 2).reshape(n, particles)
         self.week = 0
         self.resamples = 0
         self._resample_if_degenerate()
+
+    def copy(self) -> Posterior:
+        q = Posterior.__new__(Posterior)
+        q.__dict__.update({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()})
+        return q
+
+    def subset(self, rows: np.ndarray) -> Posterior:
+        """The posterior of athletes `rows` only (their particles, weights and keys)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        prow = (rows[:, None] * self.per + np.arange(self.per)).ravel()
+        q = self.copy()
+        q.n = len(rows)
+        q.athlete_keys = self.athlete_keys[rows].copy()
+        q.logw = self.logw[rows].copy()
+        for name in ("athletes", "states", "rt_start_min", "keys"):
+            setattr(q, name, np.ascontiguousarray(getattr(self, name)[prow]))
+        return q
+
+    @staticmethod
+    def concat(parts: list[Posterior]) -> Posterior:
+        """One posterior of the athletes of `parts`, in order (the inverse of splitting with `subset`)."""
+        q = parts[0].copy()
+        q.n = sum(p.n for p in parts)
+        q.resamples = sum(p.resamples for p in parts)
+        q.athlete_keys = np.concatenate([p.athlete_keys for p in parts])
+        q.logw = np.concatenate([p.logw for p in parts])
+        for name in ("athletes", "states", "rt_start_min", "keys"):
+            setattr(q, name, np.ascontiguousarray(np.concatenate([getattr(p, name) for p in parts])))
+        return q
 
     def ess(self) -> np.ndarray:
         w = self.weights()
@@ -179,10 +212,10 @@ class Posterior:
         low = np.flatnonzero(1.0 / np.sum(w * w, axis=1) < 0.5 * self.per)
         if len(low) == 0:
             return
-        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, 0x2E5A, self.week, self.resamples])
         self.resamples += 1
         for i in low:
-            idx = systematic(w[i], self.per, rng.random())
+            u = np.random.default_rng([self.seed & 0xFFFFFFFF, 0x2E5A, self.week, int(self.athlete_keys[i])]).random()
+            idx = systematic(w[i], self.per, u)
             src, dst = i * self.per + idx, i * self.per + np.arange(self.per)
             self.athletes[dst] = self.athletes[src]
             self.states[dst] = self.states[src]
@@ -192,11 +225,12 @@ class Posterior:
     def draws(self, per: int, salt: int) -> Bodies:
         """`per` bodies per athlete, chosen by weight (systematic), with fresh random streams."""
         w = self.weights()
-        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, 0xD8A3, salt])
-        idx = np.concatenate([i * self.per + systematic(w[i], per, rng.random()) for i in range(self.n)])
-        keys = DRAW_KEY0 + (salt << 20) + np.arange(self.n * per, dtype=np.int64)
-        return Bodies(self.athletes[idx].copy(), self.states[idx].copy(), keys, self.rt_start_min[idx].copy(), per,
-                      self.week)
+        idx = np.concatenate([
+            i * self.per + systematic(w[i], per, np.random.default_rng(
+                [self.seed & 0xFFFFFFFF, 0xD8A3, salt, int(self.athlete_keys[i])]).random())
+            for i in range(self.n)])
+        return Bodies(self.athletes[idx].copy(), self.states[idx].copy(), draw_keys(self.athlete_keys, per, salt),
+                      self.rt_start_min[idx].copy(), per, self.week, self.athlete_keys.copy())
 
 
 def systematic(w: np.ndarray, k: int, u: float) -> np.ndarray:
@@ -206,10 +240,19 @@ def systematic(w: np.ndarray, k: int, u: float) -> np.ndarray:
     return np.searchsorted(c, (u + np.arange(k)) / k, side="right").clip(0, len(w) - 1)
 
 
-def true_bodies(athletes: np.ndarray, states: np.ndarray, rt_start_min: np.ndarray, per: int, week: int,
-                salt: int) -> Bodies:
+def draw_keys(athlete_keys: np.ndarray, per: int, salt: int) -> np.ndarray:
+    """Stream keys of `per` bodies per athlete for draw `salt`: by athlete key, never the athletes' own."""
+    return DRAW_KEY0 + (int(salt) << 24) + (np.asarray(athlete_keys, dtype=np.int64)[:, None] * per
+                                             + np.arange(per)).ravel()
+
+
+def _mix(seed: int, salt: int, key: int) -> int:
+    """One 32-bit seed from (seed, salt, athlete key)."""
+    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, salt, int(key)]).generate_state(1)[0])
+
+
+def true_bodies(athletes: np.ndarray, keys: np.ndarray, states: np.ndarray, rt_start_min: np.ndarray, per: int,
+                week: int, salt: int) -> Bodies:
     """`per` copies of each athlete's true profile and body, with fresh streams (the oracle's bodies)."""
-    n = athletes.shape[0]
-    keys = DRAW_KEY0 + (salt << 20) + np.arange(n * per, dtype=np.int64)
-    return Bodies(np.repeat(athletes, per, axis=0), np.repeat(states, per, axis=0), keys,
-                  np.repeat(rt_start_min, per), per, week)
+    return Bodies(np.repeat(athletes, per, axis=0), np.repeat(states, per, axis=0), draw_keys(keys, per, salt),
+                  np.repeat(rt_start_min, per), per, week, np.asarray(keys, dtype=np.int64).copy())

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from envs.config import RewardWeights
+from sim.parameters import mean_injury_days
 from sim.state import M_HAZARD, M_INJURED_DAYS
 from sim.whatif import Cohort, make_cohort, simulate_season
 
@@ -49,8 +50,6 @@ class Objective:
     """J (module docstring) of week-plan arrays on one training cohort."""
 
     def __init__(self, cohort: Cohort, weights: RewardWeights = TRAINING_REWARD) -> None:
-        from experiments.train import mean_injury_days
-
         self.cohort = cohort
         self.weights = weights
         self.days_per_injury = mean_injury_days(cohort.params)

@@ -356,8 +356,8 @@ def test_expected_injury_reward_swaps_the_injury_term() -> None:
     """The wrapper's reward = env reward + w x (realised injured days - mean days per injury x hazard),
     and the mean days per injury is the log-normal mean of the kernel's draw."""
     from envs import StrengthRunVecEnv
-    from experiments.train import ExpectedInjuryReward, mean_injury_days
-    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters
+    from experiments.train import ExpectedInjuryReward
+    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters, mean_injury_days
     from sim.state import M_HAZARD, M_INJURED_DAYS
 
     gp = default_parameters()

@@ -27,7 +27,7 @@ def cohort():
 def _own_bodies(c) -> Bodies:
     """Each athlete once, with their own streams: the population objective's athletes, one at a time."""
     rt0 = start_race_time(c.athletes, c.states, c.params)
-    return Bodies(c.athletes.copy(), c.states.copy(), c.keys.copy(), rt0, 1, 0)
+    return Bodies(c.athletes.copy(), c.states.copy(), c.keys.copy(), rt0, 1, 0, c.keys.copy())
 
 
 def test_per_athlete_objective_is_the_population_objective_athlete_by_athlete(cohort):
@@ -76,7 +76,7 @@ def test_splice_keeps_the_weeks_already_run_and_the_rules_hold():
 
 def test_the_search_never_ends_worse_than_its_start_and_is_seeded(cohort):
     rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
-    bodies = true_bodies(cohort.athletes, cohort.states, rt0, 3, 0, salt=5)
+    bodies = true_bodies(cohort.athletes, cohort.keys, cohort.states, rt0, 3, 0, salt=5)
     obj = Objective(bodies, cohort.params, 11, TRAINING_REWARD, 20.0)
     start = np.repeat(center()[None], cohort.n, axis=0)
     j0 = obj(np.repeat(decode(center(), 52, ARTICLE_RULES)[None, None], cohort.n, axis=0))[:, 0]
@@ -87,3 +87,26 @@ def test_the_search_never_ends_worse_than_its_start_and_is_seeded(cohort):
     genes2, plans2 = optimize_each(obj, start, 52, None, LIM, Search(3, 0.2, population=6, seed=1))
     np.testing.assert_array_equal(plans, plans2)
     np.testing.assert_array_equal(genes, genes2)
+
+
+def test_the_per_athlete_planners_give_each_athlete_the_same_plan_in_any_batch():
+    """Every random draw is keyed by the athlete, so a run split by athletes (into batches, or over two
+    processes) gives the same plans as one run on everyone."""
+    import dataclasses
+
+    from experiments.headline.ladder import LadderSettings, PerAthletePlanners
+
+    c = make_cohort("beginner", 6, 900001, "10k")
+    s = LadderSettings(particles=8, draws=3, first=Search(2, 0.1, population=5), replan=Search(1, 0.1, population=5),
+                       replan_every=13)
+    whole = PerAthletePlanners(center(), s)
+    halves = [PerAthletePlanners(center(), s), PerAthletePlanners(center(), s)]
+    parts = [dataclasses.replace(c, athletes=c.athletes[i::2], states=c.states[i::2], keys=c.keys[i::2])
+             for i in range(2)]
+    two_processes = PerAthletePlanners(center(), dataclasses.replace(s, workers=2))
+    for rung in ("personalized", "oracle", "replanned"):
+        full = getattr(whole, rung)(c, 52)
+        for i, part in enumerate(parts):
+            np.testing.assert_array_equal(getattr(halves[i], rung)(part, 52), full[i::2], err_msg=rung)
+        np.testing.assert_array_equal(getattr(two_processes, rung)(c, 52), full, err_msg=rung)
+    two_processes.close()

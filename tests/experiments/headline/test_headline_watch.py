@@ -37,14 +37,15 @@ def test_readings_are_missing_without_key_runs_and_deterministic():
     st = c.states.copy()
     kernel.simulate(st, c.athletes, c.params, np.ascontiguousarray(np.repeat(plan[None], c.n, axis=0)), c.seed,
                     c.keys, 0, met)
-    z = noise(1, c.n, 12, 2)
-    seen = week_readings(met, c.athletes[:, A_RACE_KM], 0, z, noise(1, c.n, 12, 3))
+    z = noise(1, c.keys, 12, 2)
+    seen = week_readings(met, c.athletes[:, A_RACE_KM], 0, z, noise(1, c.keys, 12, 3))
     pace, test = seen.pace_race_min, seen.strength_rel
     from sim.state import M_KEY_COUNT
 
     assert np.isnan(pace[met[:, :, M_KEY_COUNT] == 0]).all()
     assert np.isfinite(test[:, 5]).all() and np.isnan(test[:, :5]).all()  # a 1RM test every 6th week
-    np.testing.assert_array_equal(noise(1, c.n, 12, 2), z)
+    np.testing.assert_array_equal(noise(1, c.keys, 12, 2), z)
+    np.testing.assert_array_equal(noise(1, c.keys[2:], 12, 2), z[2:])  # by athlete, not by row
 
 
 def test_the_posterior_learns_who_the_runner_is_from_the_watch():
@@ -55,7 +56,8 @@ def test_the_posterior_learns_who_the_runner_is_from_the_watch():
     already show it in the starting level, which the race pins (a finding, in docs/benchmarks.md)."""
     gp = default_parameters()
     c = make_cohort("intermediate", 60, 77, "10k")
-    post = Posterior(c.athletes, start_reading(start_race_time(c.athletes, c.states, gp), 5), gp, 48, 5)
+    post = Posterior(c.athletes, c.keys, start_reading(start_race_time(c.athletes, c.states, gp), c.keys, 5), gp, 48,
+                     5)
     assert np.array_equal(post.athletes[:, list(KNOWN)], np.repeat(c.athletes[:, list(KNOWN)], 48, axis=0))
     assert (post.keys < DRAW_KEY0).all() and not np.isin(post.keys, c.keys).any()
 
@@ -67,7 +69,7 @@ def test_the_posterior_learns_who_the_runner_is_from_the_watch():
     before = {s: corr(s) for s in (A_TISSUE_RESPONSE, A_STRENGTH_1RM_BW)}
     plan = np.ascontiguousarray(np.repeat(decode(center(), 52, ARTICLE_RULES)[None], c.n, axis=0))
     st = c.states.copy()
-    zp, zt = noise(5, c.n, 52, 2), noise(5, c.n, 52, 3)
+    zp, zt = noise(5, c.keys, 52, 2), noise(5, c.keys, 52, 3)
     for k in range(0, 24, 4):
         met = np.empty((c.n, 4, METRIC_SIZE))
         kernel.simulate(st, c.athletes, gp, np.ascontiguousarray(plan[:, k:k + 4]), c.seed, c.keys, 7 * k, met)
