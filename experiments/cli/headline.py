@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="held-out athletes per level every rung runs on (default 200; --quick 24)")
     p.add_argument("--model-draws", type=A.model_draws, default=None,
                    help="parameter draws of the stress test (default 4; --quick 1)")
+    p.add_argument("--workers", type=A.worker_processes, default=1,
+                   help="processes the per-athlete rungs (personalized, re-planned, oracle) are split over, by "
+                        "athletes; the numbers do not change (default 1: numba already uses every core)")
     p.add_argument("--readme", nargs="*", type=Path, default=None,
                    help="files whose headline block to rewrite (default README.md docs/benchmarks.md, full runs only)")
     p.add_argument("--no-readme", action="store_true", help="rewrite no headline block")
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     out = check_new_folder(args.out, "--out")
     levels = args.levels or LEVELS
     s = HeadlineSettings.quick_settings(levels) if args.quick else HeadlineSettings(levels=levels)
+    if args.workers != 1:
+        s = dataclasses.replace(s, ladder=dataclasses.replace(s.ladder, workers=args.workers))
     if args.athletes is not None:
         s = dataclasses.replace(s, athletes=args.athletes)
     if args.model_draws is not None:
