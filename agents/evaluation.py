@@ -148,10 +148,13 @@ def policy_plans(name: str, policy: object, cohort: Cohort, season_weeks: int, *
 
 
 def model_scope(model: object) -> str:
-    """The action scope a model was trained in, read off its action space (7 components: with running)."""
+    """The action scope a model was trained in, read off its action space (more components than the
+    strength scope's 4: with running and sets)."""
+    from envs.actions import STRENGTH_NVEC
+
     space = getattr(model, "action_space", None)
     nvec = getattr(space, "nvec", None)
-    return "strength_and_run" if nvec is not None and len(nvec) == 7 else "strength"
+    return "strength_and_run" if nvec is not None and len(nvec) > len(STRENGTH_NVEC) else "strength"
 
 
 def rollout(model, cohort: Cohort, season_weeks: int, deterministic: bool = True,

@@ -47,6 +47,7 @@ from sim.state import (
     P_PLACEMENT,
     P_RACE,
     P_RUN_KM,
+    P_SETS,
     P_STR_SESSIONS,
     PLACEMENTS,
     RACE_KM,
@@ -373,6 +374,7 @@ def week_summary(buf: core.Batch, i: int, season_weeks: int, stepped: bool, rewa
     s = int(p[P_STR_SESSIONS])
     lift = (
         f"{s}x {EMPHASES[int(p[P_EMPHASIS])]}/{EFFORTS[int(p[P_EFFORT])]} {PLACEMENTS[int(p[P_PLACEMENT])]}"
+        + (f" {int(p[P_SETS])} sets" if p[P_SETS] > 0 else "")
         if s
         else "no lifting"
     )
