@@ -89,7 +89,7 @@ class Baseline:
     """A hand-written season strategy (see `agents.templates` for the prescriptions).
 
     `action_scope` and `seed` only matter to `predict`: the scope is "strength" (4 action
-    components) or "strength_and_run" (7), matching the environment the policy acts in; the
+    components) or "strength_and_run" (8: running and sets too), matching the environment the policy acts in; the
     seed is that of the random workouts (`plan_array` and `season_plan` take it as argument).
     """
 

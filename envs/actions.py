@@ -12,6 +12,8 @@ idx   component       choices  meaning
 4     volume_change   6        index in VOLUME_STEPS (only action_scope="strength_and_run")
 5     key_runs        4        tempo/interval sessions 0-3 (only "strength_and_run")
 6     long_share      4        index in LONG_SHARES, long run / week km (only "strength_and_run")
+7     sets            7        sets per key lift: 0 the emphasis default (`sim.kernel.default_sets`),
+                               1-6 that many (only "strength_and_run"); the optimizer's range
 ====  ==============  =======  ================================================================
 
 Volume: week_volume_rel = clip(prev_volume_rel * (1 + VOLUME_STEPS[i]), 0.1, 2.0), in multiples
@@ -19,6 +21,13 @@ of the athlete's habitual km; the first week starts from prev_volume_rel = 1.0. 
 action_scope="strength" running (volume, key runs, long run, key-run kind) follows
 `sim.season.reference_run_week`, the level's reference plan the templates use, so a learned
 strength plan compares like with like. The final week of a season always has race=1.
+
+Sets: SETS_CHOICES = (0, 1, ..., MAX_SETS): 0 keeps the emphasis default (heavy/power/toning 3,
+maintenance 2, the article's; what the templates and the strength scope use), 1-6 are the optimizer's
+`sets` gene (`experiments.optimize.genes`, 1-MAX_SETS) and `sim.plan.StrengthPlan.sets`, so the policy
+can choose every plan the optimizer can. No coach limit restricts sets: the article's rules grade a
+race-season session by emphasis and effort (`envs.rules.is_maintenance_lift`), not by its sets, and the
+optimizer's plans go through the same `clamp_strength`; a week without lifting carries no sets.
 
 Hard limits (`envs.config.HardLimits`) are masked by `action_mask` and clamped by
 `decode_action`; both read one rule logic (`clamp_strength`, `volume_step_allowed`,
@@ -108,13 +117,17 @@ from sim.state import (
     PLAN_SIZE,
 )
 
-SESSIONS, EMPHASIS, EFFORT, PLACEMENT, VOLUME_CHANGE, KEY_RUNS, LONG_SHARE = 0, 1, 2, 3, 4, 5, 6
-ACTION_NAMES = ("sessions", "emphasis", "effort", "placement", "volume_change", "key_runs", "long_share")
+SESSIONS, EMPHASIS, EFFORT, PLACEMENT, VOLUME_CHANGE, KEY_RUNS, LONG_SHARE, SETS = 0, 1, 2, 3, 4, 5, 6, 7
+ACTION_NAMES = ("sessions", "emphasis", "effort", "placement", "volume_change", "key_runs", "long_share", "sets")
 VOLUME_STEPS = (-0.30, -0.20, -0.10, 0.0, 0.10, 0.20)
 LONG_SHARES = (0.0, 0.20, 0.25, 0.30)
 VOLUME_MIN_REL, VOLUME_MAX_REL = 0.1, 2.0
+#: sets per key lift: 0 = the emphasis default, else 1-MAX_SETS (the optimizer's `sets` gene, StrengthPlan.sets)
+MAX_SETS = 6
+SETS_CHOICES = tuple(range(MAX_SETS + 1))
 STRENGTH_NVEC = (4, len(EMPHASES), len(EFFORTS), len(PLACEMENTS))
-RUN_NVEC = (len(VOLUME_STEPS), 4, len(LONG_SHARES))
+#: the components action_scope="strength_and_run" adds: the running, and the sets the optimizer also chooses
+RUN_NVEC = (len(VOLUME_STEPS), 4, len(LONG_SHARES), len(SETS_CHOICES))
 SCOPES = ("strength", "strength_and_run")
 SCOPE_STRENGTH, SCOPE_STRENGTH_AND_RUN = 0, 1
 #: the volume state the rules need between weeks (a float64 vector; the env keeps it in its ctrl row)
@@ -130,6 +143,7 @@ _CHOICES = (
     ", ".join(f"{i}={s:+.0%}" for i, s in enumerate(VOLUME_STEPS)),
     "0-3 key runs",
     ", ".join(f"{i}={s:.0%}" for i, s in enumerate(LONG_SHARES)),
+    "0=the emphasis default, 1-6 sets per key lift",
 )
 
 
@@ -370,6 +384,8 @@ def decode_action(action, scope, level, week, n_weeks, vstate, limits, plan):
         plan[P_KEY_RUNS] = min(int(action[KEY_RUNS]), int(limits[L_MAX_KEY_RUNS]))
         plan[P_LONG_KM] = LONG_SHARES[int(action[LONG_SHARE])]
         plan[P_LONG_IS_REL] = 1.0
+        if plan[P_STR_SESSIONS] > 0:  # a week without lifting carries no sets (one encoding)
+            plan[P_SETS] = SETS_CHOICES[int(action[SETS])]
     return plan
 
 
@@ -432,6 +448,9 @@ def action_mask(scope, week, n_weeks, vstate, limits, out):
         o += 4
         for j in range(len(LONG_SHARES)):
             out[o + j] = True
+        o += len(LONG_SHARES)
+        for j in range(len(SETS_CHOICES)):
+            out[o + j] = True  # no limit on sets (module docstring)
     return out
 
 
@@ -496,9 +515,9 @@ def week_plan_to_action(
 ) -> np.ndarray:
     """The nearest encodable action (int64) for a WeekPlan.
 
-    Running is matched only for scope "strength_and_run": the volume step whose clipped result
-    is nearest the plan's volume, the key runs, the nearest long-run share. A plan in absolute
-    km needs the athlete's `habitual_km`.
+    Running and sets are matched only for scope "strength_and_run": the volume step whose clipped
+    result is nearest the plan's volume, the key runs, the nearest long-run share, the sets (0 when
+    the plan keeps the emphasis default). A plan in absolute km needs the athlete's `habitual_km`.
     """
     nvec = action_nvec(scope)
     s = plan.strength
@@ -533,5 +552,6 @@ def week_plan_to_action(
             int(np.argmin(np.abs(vols - target))),
             plan.key_runs,
             int(np.argmin(np.abs(np.asarray(LONG_SHARES) - share))),
+            s.sets if active and s.sets is not None else 0,
         ]
     return np.asarray(out, dtype=np.int64)

@@ -130,6 +130,14 @@ class ObservationNoise(BaseModel):
         0.03, ge=0.0, le=0.5, description="1RM test noise, fraction of the true 1RM"
     )
     easy_hr_sd_bpm: float = Field(2.0, ge=0.0, le=20.0, description="easy-run heart-rate noise, beats/min")
+    key_pace_sd: float = Field(
+        0.025,
+        ge=0.0,
+        le=0.5,
+        description="key-run pace-at-effort noise, fraction of the pace: run-to-run variation of endurance "
+        "performance at the same effort 1-3% (Hopkins, Schabort & Hawley 2001, Sports Med 31:211), plus the "
+        "GPS watch's distance error of a few % (Gilgen-Ammann et al. 2020, JMIR Mhealth Uhealth 8:e17118)",
+    )
 
 
 class EnvConfig(BaseModel):
@@ -187,6 +195,7 @@ class EnvConfig(BaseModel):
         cfg[CF_READINESS_SD] = self.noise.readiness_sd
         cfg[CF_TEST_SD] = self.noise.strength_test_sd
         cfg[CF_HR_SD] = self.noise.easy_hr_sd_bpm
+        cfg[CF_PACE_SD] = self.noise.key_pace_sd
         cfg[CF_LIMITS : CF_LIMITS + LIMITS_SIZE] = limits_array(self.limits)
         return cfg
 
@@ -199,7 +208,8 @@ LIMITS_SIZE = 12
 
 CF_SCOPE, CF_SEASON_WEEKS, CF_MAX_WEEKS, CF_W_PERF, CF_W_INJURY, CF_W_RACE = 0, 1, 2, 3, 4, 5
 CF_PAIN_RULE, CF_TEST_EVERY, CF_READINESS_SD, CF_TEST_SD, CF_HR_SD = 6, 7, 8, 9, 10
-CF_LIMITS = 11
+CF_PACE_SD = 11
+CF_LIMITS = 12
 CFG_SIZE = CF_LIMITS + LIMITS_SIZE
 
 

@@ -48,6 +48,7 @@ from envs.observation import (
     C_COST0,
     C_ERR,
     C_FATIGUE_REF,
+    C_KEY_PACE,
     C_KM_HIST,
     C_LOAD_HIST,
     C_PREV_VOL,
@@ -57,6 +58,7 @@ from envs.observation import (
     C_TERM,
     C_TPREV,
     C_TRUNC,
+    C_VO2EFF0,
     C_VO2MAX0,
     C_VOL_STATE,
     C_WEEK,
@@ -79,6 +81,7 @@ from sim.state import (
     M_COST_FACTOR,
     M_LOAD_AU,
     M_RUN_KM,
+    M_VO2_EFF,
     M_VO2MAX,
     METRIC_SIZE,
     P_PAIN_RULE,
@@ -135,8 +138,10 @@ def begin_episode(i, starts, batch, params):
     for d in range(7):
         kernel.step_day(body, ath, gp, dv, days[d], kernel.Rules(True, False), kernel.Clock(base, d - 7, d), met)
     kernel.week_end(body, ath, gp, met)
-    c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate reference: the last morning before the season
+    c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate and pace references: the last morning before the season
     c[C_COST0] = met[M_COST_FACTOR]
+    c[C_VO2EFF0] = met[M_VO2_EFF]
+    c[C_KEY_PACE] = 1.0  # the habitual week's key runs (if any) are read against themselves below
     for k in range(HIST):
         c[C_KM_HIST + k] = met[M_RUN_KM] / ath[A_HABITUAL_KM]
         c[C_LOAD_HIST + k] = met[M_LOAD_AU]

@@ -2,7 +2,8 @@
 
 Not the hidden state. Training logs (km, strength sessions, sRPE loads), questionnaires
 (readiness, soreness, pain), the physio's verdict (injured, days missed), a 1RM test every
-few weeks and the heart rate on easy runs; each noisy reading is drawn from the kernel's
+few weeks, and what a runner's watch shows: the heart rate on easy runs and the pace at effort
+in the week's key runs; each noisy reading is drawn from the kernel's
 counter-based streams >= `sim.kernel.STREAM_OBS`, keyed by (seed, athlete key, season day), so
 observations are deterministic and the same in the single and the batched env.
 
@@ -18,6 +19,7 @@ from envs.actions import VS_LOAD_VOL, is_recovery_week
 from envs.config import (
     CF_HR_SD,
     CF_LIMITS,
+    CF_PACE_SD,
     CF_READINESS_SD,
     CF_SEASON_WEEKS,
     CF_TEST_EVERY,
@@ -36,10 +38,13 @@ from sim.state import (
     INJURY_DAYS_LEFT,
     M_COST_FACTOR,
     M_INJURED_DAYS,
+    M_KEY_COUNT,
+    M_KEY_QUALITY,
     M_NIGGLE,
     M_RUN_KM,
     M_SORENESS,
     M_STR_SESSIONS,
+    M_VO2_EFF,
     M_VO2MAX,
     NM_FATIGUE,
 )
@@ -71,6 +76,14 @@ OBS_SPEC: tuple[tuple[str, str, float, float, str], ...] = (
         60.0,
         200.0,
         "heart rate at easy pace (noisy); falls with fitness and economy",
+    ),
+    (
+        "key_pace_rel",
+        "x season-start pace",
+        0.5,
+        2.0,
+        "pace (min/km) at effort in last week's key runs (noisy) / the athlete's at the season start; "
+        "falls with fitness and economy, rises with fatigue; the last reading in weeks without key runs",
     ),
     ("level", "code", 0.0, 2.0, "0 beginner, 1 intermediate, 2 advanced"),
     ("habitual_km", "km/week", 0.0, 250.0, "the athlete's habitual weekly volume"),
@@ -107,6 +120,7 @@ OBS_HIGH = np.array([s[3] for s in OBS_SPEC], dtype=np.float32)
     O_DAYS_OUT,
     O_STRENGTH_TEST_REL,
     O_EASY_HR_BPM,
+    O_KEY_PACE_REL,
     O_LEVEL,
     O_HABITUAL_KM,
     O_RACE_KM,
@@ -121,6 +135,7 @@ HR_EASY_START_BPM = 140.0  # easy-run heart rate at the season start
 STREAM_READINESS = kernel.STREAM_OBS  # `noise` uses this stream and the next
 STREAM_STRENGTH_TEST = kernel.STREAM_OBS + 2
 STREAM_EASY_HR = kernel.STREAM_OBS + 4
+STREAM_KEY_PACE = kernel.STREAM_OBS + 6
 
 # --------------------------------------------------------------------------- per-athlete control row
 # What the env remembers between weeks besides the body (float64, one row per athlete).
@@ -128,7 +143,9 @@ C_WEEK, C_PREV_VOL, C_BASE, C_T0, C_TPREV, C_FATIGUE_REF, C_VO2MAX0, C_COST0 = 0
 C_STR_TEST, C_KM_HIST, C_LOAD_HIST = 8, 9, 13  # histories: 4 weeks each, newest first
 C_RACE_T, C_REWARD, C_TERM, C_TRUNC, C_ERR = 17, 18, 19, 20, 21
 C_VOL_STATE = 22  # the rules' volume state, envs.actions VS_* (VOL_STATE_SIZE = 3 slots)
-CTRL_SIZE = 25
+C_VO2EFF0 = 25  # the pace reference: race-morning effective VO2 of the last morning before the season
+C_KEY_PACE = 26  # the last key-run pace reading (carried through weeks without key runs)
+CTRL_SIZE = 27
 HIST = 4
 
 
@@ -205,6 +222,14 @@ def observe(st, ath, gp, ctrl, met, cfg, obs):
     frac = (met[M_COST_FACTOR] / ctrl[C_COST0]) * (ctrl[C_VO2MAX0] / met[M_VO2MAX])
     hr = HR_REST_BPM + (HR_EASY_START_BPM - HR_REST_BPM) * frac
     obs[O_EASY_HR_BPM] = _clip(hr + cfg[CF_HR_SD] * noise(dh, STREAM_EASY_HR), 60.0, 200.0)
+    # Pace at a fixed effort (a fixed share of the race-ready VO2) scales with the O2 cost per metre
+    # over that VO2 (cost linear in speed, Daniels & Gilbert 1979), slowed further by the key runs'
+    # quality (lifting's neuromuscular fatigue and soreness, Doma & Deakin 2013); relative to the
+    # last morning before the season. A week without key runs (or injured) shows the last reading.
+    if met[M_KEY_COUNT] > 0.0:
+        pace = (met[M_COST_FACTOR] / ctrl[C_COST0]) * (ctrl[C_VO2EFF0] / met[M_VO2_EFF]) / met[M_KEY_QUALITY]
+        ctrl[C_KEY_PACE] = pace * (1.0 + cfg[CF_PACE_SD] * noise(dh, STREAM_KEY_PACE))
+    obs[O_KEY_PACE_REL] = _clip(ctrl[C_KEY_PACE], 0.5, 2.0)
     obs[O_LEVEL] = ath[A_LEVEL]
     obs[O_HABITUAL_KM] = _clip(hab, 0.0, 250.0)
     obs[O_RACE_KM] = _clip(ath[A_RACE_KM], 0.0, 50.0)

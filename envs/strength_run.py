@@ -47,6 +47,7 @@ from sim.state import (
     P_PLACEMENT,
     P_RACE,
     P_RUN_KM,
+    P_SETS,
     P_STR_SESSIONS,
     PLACEMENTS,
     RACE_KM,
@@ -63,7 +64,8 @@ class StrengthRunEnv(gym.Env):
     One episode is one athlete's season (`season_weeks`, default 52) that ends with the target
     race on the last day of its last week; one step is one week. The agent is the coach: each
     week it chooses the strength work (sessions, emphasis, effort, placement) and, with
-    `action_scope="strength_and_run"`, the running (volume change, key runs, long-run share).
+    `action_scope="strength_and_run"`, the running (volume change, key runs, long-run share) and the
+    sets per lift.
     The choice is decoded to a `sim.plan.WeekPlan` (the type what-if files use), scheduled
     into seven days by `sim.kernel.schedule_week` and simulated by `sim.kernel.simulate_athlete`:
     fitness and fatigue, strength and economy, tissue damage and injuries. The coach sees what a
@@ -73,8 +75,9 @@ class StrengthRunEnv(gym.Env):
 
     ## Action Space
 
-    `MultiDiscrete([4, 5, 3, 3])`, or `MultiDiscrete([4, 5, 3, 3, 6, 4, 4])` with
-    `action_scope="strength_and_run"` (details in `envs.actions`):
+    `MultiDiscrete([4, 5, 3, 3])`, or `MultiDiscrete([4, 5, 3, 3, 6, 4, 4, 7])` with
+    `action_scope="strength_and_run"` (details in `envs.actions`), which chooses everything the plan
+    optimizer (`stridelab optimize`) chooses, sets per lift included:
 
     | Num | Component     | Choices                                                          |
     |-----|---------------|------------------------------------------------------------------|
@@ -85,6 +88,8 @@ class StrengthRunEnv(gym.Env):
     | 4   | volume_change | -30%, -20%, -10%, 0, +10%, +20% of last week's volume            |
     | 5   | key_runs      | 0-3 tempo/interval sessions                                      |
     | 6   | long_share    | long run 0%, 20%, 25%, 30% of the week's km                      |
+    | 7   | sets          | sets per key lift: 0 the emphasis default (heavy 3, maintenance  |
+    |     |               | 2, ...), 1-6 that many (the optimizer's range); not limited      |
 
     Weekly volume = clip(prev_volume_rel x (1 + step), 0.1, 2.0) x habitual km, starting from
     1.0. The last week always holds the race. `action_masks()` (sb3-contrib MaskablePPO) masks
@@ -100,7 +105,7 @@ class StrengthRunEnv(gym.Env):
 
     ## Observation Space
 
-    `Box(21,)` of float32; readings are clipped to the bounds. Noisy readings add zero-mean
+    `Box(22,)` of float32; readings are clipped to the bounds. Noisy readings add zero-mean
     triangular noise (sd from `noise`, `envs.config.ObservationNoise`) drawn from the kernel's
     counter-based streams keyed by (seed, athlete, day).
 
@@ -121,18 +126,24 @@ class StrengthRunEnv(gym.Env):
     | 12  | days_out               | days           | 0   | 7   | days missed through injury last week     |
     | 13  | strength_test_rel      | x baseline 1RM | 0.5 | 3   | last 1RM test (noisy), every 4 weeks     |
     | 14  | easy_hr_bpm            | beats/min      | 60  | 200 | easy-pace heart rate (noisy)             |
-    | 15  | level                  | code           | 0   | 2   | beginner, intermediate, advanced         |
-    | 16  | habitual_km            | km/week        | 0   | 250 | the athlete's habitual weekly volume     |
-    | 17  | race_km                | km             | 0   | 50  | target race distance                     |
-    | 18  | prev_volume_rel        | x habitual km  | 0   | 3   | last planned volume (1.0 at the start)   |
-    | 19  | volume_base_rel        | x habitual km  | 0   | 3   | volume the next step starts from (last   |
-    |     |                        |                |     |     | loading week's; = 18 without recovery)   |
-    | 20  | recovery_week_next     | flag           | 0   | 1   | the coach limits make the next week a    |
+    | 15  | key_pace_rel           | x season-start pace | 0.5 | 2 | pace at effort in last week's key runs |
+    |     |                        |                |     |     | (noisy) / season start; last reading in  |
+    |     |                        |                |     |     | weeks without key runs                   |
+    | 16  | level                  | code           | 0   | 2   | beginner, intermediate, advanced         |
+    | 17  | habitual_km            | km/week        | 0   | 250 | the athlete's habitual weekly volume     |
+    | 18  | race_km                | km             | 0   | 50  | target race distance                     |
+    | 19  | prev_volume_rel        | x habitual km  | 0   | 3   | last planned volume (1.0 at the start)   |
+    | 20  | volume_base_rel        | x habitual km  | 0   | 3   | volume the next step starts from (last   |
+    |     |                        |                |     |     | loading week's; = 19 without recovery)   |
+    | 21  | recovery_week_next     | flag           | 0   | 1   | the coach limits make the next week a    |
     |     |                        |                |     |     | recovery week (`limits.recovery_every`)  |
 
     Readiness = 10 F0 / (F0 + F) x (1 - NMF / 2) + noise, F the Banister fatigue, F0 its value
     at the season start, NMF the lifting neuromuscular fatigue. Easy heart rate =
-    50 + 90 x (cost / cost0) x (VO2max0 / VO2max) + noise, 140 beats/min at the start.
+    50 + 90 x (cost / cost0) x (VO2max0 / VO2max) + noise, 140 beats/min at the start. Key-run
+    pace = (cost / cost0) x (VO2eff0 / VO2eff) / quality x (1 + key_pace_sd x noise), VO2eff the
+    race-morning VO2 less fatigue, quality the key runs' (lifting's fatigue and soreness), 0 the last
+    morning before the season; a week without key runs repeats the last reading (1.0 before any).
 
     ## Rewards
 
@@ -186,7 +197,8 @@ class StrengthRunEnv(gym.Env):
 
     ## Version History
 
-    * v0: initial version.
+    * v0: initial version. Since issue 22: observation 15 `key_pace_rel` (Box(22,)), and the
+      `sets` component of the strength_and_run action; models saved before are refused at load.
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
@@ -362,6 +374,7 @@ def week_summary(buf: core.Batch, i: int, season_weeks: int, stepped: bool, rewa
     s = int(p[P_STR_SESSIONS])
     lift = (
         f"{s}x {EMPHASES[int(p[P_EMPHASIS])]}/{EFFORTS[int(p[P_EFFORT])]} {PLACEMENTS[int(p[P_PLACEMENT])]}"
+        + (f" {int(p[P_SETS])} sets" if p[P_SETS] > 0 else "")
         if s
         else "no lifting"
     )

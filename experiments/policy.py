@@ -248,6 +248,7 @@ class Predictor:
                 f"policy: {policy_zip}: trained on observations of shape {tuple(model.observation_space.shape)}; "
                 f"allowed: ({OBS_SIZE},), what this StrideLab observes (the observation space grew since; "
                 "retrain with stridelab train)")
+        check_action_space(model, action_scope, policy_zip)
         obs_rms, clip, eps = None, 10.0, 1e-8
         if vecnormalize is not None and Path(vecnormalize).is_file():
             size = int(np.prod(model.observation_space.shape))
@@ -261,6 +262,22 @@ class Predictor:
 
             nvec = np.asarray(action_nvec(action_scope), dtype=np.int64)
         return cls(model, obs_rms, clip, eps, nvec, action_scope)
+
+
+def check_action_space(model: Any, action_scope: str, where: object) -> None:
+    """InputError unless `model` acts in this StrideLab's action space for `action_scope` (a model
+    saved before a component was added, e.g. the strength_and_run `sets`, is refused by name)."""
+    from envs.actions import ACTION_NAMES, action_nvec
+
+    want = action_nvec(action_scope)
+    space = model.action_space
+    nvec = getattr(space, "nvec", None)
+    got = tuple(int(v) for v in nvec) if nvec is not None else (int(getattr(space, "n", 0)),)
+    ok = got == want if nvec is not None else got[0] == int(np.prod(want))
+    if not ok:
+        raise InputError(
+            f"policy: {where}: trained on actions {got}; allowed: {want} for action_scope {action_scope!r} "
+            f"({', '.join(ACTION_NAMES[: len(want)])}; the action space grew since; retrain with stridelab train)")
 
 
 # --------------------------------------------------------------------------- loading policies

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import kernel
 from sim.errors import InputError
@@ -30,6 +30,7 @@ from sim.state import (
     DAY_SIZE,
     M_ECONOMY_GAIN,
     M_HAZARD,
+    M_INJURED_DAYS,
     M_KEY_COUNT,
     M_KEY_QUALITY,
     M_NEW_INJURIES,
@@ -51,7 +52,7 @@ Measure = Literal[
     "diff", "value", "change_pct", "gain_fraction", "injury_rate", "injury_rate_ratio", "hazard_ratio",
     "gain_cut_pct", "cut_difference", "quality_loss_pct", "quality_gap", "impulse_peak_days", "impulse_tau_days",
     "damage_exponent", "best_setting", "gap_to_best", "injury_count_ratio", "gain_ratio", "untrained_gap_kept",
-    "injury_per_km_trend",
+    "injury_per_km_trend", "spread_cv", "share_below",
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -77,7 +78,20 @@ class Check(BaseModel):
     among: dict[str, float] | None = Field(None, description="arms of a dose sweep and their settings")
     vs_window: tuple[int, int] | None = Field(None, description="1-based weeks (from, to) compared with the check's "
                                                                 "own window in the same arm")
+    fraction: float | None = Field(None, gt=0.0, description="share_below: the threshold as a fraction of the mean")
+    completers: float | None = Field(None, ge=0.0, lt=1.0,
+                                     description="spread measures: keep only the athletes injured on at most this "
+                                                 "share of the arm's days (trials analyse completers)")
     range: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _needs(self) -> Check:
+        if self.measure == "share_below" and self.fraction is None:
+            raise ValueError(f"fraction: missing for measure share_below in check {self.label!r}; allowed: > 0 "
+                             "(the threshold as a fraction of the mean)")
+        if self.measure in ("spread_cv", "share_below") and (self.arm is None or self.metric is None):
+            raise ValueError(f"{self.measure}: check {self.label!r} needs arm and metric")
+        return self
 
 
 class Scenario(BaseModel):
@@ -116,6 +130,9 @@ def _metric(res: Result, name: str) -> np.ndarray:
         return 100.0 * (rel / res.start_strength[:, None] - 1.0)
     if name == "economy_pct":
         return 100.0 * np.concatenate([np.zeros((n, 1)), m[:, :, M_ECONOMY_GAIN]], axis=1)
+    if name == "vo2max_gain":  # ml/kg/min above the start
+        v = np.concatenate([res.start_vo2max[:, None], m[:, :, M_VO2MAX]], axis=1)
+        return v - res.start_vo2max[:, None]
     if name == "vo2max_pct":
         v = np.concatenate([res.start_vo2max[:, None], m[:, :, M_VO2MAX]], axis=1)
         return 100.0 * (v / res.start_vo2max[:, None] - 1.0)
@@ -143,6 +160,20 @@ def _injury_rate(res: Result, c: Check) -> float:
     inj = res.metrics[:, w, M_NEW_INJURIES].sum()
     hours = res.metrics[:, w, M_RUN_HOURS].sum()
     return 1000.0 * inj / hours
+
+
+def _per_athlete(res: Result, c: Check) -> np.ndarray:
+    """The check's metric at its week, one value per athlete; with `completers`, only the athletes
+    injured on at most that share of the arm's days."""
+    values = _metric(res, c.metric)[:, _week(res, c.week)]
+    if c.completers is None:
+        return values
+    injured_share = res.metrics[:, :, M_INJURED_DAYS].sum(axis=1) / (7.0 * res.metrics.shape[1])
+    kept = values[injured_share <= c.completers]
+    if kept.size < 2:
+        raise InputError(f"calibration check {c.label!r}: {kept.size} completers (completers: {c.completers}); "
+                         "need at least 2 athletes")
+    return kept
 
 
 def _gain(res: Result, metric: str, week: int) -> float:
@@ -218,6 +249,12 @@ def _measure(c: Check, arms: dict[str, Result], sc: Scenario, params: np.ndarray
             return float(a.metrics[:, w, M_NEW_INJURIES].sum() / a.metrics[:, w, M_RUN_KM].sum())
         lo, hi = c.vs_window
         return per_km(_window(a, c)) / per_km(slice(lo - 1, hi))
+    if c.measure == "spread_cv":  # between-athlete SD / mean
+        v = _per_athlete(a, c)
+        return float(v.std() / v.mean())
+    if c.measure == "share_below":  # share of athletes below `fraction` of the mean
+        v = _per_athlete(a, c)
+        return float(np.mean(v < c.fraction * v.mean()))
     if c.measure == "damage_exponent":
         return damage_exponent(sc, params=params)
     raise InputError(f"calibration measure {c.measure!r} is unknown")

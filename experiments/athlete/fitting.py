@@ -37,6 +37,7 @@ from sim.athlete import replay
 from sim.errors import InputError
 from sim.parameters import LIFT_MINUTES_PER_SET, PARAMETERS
 from sim.population import (
+    AEROBIC_RESPONSE_LOG_MEAN,
     AEROBIC_RESPONSE_SD_LN,
     PROFILES,
     STRENGTH_RESPONSE_SD_LN,
@@ -263,7 +264,7 @@ class Prior:
 
 def prior_for(level: str) -> Prior:
     prof = PROFILES[level]
-    return Prior(np.array([prof.vo2max_untrained[0], 0.0, prof.strength_1rm_bw[0], 0.0]),
+    return Prior(np.array([prof.vo2max_untrained[0], AEROBIC_RESPONSE_LOG_MEAN, prof.strength_1rm_bw[0], 0.0]),
                  np.array([prof.vo2max_untrained[1], AEROBIC_RESPONSE_SD_LN, prof.strength_1rm_bw[1],
                            STRENGTH_RESPONSE_SD_LN]))
 

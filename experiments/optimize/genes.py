@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.actions import limit_season
+from envs.actions import MAX_SETS, limit_season
 from envs.config import HardLimits, limits_array
 from sim.plan import StrengthPlan, WeekPlan
 from sim.season import PHASES, phase_of
@@ -66,7 +66,6 @@ G_VOL_START, G_VOL_END, G_KEY, G_LONG, G_SESSIONS, G_EMPHASIS, G_EFFORT, G_PLACE
 VOLUME_MIN, VOLUME_MAX = 0.2, 2.0
 LONG_SHARE_MAX = 0.45
 LIFT_EMPHASES = ("heavy", "power", "maintenance", "toning")  # "none" is strength_sessions = 0
-MAX_SETS = 6
 
 
 def gene_names() -> list[str]:

@@ -118,8 +118,10 @@ def test_predict_strength_and_run_scope_keeps_the_reference_volume():
     for w in (0, 1, 10, 30, 50):
         prev = ref[w - 1].run_volume_rel if w else 1.0
         a, _ = b.predict(_obs(1, w, 52, prev))
-        assert a.shape == (7,)
+        assert a.shape == (8,)
         got = action_to_week_plan(a, "strength_and_run", 1, w, 52, prev)
+        mine = b.season_plan("intermediate", 52)[w].strength
+        assert got.strength.sets == (mine.sets if got.strength.active else None)  # the template's sets
         # nearest volume step: within half a step (10% of last week) of the reference volume
         assert abs(got.run_volume_rel - ref[w].run_volume_rel) <= 0.05 * prev + 1e-9
         assert got.key_runs == ref[w].key_runs

@@ -12,6 +12,8 @@ from envs.actions import (
     LONG_SHARES,
     SCOPE_STRENGTH,
     SCOPE_STRENGTH_AND_RUN,
+    SETS,
+    SETS_CHOICES,
     VOLUME_MAX_REL,
     VOLUME_MIN_REL,
     VOLUME_STEPS,
@@ -42,6 +44,7 @@ from sim.state import (
     P_PLACEMENT,
     P_RACE,
     P_RUN_KM,
+    P_SETS,
     P_STR_SESSIONS,
     PLACE_BEFORE_KEY,
     PLACE_SEPARATE_DAY,
@@ -65,8 +68,9 @@ def decode(action, scope=SCOPE_STRENGTH, level=1, week=10, n_weeks=52, prev=1.0,
 
 def test_space_follows_the_contract():
     assert tuple(action_space("strength").nvec) == (4, 5, 3, 3)
-    assert tuple(action_space("strength_and_run").nvec) == (4, 5, 3, 3, 6, 4, 4)
+    assert tuple(action_space("strength_and_run").nvec) == (4, 5, 3, 3, 6, 4, 4, 7)
     assert ACTION_NAMES[:4] == ("sessions", "emphasis", "effort", "placement")
+    assert ACTION_NAMES[SETS] == "sets" and SETS_CHOICES == (0, 1, 2, 3, 4, 5, 6)
     assert VOLUME_STEPS == (-0.30, -0.20, -0.10, 0.0, 0.10, 0.20)
     assert LONG_SHARES == (0.0, 0.20, 0.25, 0.30)
 
@@ -85,10 +89,10 @@ def test_strength_scope_runs_the_reference_plan():
 
 def test_volume_steps_are_multiplicative_and_clipped():
     for j, step in enumerate(VOLUME_STEPS):
-        plan = decode([0, 0, 0, 0, j, 2, 3], scope=SCOPE_STRENGTH_AND_RUN, prev=1.5)
+        plan = decode([0, 0, 0, 0, j, 2, 3, 0], scope=SCOPE_STRENGTH_AND_RUN, prev=1.5)
         assert plan[P_RUN_KM] == pytest.approx(min(max(1.5 * (1 + step), 0.1), 2.0))
         assert plan[P_KEY_RUNS] == 2 and plan[P_LONG_KM] == LONG_SHARES[3]
-    assert decode([0, 0, 0, 0, 0, 0, 0], scope=SCOPE_STRENGTH_AND_RUN, prev=0.12)[P_RUN_KM] == 0.1
+    assert decode([0, 0, 0, 0, 0, 0, 0, 0], scope=SCOPE_STRENGTH_AND_RUN, prev=0.12)[P_RUN_KM] == 0.1
 
 
 def test_no_lifting_is_one_encoding():
@@ -129,6 +133,29 @@ def test_limits_clamp_exactly_what_the_mask_forbids():
     assert (plan[P_STR_SESSIONS], plan[P_EFFORT], plan[P_PLACEMENT]) == (2, 1, PLACE_SEPARATE_DAY)
 
 
+def test_sets_choose_what_the_optimizer_chooses():
+    """The sets component reaches every sets value the optimizer's genes can decode to (and the
+    emphasis default); a week without lifting carries no sets; the strength scope keeps the default."""
+    from experiments.optimize import genes
+
+    for k in SETS_CHOICES:
+        plan = decode([2, 1, 1, 0, 3, 1, 3, k], scope=SCOPE_STRENGTH_AND_RUN)
+        assert plan[P_SETS] == k
+        assert decode([0, 1, 1, 0, 3, 1, 3, k], scope=SCOPE_STRENGTH_AND_RUN)[P_SETS] == 0
+    assert decode([2, 1, 1, 0])[P_SETS] == 0
+    rng = np.random.default_rng(0)
+    reached = set()
+    for _ in range(40):
+        season = genes.decode(rng.uniform(size=genes.N_GENES), 20, ARTICLE_RULES)
+        for w in range(20):
+            week = WeekPlan.from_array(season[w])
+            a = week_plan_to_action(week, 1.0, "strength_and_run")
+            back = action_to_week_plan(a, "strength_and_run", 1, week=w, n_weeks=20, limits=ARTICLE_RULES)
+            assert back.strength.sets == week.strength.sets and back.strength.sessions == week.strength.sessions
+            reached.add(week.strength.sets)
+    assert reached - {None} == set(SETS_CHOICES[1:])
+
+
 def test_week_plan_round_trip_for_every_strength_action():
     for a in itertools.product(*[range(n) for n in action_nvec("strength")]):
         plan = action_to_week_plan(a, "strength", "advanced", week=20, n_weeks=52)
@@ -156,7 +183,9 @@ def test_week_plan_to_action_takes_the_nearest_choice():
         strength=StrengthPlan(sessions=2, emphasis="power", effort="easy", placement="separate_day"),
     )
     a = week_plan_to_action(plan, 1.0, "strength_and_run", habitual_km=40.0)
-    assert a.tolist() == [2, 2, 0, 1, 4, 1, 2]  # 1.1 x habitual = +10%; 11/44 = 25% long run
+    assert a.tolist() == [2, 2, 0, 1, 4, 1, 2, 0]  # 1.1 x habitual = +10%; 11/44 = 25% long run; default sets
+    five = plan.model_copy(update={"strength": plan.strength.model_copy(update={"sets": 5})})
+    assert week_plan_to_action(five, 1.0, "strength_and_run", habitual_km=40.0)[SETS] == 5
     with pytest.raises(InputError, match="habitual_km"):
         week_plan_to_action(plan, 1.0, "strength_and_run")
 
@@ -244,7 +273,7 @@ def test_rules_clamp_exactly_what_the_mask_forbids(limits):
 
 def test_recovery_weeks_cut_from_the_last_loading_week_and_do_not_ratchet():
     limits = HardLimits(recovery_every=4, recovery_cut=0.2)
-    up = np.tile([0, 0, 0, 0, 4, 1, 1], (12, 1))  # +10% every week
+    up = np.tile([0, 0, 0, 0, 4, 1, 1, 0], (12, 1))  # +10% every week
     vol = season_plan_array(up, "strength_and_run", 1, 12, limits)[:, P_RUN_KM]
     assert vol[3] == pytest.approx(0.8 * vol[2])  # the largest allowed cut
     assert vol[4] == pytest.approx(1.1 * vol[2])  # the next week steps from the loading week
@@ -255,7 +284,7 @@ def test_recovery_weeks_cut_from_the_last_loading_week_and_do_not_ratchet():
 
 def test_taper_weeks_stay_under_the_cap_even_when_every_step_is_too_much():
     limits = HardLimits(taper=True, max_volume_rel=2.0)
-    acts = np.tile([0, 0, 0, 0, 5, 1, 1], (20, 1))  # +20% every week up to the 2.0 ceiling ...
+    acts = np.tile([0, 0, 0, 0, 5, 1, 1, 0], (20, 1))  # +20% every week up to the 2.0 ceiling ...
     acts[:14, 4] = 0  # ... after 14 weeks of -30% (down to the floor), so the pre-taper weeks are low
     vol = season_plan_array(acts, "strength_and_run", 1, 20, limits)[:, P_RUN_KM]
     ref = vol[13:17].mean()

@@ -27,7 +27,7 @@ from envs.observation import (
 from sim import kernel
 from sim.state import FATIGUE_AU, NM_FATIGUE
 
-QUIET = {"readiness_sd": 0.0, "strength_test_sd": 0.0, "easy_hr_sd_bpm": 0.0}
+QUIET = {"readiness_sd": 0.0, "strength_test_sd": 0.0, "easy_hr_sd_bpm": 0.0, "key_pace_sd": 0.0}
 
 
 def test_contract_constants():
@@ -127,7 +127,7 @@ def test_volume_base_and_recovery_flag_show_what_the_coach_limits_do():
     loading week's volume, above the cut week's planned volume."""
     from envs.observation import O_RECOVERY_WEEK_NEXT, O_VOLUME_BASE_REL
 
-    hold = np.array([2, 1, 1, 0, 4, 1, 2])  # +10% every week
+    hold = np.array([2, 1, 1, 0, 4, 1, 2, 0])  # +10% every week
     free = StrengthRunEnv(season_weeks=20, action_scope="strength_and_run", athlete_pool=16)
     obs, _ = free.reset(seed=0)
     for _ in range(10):
@@ -145,3 +145,50 @@ def test_volume_base_and_recovery_flag_show_what_the_coach_limits_do():
         else:
             assert obs[O_VOLUME_BASE_REL] == pytest.approx(obs[O_PREV_VOLUME_REL])
     assert [w for w, f in enumerate(flags) if f] == [3, 7, 11]
+
+
+def test_key_run_pace_reads_fitness_economy_and_quality_and_carries_over():
+    """Noise-free, the key-run pace is (cost / cost0) x (VO2eff0 / VO2eff) / quality of the week's
+    metrics; a week without key runs (no key, no long run) shows the last reading; it starts at 1 and
+    falls as the athlete gets fitter."""
+    from envs.observation import C_COST0, C_VO2EFF0, O_KEY_PACE_REL
+
+    env = StrengthRunEnv(season_weeks=20, action_scope="strength_and_run", noise=QUIET, athlete_pool=16)
+    obs, _ = env.reset(seed=1)
+    ctrl = env._buf.ctrl[0]
+    assert np.isfinite(obs).all()
+    first = obs[O_KEY_PACE_REL]
+    build = np.array([0, 0, 0, 0, 4, 2, 3, 0])  # +10%, 2 key runs, 30% long run, no lifting
+    rest = np.array([0, 0, 0, 0, 3, 0, 0, 0])  # hold volume, no key run, no long run
+    readings = []
+    for week in range(14):
+        last = obs[O_KEY_PACE_REL]
+        obs, _, _, _, info = env.step(rest if week in (6, 7) else build)
+        m = info["metrics"]
+        assert np.isfinite(obs).all()
+        if m["key_count"] > 0:
+            expect = (m["cost_factor"] / ctrl[C_COST0]) * (ctrl[C_VO2EFF0] / m["vo2_eff"]) / m["key_quality"]
+            assert obs[O_KEY_PACE_REL] == pytest.approx(expect, rel=1e-5)
+        else:
+            assert obs[O_KEY_PACE_REL] == last
+        readings.append(obs[O_KEY_PACE_REL])
+    assert first == pytest.approx(1.0, abs=0.05)
+    assert min(readings[8:]) < first  # fitter after weeks of building: faster at the same effort
+
+
+def test_key_run_pace_noise_has_the_configured_spread():
+    """Readings scatter around the noise-free pace with sd key_pace_sd (relative), keyed like the others."""
+    from envs.observation import O_KEY_PACE_REL
+
+    quiet = StrengthRunEnv(season_weeks=8, noise=QUIET, athlete_pool=16)
+    loud = StrengthRunEnv(season_weeks=8, noise={**QUIET, "key_pace_sd": 0.05}, athlete_pool=16)
+    ratios = []
+    for seed in range(60):
+        q, _ = quiet.reset(seed=seed)
+        o, _ = loud.reset(seed=seed)
+        for _ in range(3):
+            q, *_ = quiet.step(np.array([1, 3, 0, 0]))
+            o, *_ = loud.step(np.array([1, 3, 0, 0]))
+        ratios.append(o[O_KEY_PACE_REL] / q[O_KEY_PACE_REL] - 1.0)
+    ratios = np.array(ratios)
+    assert abs(ratios.mean()) < 0.02 and 0.03 < ratios.std() < 0.07

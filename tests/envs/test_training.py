@@ -26,7 +26,7 @@ def test_ppo_trains_on_the_batched_env():
     assert not np.allclose(before, _params(model))
     assert len(model.ep_info_buffer) == 0 or all(np.isfinite(e["r"]) for e in model.ep_info_buffer)
     actions, _ = model.predict(vec.reset(), deterministic=True)
-    assert actions.shape == (32, 7) and all(vec.action_space.contains(a) for a in actions)
+    assert actions.shape == (32, 8) and all(vec.action_space.contains(a) for a in actions)
 
 
 def test_maskable_ppo_never_breaks_the_hard_limits():

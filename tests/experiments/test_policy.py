@@ -144,6 +144,25 @@ def test_a_policy_trained_on_an_older_observation_space_is_a_clean_error(tmp_pat
         Predictor.load(tmp_path / "old.zip", None, "ppo", "strength_and_run")
 
 
+def test_a_policy_trained_on_an_older_action_space_is_a_clean_error(tmp_path):
+    """A strength_and_run policy saved before the `sets` component (7 components) is refused by name,
+    the shape it had and the one allowed (issue 22, item 3)."""
+    import gymnasium as gym
+    from stable_baselines3 import PPO
+
+    from envs.actions import action_nvec
+    from envs.observation import OBS_SIZE
+    from experiments.policy import Predictor
+
+    class Old(gym.Env):
+        observation_space = gym.spaces.Box(-1.0, 1.0, (OBS_SIZE,), np.float32)
+        action_space = gym.spaces.MultiDiscrete(list(action_nvec("strength_and_run")[:-1]))
+
+    PPO("MlpPolicy", Old(), n_steps=8, batch_size=8, device="cpu").save(tmp_path / "old.zip")
+    with pytest.raises(InputError, match=r"trained on actions \(4, 5, 3, 3, 6, 4, 4\); allowed: .*sets"):
+        Predictor.load(tmp_path / "old.zip", None, "ppo", "strength_and_run")
+
+
 def test_a_trusted_model_with_nan_weights_is_refused_by_name(clean_model, tmp_path):
     """Issue 25, item 15: a diverged model is an InputError naming the weights, not a traceback later."""
     import torch

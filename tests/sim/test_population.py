@@ -8,7 +8,17 @@ import pytest
 from sim import kernel
 from sim.errors import InputError
 from sim.parameters import default_parameters
-from sim.population import PROFILES, sample_athletes, sample_mixed
+from sim.population import (
+    AEROBIC_RESPONSE_CV,
+    AEROBIC_RESPONSE_LOG_MEAN,
+    AEROBIC_RESPONSE_MEAN,
+    AEROBIC_RESPONSE_SD_LN,
+    PROFILES,
+    STRENGTH_RESPONSE_SD_LN,
+    gamma_like,
+    sample_athletes,
+    sample_mixed,
+)
 from sim.state import (
     A_AEROBIC_RESPONSE,
     A_HABITUAL_KM,
@@ -47,12 +57,33 @@ def test_levels_differ_as_their_profiles_say():
         assert means[lv][A_LEVEL] == list(PROFILES).index(lv)
 
 
-def test_responders_vary_log_normally_around_one():
+def test_responders_vary_around_their_population_means():
     a = sample_athletes("intermediate", 20000, 1)
-    for col, sd in ((A_AEROBIC_RESPONSE, 0.25), (A_STRENGTH_RESPONSE, 0.35)):
-        logs = np.log(a[:, col])
-        assert abs(logs.mean()) < 0.01 and logs.std() == pytest.approx(sd, rel=0.05)
-    assert (a[:, A_AEROBIC_RESPONSE] > 1.5).any() and (a[:, A_AEROBIC_RESPONSE] < 0.6).any()  # high and low responders
+    logs = np.log(a[:, A_STRENGTH_RESPONSE])
+    assert abs(logs.mean()) < 0.01 and logs.std() == pytest.approx(STRENGTH_RESPONSE_SD_LN, rel=0.05)
+    aero = a[:, A_AEROBIC_RESPONSE]
+    assert aero.mean() == pytest.approx(AEROBIC_RESPONSE_MEAN, rel=0.02)
+    assert aero.std() / aero.mean() == pytest.approx(AEROBIC_RESPONSE_CV, rel=0.05)
+    assert (aero >= 0).all() and (aero > 1.5).any() and (aero < 0.6).any()  # high and low responders
+    # the fitter's prior on log(aerobic response) describes the population
+    assert np.log(aero).mean() == pytest.approx(AEROBIC_RESPONSE_LOG_MEAN, abs=0.02)
+    assert np.log(aero).std() == pytest.approx(AEROBIC_RESPONSE_SD_LN, rel=0.05)
+
+
+def test_gamma_like_multipliers_have_mean_one_and_the_asked_spread():
+    """Wilson-Hilferty: the cube of a normal has the gamma's mean 1 and CV, keeps the draw's rank and
+    has a gamma's left tail (more low responders than a log-normal of the same spread)."""
+    z = np.random.default_rng(0).standard_normal(200000)
+    for cv in (0.2, 0.53, 0.7):
+        m = gamma_like(z, cv)
+        assert m.mean() == pytest.approx(1.0, abs=0.01) and m.std() == pytest.approx(cv, rel=0.03)
+        assert np.all(np.diff(m[np.argsort(z)]) >= 0)
+    k = 1.0 / 0.53**2
+    gamma = np.random.default_rng(1).gamma(k, 1.0 / k, size=200000)
+    assert np.mean(gamma_like(z, 0.53) < 0.25) == pytest.approx(np.mean(gamma < 0.25), abs=0.004)
+    sd_ln = np.sqrt(np.log(1 + 0.53**2))
+    lognormal = np.exp(-0.5 * sd_ln**2 + sd_ln * z)
+    assert np.mean(gamma_like(z, 0.53) < 0.25) > 3 * np.mean(lognormal < 0.25)
 
 
 def test_overrides_and_race_distance():

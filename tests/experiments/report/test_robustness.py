@@ -27,7 +27,7 @@ class Constant:
     """A closed-loop policy that always picks the same action (rolled out through the env)."""
 
     def predict(self, obs, state=None, episode_start=None, deterministic=True):
-        act = np.array([2, 1, 1, 0, 4, 2, 2], dtype=np.int64)  # 2 heavy moderate, +10% volume, 2 keys, 25% long
+        act = np.array([2, 1, 1, 0, 4, 2, 2, 0], dtype=np.int64)  # 2 heavy moderate, +10% volume, 2 keys, 25% long
         return np.tile(act, (len(obs), 1)), state
 
 
