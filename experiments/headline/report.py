@@ -106,6 +106,14 @@ def verdicts(results: list[Any]) -> list[str]:
         ps = paired(per, "personalized", "open-loop", "race_time_pct")
         race = {n: per[per["policy"] == n].sort_values("athlete")["race_time_pct"].to_numpy() for n in RUNGS}
         share = oracle_gap_share(race["template"], race["learned"], race["oracle"])
+        follower = "open-loop through the env's actions"
+        ab = ""
+        if (per["policy"] == follower).any():
+            fo = paired(per, follower, "open-loop", "race_time_pct")
+            lf = paired(per, "learned", follower, "race_time_pct")
+            ab = (f" Ablation: the open-loop plan played through the learned policy's actions and limits "
+                  f"{_ci(*fo)} pp against the open-loop plan (the action space's price); learned minus that "
+                  f"{_ci(*lf)} pp (what learning leaves).")
 
         def word(d: tuple[float, float, float]) -> str:
             return "wins" if d[2] < 0 else "loses" if d[1] > 0 else "ties"
@@ -113,7 +121,7 @@ def verdicts(results: list[Any]) -> list[str]:
         out.append(
             f"- {r.level}: value of feedback (learned - open-loop) {_ci(*fb)} pp: the learned policy {word(fb)}; "
             f"re-planned - open-loop {_ci(*rp)} pp: re-planning {word(rp)}; personalized - open-loop {_ci(*ps)} pp; "
-            f"the learned policy recovers {share[0]:.0%} [{share[1]:.0%}, {share[2]:.0%}] of the oracle gap.")
+            f"the learned policy recovers {share[0]:.0%} [{share[1]:.0%}, {share[2]:.0%}] of the oracle gap." + ab)
     return out
 
 

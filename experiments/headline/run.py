@@ -38,6 +38,8 @@ from sim.errors import InputError
 from sim.state import LEVELS
 
 TEMPLATES = ("beginner", "intermediate", "advanced")
+#: the ablation's name in per_athlete.csv (not a rung): the open-loop plan played through the env's actions
+FOLLOWER = "open-loop through the env's actions"
 HELD_OUT_SEED = 900001
 QUICK_TRAIN = ("total_timesteps=13312", "n_envs=64", "algo.batch_size=1664", "eval.athletes=32",
                "eval.final_athletes=32", "eval.every_timesteps=1000000", "checkpoint.every_timesteps=1000000",
@@ -226,9 +228,16 @@ def ladder_stage(level: str, s: HeadlineSettings, genes: np.ndarray, learned: An
     nominal6 = {rung_of[n]: nominal[n] for n in rung_of}
     runs6 = {r: runs6[r] for r in RUNGS}
     nominal6 = {r: nominal6[r] for r in RUNGS}
-    per = pd.concat([athlete_rows(r, nominal6[r]) for r in RUNGS], ignore_index=True)
+    # the ablation: the open-loop plan through the learned policy's action space and limits
+    from experiments.headline.ablation import PlanFollower
+
+    t0 = time.monotonic()
+    follow = run_policy(FOLLOWER, PlanFollower(open_loop, kw), cohort, weeks, **kw)
+    wall[FOLLOWER] = time.monotonic() - t0
+    per = pd.concat([athlete_rows(r, nominal6[r]) for r in RUNGS] + [athlete_rows(FOLLOWER, follow)],
+                    ignore_index=True)
     per["level"] = level
-    summary = summarize(per, reference="template")
+    summary = summarize(per[per["policy"] != FOLLOWER], reference="template")
     draws = model_draws(s.model_draws) if s.model_draws else None
     with Stage(f"ladder {level}: stress tests ({s.model_draws} model draws, missed sessions {list(s.missed)})",
                s.model_draws, "draws") as bar:

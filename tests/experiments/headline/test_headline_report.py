@@ -38,3 +38,25 @@ def test_the_block_is_rewritten_and_its_provenance_read_back():
     assert recorded(text) is None
     with pytest.raises(ValueError, match="markers"):
         rewrite_block("no markers", block, "README.md")
+
+
+def test_the_plan_follower_plays_the_plan_through_the_env_actions():
+    """The ablation's stand-in policy: the env decodes its actions into (nearly) the plan it follows."""
+    from agents.evaluation import rollout
+    from envs.config import ARTICLE_RULES
+    from experiments.headline.ablation import PlanFollower
+    from experiments.optimize.genes import decode
+    from sim.state import P_EMPHASIS, P_RUN_KM, P_SETS, P_STR_SESSIONS
+    from sim.whatif import make_cohort
+
+    plan = decode(np.random.default_rng(4).random(45), 52, ARTICLE_RULES)
+    c = make_cohort("intermediate", 3, 5, "10k")
+    kw = {"action_scope": "strength_and_run", "limits": ARTICLE_RULES.model_dump()}
+    played, _ = rollout(PlanFollower(plan, kw), c, 52, **kw)
+    for a in range(c.n):
+        np.testing.assert_array_equal(played[a, :, P_STR_SESSIONS], plan[:, P_STR_SESSIONS])
+        np.testing.assert_array_equal(played[a, :, P_EMPHASIS], plan[:, P_EMPHASIS])
+        lifts = plan[:, P_STR_SESSIONS] > 0
+        np.testing.assert_array_equal(played[a, lifts, P_SETS], plan[lifts, P_SETS])
+        rel = played[a, :-1, P_RUN_KM] / plan[:-1, P_RUN_KM]
+        assert np.median(np.abs(rel - 1)) < 0.1  # the volume steps track the plan
