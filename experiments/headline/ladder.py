@@ -166,14 +166,25 @@ class PerAthletePlanners:
         self.s = settings
         self.gp = default_parameters()  # the planners' model
         self.progress = progress
-        self._personal: dict[bytes, tuple[np.ndarray, np.ndarray, Posterior]] = {}
-        self._oracle: dict[bytes, np.ndarray] = {}
+        # per cohort seed: (athlete keys, value) of the open-loop rungs, looked up by athlete key so a
+        # subset of the athletes (the stress tests' sample) reuses their plans
+        self._personal: dict[int, tuple[np.ndarray, tuple[np.ndarray, np.ndarray, Posterior]]] = {}
+        self._oracle: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._replanned: dict[bytes, np.ndarray] = {}
         self.replan_log: list[dict] = []
         self._pool: Any = None
 
     def _key(self, cohort: Cohort) -> bytes:
         return cohort.keys.tobytes() + np.int64(cohort.seed).tobytes()
+
+    @staticmethod
+    def _rows(cached: np.ndarray, keys: np.ndarray) -> np.ndarray | None:
+        """Rows of `keys` in `cached` (athlete keys), or None unless every key is there."""
+        order = np.argsort(cached)
+        pos = np.searchsorted(cached[order], keys)
+        pos = np.clip(pos, 0, len(cached) - 1)
+        rows = order[pos]
+        return rows if np.array_equal(cached[rows], keys) else None
 
     def _tell(self, what: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -219,22 +230,29 @@ class PerAthletePlanners:
             self._pool = None
 
     def _start(self, cohort: Cohort) -> tuple[np.ndarray, np.ndarray, Posterior]:
-        """The personalized genes and plans, and the posterior at the start (cached per athletes)."""
-        key = self._key(cohort)
-        if key not in self._personal:
+        """The personalized genes and plans, and the posterior at the start (cached per athlete key)."""
+        hit = self._personal.get(cohort.seed)
+        rows = None if hit is None else self._rows(hit[0], cohort.keys)
+        if hit is None or rows is None:
             parts = self._map("personalized", cohort)
-            self._personal[key] = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                                   Posterior.concat([p[2] for p in parts]))
-        return self._personal[key]
+            value = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                     Posterior.concat([p[2] for p in parts]))
+            self._personal[cohort.seed] = (cohort.keys.copy(), value)
+            return value
+        g, p, post = hit[1]
+        return g[rows], p[rows], post.subset(rows)
 
     def personalized(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
         return self._start(cohort)[1].copy()
 
     def oracle(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
-        key = self._key(cohort)
-        if key not in self._oracle:
-            self._oracle[key] = np.concatenate(self._map("oracle", cohort))
-        return self._oracle[key].copy()
+        hit = self._oracle.get(cohort.seed)
+        rows = None if hit is None else self._rows(hit[0], cohort.keys)
+        if hit is None or rows is None:
+            plans = np.concatenate(self._map("oracle", cohort))
+            self._oracle[cohort.seed] = (cohort.keys.copy(), plans)
+            return plans.copy()
+        return hit[1][rows].copy()
 
     def replanned(self, cohort: Cohort, season_weeks: int) -> np.ndarray:
         """Rung 4 (`replan_loop`) on whatever body the cohort holds, from the personalized start."""

@@ -71,7 +71,8 @@ def markdown(table: pd.DataFrame, results: list[Any], meta: dict[str, Any]) -> s
         f"{meta['wall_min']:.0f} min on {meta['cores']} cores). Held-out athletes: {meta['athletes']} per level, "
         f"population seed {meta['seed']}; {meta['season_weeks']}-week season, {meta['race_distance']} race. Paired "
         "differences on the same athletes (negative race time = faster); 95% bootstrap CIs. Oracle gap recovered = "
-        "(template - rung) / (template - oracle) on race time. Model draws won = share of "
+        "(template - rung) / (template - oracle) on race time. Stress tests on the first "
+        f"{meta.get('stress_athletes', meta['athletes'])} athletes of each level: model draws won = share of "
         f"{meta['model_draws']} parameter draws in which the rung beats that draw's template (95% CI below 0); "
         "missed = race time lost (pp) with 10% of sessions skipped.",
         "",

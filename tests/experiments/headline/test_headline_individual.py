@@ -110,3 +110,22 @@ def test_the_per_athlete_planners_give_each_athlete_the_same_plan_in_any_batch()
             np.testing.assert_array_equal(getattr(halves[i], rung)(part, 52), full[i::2], err_msg=rung)
         np.testing.assert_array_equal(getattr(two_processes, rung)(c, 52), full, err_msg=rung)
     two_processes.close()
+
+
+def test_a_subset_of_the_athletes_reuses_their_open_loop_plans():
+    """The stress tests run on the first athletes: their personalized and oracle plans are looked up by
+    athlete key, not made again."""
+    import dataclasses
+
+    from experiments.headline.ladder import LadderSettings, PerAthletePlanners
+
+    c = make_cohort("advanced", 5, 900002, "10k")
+    s = LadderSettings(particles=6, draws=2, first=Search(1, 0.1, population=4), replan=Search(1, 0.1, population=4))
+    planners = PerAthletePlanners(center(), s)
+    full = planners.personalized(c, 52), planners.oracle(c, 52)
+    calls = []
+    planners._map = lambda *a, **k: calls.append(a) or []  # any new optimization would come through here
+    part = dataclasses.replace(c, athletes=c.athletes[[3, 1]], states=c.states[[3, 1]], keys=c.keys[[3, 1]])
+    np.testing.assert_array_equal(planners.personalized(part, 52), full[0][[3, 1]])
+    np.testing.assert_array_equal(planners.oracle(part, 52), full[1][[3, 1]])
+    assert calls == []
