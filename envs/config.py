@@ -10,7 +10,7 @@ numba step reads (layout `CF_*` below).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -173,6 +173,22 @@ class EnvConfig(BaseModel):
             if not self.levels or any(w < 0 for w in self.levels.values()) or sum(self.levels.values()) <= 0:
                 raise ValueError("levels: weights must be >= 0 with a positive sum")
         return self
+
+    #: who the athletes are and how long an episode runs (a cohort-built env takes these from the cohort)
+    POPULATION_FIELDS: ClassVar[tuple[str, ...]] = ("level", "levels", "race_distance", "season_weeks", "max_weeks",
+                                                     "athlete_pool", "population_seed")
+    #: what the planner may decide, what it is rewarded for and what it observes
+    PLANNER_FIELDS: ClassVar[tuple[str, ...]] = ("action_scope", "limits", "reward", "noise", "pain_rule",
+                                                  "strength_test_every")
+
+    def population(self) -> dict[str, Any]:
+        """Who the athletes are: the `POPULATION_FIELDS`, as validated."""
+        return {k: v for k, v in self.model_dump().items() if k in self.POPULATION_FIELDS}
+
+    def planner(self) -> dict[str, Any]:
+        """What the planner may decide and sees: the `PLANNER_FIELDS`, as validated (the kwargs a
+        cohort-built env, `StrengthRunVecEnv.from_cohort`, takes; saved with a trained model)."""
+        return {k: v for k, v in self.model_dump().items() if k in self.PLANNER_FIELDS}
 
     def level_weights(self) -> dict[str, float]:
         """Normalised level mix (one level when `levels` is not given)."""

@@ -66,3 +66,13 @@ def test_compiled_step_is_the_dispatched_step():
     for _ in range(3):
         assert fast(action, a, params) == core.step_single(action, b, params)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)) and a.ctrl[0, C_WEEK] == 3
+
+
+def test_the_env_config_splits_into_who_the_athletes_are_and_what_the_planner_decides():
+    from envs.config import EnvConfig
+
+    cfg = EnvConfig(level="advanced", action_scope="strength_and_run", season_weeks=30)
+    who, planner = cfg.population(), cfg.planner()
+    assert set(who) | set(planner) == set(cfg.model_dump())  # every field is one or the other
+    assert not set(who) & set(planner)
+    assert who["level"] == "advanced" and who["season_weeks"] == 30 and planner["action_scope"] == "strength_and_run"
