@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments import tracking
-from experiments.config import ExperimentConfig, flatten, to_yaml, validate
+from experiments.config import ExperimentConfig, TuneConfig, flatten, to_yaml, validate
 from experiments.tune.space import apply, config_params, from_params, suggest
 from experiments.tune.storage import StorageSpec, StudyLock, open_storage
 from sim.errors import InputError
@@ -83,8 +83,6 @@ def _quiet_optuna() -> None:
 
 def settings(cfg: ExperimentConfig):
     """The config's `tune:` section, or the defaults."""
-    from experiments.tune.space import TuneConfig
-
     return cfg.tune or TuneConfig()
 
 
