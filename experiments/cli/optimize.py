@@ -72,13 +72,14 @@ def run(args: argparse.Namespace) -> int:
     command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
     tracked = None
     if not args.no_mlflow:
-        from experiments.optimize.tracking import OptimizeRun
+        from experiments.optimize.genes import N_GENES, VOLUME_MAX, VOLUME_MIN
         from experiments.tracking import open_store
+        from experiments.tracking.optimize import OptimizeRun
 
         # the store checked before the search (a closed port, a garbage URI, a damaged file: exit 2 at once)
         open_store(args.tracking_uri, "--tracking-uri", create=True)
-
-        tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command)
+        genes = {"genes": str(N_GENES), "volume_range": f"{VOLUME_MIN}-{VOLUME_MAX}"}
+        tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command, genes)
     try:
         with Stage(f"optimize {settings.level} {settings.race_distance}", settings.budget, "evaluations") as bar:
             bar.update(0, "simulating the templates on the training athletes")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments import tracking
 from experiments.report.compare import Comparison, summary_table
 from experiments.report.credibility import ROW_COLUMNS
 from experiments.report.plots import PLOTS
@@ -95,16 +96,14 @@ def log_to_mlflow(
     command: str = "",
 ) -> str:
     """The comparison as its own MLflow run (role 'compare'): params, per-policy metrics, every file."""
-    from experiments import tracking
-
     cl = tracking.client(tracking_uri)
     exp_id = tracking.experiment_id(cl, experiment)
-    run = cl.create_run(
+    rid = tracking.start_run(
+        cl,
         exp_id,
-        run_name=f"compare-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}",
-        tags={"stridelab.role": "compare", **tracking.run_metadata(command or "stridelab compare")},
+        f"compare-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}",
+        {"stridelab.role": "compare", **tracking.run_metadata(command or "stridelab compare")},
     )
-    rid = run.info.run_id
     try:
         tracking.log_params(
             cl,
@@ -142,9 +141,9 @@ def log_to_mlflow(
                 metrics[f"{lv}/best_learned_draws_won"] = v["draws_won"]
         tracking.MetricLogger(cl, rid).log(metrics, 0)
         for name, path in files.items():
-            cl.log_artifact(rid, str(path), "plots" if name.endswith(".png") else None)
-        cl.set_terminated(rid, status="FINISHED")
+            tracking.log_files(cl, rid, [path], "plots" if name.endswith(".png") else None)
+        tracking.end_run(cl, rid, tracking.FINISHED)
     except BaseException:
-        cl.set_terminated(rid, status="FAILED")
+        tracking.end_run(cl, rid, tracking.FAILED)
         raise
     return rid

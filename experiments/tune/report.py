@@ -82,8 +82,8 @@ def finalize(job: TuneJob) -> TuneResult:
         if t.state.name == "FAIL" and run_id and not t.user_attrs.get("stridelab.closed"):
             with contextlib.suppress(Exception):
                 if cl.get_run(run_id).info.status == "RUNNING":
-                    cl.set_tag(run_id, "stridelab.trial_state", "FAIL (worker died; retried)")
-                    cl.set_terminated(run_id, status="KILLED")
+                    tracking.set_tags(cl, run_id, {"stridelab.trial_state": "FAIL (worker died; retried)"})
+                    tracking.end_run(cl, run_id, "KILLED")
     c = counts(study)
     out = job.out_folder
     out.mkdir(parents=True, exist_ok=True)
@@ -99,22 +99,22 @@ def finalize(job: TuneJob) -> TuneResult:
                   f"{best.value:+.3f} pp, injured days {best.user_attrs.get(CONSTRAINT, math.nan):+.2f} vs it)\n"
                   f"# train it: stridelab train {out / 'best_config.yaml'}\n")
         best_yaml = atomic_write_text(out / "best_config.yaml", header + to_yaml(cfg))
-        cl.log_artifact(job.parent_run_id, str(best_yaml))
+        tracking.log_files(cl, job.parent_run_id, [str(best_yaml)])
         metrics.update({"best/value": float(best.value), "best/trial": best.number,
                         "best/injured_days_diff": float(best.user_attrs.get(CONSTRAINT, math.nan)),
                         "best/feasible": float(feasible)})
-        cl.set_tag(job.parent_run_id, "stridelab.best_trial", str(best.number))
-        cl.set_tag(job.parent_run_id, "stridelab.best_params", json.dumps(best.params))
+        tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_trial": str(best.number)})
+        tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_params": json.dumps(best.params)})
         if best.user_attrs.get(TRIAL_RUN):
-            cl.set_tag(job.parent_run_id, "stridelab.best_run_id", best.user_attrs[TRIAL_RUN])
+            tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_run_id": best.user_attrs[TRIAL_RUN]})
     plots = make_plots(study, out, job)
     for p in plots:
-        cl.log_artifact(job.parent_run_id, str(p), "plots")
+        tracking.log_files(cl, job.parent_run_id, [str(p)], "plots")
     df = study.trials_dataframe(attrs=("number", "state", "value", "params", "user_attrs", "duration"))
     atomic_write_text(out / "trials.csv", df.to_csv(index=False))
-    cl.log_artifact(job.parent_run_id, str(out / "trials.csv"))
+    tracking.log_files(cl, job.parent_run_id, [str(out / "trials.csv")])
     tracking.MetricLogger(cl, job.parent_run_id, tracking.last_steps(cl, job.parent_run_id)).log(metrics, c["finished"])
-    cl.set_terminated(job.parent_run_id, status="FINISHED")
+    tracking.end_run(cl, job.parent_run_id, "FINISHED")
     return TuneResult(job, c, None if best is None else best.number, None if best is None else float(best.value),
                       feasible, dict(best.params) if best is not None else {}, best_yaml, plots)
 

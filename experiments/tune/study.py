@@ -146,16 +146,15 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                 raise InputError(f"--study {study_name}: its parent MLflow run {parent} is not in the tracking store "
                                  f"{uri}; set MLFLOW_TRACKING_URI to the store the study was started with "
                                  f"({attrs.get(ATTR_TRACKING)})") from None
-            cl.update_run(parent, status="RUNNING")
+            tracking.reopen_run(cl, parent)
         else:
             exp_id = tracking.experiment_id(cl, cfg.mlflow.experiment)
             parent = None
             try:
                 study = optuna.create_study(study_name=study_name, storage=storage, direction="minimize")
-                run = cl.create_run(exp_id, run_name=f"tune-{study_name}",
-                                    tags={"stridelab.role": "tune", "stridelab.study": study_name,
-                                          "stridelab.storage": spec.shown, "stridelab.trials": str(trials)})
-                parent = run.info.run_id
+                parent = tracking.start_run(cl, exp_id, f"tune-{study_name}",
+                                            {"stridelab.role": "tune", "stridelab.study": study_name,
+                                             "stridelab.storage": spec.shown, "stridelab.trials": str(trials)})
                 tracking.log_run_metadata(cl, parent, command, to_yaml(cfg), flatten(cfg))
                 for k, v in ((ATTR_SHA, sha), (ATTR_CONFIG, to_yaml(cfg)), (ATTR_PARENT, parent),
                              (ATTR_TRACKING, uri)):
@@ -168,7 +167,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                     optuna.delete_study(study_name=study_name, storage=storage)
                 if parent is not None:
                     with contextlib.suppress(Exception):
-                        cl.delete_run(parent)
+                        tracking.delete_run(cl, parent)
                 raise
     except BaseException:
         if new_journal:  # the journal this call created: leave nothing behind
@@ -268,12 +267,12 @@ class Objective:
             tags["stridelab.retry_of_run"] = retry_of
             with contextlib.suppress(Exception):
                 if self.cl.get_run(retry_of).info.status == "RUNNING":
-                    self.cl.set_tag(retry_of, "stridelab.trial_state", "FAIL (worker died; retried)")
-                    self.cl.set_terminated(retry_of, status="KILLED")
-        run_id = self.cl.create_run(self.exp_id, run_name=f"{job.study}-trial{trial.number}", tags=tags).info.run_id
+                    tracking.set_tags(self.cl, retry_of, {"stridelab.trial_state": "FAIL (worker died; retried)"})
+                    tracking.end_run(self.cl, retry_of, "KILLED")
+        run_id = tracking.start_run(self.cl, self.exp_id, f"{job.study}-trial{trial.number}", tags)
         trial.set_user_attr(TRIAL_RUN, run_id)
         tracking.log_run_metadata(self.cl, run_id, job.command, to_yaml(tcfg), flatten(tcfg))
-        self.cl.set_tag(run_id, "stridelab.tuned", json.dumps(values))
+        tracking.set_tags(self.cl, run_id, {"stridelab.tuned": json.dumps(values)})
         ctx = RunContext(tcfg, tcfg.seeds[0], run_id, self.cl, tracking.MetricLogger(self.cl, run_id),
                          Path(tcfg.checkpoint.folder) / run_id)
 
@@ -303,21 +302,20 @@ class Objective:
             inj = last.get("eval/injured_days_vs_best_template", math.nan)
             if math.isfinite(inj):  # the last periodic evaluation's, for TPE's feasibility model
                 trial.set_constraint("injured_days", inj - limit)
-            self.cl.set_tag(run_id, "stridelab.trial_state", "PRUNED")
-            self.cl.set_tag(run_id, "stridelab.pruned", str(err))
-            self.cl.set_terminated(run_id, status="FINISHED")
+            tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "PRUNED", "stridelab.pruned": str(err)})
+            tracking.end_run(self.cl, run_id, "FINISHED")
             raise
         except BaseException:
-            self.cl.set_tag(run_id, "stridelab.trial_state", "FAIL")
-            self.cl.set_terminated(run_id, status="FAILED" if not isinstance(sys.exc_info()[1], KeyboardInterrupt)
-                                   else "KILLED")
+            tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "FAIL"})
+            tracking.end_run(self.cl, run_id, "FAILED" if not isinstance(sys.exc_info()[1], KeyboardInterrupt)
+                             else "KILLED")
             raise
         for k in (CONSTRAINT, "final/injured_days", "final/race_time_pct", "final/gap_ci_lo", "final/gap_ci_hi"):
             trial.set_user_attr(k, float(final.get(k, math.nan)))
         inj = float(final.get(CONSTRAINT, math.inf))
         trial.set_constraint("injured_days", inj - limit if math.isfinite(inj) else 1e9)
-        self.cl.set_tag(run_id, "stridelab.trial_state", "COMPLETE")
-        self.cl.set_terminated(run_id, status="FINISHED")
+        tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "COMPLETE"})
+        tracking.end_run(self.cl, run_id, "FINISHED")
         return value
 
 
