@@ -2,7 +2,7 @@
 
 One study = one Optuna study (in the storage) + one parent MLflow run. Each trial trains one
 seed of the config with the sampled hyperparameters in an MLflow run nested under the parent
-(`experiments.train.train_seed`, the same code as `stridelab train`), reporting the periodic
+(`experiments.training.train_seed`, the same code as `stridelab train`), reporting the periodic
 held-out evaluation (`eval/gap_to_best_template_pct`, every `eval.every_timesteps`) to Optuna's
 median pruner. The objective is the final evaluation's gap to the best template on
 `eval.final_athletes` held-out athletes (percentage points of race time, minimised); injured
@@ -111,7 +111,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
     from experiments.tune.storage import check_journal, check_study_name
 
     _quiet_optuna()
-    from experiments.train import preflight
+    from experiments.training import preflight
 
     check_study_name(study_name)
     uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
@@ -245,7 +245,7 @@ class Objective:
     def __call__(self, trial) -> float:
         import optuna
 
-        from experiments.train import RunContext, train_seed
+        from experiments.training import RunContext, train_seed
 
         # whose trial this is, before the lock goes: a retried trial still names its dead worker
         trial.set_user_attr("stridelab.worker", f"{socket.gethostname()}:{os.getpid()}")
@@ -339,7 +339,7 @@ def work(job: TuneJob, worker: int = 0, out=None) -> int:
     # SB3 warns when a sampled minibatch does not divide the rollout (the last one is short): known, harmless
     warnings.filterwarnings("ignore", message=".*batch_size` that is a factor of.*")
     out = out or sys.stderr
-    from experiments.train import set_threads
+    from experiments.training import set_threads
 
     set_threads(job.cfg)
     storage = _storage_for(job)

@@ -16,7 +16,7 @@ import pytest
 from experiments.tracking import open_store
 from sim.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # What `stridelab train` does first on a store: open (create) it, create the experiment, a run.
 WORKER = """

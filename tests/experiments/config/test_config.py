@@ -23,7 +23,7 @@ from experiments.config import (
 )
 from sim.errors import InputError
 
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
+CONFIGS = sorted((Path(__file__).resolve().parents[3] / "configs").glob("*.yaml"))
 MINIMAL = {"name": "t", "algo": {"name": "ppo"}, "total_timesteps": 1000}
 
 
