@@ -130,7 +130,7 @@ class ExperimentConfig(BaseModel):
             if hasattr(a, "batch_size") and a.batch_size > rollout:
                 raise ValueError(f"algo.batch_size: {a.batch_size} is larger than one rollout "
                                  f"(n_steps * n_envs = {rollout}); need <= {rollout}")
-        from sim.whatif import check_athletes
+        from sim.whatif import check_athletes  # lazy: sim.whatif pulls in pandas and the kernels (0.3 s)
 
         # the held-out evaluation simulates every baseline and the policy on these athletes at once
         for key, n in (("eval.athletes", self.eval.athletes), ("eval.final_athletes", self.eval.final_athletes)):

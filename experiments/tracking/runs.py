@@ -46,8 +46,8 @@ def log_files(cl: Any, run_id: str, paths: Iterable[str | Path], folder: str | N
 def log_dataset(cl: Any, run_id: str, df: pd.DataFrame, name: str, tags: Mapping[str, str]) -> None:
     """`df` as an MLflow dataset input of the run (`tags`: its context, size, seed...)."""
     import mlflow.data  # lazy: mlflow takes 1.5 s to import
-    from mlflow.entities import DatasetInput, InputTag
-    from mlflow.exceptions import MlflowException
+    from mlflow.entities import DatasetInput, InputTag  # lazy: mlflow
+    from mlflow.exceptions import MlflowException  # lazy: mlflow
 
     ds = mlflow.data.from_pandas(df, name=name)
     inputs = [DatasetInput(ds._to_mlflow_entity(), tags=[InputTag(k, v) for k, v in tags.items()])]
