@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from experiments import tracking
-from experiments.io import atomic_path, atomic_write_text
+from experiments.io import atomic_write_text
+from experiments.report.figures import pyplot, save_png
 from experiments.tune.study import (
     CONSTRAINT,
     TRIAL_RUN,
@@ -127,11 +128,8 @@ def _feasible(trial) -> bool:
 
 def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
     """Optimisation history (every complete trial, best-so-far line) and fANOVA parameter importances."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from optuna.visualization import matplotlib as ovm
+    pyplot()  # Agg before Optuna's matplotlib module imports pyplot
+    from optuna.visualization import matplotlib as ovm  # lazy: optuna's plotting imports matplotlib (0.5 s)
 
     made: list[Path] = []
     complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
@@ -158,7 +156,7 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
         if ax.get_legend() is not None:  # Optuna puts it outside the axes, squeezing the plot
             ax.legend(loc="best", fontsize=8)
         if name.startswith("optimization"):
-            from matplotlib.ticker import MaxNLocator
+            from matplotlib.ticker import MaxNLocator  # lazy: matplotlib (0.5 s), after the backend is set
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             if not any(_feasible(t) for t in complete):  # Optuna draws no best line then: draw ours
@@ -171,8 +169,5 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
                 ax.legend(*zip(*kept, strict=True), loc="best", fontsize=8)
         fig.set_size_inches(8, 5)
         fig.tight_layout()
-        with atomic_path(out / name, suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        made.append(out / name)
+        made.append(save_png(fig, out / name, dpi=110))
     return made
