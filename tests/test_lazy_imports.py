@@ -4,8 +4,9 @@ start of the command line (mlflow, torch, SB3, optuna, matplotlib, scipy), optio
 line or on the line above; the test lists every one that does not, so the share of imports inside
 functions in `experiments/` (43.6% when issue 21 was filed) cannot creep back.
 
-Files still excused (owned by other work when the rule came in) are listed in EXCUSED: drop one
-once its imports are annotated or moved to the top.
+The rule covers the packages in CHECKED; the rest of `experiments/` (athlete/, bench/, plans/, the
+optimizer's search, the comparison, io.py, progress.py: other work owned them when the rule came in)
+joins the list once its imports are annotated or moved to the top.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: packages whose in-function imports are checked (the rest of experiments/ follows as it is annotated)
-CHECKED = ("experiments/config", "experiments/tracking", "experiments/policy", "experiments/training")
+#: packages (or files) whose in-function imports are checked; the rest of experiments/ follows as it is annotated
+CHECKED = ("experiments/config", "experiments/tracking", "experiments/policy", "experiments/training",
+           "experiments/tune", "experiments/serving", "experiments/cli", "experiments/report",
+           "experiments/optimize/plot.py")
+NOT_YET = ("experiments/report/compare.py",)
 
 
 def unexplained(path: Path, root: Path = ROOT) -> list[str]:
@@ -43,5 +47,7 @@ def test_the_check_sees_an_unexplained_import(tmp_path):
 
 
 def test_every_import_inside_a_function_says_why():
-    missing = [m for pkg in CHECKED for p in sorted((ROOT / pkg).rglob("*.py")) for m in unexplained(p)]
+    files = [p for pkg in CHECKED for p in ([ROOT / pkg] if pkg.endswith(".py") else sorted((ROOT / pkg).rglob("*.py")))
+             if str(p.relative_to(ROOT)) not in NOT_YET]
+    missing = [m for p in files for m in unexplained(p)]
     assert not missing, "imports inside functions without a `# lazy: reason` comment:\n" + "\n".join(missing)

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from experiments.cli import args as A
-from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
-from experiments.report.whatif_plots import LABELS, plan_context, plot_title, plot_weekly
+from experiments.io import atomic_write_bytes, atomic_write_text, check_writable, dumps_json
+from experiments.progress import Stage
 from sim.errors import InputError
 
 
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.whatif import simulate_file
+    from sim.whatif import simulate_file  # lazy: CLI start
 
     # every output target is checked before any work: a regular file (or none yet) with the right suffix
     if args.out is not None:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.plot, "--plot", (".png",))
     bands = None
     if args.athlete:
-        from experiments.athlete.planning import simulate_for_athlete
+        from experiments.athlete.planning import simulate_for_athlete  # lazy: CLI start
 
         if args.model_draws:
             raise InputError("--model-draws: not available with --athlete (the athlete's bands already cover "
@@ -53,15 +53,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
     if args.plot:
-        from sim.state import M_LOAD_AU
+        from experiments.report.whatif_plots import plan_context, plot_title, plot_weekly  # lazy: CLI start
+        from sim.state import M_LOAD_AU  # lazy: the CLI imports every command module at start
 
         ctx = plan_context(args.plan, res)
         png = plot_weekly(res.weekly, plot_title(args.plan, res), ctx["planned_km"], ctx["phases"],
                           res.metrics[:, :, M_LOAD_AU].mean(axis=0), ctx["plan"])
         atomic_write_bytes(args.plot, png, option="--plot")
     if args.json:
-        from experiments.io import dumps_json
-
         out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
         if spread is not None:
             out["model_draws"] = spread
@@ -81,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_bands(bands: dict, athlete: str) -> None:
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
 
     lo, mid, hi = bands["percentiles"]
     rows = [[LABELS.get(k, k), *(f"{x:.2f}" for x in v)] for k, v in bands.items()
@@ -92,10 +92,9 @@ def print_bands(bands: dict, athlete: str) -> None:
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:
-    from experiments.progress import Stage
-    from sim.parameters import draw_parameters
-    from sim.plan import load_plan
-    from sim.whatif import model_spread
+    from sim.parameters import draw_parameters  # lazy: CLI start
+    from sim.plan import load_plan  # lazy: CLI start
+    from sim.whatif import model_spread  # lazy: CLI start
 
     draws = draw_parameters(args.model_draws, seed=args.seed)
     with Stage("simulate under model draws", len(draws), "draws", every_s=5.0) as bar:
@@ -104,7 +103,8 @@ def model_draws_spread(args: argparse.Namespace) -> dict:
 
 
 def print_spread(res, spread: dict, k: int) -> None:
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
 
     rows = [[LABELS.get(name, name), f"{res.summary[name]:.3f}", f"{v['mean']:.3f}",
              f"[{v['p5']:.3f}, {v['p95']:.3f}]"] for name, v in spread.items()]
@@ -127,7 +127,8 @@ DEFINITIONS = (
 def print_result(res, title: str, width: int | None = None, who: str | None = None) -> None:
     """The weekly table and the season summary. `who`: whom the means are over (default: the population,
     'N LEVEL athletes'); one runner simulated N times says so (issue 24)."""
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
 
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]

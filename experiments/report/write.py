@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from experiments import tracking
+from experiments.io import atomic_write_bytes, atomic_write_text, check_new_folder, check_target
 from experiments.report.compare import Comparison, summary_table
 from experiments.report.credibility import ROW_COLUMNS
 from experiments.report.plots import PLOTS
+from experiments.report.prescriptions import plan_exports
 from experiments.report.render import html_report, markdown_report
 from experiments.report.robustness import summary_columns
 from sim.errors import InputError
@@ -24,8 +26,6 @@ REPORT_FILES = ("compare.csv", "per_athlete.csv", "weekly.csv", "compare.md", "c
 def check_out_dir(out_dir: str | Path) -> Path:
     """InputError unless `out_dir` is a writable folder or can be created in a writable one, and
     none of the report files in it is anything but a regular file (nothing is created here)."""
-    from experiments.io import check_new_folder, check_target
-
     out = check_new_folder(out_dir, "--out")
     if out.is_dir():
         for name in (*REPORT_FILES, *(f for _, f, _ in PLOTS)):
@@ -35,8 +35,6 @@ def check_out_dir(out_dir: str | Path) -> Path:
 
 def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     """compare.csv, per_athlete.csv, weekly.csv, compare.md, compare.html and the PNGs, written atomically."""
-    from experiments.io import atomic_write_bytes, atomic_write_text
-
     out = check_out_dir(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +57,6 @@ def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
         json.dumps({lv: {n: c.to_dict() for n, c in creds.items()} for lv, creds in cmp.credibility.items()},
                    indent=1),
     )
-    from experiments.report.prescriptions import plan_exports
 
     for fname, text in plan_exports(cmp).items():
         files[fname] = atomic_write_text(out / fname, text)

@@ -42,13 +42,35 @@ import math
 import os
 import re
 import shutil
+import tempfile
+import tomllib
+import warnings
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import mlflow
+import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.entities import LoggedModelStatus
+from mlflow.exceptions import MlflowException
+from mlflow.models.signature import ModelSignature
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+from mlflow.types import ColSpec, Schema
 
+from experiments.athlete.planning import personal_paces
+from experiments.athlete.profile import load_athlete
+from experiments.config import to_yaml, validate
+from experiments.plans.rules import annotate
+from experiments.plans.season_plan import COLUMNS, athlete_profile, format_exercises, season_dates, season_plan
+from experiments.policy import Predictor, harness_env_kwargs, rollout_env_plans
+from experiments.tracking import package_versions, tracking_uri
 from sim.errors import InputError
+from sim.plan import WeekPlan, load_yaml
+from sim.season import PHASES, phase_of
+from sim.state import LEVELS, RACE_KM
+from sim.whatif import make_cohort
 
 REQUIRED = ("level", "weekly_km", "race_distance", "race_date")
 #: the output columns and what they hold (the model's output schema and README)
@@ -157,8 +179,6 @@ def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
     Every cell is checked here, before any work: the enumerations and numbers, the dates (a valid
     calendar date, a valid time of day if one is given), the `athlete` id and the `athlete_file` id.
     """
-    from sim.state import LEVELS, RACE_KM
-
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"input: need a pandas DataFrame with columns {', '.join(REQUIRED)}")
     missing = [c for c in REQUIRED if c not in df.columns]
@@ -232,7 +252,6 @@ def _athlete_file(ident: str | None, i: int, folder: Path | None):
     """
     if ident is None:
         return None
-    from experiments.athlete.profile import load_athlete
 
     if folder is None:
         raise InputError(f"athlete_file: row {i}: {ident!r} cannot be looked up: this server has no athlete folder "
@@ -252,8 +271,6 @@ def _athlete_file(ident: str | None, i: int, folder: Path | None):
 
 def _season(r: dict[str, Any], i: int, season_weeks: int, has_start: bool):
     """Start, race and `season_dates` of row `i`; InputError naming the column and the row."""
-    from experiments.plans.season_plan import season_dates
-
     race = _date(r["race_date"], "race_date", i)
     start_raw = r["start_date"] if has_start else None
     if _missing(start_raw):
@@ -283,10 +300,6 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
     deterministic) are planned once; the distinct ones are rolled out together per season length
     and race distance. Bounded by `MAX_ROWS`, `MAX_PLANNED_WEEKS` and `MAX_OUTPUT_DAYS`.
     """
-    from experiments.plans.season_plan import COLUMNS, athlete_profile
-    from experiments.policy import rollout_env_plans
-    from sim.whatif import make_cohort
-
     df = check_profiles(profiles)
     has_start = "start_date" in df.columns
     idents, keys = [], []
@@ -359,18 +372,11 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
 
 def _days(plan: np.ndarray, n_weeks: int, u: dict[str, Any]) -> pd.DataFrame:
     """One distinct profile's days from its week-plan array (exercises and dates as text)."""
-    from experiments.plans.rules import annotate
-    from experiments.plans.season_plan import format_exercises, season_plan
-    from sim.plan import WeekPlan
-    from sim.season import PHASES, phase_of
-
     weeks = [WeekPlan.from_array(plan[w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
     days = season_plan(weeks, u["athlete"], u["start"], u["race"], annotate=False)
     attrs, days.attrs = days.attrs, {}  # pandas deep-copies attrs on every column access: the check is faster
     days = annotate(days, weeks)
     if u["fitted"] is not None:
-        from experiments.athlete.planning import personal_paces
-
         days.attrs = attrs  # the race distance of the athlete's paces
         personal_paces(days, u["fitted"])
         days.attrs = {}
@@ -401,21 +407,11 @@ def _finite(res: pd.DataFrame) -> pd.DataFrame:
     return res
 
 
-def _python_model_base():
-    import mlflow.pyfunc
-
-    return mlflow.pyfunc.PythonModel
-
-
-class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
+class SeasonPlanner(mlflow.pyfunc.PythonModel):
     """MLflow pyfunc: DataFrame of athlete profiles -> DataFrame of season days."""
 
     def load_context(self, context) -> None:
-        from experiments.config import validate
-
         self.athletes_dir = athletes_folder()  # named by the operator at start-up; requests only give ids
-        from experiments.policy import Predictor, harness_env_kwargs
-        from sim.plan import load_yaml
 
         cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")
         self.cfg = cfg
@@ -435,9 +431,6 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
 
 def served_input_error(message: str) -> Exception:
     """An error that is both this project's InputError and MLflow's INVALID_PARAMETER_VALUE (HTTP 400)."""
-    from mlflow.exceptions import MlflowException
-    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
-
     class ServedInputError(MlflowException, InputError):
         pass
 
@@ -446,9 +439,6 @@ def served_input_error(message: str) -> Exception:
 
 def signature():
     """Output schema only (`OUTPUT_COLUMNS`); no input schema (see the module docstring)."""
-    from mlflow.models.signature import ModelSignature
-    from mlflow.types import ColSpec, Schema
-
     return ModelSignature(inputs=None, outputs=Schema([ColSpec(t, n) for n, (t, _) in OUTPUT_COLUMNS.items()]))
 
 
@@ -461,8 +451,6 @@ def input_example(season_weeks: int) -> pd.DataFrame:
 
 
 def pip_requirements() -> list[str]:
-    from experiments.tracking import package_versions
-
     v = package_versions()
     names = ("numpy", "numba", "pandas", "gymnasium", "stable-baselines3", "sb3-contrib", "torch", "mlflow",
              "pydantic", "PyYAML")
@@ -472,13 +460,9 @@ def pip_requirements() -> list[str]:
 
 def stridelab_version() -> str:
     """The installed StrideLab's version (pyproject's, when run from a source tree that is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("stridelab")
     except PackageNotFoundError:
-        import tomllib
-
         root = Path(__file__).resolve().parents[2]
         return tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
 
@@ -489,13 +473,6 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     Idempotent per run: a run resumed after a kill that came after the model was logged reuses
     that model (and its registered version) instead of logging an orphan second one.
     """
-    import logging
-    import tempfile
-
-    import mlflow
-
-    from experiments.tracking import tracking_uri
-
     mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
     logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
     existing = _logged_planner(run_id)
@@ -522,8 +499,6 @@ def describe_registered(cfg, run_id: str) -> None:
     The best version is the one whose run has the lowest `CHAMPION_METRIC` (held-out race-time gap to the
     best template, percentage points); versions without it are skipped.
     """
-    import mlflow
-
     cl = mlflow.MlflowClient()
     name = cfg.registered_model_name
     env = cfg.env
@@ -559,9 +534,6 @@ def describe_registered(cfg, run_id: str) -> None:
 
 def _logged_planner(run_id: str) -> str | None:
     """The URI of the season planner already logged (READY) in `run_id`; unfinished ones are deleted."""
-    import mlflow
-    from mlflow.entities import LoggedModelStatus
-
     run = mlflow.MlflowClient().get_run(run_id)
     models = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
                                          filter_string=f"source_run_id = '{run_id}'", output_format="list")
@@ -577,8 +549,6 @@ def _logged_planner(run_id: str) -> str | None:
 
 
 def _register_once(cfg, run_id: str, model_uri: str) -> str:
-    import mlflow
-
     if cfg.mlflow.register_model:
         name = cfg.registered_model_name
         versions = mlflow.MlflowClient().search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
@@ -588,12 +558,6 @@ def _register_once(cfg, run_id: str, model_uri: str) -> str:
 
 
 def _log(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None, tmp: Path) -> str:
-    import warnings
-
-    import mlflow
-
-    from experiments.config import to_yaml
-
     cfg_path = tmp / "config.yaml"
     cfg_path.write_text(to_yaml(cfg))
     artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}

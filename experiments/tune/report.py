@@ -21,13 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from experiments import tracking
+from experiments.config import to_yaml
 from experiments.io import atomic_write_text
 from experiments.report.figures import pyplot, save_png
 from experiments.tune.study import (
     CONSTRAINT,
     TRIAL_RUN,
     TuneJob,
+    _quiet_optuna,
+    _storage_for,
     best_config,
     best_trial,
     counts,
@@ -70,10 +75,6 @@ def _fmt(v: Any) -> str:
 
 def finalize(job: TuneJob) -> TuneResult:
     """Write the study's artefacts to its parent run; mark runs of trials whose worker died KILLED."""
-    import optuna
-
-    from experiments.tune.study import _quiet_optuna, _storage_for
-
     _quiet_optuna()
     study = optuna.load_study(study_name=job.study, storage=_storage_for(job))
     cl = tracking.client(job.tracking_uri)
@@ -94,7 +95,6 @@ def finalize(job: TuneJob) -> TuneResult:
                                  "trials/failed": c["FAIL"], "trials/finished": c["finished"]}
     if best is not None:
         cfg = best_config(job.cfg, best.params)
-        from experiments.config import to_yaml
 
         header = (f"# stridelab tune: best trial {best.number} of study {job.study} (gap to best template "
                   f"{best.value:+.3f} pp, injured days {best.user_attrs.get(CONSTRAINT, math.nan):+.2f} vs it)\n"

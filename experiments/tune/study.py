@@ -35,10 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import optuna
+from optuna.trial import TrialState
+
 from experiments import tracking
 from experiments.config import ExperimentConfig, TuneConfig, flatten, to_yaml, validate
+from experiments.training import RunContext, preflight, set_threads, train_seed
 from experiments.tune.space import apply, config_params, from_params, suggest
-from experiments.tune.storage import StorageSpec, StudyLock, open_storage
+from experiments.tune.storage import StorageSpec, StudyLock, check_journal, check_study_name, open_storage
 from sim.errors import InputError
 
 ATTR_SHA = "stridelab.config_sha256"
@@ -75,8 +79,6 @@ def config_sha(cfg: ExperimentConfig) -> str:
 
 
 def _quiet_optuna() -> None:
-    import optuna
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
@@ -88,8 +90,6 @@ def settings(cfg: ExperimentConfig):
 
 def sampler_and_pruner(cfg: ExperimentConfig, worker: int = 0):
     """TPE (multivariate, constant liar for parallel workers, injured-days constraint) + median pruner."""
-    import optuna
-
     t = settings(cfg)
     seed = None if t.sampler_seed is None else t.sampler_seed + worker
     # the injured-days constraint is set on each trial (Trial.set_constraint), which TPE and best_trial read
@@ -106,12 +106,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
     """Create the study and its parent MLflow run, or join them. Checked first: the storage is
     reachable, the study (if it exists) was made with this config, its parent run is in this
     tracking store. On any error nothing new is left behind."""
-    import optuna
-
-    from experiments.tune.storage import check_journal, check_study_name
-
     _quiet_optuna()
-    from experiments.training import preflight
 
     check_study_name(study_name)
     uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
@@ -138,7 +133,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                     f"({'not by stridelab tune' if ATTR_SHA not in attrs else 'its config differs from this one'}); "
                     "use the config (and --set overrides) it was created with, or another --study name")
             parent = attrs[ATTR_PARENT]
-            from mlflow.exceptions import MlflowException
+            from mlflow.exceptions import MlflowException  # lazy: mlflow takes 1.5 s to import
 
             try:
                 cl.get_run(parent)
@@ -196,8 +191,6 @@ def _diverged_error(err: BaseException) -> bool:
 def report_eval(trial, step: int, metrics: dict[str, float]) -> None:
     """A periodic held-out evaluation -> Optuna: Diverged on a non-finite value, TrialPruned when the
     median rule says so. Step 0 (the untrained policy) is not reported."""
-    import optuna
-
     bad = sorted(k for k, v in metrics.items() if not math.isfinite(v))
     if bad:
         raise Diverged(f"non-finite held-out evaluation at {step} timesteps ({', '.join(bad)})")
@@ -243,10 +236,6 @@ class Objective:
         self.last_trial: int | None = None
 
     def __call__(self, trial) -> float:
-        import optuna
-
-        from experiments.training import RunContext, train_seed
-
         # whose trial this is, before the lock goes: a retried trial still names its dead worker
         trial.set_user_attr("stridelab.worker", f"{socket.gethostname()}:{os.getpid()}")
         if self.on_start is not None:
@@ -321,8 +310,6 @@ class Objective:
 
 # --------------------------------------------------------------------------- the worker loop
 def counts(study) -> dict[str, int]:
-    from optuna.trial import TrialState
-
     out = {s.name: 0 for s in TrialState}
     for t in study.get_trials(deepcopy=False):
         out[t.state.name] += 1
@@ -333,13 +320,10 @@ def counts(study) -> dict[str, int]:
 def work(job: TuneJob, worker: int = 0, out=None) -> int:
     """Run trials until the study has `job.trials` finished ones (or the deadline passes); returns how
     many this worker finished. Prints one line per finished trial to `out` (stderr)."""
-    import optuna
-
     _quiet_optuna()
     # SB3 warns when a sampled minibatch does not divide the rollout (the last one is short): known, harmless
     warnings.filterwarnings("ignore", message=".*batch_size` that is a factor of.*")
     out = out or sys.stderr
-    from experiments.training import set_threads
 
     set_threads(job.cfg)
     storage = _storage_for(job)
@@ -408,9 +392,6 @@ def fail_dead_local_trials(study, max_retry: int) -> list[int]:
     ever, so the study could never reach `--trials`. Fail it and queue it again with the same
     parameters, as RDB storage's stale-trial callback does. Returns the failed trial numbers.
     """
-    import optuna
-    from optuna.trial import TrialState
-
     host, failed = socket.gethostname(), []
     retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -433,8 +414,6 @@ def _storage_for(job: TuneJob):
 def best_trial(study):
     """The best feasible trial (None when no trial is complete); `feasible` False when every
     complete trial breaks the injured-days constraint (then the best of those)."""
-    from optuna.trial import TrialState
-
     try:
         return study.best_trial, True
     except ValueError:
