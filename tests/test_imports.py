@@ -156,3 +156,38 @@ def test_a_known_circle_edge_is_still_there(edge):
     """When the edge is gone, remove it from KNOWN_CIRCLE_EDGES (the allowance must not outlive the circle)."""
     a, b = edge
     assert b in sub_package_graph(import_graph())[a], f"{a} -> {b} no longer exists: drop it from KNOWN_CIRCLE_EDGES"
+
+
+# --------------------------------------------------------------------------- experiments' own layers (issue 21)
+#: what each `experiments` sub-package may import of `experiments` (docs/architecture.md, "The experiments
+#: packages"); sim, envs and agents are allowed to all of them, and `experiments.cli` may import anything
+_BASE = {"experiments.io", "experiments.progress"}
+EXPERIMENTS_MAY_IMPORT: dict[str, set[str]] = {
+    "experiments.io": set(),
+    "experiments.progress": set(),
+    "experiments.config": set(),
+    "experiments.tracking": _BASE,
+    "experiments.policy": _BASE | {"experiments.config", "experiments.tracking"},
+    "experiments.plans": _BASE,
+    "experiments.report": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                   "experiments.plans"},
+    "experiments.athlete": _BASE | {"experiments.plans", "experiments.policy"},
+    "experiments.serving": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                    "experiments.plans", "experiments.athlete"},
+    "experiments.training": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                     "experiments.report", "experiments.serving"},
+    "experiments.optimize": _BASE | {"experiments.report", "experiments.training"},
+    "experiments.tune": _BASE | {"experiments.config", "experiments.tracking", "experiments.report",
+                                 "experiments.training"},
+    "experiments.bench": _BASE | {"experiments.config", "experiments.policy", "experiments.training",
+                                  "experiments.athlete"},
+    "experiments.train": {"experiments.training"},  # deprecated re-export, one release
+}
+
+
+def test_each_experiments_package_imports_only_what_it_may():
+    g = sub_package_graph(import_graph())
+    bad = sorted(f"{a} -> {b}" for a, bs in g.items() if a.startswith("experiments.") and a != "experiments.cli"
+                 for b in bs if b.startswith("experiments.") and b not in EXPERIMENTS_MAY_IMPORT.get(a, set()))
+    assert not bad, f"not in EXPERIMENTS_MAY_IMPORT (docs/architecture.md): {bad}"
+    assert set(EXPERIMENTS_MAY_IMPORT) | {"experiments.cli"} >= {a for a in g if a.startswith("experiments.")}

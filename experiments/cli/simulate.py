@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
     if args.plot:
-        from experiments.report.whatif_plots import plan_context, plot_title, plot_weekly  # lazy: CLI start
+        from experiments.report.whatif import plan_context, plot_title, plot_weekly  # lazy: CLI start
         from sim.state import M_LOAD_AU  # lazy: the CLI imports every command module at start
 
         ctx = plan_context(args.plan, res)
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 def print_bands(bands: dict, athlete: str) -> None:
     from experiments.report.tables import print_table  # lazy: CLI start (rich)
-    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
+    from experiments.report.whatif import LABELS  # lazy: CLI start (numpy, sim)
 
     lo, mid, hi = bands["percentiles"]
     rows = [[LABELS.get(k, k), *(f"{x:.2f}" for x in v)] for k, v in bands.items()
@@ -104,7 +104,7 @@ def model_draws_spread(args: argparse.Namespace) -> dict:
 
 def print_spread(res, spread: dict, k: int) -> None:
     from experiments.report.tables import print_table  # lazy: CLI start (rich)
-    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
+    from experiments.report.whatif import LABELS  # lazy: CLI start (numpy, sim)
 
     rows = [[LABELS.get(name, name), f"{res.summary[name]:.3f}", f"{v['mean']:.3f}",
              f"[{v['p5']:.3f}, {v['p95']:.3f}]"] for name, v in spread.items()]
@@ -112,23 +112,12 @@ def print_spread(res, spread: dict, k: int) -> None:
                 ["figure", "default model", "mean of draws", "5-95% of draws"], rows)
 
 
-ABBREV = {"strength sessions": "str. sess.", "strength % (1RM change)": "str. %", "running economy %": "econ. %",
-          "race time % (- = faster)": "race %", "new injuries": "inj.", "injured days": "inj. days",
-          "soreness (0-10)": "sore", "key-run quality %": "key-run %"}
-DEFINITIONS = (
-    "strength %: change of the one-repetition maximum (1RM) since the start; running economy %: less oxygen at "
-    "the same speed; race time %: change of the predicted race time (negative = faster); key-run quality %: how "
-    "much of a key run's training effect fatigue and soreness left (100 = fresh). run km is what was run, "
-    "which can be less than planned: the scheduler's minimums, pain days (easy and half as far) and injured "
-    "days (no running) cut it."
-)
-
 
 def print_result(res, title: str, width: int | None = None, who: str | None = None) -> None:
     """The weekly table and the season summary. `who`: whom the means are over (default: the population,
     'N LEVEL athletes'); one runner simulated N times says so (issue 24)."""
     from experiments.report.tables import print_table  # lazy: CLI start (rich)
-    from experiments.report.whatif_plots import LABELS  # lazy: CLI start (numpy, sim)
+    from experiments.report.whatif import ABBREV, DEFINITIONS, LABELS  # lazy: CLI start (numpy, sim)
 
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]

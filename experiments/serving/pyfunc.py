@@ -64,7 +64,7 @@ from experiments.athlete.profile import load_athlete
 from experiments.config import to_yaml, validate
 from experiments.plans.rules import annotate
 from experiments.plans.season_plan import COLUMNS, athlete_profile, format_exercises, season_dates, season_plan
-from experiments.policy import Predictor, harness_env_kwargs, rollout_env_plans
+from experiments.policy import Predictor, policy_meta, read_meta, rollout_env_plans
 from experiments.tracking import package_versions, tracking_uri
 from sim.errors import InputError
 from sim.plan import WeekPlan, load_yaml
@@ -415,13 +415,16 @@ class SeasonPlanner(mlflow.pyfunc.PythonModel):
 
         cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")
         self.cfg = cfg
-        self.env_kwargs = harness_env_kwargs(cfg)
+        # what the model was trained for, saved inside it (a model logged before issue 21: its config.yaml)
+        meta = read_meta(context.artifacts["policy"]) or policy_meta(cfg, source="config.yaml")
+        self.env_kwargs = dict(meta.env_kwargs)
         vn = context.artifacts.get("vecnormalize")
-        self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, cfg.env.action_scope)
+        self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, meta.action_scope,
+                                        self.env_kwargs)
 
     def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
-            return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.cfg.env.action_scope, model_input,
+            return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.predictor.action_scope, model_input,
                                 self.env_kwargs, getattr(self, "athletes_dir", None))
         except InputError as err:
             # MLflow's scoring server answers an MlflowException with its own message and HTTP status (400

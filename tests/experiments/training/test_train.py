@@ -147,6 +147,14 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
             a.path for a in cl.list_artifacts(run_id, "comparison")}
         assert {a.path for a in cl.list_artifacts(run_id, "plots")} == {"plots/learning_curve.png",
                                                                         "plots/season.png"}
+        # issue 21: the final policy and the checkpoint carry what they were trained for, read back by the loader
+        from experiments.policy import load_run_policy, policy_meta, read_meta
+
+        for saved in ("final/policy.zip", "checkpoints/checkpoint.zip"):
+            assert read_meta(Path(cfg.checkpoint.folder) / run_id / saved) == policy_meta(cfg)
+        pol = load_run_policy(run_id, uri)
+        assert pol.action_scope == cfg.env.action_scope and pol.source == "stridelab.json"
+        assert pol.env_kwargs == policy_meta(cfg).env_kwargs
         # the logged config reloads to the same config
         text = Path(cl.download_artifacts(run_id, "config.yaml", str(folder / f"cfg{seed}"))).read_text()
         assert validate(yaml.safe_load(text), "logged") == cfg

@@ -1,6 +1,7 @@
-"""The what-if figure of `stridelab simulate --plot`: a plan's population-mean curves week by week (km
-planned and run, strength, fitness, race time, injuries, soreness, training load), the phases as bands
-and a strip of what the plan prescribes."""
+"""What `stridelab simulate` shows of a what-if run: the plain names, abbreviations and definitions of
+its weekly table, and its figure (`--plot`): a plan's population-mean curves week by week (km planned
+and run, strength, fitness, race time, injuries, soreness, training load), the phases as bands and a
+strip of what the plan prescribes."""
 
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ LABELS = {
     "soreness": "soreness (0-10)",
     "key_run_quality_pct": "key-run quality %",
 }
+ABBREV = {"strength sessions": "str. sess.", "strength % (1RM change)": "str. %", "running economy %": "econ. %",
+          "race time % (- = faster)": "race %", "new injuries": "inj.", "injured days": "inj. days",
+          "soreness (0-10)": "sore", "key-run quality %": "key-run %"}
+DEFINITIONS = (
+    "strength %: change of the one-repetition maximum (1RM) since the start; running economy %: less oxygen at "
+    "the same speed; race time %: change of the predicted race time (negative = faster); key-run quality %: how "
+    "much of a key run's training effect fatigue and soreness left (100 = fresh). run km is what was run, "
+    "which can be less than planned: the scheduler's minimums, pain days (easy and half as far) and injured "
+    "days (no running) cut it."
+)
 
 
 def plan_context(plan_path: str, res) -> dict:
