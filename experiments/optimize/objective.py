@@ -49,7 +49,7 @@ class Objective:
     """J (module docstring) of week-plan arrays on one training cohort."""
 
     def __init__(self, cohort: Cohort, weights: RewardWeights = TRAINING_REWARD) -> None:
-        from experiments.training import mean_injury_days
+        from experiments.training.injury import mean_injury_days
 
         self.cohort = cohort
         self.weights = weights

@@ -1,7 +1,7 @@
 """The training pipeline: config -> batched env -> SB3 -> held-out evaluation -> MLflow.
 
     >>> from experiments.config import load_config
-    >>> from experiments.training import train
+    >>> from experiments.training.run import train
     >>> result = train(load_config("configs/quickstart.yaml"), command="python")
     >>> print(result.report())
 
@@ -17,6 +17,7 @@ athletes, same random draws). Metric steps are SB3's `num_timesteps`.
 
 By job:
 - `environments`: the training env of one seed wrapped for SB3, the expected-injury reward, threads;
+- `injury`: the mean days lost per injury (also the optimizer's; imports only `sim`);
 - `evaluation`: the held-out cohort, every policy's season on it, the headline, robustness, credibility;
 - `callbacks`: progress bar, periodic evaluation, checkpoints during `learn`;
 - `checkpointing`: one seed's run context, its checkpoints (with the model's metadata), the resume lock;
@@ -26,25 +27,6 @@ By job:
 
 The Markdown and the figures a run writes are `experiments.report` (`training_summary`,
 `training_plots`); every MLflow write goes through `experiments.tracking`; the saved policy is
-loaded back by `experiments.policy`. Importing this package imports stable-baselines3.
+loaded back by `experiments.policy`. The package itself re-exports nothing, so importing one
+module (`injury`) does not import stable-baselines3, torch and mlflow with the rest.
 """
-
-from experiments.training.checkpointing import ResumeLock, RunContext
-from experiments.training.environments import (
-    ExpectedInjuryReward,
-    FlatDiscreteVecEnv,
-    make_train_env,
-    mean_injury_days,
-    predictor_of,
-    set_threads,
-)
-from experiments.training.evaluation import Evaluation, Evaluator, eval_cohort, eval_metrics, mean_ci
-from experiments.training.preflight import MAX_BUFFER_BYTES, buffer_bytes, check_registered_name, preflight
-from experiments.training.run import TrainResult, aggregate, run_description, train, train_seed
-
-__all__ = [
-    "ResumeLock", "RunContext", "ExpectedInjuryReward", "FlatDiscreteVecEnv", "make_train_env", "mean_injury_days",
-    "predictor_of", "set_threads", "Evaluation", "Evaluator", "eval_cohort", "eval_metrics", "mean_ci",
-    "MAX_BUFFER_BYTES", "buffer_bytes", "check_registered_name", "preflight", "TrainResult", "aggregate",
-    "run_description", "train", "train_seed",
-]

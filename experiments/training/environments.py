@@ -3,8 +3,6 @@ reward, DQN's flat actions, normalisation), the thread counts, and the live mode
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 import torch
@@ -14,7 +12,7 @@ from stable_baselines3.common.vec_env import VecEnvWrapper, VecMonitor, VecNorma
 from envs import StrengthRunVecEnv
 from experiments.config import ExperimentConfig
 from experiments.policy import Predictor, env_kwargs, harness_env_kwargs, unflatten_actions
-from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN
+from experiments.training.injury import mean_injury_days
 from sim.state import M_HAZARD, M_INJURED_DAYS
 
 
@@ -36,11 +34,6 @@ def make_train_env(cfg: ExperimentConfig, seed: int):
         venv = VecNormalize(venv, norm_obs=cfg.normalize.observations, norm_reward=cfg.normalize.rewards,
                             clip_obs=cfg.normalize.clip_obs, gamma=cfg.algo.gamma)
     return venv
-
-
-def mean_injury_days(gp: np.ndarray) -> float:
-    """Mean time lost per injury: the kernel draws it log-normal (median, sigma), mean = median e^(sigma^2/2)."""
-    return float(gp[INJURY_MEDIAN_D] * math.exp(0.5 * gp[INJURY_SIGMA_LN] ** 2))
 
 
 class ExpectedInjuryReward(VecEnvWrapper):

@@ -40,7 +40,10 @@ from optuna.trial import TrialState
 
 from experiments import tracking
 from experiments.config import ExperimentConfig, TuneConfig, flatten, to_yaml, validate
-from experiments.training import RunContext, preflight, set_threads, train_seed
+from experiments.training.checkpointing import RunContext
+from experiments.training.environments import set_threads
+from experiments.training.preflight import preflight
+from experiments.training.run import train_seed
 from experiments.tune.space import apply, config_params, from_params, suggest
 from experiments.tune.storage import StorageSpec, StudyLock, check_journal, check_study_name, open_storage
 from sim.errors import InputError

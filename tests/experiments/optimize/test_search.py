@@ -9,7 +9,7 @@ from agents.baselines import BASELINES
 from experiments.optimize.genes import N_GENES, center, decode
 from experiments.optimize.objective import Objective
 from experiments.optimize.search import Settings, optimize
-from experiments.training import mean_injury_days
+from experiments.training.injury import mean_injury_days
 from sim.errors import InputError
 from sim.state import M_HAZARD
 from sim.whatif import make_cohort, run

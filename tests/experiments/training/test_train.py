@@ -106,7 +106,7 @@ def test_metric_writer_skips_strings_excluded_and_repeated_steps(store) -> None:
 def test_two_seeds_log_everything_and_aggregate(store) -> None:
     import mlflow
 
-    from experiments.training import train
+    from experiments.training.run import train
 
     folder, uri = store
     cfg = load_config(config(folder, "two_seeds", seeds=[0, 1]))
@@ -205,7 +205,7 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
 def test_resume_after_sigkill_continues_same_run(store) -> None:
     """Kill a training process after its first checkpoint; resume; one finished run, metrics
     continuous (every rollout step present) and never duplicated."""
-    from experiments.training import train
+    from experiments.training.run import train
 
     folder, uri = store
     total = 16 * 8 * 40
@@ -252,7 +252,7 @@ def test_resume_after_sigkill_continues_same_run(store) -> None:
 
 
 def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
-    from experiments.training import train
+    from experiments.training.run import train
 
     folder, uri = store
     # a finished run of its own (this test needs no other test's run or store)
@@ -273,7 +273,7 @@ def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
 def test_resume_refuses_a_run_that_is_not_a_training_run(store) -> None:
     """Issue 15, point 3: `--resume` with a run of another experiment (no config.yaml) trained into it,
     ended FINISHED with 0 params and registered a model version. Point 7: and left an empty runs/."""
-    from experiments.training import train
+    from experiments.training.run import train
 
     folder, uri = store
     cl = client(uri)
@@ -295,7 +295,7 @@ def test_resume_after_the_model_was_logged_adds_no_second_model(store, tmp_path,
 
     import mlflow
 
-    from experiments.training import train
+    from experiments.training.run import train
 
     folder, uri = store
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -366,7 +366,8 @@ def test_expected_injury_reward_swaps_the_injury_term() -> None:
     """The wrapper's reward = env reward + w x (realised injured days - mean days per injury x hazard),
     and the mean days per injury is the log-normal mean of the kernel's draw."""
     from envs import StrengthRunVecEnv
-    from experiments.training import ExpectedInjuryReward, mean_injury_days
+    from experiments.training.environments import ExpectedInjuryReward
+    from experiments.training.injury import mean_injury_days
     from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters
     from sim.state import M_HAZARD, M_INJURED_DAYS
 
