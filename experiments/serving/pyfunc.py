@@ -424,7 +424,7 @@ class SeasonPlanner(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
-            return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.predictor.action_scope, model_input,
+            return plan_seasons(self.predictor, self.cfg.env.season_weeks, self.cfg.env.action_scope, model_input,
                                 self.env_kwargs, getattr(self, "athletes_dir", None))
         except InputError as err:
             # MLflow's scoring server answers an MlflowException with its own message and HTTP status (400
