@@ -44,7 +44,6 @@ import re
 import shutil
 import tempfile
 import tomllib
-import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,6 @@ import mlflow
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
-from mlflow.entities import LoggedModelStatus
 from mlflow.exceptions import MlflowException
 from mlflow.models.signature import ModelSignature
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
@@ -66,6 +64,14 @@ from experiments.plans.rules import annotate
 from experiments.plans.season_plan import COLUMNS, athlete_profile, format_exercises, season_dates, season_plan
 from experiments.policy import Predictor, policy_meta, read_meta, rollout_env_plans
 from experiments.tracking import package_versions, tracking_uri
+from experiments.tracking.registry import (
+    PythonModelSpec,
+    describe_registered,
+    log_python_model,
+    logged_model_uri,
+    register_once,
+    use_store,
+)
 from sim.errors import InputError
 from sim.plan import WeekPlan, load_yaml
 from sim.season import PHASES, phase_of
@@ -476,11 +482,11 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     Idempotent per run: a run resumed after a kill that came after the model was logged reuses
     that model (and its registered version) instead of logging an orphan second one.
     """
-    mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+    use_store(tracking_uri(cfg.mlflow.tracking_uri))
     logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
-    existing = _logged_planner(run_id)
+    existing = logged_model_uri(run_id, PYFUNC_NAME)
     if existing is not None:
-        uri = _register_once(cfg, run_id, existing)
+        uri = register_once(cfg, run_id, existing)
     else:
         tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
         try:
@@ -492,91 +498,15 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     return uri
 
 
-#: the registry metric that picks the `champion` alias (lower is better: race-time gap to the best template)
-CHAMPION_METRIC = "final/gap_to_best_template_pct"
-
-
-def describe_registered(cfg, run_id: str) -> None:
-    """Description and tags on the registered model and this run's version; alias `champion` on the best version.
-
-    The best version is the one whose run has the lowest `CHAMPION_METRIC` (held-out race-time gap to the
-    best template, percentage points); versions without it are skipped.
-    """
-    cl = mlflow.MlflowClient()
-    name = cfg.registered_model_name
-    env = cfg.env
-    cl.update_registered_model(name, description=(
-        f"StrideLab season planner '{cfg.name}': a {cfg.algo.name.upper()} policy trained on {env.season_weeks}-week "
-        f"seasons to a {env.race_distance} race ({env.action_scope} decisions). Input: one row per runner with "
-        "level, weekly_km, race_distance, race_date (optional start_date, athlete, athlete_file). Output: one "
-        "row per runner and day with the run, the strength session (exercises with %1RM and reps in reserve) "
-        "and the reasons. Alias 'champion': the version with the smallest held-out race-time gap to the best "
-        "template."))
-    tags = {"stridelab.config": cfg.name, "stridelab.algo": cfg.algo.name, "stridelab.season_weeks": env.season_weeks,
-            "stridelab.race_distance": env.race_distance, "stridelab.action_scope": env.action_scope,
-            "stridelab.levels": ",".join(env.levels or [env.level])}
-    for k, v in tags.items():
-        cl.set_registered_model_tag(name, k, str(v))
-    versions = cl.search_model_versions(f"name = '{name}'")
-    best, best_gap = None, float("inf")
-    for mv in versions:
-        metrics = cl.get_run(mv.run_id).data.metrics if mv.run_id else {}
-        gap = metrics.get(CHAMPION_METRIC)
-        if mv.run_id == run_id:
-            text = (f"run {run_id}: race-time gap to the best template {gap:+.3f} pp on "
-                    f"{cfg.eval.final_athletes} held-out athletes" if gap is not None else f"run {run_id}")
-            cl.update_model_version(name, mv.version, description=text)
-            for k in ("race_time_pct", "gap_to_best_template_pct", "injured_days"):
-                if f"final/{k}" in metrics:
-                    cl.set_model_version_tag(name, mv.version, k, f"{metrics[f'final/{k}']:.4f}")
-        if gap is not None and gap < best_gap:
-            best, best_gap = mv.version, gap
-    if best is not None:
-        cl.set_registered_model_alias(name, "champion", best)
-
-
-def _logged_planner(run_id: str) -> str | None:
-    """The URI of the season planner already logged (READY) in `run_id`; unfinished ones are deleted."""
-    run = mlflow.MlflowClient().get_run(run_id)
-    models = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
-                                         filter_string=f"source_run_id = '{run_id}'", output_format="list")
-    uri = None
-    for m in models:
-        if m.name != PYFUNC_NAME:
-            continue
-        if m.status == LoggedModelStatus.READY and uri is None:
-            uri = m.model_uri
-        elif m.status != LoggedModelStatus.READY:
-            mlflow.MlflowClient().delete_logged_model(m.model_id)  # a write cut short by the kill
-    return uri
-
-
-def _register_once(cfg, run_id: str, model_uri: str) -> str:
-    if cfg.mlflow.register_model:
-        name = cfg.registered_model_name
-        versions = mlflow.MlflowClient().search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
-        if not versions:
-            mlflow.register_model(model_uri, name)
-    return model_uri
-
-
 def _log(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None, tmp: Path) -> str:
     cfg_path = tmp / "config.yaml"
     cfg_path.write_text(to_yaml(cfg))
     artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}
     if vecnorm is not None:
         artifacts["vecnormalize"] = str(vecnorm)
-    with mlflow.start_run(run_id=run_id), warnings.catch_warnings():
-        # the model is a class of this package (pickled by reference). An output schema only: an input
-        # schema would make MLflow cast (int weekly_km refused) or drop columns before check_profiles.
-        warnings.filterwarnings("ignore", message=".*(CloudPickle|input example|input_example|signature).*")
-        info = mlflow.pyfunc.log_model(
-            name=PYFUNC_NAME,
-            python_model=SeasonPlanner(),
-            artifacts=artifacts,
-            pip_requirements=pip_requirements(),
-            signature=signature(),
-            input_example=input_example(cfg.env.season_weeks),
-            registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None,
-        )
-    return info.model_uri
+    # the model is a class of this package (pickled by reference). An output schema only: an input
+    # schema would make MLflow cast (int weekly_km refused) or drop columns before check_profiles.
+    return log_python_model(run_id, PythonModelSpec(
+        name=PYFUNC_NAME, python_model=SeasonPlanner(), artifacts=artifacts, pip_requirements=pip_requirements(),
+        signature=signature(), input_example=input_example(cfg.env.season_weeks),
+        registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None))

@@ -5,6 +5,7 @@
 - `metrics`: metric curves that a resumed run continues without a duplicate point;
 - `runs`: run-level writes (create, tag, files, datasets, end) for every job;
 - `sb3`: SB3's logger writing into a run (training only: it imports stable-baselines3);
+- `registry`: a model logged once in its run, registered once, described, the `champion` alias;
 - `optimize`: the run of `stridelab optimize`.
 
 It sits below every job package (training, tune, optimize, report, serving) and imports none of
