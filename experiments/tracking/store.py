@@ -127,13 +127,20 @@ def _check_sqlite_file(path: Path, uri: str, source: str, create: bool) -> bool:
 
 def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -> None:
     """InputError unless the SQLite file holds MLflow's tables (or none at all, with `allow_empty`):
-    MLflow would otherwise add its tables to somebody else's database. Read-only; never writes."""
+    MLflow would otherwise add its tables to somebody else's database. Read-only; never writes, except
+    to roll back the hot journal a process killed mid-write leaves beside the file (SQLite does that on
+    the next read-write open, which a read-only one cannot: MLflow's own connection would do it next)."""
     try:
-        con = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT_S)
+        tables = _table_names(path, "ro")
+    except sqlite3.OperationalError as err:
+        if "readonly" not in str(err) or not Path(f"{path}-journal").exists():
+            raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); "
+                             "is it a damaged database?") from None
         try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            con.close()
+            tables = _table_names(path, "rw")  # rolls the killed writer's transaction back, creates nothing
+        except sqlite3.Error as err2:
+            raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err2}); "
+                             "is it a damaged database?") from None
     except sqlite3.Error as err:
         raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); "
                          "is it a damaged database?") from None
@@ -145,6 +152,14 @@ def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -
         shown = ", ".join(sorted(tables)[:5])
         raise InputError(f"{source}: {uri}: {str(path)!r} is a SQLite database but not an MLflow store (tables: "
                          f"{shown}); allowed: an MLflow store or a new file")
+
+
+def _table_names(path: Path, mode: str) -> set[str]:
+    con = sqlite3.connect(f"file:{path.absolute()}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT_S)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
 
 
 #: default ports of the database servers MLflow can track into (a URI without a port)
