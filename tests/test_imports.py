@@ -85,8 +85,8 @@ def test_the_graph_sees_the_imports_it_should():
     g = import_graph()
     assert {"sim", "envs", "agents", "experiments"} <= set(g)
     assert "experiments.cli.args" in g["experiments.cli.simulate"]  # from experiments.cli import args
-    assert "experiments.serving.pyfunc" in g["experiments.train"]  # a lazy import inside a function
-    assert "sim.errors" in g["experiments.policy"]
+    assert "experiments.training.run" in g["experiments.headline.run"]  # a lazy import inside a function
+    assert "sim.errors" in g["experiments.policy.loading"]
     assert not any(t.split(".")[0] not in LAYERS for ts in g.values() for t in ts)  # only project modules
 
 
@@ -119,11 +119,7 @@ def test_the_command_line_is_the_top():
 #: circles between sub-packages known when the check came in, each by the one edge whose removal breaks
 #: it, with the issue that removes it. An allowance, not a licence: the test below fails once the edge is
 #: gone (then delete the entry) and any new circle fails `test_no_import_circle_between_sub_packages`.
-KNOWN_CIRCLE_EDGES = {
-    # config.py types its `tune:` section with experiments.tune.space.TuneConfig, while tune/ imports
-    # config and train: issue 21, item 1 (the typed config as its own package that tune extends).
-    ("experiments.config", "experiments.tune"),
-}
+KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = set()  # empty since issue 21 (config/ no longer imports tune/)
 
 
 def sub_package(module: str) -> str:
@@ -160,3 +156,40 @@ def test_a_known_circle_edge_is_still_there(edge):
     """When the edge is gone, remove it from KNOWN_CIRCLE_EDGES (the allowance must not outlive the circle)."""
     a, b = edge
     assert b in sub_package_graph(import_graph())[a], f"{a} -> {b} no longer exists: drop it from KNOWN_CIRCLE_EDGES"
+
+
+# --------------------------------------------------------------------------- experiments' own layers (issue 21)
+#: what each `experiments` sub-package may import of `experiments` (docs/architecture.md, "The experiments
+#: packages"); sim, envs and agents are allowed to all of them, and `experiments.cli` may import anything
+_BASE = {"experiments.io", "experiments.progress"}
+EXPERIMENTS_MAY_IMPORT: dict[str, set[str]] = {
+    "experiments.io": set(),
+    "experiments.progress": set(),
+    "experiments.config": set(),
+    "experiments.tracking": _BASE,
+    "experiments.policy": _BASE | {"experiments.config", "experiments.tracking"},
+    "experiments.plans": _BASE,
+    "experiments.report": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                   "experiments.plans"},
+    "experiments.athlete": _BASE | {"experiments.plans", "experiments.policy"},
+    "experiments.serving": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                    "experiments.plans", "experiments.athlete"},
+    "experiments.training": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                     "experiments.report", "experiments.serving"},
+    "experiments.optimize": _BASE | {"experiments.report"},
+    "experiments.tune": _BASE | {"experiments.config", "experiments.tracking", "experiments.report",
+                                 "experiments.training"},
+    "experiments.bench": _BASE | {"experiments.config", "experiments.policy", "experiments.training",
+                                  "experiments.athlete"},
+    "experiments.headline": _BASE | {"experiments.config", "experiments.tracking", "experiments.policy",
+                                     "experiments.optimize", "experiments.report", "experiments.training"},
+    "experiments.train": {"experiments.training"},  # deprecated re-export, one release
+}
+
+
+def test_each_experiments_package_imports_only_what_it_may():
+    g = sub_package_graph(import_graph())
+    bad = sorted(f"{a} -> {b}" for a, bs in g.items() if a.startswith("experiments.") and a != "experiments.cli"
+                 for b in bs if b.startswith("experiments.") and b not in EXPERIMENTS_MAY_IMPORT.get(a, set()))
+    assert not bad, f"not in EXPERIMENTS_MAY_IMPORT (docs/architecture.md): {bad}"
+    assert set(EXPERIMENTS_MAY_IMPORT) | {"experiments.cli"} >= {a for a in g if a.startswith("experiments.")}

@@ -92,7 +92,7 @@ def run(json_out: bool = False) -> dict[str, Any]:
 
     from envs import StrengthRunEnv, StrengthRunVecEnv
     from experiments.policy import env_kwargs
-    from experiments.train import set_threads
+    from experiments.training.environments import set_threads
 
     cfg, full_cfg = configs()
     steps = ROLLOUTS * cfg.algo.n_steps * N_ENVS

@@ -6,14 +6,22 @@ an exit code). Adding a subcommand is that module plus its name in COMMANDS; a l
 whose module does not exist (yet) is skipped, so the rooms planned for issues 9-12 are listed
 already. Bad input anywhere raises `sim.errors.InputError`, printed here without a traceback,
 exit code 2.
+
+Building the parser imports every command module, so a command imports its library inside its
+`run` (each such import marked `# lazy: CLI start`): `stridelab --help` never pays for torch,
+mlflow, optuna or the simulator's kernels.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
+from experiments.io import check_format_suffix
+from experiments.progress import compile_notice
 from sim.errors import InputError
 
 #: Subcommands in `stridelab --help` order; each is the module `experiments.cli.<name>`.
@@ -61,8 +69,6 @@ PLAN_FORMAT_SUFFIXES = {"csv": (".csv",), "json": (".json",), "md": (".md", ".ma
 def check_format_options(args: argparse.Namespace) -> None:
     """`--format F --out FILE` whose suffix means another format: InputError (no JSON written into x.csv)."""
     if args.command in PLAN_FORMAT_COMMANDS and getattr(args, "format", None) and getattr(args, "out", None):
-        from experiments.io import check_format_suffix
-
         check_format_suffix(args.format, args.out, PLAN_FORMAT_SUFFIXES)
 
 
@@ -75,9 +81,6 @@ def _on_sigterm(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import signal
-    import threading
-
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = None
@@ -85,7 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)  # the default would end us without any cleanup
     try:
         check_format_options(args)
-        from experiments.progress import compile_notice
 
         compile_notice()  # before the first numba compile, not 95 s of silence (issue 24)
         code = args.func(args)

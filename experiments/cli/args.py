@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 
 from sim.state import LEVELS, RACE_KM
 
@@ -89,7 +90,7 @@ def model_draws(text: str) -> int:
 def athletes(text: str) -> int:
     """A population size: a whole number >= 2 (a 95% CI needs two athletes). The memory it needs is
     checked against the plan once the season length is known (`sim.whatif.check_athletes`)."""
-    from sim.whatif import MIN_ATHLETES
+    from sim.whatif import MIN_ATHLETES  # lazy: CLI start
 
     try:
         value = int(text)
@@ -103,8 +104,6 @@ def athletes(text: str) -> int:
 
 def cpu_count() -> int:
     """CPUs this process may run on (its affinity mask where the OS has one)."""
-    import os
-
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):

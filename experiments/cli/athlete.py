@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
+from experiments.athlete.localtime import zone
 from experiments.cli import args as A
 from experiments.io import atomic_write_text, check_writable
+from sim.errors import InputError
 
 
 def _non_negative(text: str) -> float:
@@ -42,9 +46,6 @@ MAX_CHECK_ATHLETES = 2000  # each one is a log written and fitted (seconds each)
 
 
 def _timezone(text: str) -> str:
-    from experiments.athlete.localtime import zone
-    from sim.errors import InputError
-
     try:
         zone(text)
     except InputError as err:
@@ -92,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_fit(args: argparse.Namespace) -> int:
-    from experiments.athlete.profile import athlete_document, dump_document, fit_files, summary_lines
+    from experiments.athlete.profile import athlete_document, dump_document, fit_files, summary_lines  # lazy: CLI start
 
     check_writable(args.out, "--out", (".yaml", ".yml"))
     af = fit_files(args.log, args.races, level=args.level, training_age_y=args.training_age,
@@ -113,10 +114,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import tempfile
-    from pathlib import Path
-
-    from experiments.athlete.synthetic import FORMATS, check_one, coverage_table
+    from experiments.athlete.synthetic import FORMATS, check_one, coverage_table  # lazy: CLI start
 
     if args.out:
         check_writable(args.out, "--out", (".csv",))

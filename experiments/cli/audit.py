@@ -8,6 +8,8 @@ import sys
 
 from experiments.cli import args as A
 from experiments.io import atomic_write_bytes, check_writable
+from experiments.progress import Stage
+from sim.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,12 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.progress import Stage
-    from sim.audit import CURVES, audit
+    from sim.audit import CURVES, audit  # lazy: CLI start
 
     if args.athletes > 100_000:
-        from sim.errors import InputError
-
         raise InputError(f"--athletes: {args.athletes} is too many for the audit; allowed: 1 to 100000")
     if args.plot:
         check_writable(args.plot, "--plot", (".png",))
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         curves = audit(args.level, args.athletes, args.seed, args.race_distance,
                        progress=lambda done, total, name: bar.update(done, f"{name} done", total))
     if args.plot:
-        from experiments.report.audit import plot
+        from experiments.report.audit import plot  # lazy: CLI start
 
         title = f"What the model believes: {args.athletes} {args.level} runners, {args.race_distance}"
         atomic_write_bytes(args.plot, plot(curves, title), option="--plot")
@@ -55,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
 def _print(curves, args: argparse.Namespace) -> None:
     """One table per curve, fitted to the terminal (`COLUMNS`; split into parts, never cropped), the best
     setting in bold and starred."""
-    from experiments.report.audit import COLUMNS
-    from experiments.report.tables import console, print_table
+    from experiments.report.audit import COLUMNS  # lazy: CLI start
+    from experiments.report.tables import console, print_table  # lazy: CLI start
 
     for c in curves:
         cols = [c.setting] + [k for k in (*COLUMNS, "race_time_diff_pp", "injured_days_diff") if k in c.rows[0]]

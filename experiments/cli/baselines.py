@@ -11,6 +11,8 @@ import argparse
 import sys
 
 from experiments.cli import args as A
+from experiments.io import dumps_json
+from sim.state import LEVELS
 
 REFERENCE = "run_only"
 JSON_METRICS = ("race_time_pct", "injured_days", "injuries", "strength_pct", "economy_pct",
@@ -38,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _season_weeks(text: str) -> int:
-    from sim.season import MIN_SEASON_WEEKS
+    from sim.season import MIN_SEASON_WEEKS  # lazy: CLI start
 
     value = A.positive_int(text)
     if not MIN_SEASON_WEEKS <= value <= 260:
@@ -48,18 +50,17 @@ def _season_weeks(text: str) -> int:
 
 def evaluate_level(level: str, athletes: int, seed: int, weeks: int, race_distance: str):
     """All baselines on one cohort of `level` (an `agents.evaluation.EvalResult`)."""
-    from agents.baselines import BASELINES
-    from agents.evaluation import evaluate
-    from sim.whatif import make_cohort
+    from agents.baselines import BASELINES  # lazy: CLI start
+    from agents.evaluation import evaluate  # lazy: CLI start
+    from sim.whatif import make_cohort  # lazy: CLI start
 
     cohort = make_cohort(level, athletes, seed, race_distance)
     return evaluate(BASELINES, cohort, weeks, reference=REFERENCE)
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.baselines import BASELINES
-    from sim.state import LEVELS
-    from sim.whatif import check_athletes
+    from agents.baselines import BASELINES  # lazy: CLI start
+    from sim.whatif import check_athletes  # lazy: CLI start
 
     levels = [args.level] if args.level else list(LEVELS)
     check_athletes(args.athletes, args.weeks, plans=len(BASELINES), name="--athletes")
@@ -70,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
         for lv, res in results.items():
             for row in res.rows(JSON_METRICS):
                 rows.append({"level": lv, **row})
-        from experiments.io import dumps_json
 
         sys.stdout.write(dumps_json(rows, indent=1))
         print()
@@ -87,7 +87,7 @@ def _ci(lo: float, hi: float, digits: int = 2) -> str:
 
 def print_summary(res, title: str, width: int | None = None) -> None:
     """A table that fits the terminal: each baseline's mean and 95% CI, and its paired difference to run-only."""
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start
 
     ref = res.reference
     head = ["policy", "race time % [95% CI]", f"diff vs {ref} (pp)", "win", "injured days",

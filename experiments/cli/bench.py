@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import inspect
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from experiments import bench
+from sim.errors import InputError
 
 
 def targets() -> dict[str, str]:
@@ -48,10 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import inspect
-
-    from sim.errors import InputError
-
     module = importlib.import_module(f"{bench.__name__}.{args.target}")
     kwargs: dict[str, object] = {"json_out": bool(args.json)}
     if args.against is not None:
@@ -80,11 +80,6 @@ def _last_line(text: str | None) -> str:
 def check_checkout(shown: str, path: str) -> None:
     """InputError unless `path`'s own `sim.kernel` imports in a fresh process (a checkout whose sim is broken,
     or not a package, would otherwise fail mid-benchmark with a traceback, or time this tree instead)."""
-    import os
-    import sys
-
-    from sim.errors import InputError
-
     probe = ("import os, sys; sys.path.insert(0, sys.argv[1]); import sim.kernel; "
              "print(os.path.realpath(sim.kernel.__file__))")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -6,6 +6,9 @@ import argparse
 import sys
 
 from experiments.cli import args as A
+from experiments.io import dumps_json
+from experiments.progress import Stage
+from sim.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,8 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def check_athletes(athletes: int | None) -> None:
     """InputError unless `--athletes` is within the calibration scenarios' own bounds (`Scenario.athletes`)."""
-    from sim.calibration import Scenario
-    from sim.errors import InputError
+    from sim.calibration import Scenario  # lazy: CLI start
 
     if athletes is None:
         return
@@ -37,9 +39,8 @@ def check_athletes(athletes: int | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.progress import Stage
-    from sim.calibration import calibrate, calibrate_draws
-    from sim.parameters import draw_parameters
+    from sim.calibration import calibrate, calibrate_draws  # lazy: CLI start
+    from sim.parameters import draw_parameters  # lazy: CLI start
 
     check_athletes(args.athletes)
 
@@ -54,12 +55,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             rows = calibrate(athletes=args.athletes, progress=advance)
     if args.json:
-        from experiments.io import dumps_json
-
         sys.stdout.write(dumps_json(rows, indent=1))
         print()
     else:
-        from rich.table import Table
+        from rich.table import Table  # lazy: CLI start
 
         t = Table(title="StrideLab calibration against published effect sizes", show_lines=True)
         cols = ["id", "check", "published", "range", "simulated", "pass"]
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 lo, hi = r["draw_p5_p95"]
                 cells += [f"{100 * r['pass_share']:.0f}%", f"{lo:.3f} to {hi:.3f}"]
             t.add_row(*cells)
-        from experiments.report.tables import console
+        from experiments.report.tables import console  # lazy: CLI start
 
         console().print(t)  # columns fold inside their cells: nothing is cut at COLUMNS
         print(f"{sum(r['pass'] for r in rows)} of {len(rows)} checks pass")

@@ -18,7 +18,10 @@ import argparse
 import sys
 
 from experiments.cli import args as A
+from experiments.progress import Stage
 from experiments.report.robustness import DEFAULT_MISSED, DEFAULT_MODEL_DRAWS
+from sim.errors import InputError
+from sim.state import LEVELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,8 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def missed_rates(text: str) -> tuple[float, ...]:
     """argparse type of --missed: comma-separated probabilities 0 < p < 1, or none."""
-    from experiments.report.robustness import parse_rates
-    from sim.errors import InputError
+    from experiments.report.robustness import parse_rates  # lazy: CLI start
 
     try:
         return parse_rates(text)
@@ -99,10 +101,9 @@ def missed_rates(text: str) -> tuple[float, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agents.baselines import BASELINES
-    from experiments.policy import load_run_policy
-    from experiments.progress import Stage
-    from experiments.report.compare import (
+    from agents.baselines import BASELINES  # lazy: CLI start
+    from experiments.policy import load_run_policy  # lazy: CLI start
+    from experiments.report.compare import (  # lazy: CLI start
         DEFAULT_EXPERIMENT,
         CompareOptions,
         check_seed,
@@ -110,13 +111,11 @@ def run(args: argparse.Namespace) -> int:
         find_runs,
         held_out_seed,
     )
-    from experiments.report.render import print_tables
-    from experiments.report.write import check_out_dir, log_to_mlflow, write_reports
-    from experiments.tracking import client, open_store, tracking_uri
-    from sim.errors import InputError
-    from sim.season import MIN_SEASON_WEEKS
-    from sim.state import LEVELS
-    from sim.whatif import check_athletes
+    from experiments.report.render import print_tables  # lazy: CLI start
+    from experiments.report.write import check_out_dir, log_to_mlflow, write_reports  # lazy: CLI start
+    from experiments.tracking import client, open_store, tracking_uri  # lazy: CLI start
+    from sim.season import MIN_SEASON_WEEKS  # lazy: CLI start
+    from sim.whatif import check_athletes  # lazy: CLI start
 
     check_out_dir(args.out)
     # a lower bound first (the shortest season, one learned policy); the exact check follows the runs
@@ -180,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
 
 def load_plans(paths: list[str]) -> dict:
     """--plan files as fixed-plan policies, by name (the file stem; a repeated stem gets its path)."""
-    from experiments.optimize.policy import load_plan_policy
+    from experiments.optimize.policy import load_plan_policy  # lazy: CLI start
 
     out: dict = {}
     for path in dict.fromkeys(paths):

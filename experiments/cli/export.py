@@ -18,8 +18,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from experiments.cli import args as A
+from experiments.io import atomic_write_bytes, check_writable
 from sim.errors import InputError
-from sim.state import A_HABITUAL_KM
+from sim.state import A_HABITUAL_KM, A_RACE_KM
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,21 +87,20 @@ PLAN_DATES = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))  # what every export f
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.io import atomic_write_bytes, check_writable
-    from experiments.plans.formats import format_of, render
-    from experiments.plans.rules import check, undeclared
-    from experiments.plans.season_plan import athlete_profile, season_dates
+    from experiments.plans.formats import format_of, render  # lazy: CLI start
+    from experiments.plans.rules import check, undeclared  # lazy: CLI start
+    from experiments.plans.season_plan import athlete_profile, season_dates  # lazy: CLI start
 
     # Everything a user can get wrong is checked before any work (and before any file exists).
     if args.model and not args.trust:
-        from experiments.policy import TRUST_NOTE
+        from experiments.policy import TRUST_NOTE  # lazy: CLI start
 
         raise InputError(f"--model: {args.model!r} is not loaded without --trust: {TRUST_NOTE}")
     if args.out:
         check_writable(args.out, "--out")
     fmt = format_of(args.format, args.out)
     if args.run:
-        from experiments.tracking import open_store
+        from experiments.tracking import open_store  # lazy: CLI start
 
         open_store(args.tracking_uri, "--tracking-uri", create=False)  # read-only: never created here
     for opt, d in (("--start", args.start), ("--race", args.race)):
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     sd = season_dates(args.start, args.race)
     af = None
     if args.athlete:
-        from experiments.athlete.profile import load_athlete
+        from experiments.athlete.profile import load_athlete  # lazy: CLI start
 
         af = load_athlete(args.athlete)
         args.level = args.level or af.level
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         athlete = athlete_profile(args.level, args.weekly_km, args.distance)
     df = export_plan(args, athlete, sd.n_weeks)
     if af is not None:
-        from experiments.athlete.planning import personal_paces
+        from experiments.athlete.planning import personal_paces  # lazy: CLI start
 
         personal_paces(df, af)
     data = render(df, fmt)
@@ -156,8 +156,8 @@ def run(args: argparse.Namespace) -> int:
 
 def export_plan(args: argparse.Namespace, athlete: np.ndarray, n_weeks: int) -> pd.DataFrame:
     """The day frame for the policy named by --run / --model / --baseline."""
-    from experiments.plans.season_plan import policy_week_plans, season_plan
-    from experiments.policy import load_baseline, load_model_file, load_run_policy
+    from experiments.plans.season_plan import policy_week_plans, season_plan  # lazy: CLI start
+    from experiments.policy import load_baseline, load_model_file, load_run_policy  # lazy: CLI start
 
     if args.baseline is not None:  # '' is a bad name, not "no baseline" (issue 25, item 15)
         policy, source = load_baseline(args.baseline), f"baseline {args.baseline}"
@@ -196,8 +196,6 @@ def long_run_build(weeks: list, athlete: np.ndarray) -> tuple[list, str | None]:
 
     Only raises: a week whose long run already reaches the build keeps its own. The taper weeks
     (last three) are the policy's. Returns the weeks and a note (None when nothing changed)."""
-    from sim.state import A_RACE_KM
-
     race_km = float(athlete[A_RACE_KM])
     if race_km < LONG_RACE_KM or len(weeks) <= TAPER_WEEKS + 1:
         return weeks, None

@@ -14,10 +14,15 @@ the model fingerprint it ran on. A rerun into the same --out reuses the stages t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from experiments.cli import args as A
+from experiments.io import check_new_folder
+from experiments.tracking import open_store
+from sim.errors import InputError
+from sim.state import LEVELS
 
 
 def _levels(text: str) -> tuple[str, ...]:
@@ -53,14 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import dataclasses
-
-    from experiments.headline.fingerprint import ROOT
-    from experiments.headline.run import HeadlineSettings, headline
-    from experiments.io import check_new_folder
-    from experiments.tracking import open_store
-    from sim.errors import InputError
-    from sim.state import LEVELS
+    from experiments.headline.fingerprint import ROOT  # lazy: CLI start (the headline pulls the simulator)
+    from experiments.headline.run import HeadlineSettings, headline  # lazy: CLI start
 
     out = check_new_folder(args.out, "--out")
     levels = args.levels or LEVELS

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from experiments.cli import args as A
 from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
+from experiments.progress import Stage
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    # lazy: the parser's defaults; this runs at every CLI start and pulls sim.whatif (~1.9 s of --help)
     from experiments.optimize.search import DEFAULT_ATHLETES, DEFAULT_BUDGET, RULE_SETS
 
     p = sub.add_parser(
@@ -54,10 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.optimize.planfile import plan_yaml
-    from experiments.optimize.plot import plan_png
-    from experiments.optimize.search import Settings, optimize
-    from experiments.progress import Stage
+    from experiments.optimize.planfile import plan_yaml  # lazy: CLI start
+    from experiments.optimize.plot import plan_png  # lazy: CLI start
+    from experiments.optimize.search import Settings, optimize  # lazy: CLI start
 
     # the plan file is YAML (the picture goes to --plot): a .xlsx or .png --out is an error, never a misnamed file
     out = check_writable(args.out, "--out", (".yaml", ".yml"))
@@ -65,20 +66,21 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(level=args.level, race_distance=args.race_distance, season_weeks=args.season_weeks,
                         budget=args.budget, seed=args.seed, athletes=args.athletes,
                         population=args.population, rules=args.rules).check()
-    from sim.whatif import check_athletes
+    from sim.whatif import check_athletes  # lazy: CLI start
 
     # every generation simulates its population of candidate plans on all the athletes at once
     check_athletes(settings.athletes, settings.season_weeks, plans=settings.lam, name="--athletes")
     command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else ""
     tracked = None
     if not args.no_mlflow:
-        from experiments.optimize.tracking import OptimizeRun
-        from experiments.tracking import open_store
+        from experiments.optimize.genes import N_GENES, VOLUME_MAX, VOLUME_MIN  # lazy: CLI start
+        from experiments.tracking import open_store  # lazy: CLI start
+        from experiments.tracking.optimize import OptimizeRun  # lazy: CLI start
 
         # the store checked before the search (a closed port, a garbage URI, a damaged file: exit 2 at once)
         open_store(args.tracking_uri, "--tracking-uri", create=True)
-
-        tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command)
+        genes = {"genes": str(N_GENES), "volume_range": f"{VOLUME_MIN}-{VOLUME_MAX}"}
+        tracked = OptimizeRun(settings, args.experiment, args.tracking_uri, command, genes)
     try:
         with Stage(f"optimize {settings.level} {settings.race_distance}", settings.budget, "evaluations") as bar:
             bar.update(0, "simulating the templates on the training athletes")
@@ -109,8 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_summary(opt, out: Path, png: Path, run_id: str | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # lazy: CLI start
+    from rich.table import Table  # lazy: CLI start
 
     t = Table(title=f"on the {opt.settings.athletes} training athletes ({opt.evaluations} evaluations)")
     for c in ("plan", "objective J", "race time %", "expected injured days", "injured days"):

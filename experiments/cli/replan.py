@@ -12,7 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from experiments.athlete.localtime import zone
 from experiments.cli import args as A
+from experiments.io import atomic_write_bytes, check_writable
+from sim.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,39 +47,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.athlete.profile import load_athlete
-    from experiments.athlete.replan import replan
-    from experiments.io import atomic_write_bytes, check_writable
-    from experiments.plans.formats import format_of, render
+    from experiments.athlete.profile import load_athlete  # lazy: CLI start
+    from experiments.athlete.replan import replan  # lazy: CLI start
+    from experiments.plans.formats import format_of, render  # lazy: CLI start
 
     # checked before any work: --model needs --trust (issue 15), as for export
     if args.model and not args.trust:
-        from experiments.policy import TRUST_NOTE
-        from sim.errors import InputError
+        from experiments.policy import TRUST_NOTE  # lazy: CLI start
 
         raise InputError(f"--model: {args.model!r} is not loaded without --trust: {TRUST_NOTE}")
     fmt = format_of(args.format, args.out)
     if args.out:
         check_writable(args.out, "--out")
     if args.timezone:
-        from experiments.athlete.localtime import zone
-
         zone(args.timezone)
-    from experiments.athlete.replan import PLAN_DATES, load_plan_json
+    from experiments.athlete.replan import PLAN_DATES, load_plan_json  # lazy: CLI start
 
     if not PLAN_DATES[0] <= args.today <= PLAN_DATES[1]:
-        from sim.errors import InputError
-
         raise InputError(f"--today: {args.today} is not allowed; need a date from {PLAN_DATES[0]} to {PLAN_DATES[1]}")
     af = load_athlete(args.athlete)
     load_plan_json(args.plan)  # validated before the model or the log is read
     policy, name = None, "policy"
     if args.model:
-        from experiments.policy import load_model_file
+        from experiments.policy import load_model_file  # lazy: CLI start
 
         policy, name = load_model_file(args.model, trust=args.trust), f"model {args.model}"
     elif args.run:
-        from experiments.policy import load_run_policy
+        from experiments.policy import load_run_policy  # lazy: CLI start
 
         policy, name = load_run_policy(args.run, args.tracking_uri), f"MLflow run {args.run}"
     rp = replan(af, args.log, args.plan, args.today, baseline=args.baseline, seed=args.seed, policy=policy,

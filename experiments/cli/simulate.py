@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from experiments.cli import args as A
-from experiments.io import atomic_write_bytes, atomic_write_text, check_writable
+from experiments.io import atomic_write_bytes, atomic_write_text, check_writable, dumps_json
+from experiments.progress import Stage
 from sim.errors import InputError
 
 
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.whatif import simulate_file
+    from sim.whatif import simulate_file  # lazy: CLI start
 
     # every output target is checked before any work: a regular file (or none yet) with the right suffix
     if args.out is not None:
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.plot, "--plot", (".png",))
     bands = None
     if args.athlete:
-        from experiments.athlete.planning import simulate_for_athlete
+        from experiments.athlete.planning import simulate_for_athlete  # lazy: CLI start
 
         if args.model_draws:
             raise InputError("--model-draws: not available with --athlete (the athlete's bands already cover "
@@ -52,15 +53,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write_text(args.out, res.weekly.to_csv(index=False), option="--out")
     if args.plot:
-        from sim.state import M_LOAD_AU
+        from experiments.report.whatif import plan_context, plot_title, plot_weekly  # lazy: CLI start
+        from sim.state import M_LOAD_AU  # lazy: the CLI imports every command module at start
 
         ctx = plan_context(args.plan, res)
         png = plot_weekly(res.weekly, plot_title(args.plan, res), ctx["planned_km"], ctx["phases"],
                           res.metrics[:, :, M_LOAD_AU].mean(axis=0), ctx["plan"])
         atomic_write_bytes(args.plot, png, option="--plot")
     if args.json:
-        from experiments.io import dumps_json
-
         out = {"weeks": res.weekly.to_dict(orient="records"), "summary": res.summary}
         if spread is not None:
             out["model_draws"] = spread
@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_bands(bands: dict, athlete: str) -> None:
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif import LABELS  # lazy: CLI start (numpy, sim)
 
     lo, mid, hi = bands["percentiles"]
     rows = [[LABELS.get(k, k), *(f"{x:.2f}" for x in v)] for k, v in bands.items()
@@ -91,10 +92,9 @@ def print_bands(bands: dict, athlete: str) -> None:
 
 
 def model_draws_spread(args: argparse.Namespace) -> dict:
-    from experiments.progress import Stage
-    from sim.parameters import draw_parameters
-    from sim.plan import load_plan
-    from sim.whatif import model_spread
+    from sim.parameters import draw_parameters  # lazy: CLI start
+    from sim.plan import load_plan  # lazy: CLI start
+    from sim.whatif import model_spread  # lazy: CLI start
 
     draws = draw_parameters(args.model_draws, seed=args.seed)
     with Stage("simulate under model draws", len(draws), "draws", every_s=5.0) as bar:
@@ -103,7 +103,8 @@ def model_draws_spread(args: argparse.Namespace) -> dict:
 
 
 def print_spread(res, spread: dict, k: int) -> None:
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif import LABELS  # lazy: CLI start (numpy, sim)
 
     rows = [[LABELS.get(name, name), f"{res.summary[name]:.3f}", f"{v['mean']:.3f}",
              f"[{v['p5']:.3f}, {v['p95']:.3f}]"] for name, v in spread.items()]
@@ -111,36 +112,12 @@ def print_spread(res, spread: dict, k: int) -> None:
                 ["figure", "default model", "mean of draws", "5-95% of draws"], rows)
 
 
-#: plain names of the what-if figures (`sim.whatif` columns), used in tables and plots
-LABELS = {
-    "week": "week",
-    "run_km": "run km",
-    "strength_sessions": "strength sessions",
-    "strength_pct": "strength % (1RM change)",
-    "economy_pct": "running economy %",
-    "vo2max_pct": "VO2max %",
-    "race_time_pct": "race time % (- = faster)",
-    "injuries": "new injuries",
-    "injured_days": "injured days",
-    "soreness": "soreness (0-10)",
-    "key_run_quality_pct": "key-run quality %",
-}
-ABBREV = {"strength sessions": "str. sess.", "strength % (1RM change)": "str. %", "running economy %": "econ. %",
-          "race time % (- = faster)": "race %", "new injuries": "inj.", "injured days": "inj. days",
-          "soreness (0-10)": "sore", "key-run quality %": "key-run %"}
-DEFINITIONS = (
-    "strength %: change of the one-repetition maximum (1RM) since the start; running economy %: less oxygen at "
-    "the same speed; race time %: change of the predicted race time (negative = faster); key-run quality %: how "
-    "much of a key run's training effect fatigue and soreness left (100 = fresh). run km is what was run, "
-    "which can be less than planned: the scheduler's minimums, pain days (easy and half as far) and injured "
-    "days (no running) cut it."
-)
-
 
 def print_result(res, title: str, width: int | None = None, who: str | None = None) -> None:
     """The weekly table and the season summary. `who`: whom the means are over (default: the population,
     'N LEVEL athletes'); one runner simulated N times says so (issue 24)."""
-    from experiments.report.tables import print_table
+    from experiments.report.tables import print_table  # lazy: CLI start (rich)
+    from experiments.report.whatif import ABBREV, DEFINITIONS, LABELS  # lazy: CLI start (numpy, sim)
 
     cols = ["week", "run_km", "strength_sessions", "strength_pct", "economy_pct", "vo2max_pct", "race_time_pct",
             "injuries", "injured_days", "soreness", "key_run_quality_pct"]
@@ -152,123 +129,3 @@ def print_result(res, title: str, width: int | None = None, who: str | None = No
     s = res.summary
     rows = [[k.replace("_", " "), f"{s[k]:.3f}", f"[{ci[0]:.3f}, {ci[1]:.3f}]"] for k, ci in s["ci95"].items()]
     print_table("season summary (95% CI)", ["metric", "value", "95% CI"], rows, width=width)
-
-
-def plan_context(plan_path: str, res) -> dict:
-    """What the plot needs from the plan: planned km per week (population mean), the phases and the plan array."""
-    import numpy as np
-
-    from experiments.report.coach_plots import season_phases
-    from sim.plan import load_plan, plans_to_array, week_km_of
-    from sim.state import A_HABITUAL_KM
-
-    weeks = load_plan(plan_path).weeks()
-    hab = res.cohort.athletes[:, A_HABITUAL_KM]
-    planned = [float(np.mean([week_km_of(w, h) for h in hab])) if w.run_volume_rel is not None
-               else week_km_of(w, float(hab[0])) for w in weeks]
-    default = season_phases(len(weeks))
-    phases = [w.phase or default[i] for i, w in enumerate(weeks)]
-    return {"planned_km": planned, "phases": phases, "plan": plans_to_array(weeks)}
-
-
-def plot_title(plan_path: str, res) -> str:
-    from pathlib import Path
-
-    name = Path(plan_path).stem.replace("_", " ").replace("-", " ")
-    return (f"What the plan '{name}' does to {res.cohort.n} {res.cohort.level} runners "
-            "(simulated population means)")
-
-
-def plot_weekly(weekly, title: str, planned_km=None, phases=None, load=None, plan=None) -> bytes:
-    """The population-mean curves of a what-if run as PNG bytes.
-
-    Amounts (km, sessions, injured days, soreness) on zero-based axes; the planned km beside the km
-    actually run; the season phases as background bands; fitness, fatigue and form from the weekly
-    training load (`load`, AU per week); and a strip of what the plan prescribes (`plan`, (weeks, PLAN_SIZE)).
-    """
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import (
-        FONT,
-        phase_legend,
-        plan_strip,
-        plot_load_chart,
-        shade_phases,
-        zero_based,
-    )
-
-    with plt.rc_context(FONT):
-        extra = (load is not None) + (plan is not None)
-        heights = [1, 1, 1] + [1.1] * (load is not None) + [0.5] * (plan is not None)
-        fig = plt.figure(figsize=(14, 3.0 * 3 + 3.2 * extra + 1.2))
-        gs = fig.add_gridspec(3 + extra, 2, height_ratios=heights, hspace=0.55, wspace=0.18)
-        axes = [fig.add_subplot(gs[i, j]) for i in range(3) for j in range(2)]
-        x = weekly["week"]
-        ax = axes[0]
-        ax.plot(x, weekly["run_km"], color="#1f5fa8", lw=2, label="run (simulated mean; pain and\ninjured days cut it)")
-        if planned_km is not None:
-            ax.plot(x, list(planned_km)[: len(x)], color="k", ls="--", lw=1.2, label="planned")
-        ax.set_title("running per week (km)")
-        ax.set_ylabel("km")
-        ax.legend(loc="lower right", fontsize=9)
-        ax = axes[1]
-        ax.step(x, weekly["strength_sessions"], where="mid", color="#4c72b0", lw=2)
-        ax.set_title("strength sessions per week (simulated mean)")
-        ax.set_ylabel("sessions")
-        ax = axes[2]
-        for col, c in (("strength_pct", "#4c72b0"), ("economy_pct", "#55a868"), ("vo2max_pct", "#c44e52")):
-            ax.plot(x, weekly[col], color=c, lw=2, label=LABELS[col])
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_title("change since the start of the season (%)")
-        ax.set_ylabel("%")
-        ax.legend(loc="upper left", fontsize=9)
-        ax = axes[3]
-        ax.plot(x, weekly["race_time_pct"], color="#8172b3", lw=2)
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_title("predicted race time vs the start (%, lower = faster)")
-        ax.set_ylabel("%")
-        ax = axes[4]
-        ax.plot(x, weekly["injured_days"], color="#c44e52", lw=2)
-        ax.set_title("injured days per week (per runner)")
-        ax.set_ylabel("days")
-        ax = axes[5]
-        ax.plot(x, weekly["soreness"], color="#937860", lw=2)
-        ax.set_title("muscle soreness (0-10 scale)")
-        ax.set_ylabel("soreness")
-        for i, a in enumerate(axes):
-            if i in (0, 1, 4, 5):
-                zero_based(a)
-            if i == 5:
-                a.set_ylim(0, max(a.get_ylim()[1], 1.0))
-            if phases is not None:
-                shade_phases(a, phases)
-            a.set_xlim(0.5, len(x) + 0.5)
-            a.grid(alpha=0.3)
-            a.set_xlabel("season week")
-        row = 3
-        if load is not None:
-            a = fig.add_subplot(gs[row, :])
-            plot_load_chart(a, load, "fitness, fatigue and form (from the simulated sRPE training load)")
-            if phases is not None:
-                shade_phases(a, phases)
-            a.set_xlim(0.5, len(x) + 0.5)
-            a.set_xlabel("season week")
-            a.grid(alpha=0.3)
-            row += 1
-        if plan is not None:
-            a = fig.add_subplot(gs[row, :])
-            plan_strip(a, {"plan": plan})
-            a.set_xlabel("season week")
-        fig.suptitle(title, y=0.995)
-        if phases is not None:
-            phase_legend(fig, phases, y=0.975)
-        fig.subplots_adjust(top=0.9 if phases is not None else 0.94, left=0.08, right=0.84, bottom=0.05)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
-        plt.close(fig)
-    return buf.getvalue()

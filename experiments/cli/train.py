@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.config import load_config
-    from experiments.train import train
+    from experiments.config import load_config  # lazy: CLI start
+    from experiments.training.run import train  # lazy: CLI start
 
     cfg = load_config(args.config, args.overrides)
     command = "stridelab " + " ".join(sys.argv[1:]) if sys.argv and sys.argv[0].endswith("stridelab") else (

@@ -35,9 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experiments.config import load_config
-    from experiments.tune.run import tune
-    from experiments.tune.storage import check_study_name, parse_storage
+    from experiments.config import load_config  # lazy: CLI start
+    from experiments.tune.run import tune  # lazy: CLI start
+    from experiments.tune.storage import check_study_name, parse_storage  # lazy: CLI start
 
     if args.study is not None:
         check_study_name(args.study)

@@ -27,6 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.baselines import BASELINES
+from envs import StrengthRunVecEnv
+from experiments.config import load_config
+from experiments.policy import harness_env_kwargs
+from sim.state import LEVELS
+from sim.whatif import make_cohort, simulate_season
+
 ROOT = Path(__file__).resolve().parents[2]
 LEVEL_CONFIGS = ("beginner", "intermediate", "advanced")
 
@@ -39,13 +46,6 @@ def _digest(h, values: np.ndarray) -> None:
 
 def model_fingerprint(root: Path = ROOT) -> str:
     """Hex SHA-256 (first 16 characters) of the model's outputs on the fixed workload (module docstring)."""
-    from agents.baselines import BASELINES
-    from envs import StrengthRunVecEnv
-    from experiments.config import load_config
-    from experiments.policy import harness_env_kwargs
-    from sim.state import LEVELS
-    from sim.whatif import make_cohort, simulate_season
-
     h = hashlib.sha256()
     for lv, level in enumerate(LEVELS):
         cohort = make_cohort(level, 16, 4242, "10k")

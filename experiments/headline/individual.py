@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from cmaes import CMA
+from threadpoolctl import threadpool_limits
 
 from envs.actions import limit_season
 from envs.config import RewardWeights
@@ -140,9 +142,6 @@ def optimize_each(objective: Objective, start: np.ndarray, n_weeks: int, done: n
     N_GENES) and their plans (n, n_weeks, PLAN_SIZE). The start is scored first and kept unless a
     candidate beats it, so a re-plan never does worse than the plan it revises on its own bodies.
     """
-    from cmaes import CMA
-    from threadpoolctl import threadpool_limits
-
     with threadpool_limits(1):  # CMA-ES's small eigendecompositions: BLAS threads only contend with numba's
         return _optimize_each(CMA, objective, start, n_weeks, done, limits, search, on_generation)
 

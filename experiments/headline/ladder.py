@@ -27,10 +27,14 @@ it), so the draws ask what a wrong model costs each rung.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
 import numpy as np
 
 from envs.config import ARTICLE_RULES, limits_array
@@ -134,8 +138,6 @@ def _subset(cohort: Cohort, rows: np.ndarray) -> Cohort:
 
 def _worker_threads(n: int) -> None:
     """A worker process's share of the cores for numba's parallel kernels."""
-    import numba
-
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
 
 
@@ -215,10 +217,6 @@ class PerAthletePlanners:
     def _workers(self, k: int):
         """The process pool (started once, `close` ends it): spawned, numba's threads shared out."""
         if self._pool is None:
-            import multiprocessing as mp
-            import os
-            from concurrent.futures import ProcessPoolExecutor
-
             threads = max(1, (os.cpu_count() or 1) // k)
             self._pool = ProcessPoolExecutor(k, mp_context=mp.get_context("spawn"), initializer=_worker_threads,
                                              initargs=(threads,))

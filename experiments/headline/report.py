@@ -11,6 +11,7 @@ model draws in which the rung beats that draw's template (`draws_won`), the race
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -128,10 +129,9 @@ def verdicts(results: list[Any]) -> list[str]:
 
 def figure(table: pd.DataFrame) -> bytes:
     """The ladder per level: race time % and injured days per rung, 95% CIs as error bars (PNG)."""
-    import matplotlib
+    from experiments.report.figures import pyplot  # lazy: matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     levels = list(dict.fromkeys(table["level"]))
     fig, axes = plt.subplots(2, len(levels), figsize=(max(6.0, 4.6 * len(levels)), 7.6), squeeze=False, sharey="row")
@@ -174,8 +174,6 @@ def rewrite_block(text: str, block: str, where: str) -> str:
 
 def recorded(text: str) -> dict[str, str] | None:
     """The commit and fingerprint a README block says it was made on (None if the block has none)."""
-    import re
-
     if BEGIN not in text:
         return None
     block = text.split(BEGIN, 1)[1].split(END, 1)[0]

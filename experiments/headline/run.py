@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,12 +32,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from agents.baselines import BASELINES
+from agents.evaluation import athlete_rows, run_policy, summarize
+from envs.config import ARTICLE_RULES
+from experiments import tracking
+from experiments.config import load_config
+from experiments.headline import report
+from experiments.headline.ablation import PlanFollower
+from experiments.headline.fingerprint import ROOT, model_fingerprint
 from experiments.headline.individual import Search
 from experiments.headline.ladder import RUNGS, LadderSettings, PerAthletePlanners
 from experiments.io import atomic_write_bytes, atomic_write_text
+from experiments.optimize.genes import N_GENES, VOLUME_MAX, VOLUME_MIN, decode
+from experiments.optimize.planfile import plan_yaml
+from experiments.optimize.plot import plan_png
+from experiments.optimize.search import Settings, optimize
 from experiments.progress import Stage, note
+from experiments.report.robustness import model_draws, robustness
+from experiments.tracking.optimize import OptimizeRun
 from sim.errors import InputError
 from sim.state import LEVELS
+from sim.whatif import make_cohort
 
 TEMPLATES = ("beginner", "intermediate", "advanced")
 #: the ablation's name in per_athlete.csv (not a rung): the open-loop plan played through the env's actions
@@ -130,11 +147,6 @@ class Stages:
 def optimize_stage(level: str, s: HeadlineSettings, out: Path, stages: Stages, tracking_uri: str | None,
                    experiment: str) -> tuple[np.ndarray, str, float]:
     """The population's open-loop genes for the level (reused from `stages` when they match)."""
-    from experiments.optimize.planfile import plan_yaml
-    from experiments.optimize.plot import plan_png
-    from experiments.optimize.search import Settings, optimize
-    from experiments.optimize.tracking import OptimizeRun
-
     settings = Settings(level=level, race_distance=s.race_distance, season_weeks=s.season_weeks, budget=s.budget,
                         seed=0).check()
     key = {"budget": s.budget, "race_distance": s.race_distance, "season_weeks": s.season_weeks, "seed": 0}
@@ -143,7 +155,8 @@ def optimize_stage(level: str, s: HeadlineSettings, out: Path, stages: Stages, t
         note(f"optimize {level}: reusing {rec['file']} (same model and settings)")
         return np.array(rec["genes"]), rec["run_id"], float(rec["wall_s"])
     t0 = time.monotonic()
-    tracked = OptimizeRun(settings, experiment, tracking_uri, f"stridelab headline (optimize {level})")
+    tracked = OptimizeRun(settings, experiment, tracking_uri, f"stridelab headline (optimize {level})",
+                          {"genes": str(N_GENES), "volume_range": f"{VOLUME_MIN}-{VOLUME_MAX}"})
     try:
         with Stage(f"optimize {level} (population open-loop plan)", settings.budget, "evaluations") as bar:
             opt = optimize(settings, lambda g: bar.update(g.evaluations, f"best J {g.best:+.3f}"))
@@ -164,9 +177,8 @@ def optimize_stage(level: str, s: HeadlineSettings, out: Path, stages: Stages, t
 def train_stage(level: str, s: HeadlineSettings, out: Path, stages: Stages, tracking_uri: str | None,
                 experiment: str, config_dir: Path) -> tuple[Any, str, float]:
     """The level's learned policy, trained from configs/<level>.yaml (reused from `stages` when it matches)."""
-    from experiments.config import load_config
-    from experiments.policy import load_run_policy
-    from experiments.train import train
+    from experiments.policy import load_run_policy  # lazy: SB3 and mlflow, at load
+    from experiments.training.run import train  # lazy: SB3 and torch
 
     cfg_path = config_dir / f"{level}.yaml"
     overrides = [*s.train_overrides, f"checkpoint.folder={out / 'checkpoints'}", f"mlflow.experiment={experiment}"]
@@ -189,13 +201,6 @@ def train_stage(level: str, s: HeadlineSettings, out: Path, stages: Stages, trac
 
 def ladder_stage(level: str, s: HeadlineSettings, genes: np.ndarray, learned: Any) -> LevelResult:
     """The six rungs on the level's held-out athletes (common random numbers), then the stress tests."""
-    from agents.baselines import BASELINES
-    from agents.evaluation import athlete_rows, run_policy, summarize
-    from envs.config import ARTICLE_RULES
-    from experiments.optimize.genes import decode
-    from experiments.report.robustness import model_draws, robustness
-    from sim.whatif import make_cohort
-
     cohort = make_cohort(level, s.athletes, s.seed, s.race_distance)
     weeks = s.season_weeks
     open_loop = decode(genes, weeks, ARTICLE_RULES)
@@ -231,8 +236,6 @@ def ladder_stage(level: str, s: HeadlineSettings, genes: np.ndarray, learned: An
     runs6 = {r: runs6[r] for r in RUNGS}
     nominal6 = {r: nominal6[r] for r in RUNGS}
     # the ablation: the open-loop plan through the learned policy's action space and limits
-    from experiments.headline.ablation import PlanFollower
-
     t0 = time.monotonic()
     follow = run_policy(FOLLOWER, PlanFollower(open_loop, kw), cohort, weeks, **kw)
     wall[FOLLOWER] = time.monotonic() - t0
@@ -271,12 +274,6 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
              experiment: str = "stridelab", config_dir: Path | None = None, readme: list[Path] | None = None,
              mlflow: bool = True) -> Headline:
     """Every stage for every level (module docstring); returns what was written."""
-    import os
-
-    from experiments import tracking
-    from experiments.headline import report
-    from experiments.headline.fingerprint import ROOT, model_fingerprint
-
     s = s.check()
     t_start = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -357,8 +354,6 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
 
 def _dirty(root: Path) -> bool:
     """True when the checkout's model or planner sources differ from its commit (or git cannot tell)."""
-    import subprocess
-
     try:
         r = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim", "envs", "agents", "configs",
                             "experiments"], capture_output=True, text=True, timeout=30)

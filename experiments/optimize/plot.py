@@ -3,11 +3,10 @@ key runs and long run, and the strength work by emphasis, over phase bands."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
 from experiments.optimize.genes import sets_of
+from experiments.report.figures import png_bytes, pyplot
 from sim.plan import WeekPlan
 from sim.season import PHASES, phase_of, reference_run_plan
 from sim.state import LEVELS, P_RUN_KM
@@ -19,11 +18,9 @@ EFFORT_HATCH = {"easy": "", "moderate": "//", "hard": "xx"}
 
 def plan_png(weeks: list[WeekPlan], level: str, title: str) -> bytes:
     """Three panels over the season's weeks; `level` picks the reference volume drawn for scale."""
-    import matplotlib
+    from matplotlib.patches import Patch  # lazy: matplotlib takes 0.5 s to import; only the picture needs it
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    plt = pyplot()
 
     n = len(weeks)
     x = np.arange(1, n + 1)
@@ -69,10 +66,7 @@ def plan_png(weeks: list[WeekPlan], level: str, title: str) -> bytes:
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig, dpi=110)
 
 
 def _phase_bands(ax, n: int) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
+from experiments.report.figures import png_bytes, pyplot
 from sim.audit import Curve
 
 #: y quantity of each curve's panel and its axis label
@@ -51,10 +50,7 @@ def markdown(curves: list[Curve], level: str, athletes: int) -> str:
 
 def plot(curves: list[Curve], title: str) -> bytes:
     """All curves in one figure (PNG bytes): one panel each, the best setting marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     n = len(curves)
     cols = 4 if n > 4 else n
@@ -93,7 +89,4 @@ def plot(curves: list[Curve], title: str) -> bytes:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=13)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig, dpi=110)

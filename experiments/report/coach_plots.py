@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from sim.season import PHASES, phase_of
+from sim.state import EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_STR_SESSIONS
+
 FITNESS_DAYS = 42
 FATIGUE_DAYS = 7
 #: font sizes used by every coach-facing figure
@@ -94,7 +97,7 @@ def shade_phases(ax, phases: Sequence[str]) -> None:
 
 def phase_legend(fig, phases: Sequence[str], y: float = 0.965) -> None:
     """One legend of the phase bands above the panels (only the phases the season has)."""
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Patch  # lazy: matplotlib takes 0.5 s to import; only drawing needs it
 
     seen = list(dict.fromkeys(phases))
     handles = [Patch(color=PHASE_COLORS.get(p, "#f2f2f2"), label=PHASE_NAMES.get(p, p)) for p in seen]
@@ -104,8 +107,6 @@ def phase_legend(fig, phases: Sequence[str], y: float = 0.965) -> None:
 
 def season_phases(n_weeks: int) -> list[str]:
     """The phase of every week of a season of `n_weeks` (`sim.season`)."""
-    from sim.season import PHASES, phase_of
-
     return [PHASES[phase_of(w, n_weeks)] for w in range(n_weeks)]
 
 
@@ -113,9 +114,7 @@ def plan_strip(ax, plans: Mapping[str, np.ndarray]) -> None:
     """What each plan prescribes per week: rows of cells coloured by strength emphasis (with the number of
     sessions written in) and by effort. `plans`: name -> (weeks, PLAN_SIZE) or (athletes, weeks, PLAN_SIZE)
     (the most common choice across athletes is shown)."""
-    from matplotlib.patches import Patch, Rectangle
-
-    from sim.state import EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_STR_SESSIONS
+    from matplotlib.patches import Patch, Rectangle  # lazy: matplotlib takes 0.5 s to import; only drawing needs it
 
     rows = []
     for name, arr in plans.items():

@@ -43,6 +43,7 @@ list of `WeekPlan`s, so learned policies, templates and optimized plan files sha
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
@@ -50,7 +51,8 @@ import numpy as np
 
 from envs.actions import LONG_SHARES, RUN_NVEC, STRENGTH_NVEC, VOLUME_MAX_REL, VOLUME_STEPS
 from envs.rules import IS_RECOVERY, evaluate, taper_reference, taper_weeks
-from experiments.plans.rules import RULES
+from experiments.plans.rules import RULES, check
+from experiments.plans.season_plan import athlete_profile, season_plan
 from sim.errors import InputError
 from sim.plan import WeekPlan, plans_to_array
 from sim.season import PHASE_TAPER, TAPER_WEEKS, phase_of
@@ -262,9 +264,6 @@ def rule_sample(m: int, k: int = RULE_SAMPLE) -> np.ndarray:
 
 def rule_violations(plan: np.ndarray, athlete: np.ndarray, params: np.ndarray | None = None) -> list:
     """`experiments.plans.rules.check` on one season ((weeks, PLAN_SIZE)) scheduled for `athlete`."""
-    from experiments.plans.rules import check
-    from experiments.plans.season_plan import season_plan
-
     n = plan.shape[0]
     if plan[-1, P_RACE] < 0.5:
         raise InputError("plans: the last week must be the race week (race: true)")
@@ -286,8 +285,6 @@ def check_plans(
     WeekPlans. athletes: their profiles ((m or 1, ATHLETE_SIZE); habitual km resolves absolute
     volumes and the rules' schedule); default a typical athlete of `level`.
     """
-    from experiments.plans.season_plan import athlete_profile
-
     arr = as_plan_array(plans)
     m = arr.shape[0]
     if athletes is None:
@@ -336,15 +333,11 @@ def check_plans(
 
 def _undated(message: str) -> str:
     """A message without the dates of the nominal season the rules were checked on."""
-    import re
-
     return re.sub(r" \([^()]*\)$", "", re.sub(r" (of|on) \d{4}-\d{2}-\d{2}", "", message))
 
 
 def _reason(message: str) -> str:
     """A violation's message without its dates and numbers, so the same reason counts once."""
-    import re
-
     return re.sub(r"\d+(\.\d+)?", "#", re.sub(r"\d{4}-\d{2}-\d{2}", "", message))
 
 

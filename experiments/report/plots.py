@@ -3,13 +3,23 @@ race-time change across athletes, weekly load and strength, robustness. `PLOTS` 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from experiments.report.coach_plots import (
+    FONT,
+    phase_legend,
+    plot_load_chart,
+    policy_label,
+    season_phases,
+    shade_phases,
+    zero_based,
+)
 from experiments.report.compare import Comparison, policy_kind
+from experiments.report.figures import png_bytes, pyplot
+from experiments.report.robustness import missed_label
 
 
 def _colors(cmp: Comparison, names: Sequence[str]) -> dict[str, str]:
@@ -20,12 +30,7 @@ def _colors(cmp: Comparison, names: Sequence[str]) -> dict[str, str]:
 
 def plot_scatter(cmp: Comparison) -> bytes:
     """Per level: mean race-time change vs mean injured days, with 95% CIs, one point per policy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import FONT, policy_label
+    plt = pyplot()
 
     plt.rcParams.update(FONT)
     fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(12, 5.6 * len(cmp.levels)), squeeze=False)
@@ -82,12 +87,7 @@ def _cluster_labels(ax, points: list[tuple[int, float, float]], px: float = 28.0
 
 def plot_distributions(cmp: Comparison) -> bytes:
     """Per level: race-time change across athletes, one box per policy, best first."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import FONT, policy_label
+    plt = pyplot()
 
     plt.rcParams.update(FONT)
     fig, axes = plt.subplots(len(cmp.levels), 1, figsize=(12, 5.0 * len(cmp.levels)), squeeze=False)
@@ -117,12 +117,7 @@ def plot_distributions(cmp: Comparison) -> bytes:
 
 def plot_weekly(cmp: Comparison) -> bytes:
     """Per level: weekly km, training load and strength of the best learned, best template and run-only."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import FONT, policy_label, season_phases, shade_phases, zero_based
+    plt = pyplot()
 
     plt.rcParams.update(FONT)
     panels = (
@@ -152,7 +147,6 @@ def plot_weekly(cmp: Comparison) -> bytes:
             ax.set_xlim(0.5, cmp.season_weeks + 0.5)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=9, loc="lower left")
-    from experiments.report.coach_plots import phase_legend
 
     fig.suptitle("Weekly running, load and strength", y=0.995)
     fig.tight_layout(rect=(0, 0, 1, 1 - 1.1 / fig.get_figheight()))
@@ -162,12 +156,7 @@ def plot_weekly(cmp: Comparison) -> bytes:
 
 def plot_load(cmp: Comparison) -> bytes:
     """Per level and shown policy: fitness (42-day), fatigue (7-day) and form from the weekly sRPE load."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import FONT, plot_load_chart, policy_label, season_phases, shade_phases
+    plt = pyplot()
 
     plt.rcParams.update(FONT)
     rows = []
@@ -190,14 +179,7 @@ def plot_load(cmp: Comparison) -> bytes:
 def plot_robustness(cmp: Comparison) -> bytes:
     """Per level: the paired race-time difference to each model draw's best template (one dot per draw),
     and the race time lost with sessions missed (paired change, 95% CI), one row per policy, best first."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from experiments.report.coach_plots import FONT, policy_label
-    from experiments.report.robustness import missed_label
-
+    plt = pyplot()
     plt.rcParams.update(FONT)
     fig, axes = plt.subplots(len(cmp.levels), 2, figsize=(15, 0.45 * 12 * len(cmp.levels) + 1.0), squeeze=False)
     for i, level in enumerate(cmp.levels):
@@ -231,7 +213,7 @@ def plot_robustness(cmp: Comparison) -> bytes:
                 ax.barh(y + (k - (len(rates) - 1) / 2) * h, m, height=h, xerr=err, color=[col[o] for o in order],
                         alpha=0.35 + 0.5 * k / max(len(rates) - 1, 1), capsize=2)
             ax.axvline(0.0, color="k", lw=0.8)
-            from matplotlib.patches import Patch
+            from matplotlib.patches import Patch  # lazy: matplotlib (0.5 s), only for this figure
 
             shades = [Patch(color="#555", alpha=0.35 + 0.5 * k / max(len(rates) - 1, 1), label=f"{p:.0%} missed")
                       for k, p in enumerate(rates)]
@@ -247,12 +229,7 @@ def plot_robustness(cmp: Comparison) -> bytes:
 
 
 def _png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig, dpi=100)
 
 
 PLOTS = (

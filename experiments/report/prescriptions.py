@@ -15,7 +15,12 @@ import html
 
 import numpy as np
 
+from experiments.plans.formats import to_markdown
+from experiments.plans.season_plan import season_plan
 from experiments.report.coach_plots import EFFORT_COLORS, EMPHASIS_COLORS, policy_label
+from sim.plan import WeekPlan, week_km_of
+from sim.season import PHASES, phase_of
+from sim.state import A_HABITUAL_KM, EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_STR_SESSIONS
 
 
 def export_name(level: str, policy: str) -> str:
@@ -25,10 +30,6 @@ def export_name(level: str, policy: str) -> str:
 
 def season_days(athlete: np.ndarray, plan: np.ndarray, start: dt.date | None = None):
     """The day frame of one athlete's plan, on a season starting next Monday (or `start`)."""
-    from experiments.plans.season_plan import season_plan
-    from sim.plan import WeekPlan
-    from sim.season import PHASES, phase_of
-
     n = plan.shape[0]
     if start is None:
         today = dt.date.today()
@@ -40,8 +41,6 @@ def season_days(athlete: np.ndarray, plan: np.ndarray, start: dt.date | None = N
 
 def plan_exports(cmp) -> dict[str, str]:
     """File name -> Markdown season plan for every prescribed plan of every level."""
-    from experiments.plans.formats import to_markdown
-
     out = {}
     for level, plans in cmp.prescriptions.items():
         for policy, (athlete, plan) in plans.items():
@@ -54,8 +53,6 @@ def plan_exports(cmp) -> dict[str, str]:
 
 
 def _week_text(plan_row: np.ndarray, habitual_km: float) -> str:
-    from sim.plan import WeekPlan, week_km_of
-
     w = WeekPlan.from_array(plan_row)
     km = week_km_of(w, habitual_km)
     s = w.strength
@@ -65,8 +62,6 @@ def _week_text(plan_row: np.ndarray, habitual_km: float) -> str:
 
 def strip_html(cmp, level: str) -> str:
     """The HTML week strip of one level's prescribed plans, with links to their exports."""
-    from sim.state import A_HABITUAL_KM, EFFORTS, EMPHASES, P_EFFORT, P_EMPHASIS, P_STR_SESSIONS
-
     plans = cmp.prescriptions.get(level, {})
     if not plans:
         return ""

@@ -10,6 +10,10 @@ import datetime as dt
 import html
 
 from experiments.report.compare import Comparison
+from experiments.report.credibility import COMPONENTS
+from experiments.report.prescriptions import export_name, strip_html
+from experiments.report.robustness import missed_label
+from experiments.report.tables import console, print_table, terminal_width
 
 
 def display_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
@@ -64,8 +68,6 @@ def _pct(x: float) -> str:
 
 def robustness_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a level's robustness table (model draws, missed sessions); empty if neither ran."""
-    from experiments.report.robustness import missed_label
-
     if not cmp.model_draws and not cmp.missed:
         return [], []
     s = cmp.summary[cmp.summary["level"] == level]
@@ -104,8 +106,6 @@ def robustness_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[s
 
 def credibility_rows(cmp: Comparison, level: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a level's credibility table (`report.credibility`)."""
-    from experiments.report.credibility import COMPONENTS
-
     s = cmp.summary[cmp.summary["level"] == level]
     head = ["#", "policy", "kind", "tapers", "taper\nweeks", "taper\nvolume", "periodizes",
             "weeks without\nrecovery", "rule breaks\n/ season"]
@@ -168,8 +168,6 @@ COLUMN_ABBREV = {"race time %": "race %", "injured days": "inj. days", "strength
 
 def print_tables(cmp: Comparison, width: int | None = None) -> None:
     """One table per level on the console, fitted to the terminal (`COLUMNS`): nothing dropped or cut."""
-    from experiments.report.tables import console, print_table, terminal_width
-
     width = width or terminal_width()
     con = console(width)
     for level in cmp.levels:
@@ -234,7 +232,6 @@ def markdown_report(cmp: Comparison, plots: dict[str, str]) -> str:
     for level in cmp.levels:
         head, rows = display_rows(cmp, level)
         lines += [f"## {level}", ""] + _md_table(head, rows) + [""]
-        from experiments.report.prescriptions import export_name
 
         links = [f"[{p}]({export_name(level, p)})" for p in cmp.prescriptions.get(level, {})]
         if links:
@@ -294,7 +291,6 @@ def html_report(cmp: Comparison, plots: dict[str, bytes]) -> str:
             cls = " class='learned'" if r[2] == "learned" else ""
             parts.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>")
         parts.append("</table></div>")
-        from experiments.report.prescriptions import strip_html
 
         parts.append(strip_html(cmp, level))
         for title, note, (head, rows) in (

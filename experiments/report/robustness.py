@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.errors import InputError
+from sim.parameters import draw_parameters
 
 if TYPE_CHECKING:  # pandas is imported where tables are built: the CLI reads the defaults below at start-up
     import pandas as pd
@@ -99,20 +100,20 @@ def parse_rates(text: str) -> tuple[float, ...]:
 
 def cohort_under(cohort, params: np.ndarray):
     """The same athletes warmed up under another parameter vector (keys and seed kept)."""
-    from sim.whatif import make_cohort
+    from sim.whatif import make_cohort  # lazy: CLI start (cli/compare reads the defaults)
 
     c = make_cohort(cohort.level, cohort.n, cohort.seed, params=params, profiles=cohort.athletes)
     return dataclasses.replace(c, keys=cohort.keys)
 
 
 def _table(name: str, season) -> pd.DataFrame:
-    from agents.evaluation import athlete_rows
+    from agents.evaluation import athlete_rows  # lazy: CLI start (cli/compare reads the defaults)
 
     return athlete_rows(name, season)
 
 
 def _ci(columns: list[np.ndarray], n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from agents.evaluation import bootstrap_means
+    from agents.evaluation import bootstrap_means  # lazy: CLI start (cli/compare reads the defaults)
 
     boot = bootstrap_means(np.stack(columns, axis=1), n_boot, seed)
     lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
@@ -123,7 +124,7 @@ def over_model_draws(runs: Mapping[str, Run], cohort, draws: np.ndarray, templat
                      n_boot: int = N_BOOT, seed: int = 0, progress: Callable[[int, int], None] | None = None
                      ) -> pd.DataFrame:
     """One row per (policy, draw): means, the paired difference to the draw's best template and its CI."""
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start (cli/compare reads the defaults)
 
     present = [t for t in templates if t in runs]
     if not present:
@@ -152,9 +153,9 @@ def over_model_draws(runs: Mapping[str, Run], cohort, draws: np.ndarray, templat
 def under_missed_sessions(runs: Mapping[str, Run], cohort, nominal: Mapping[str, object],
                           rates: Sequence[float], n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
     """One row per (policy, rate): means under the skips and the paired change against `nominal` (0%)."""
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start (cli/compare reads the defaults)
 
-    from sim.whatif import with_missed_sessions
+    from sim.whatif import with_missed_sessions  # lazy: CLI start (cli/compare reads the defaults)
 
     base = {n: _table(n, nominal[n]) for n in runs}
     rows = []
@@ -177,7 +178,7 @@ def under_missed_sessions(runs: Mapping[str, Run], cohort, nominal: Mapping[str,
 def summarize(draws: pd.DataFrame, missed: pd.DataFrame, names: Sequence[str], model_draws: int,
               rates: Sequence[float]) -> pd.DataFrame:
     """One row per policy (index) with `summary_columns`."""
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start (cli/compare reads the defaults)
 
     out = pd.DataFrame(index=pd.Index(list(names), name="policy"))
     if model_draws:
@@ -201,7 +202,7 @@ def robustness(runs: Mapping[str, Run], cohort, nominal: Mapping[str, object], d
                progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Both stress tests for every policy of `runs` (name -> season on a cohort); `nominal` holds the
     seasons already run on `cohort` itself (the 0% missed-sessions reference)."""
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start (cli/compare reads the defaults)
 
     k = 0 if draws is None else len(draws)
     d = over_model_draws(runs, cohort, draws, templates, n_boot, seed, progress) if k else pd.DataFrame()
@@ -211,8 +212,6 @@ def robustness(runs: Mapping[str, Run], cohort, nominal: Mapping[str, object], d
 
 def model_draws(k: int, seed: int = DRAW_SEED) -> np.ndarray | None:
     """`k` parameter draws (None for k = 0)."""
-    from sim.parameters import draw_parameters
-
     return draw_parameters(k, seed) if k else None
 
 

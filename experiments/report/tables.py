@@ -23,6 +23,9 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 
+from rich.console import Console
+from rich.table import Table
+
 #: width used when output is not a terminal and COLUMNS is unset (logs, pipes)
 PIPE_WIDTH = 120
 MIN_WIDTH = 40
@@ -95,8 +98,6 @@ def fitted_tables(
     explained in a legend under the last part); `justify` gives each column's alignment
     (default: first `keep` left, the rest right); `styles` one style per row.
     """
-    from rich.table import Table
-
     head = [str(h) for h in head]
     rows = [[str(c) for c in r] for r in rows]
     justify = list(justify) if justify else ["left" if j < keep else "right" for j in range(len(head))]
@@ -129,8 +130,6 @@ def fitted_tables(
 def print_table(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None,
                 console=None, **kw) -> None:
     """Print `fitted_tables` on `console` (default: stdout at `terminal_width()`)."""
-    from rich.console import Console
-
     w = width or (console.width if console is not None else terminal_width())
     con = console or Console(width=w)
     for t in fitted_tables(title, head, rows, w, **kw):
@@ -139,8 +138,6 @@ def print_table(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], 
 
 def render_text(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], width: int, **kw) -> str:
     """What `print_table` prints at `width` columns, as plain text (for tests and logs)."""
-    from rich.console import Console
-
     buf = io.StringIO()
     con = Console(file=buf, width=width, color_system=None, force_terminal=False, legacy_windows=False)
     print_table(title, head, rows, width=width, console=con, **kw)
@@ -150,6 +147,4 @@ def render_text(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], 
 def console(width: int | None = None):
     """A rich Console for plain text lines at the terminal's width (`COLUMNS` respected); lines wrap at
     spaces, and are never cropped."""
-    from rich.console import Console
-
     return Console(width=width or terminal_width(), soft_wrap=False)

@@ -1,6 +1,6 @@
 """Figures a training run logs: the learning curve and the learned season against the best template.
 
-Plain matplotlib on the Agg backend (no display needed), one function per figure, each
+Plain matplotlib on the Agg backend (`experiments.report.figures`), one function per figure, each
 taking tables (not models), so they are cheap to test and to redraw from MLflow data.
 """
 
@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.state import (  # noqa: E402
+from experiments.report.coach_plots import (
+    FONT,
+    phase_legend,
+    plan_strip,
+    plot_load_chart,
+    policy_label,
+    season_phases,
+    shade_phases,
+    zero_based,
+)
+from experiments.report.figures import pyplot, save_png
+from sim.state import (
     M_FITNESS_AU,
     M_HAZARD,
     M_INJURED_DAYS,
@@ -57,18 +64,9 @@ def plot_season(seasons: dict[str, pd.DataFrame], path: str | Path, title: str =
     """The learned season against the best template: one panel per SEASON_PANELS entry (a line per policy),
     fitness/fatigue/form per policy, and what each plan prescribes (emphasis and effort, `plans`: name ->
     (athletes, weeks, PLAN_SIZE)); season phases as background bands."""
-    from experiments.report.coach_plots import (
-        FONT,
-        phase_legend,
-        plan_strip,
-        plot_load_chart,
-        season_phases,
-        shade_phases,
-        zero_based,
-    )
-
     n = max(len(df) for df in seasons.values())
     phases = season_phases(n)
+    plt = pyplot()
     with plt.rc_context(FONT):
         n_load = sum("load_au" in df for df in seasons.values())
         heights = [1.0] * len(SEASON_PANELS) + [1.1] * n_load + ([0.5 * len(plans) + 0.3] if plans else [])
@@ -111,8 +109,7 @@ def plot_learning_curve(history: pd.DataFrame, baselines: dict[str, float], path
     """Held-out race_time_pct (and injured days) of the policy against training timesteps,
     with each baseline as a horizontal line. `history` has timesteps, race_time_pct,
     injured_days and optionally race_time_pct_lo/hi (95% CI)."""
-    from experiments.report.coach_plots import FONT, policy_label
-
+    plt = pyplot()
     with plt.rc_context(FONT):
         fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True)
         x = history["timesteps"].to_numpy()
@@ -142,10 +139,4 @@ def plot_learning_curve(history: pd.DataFrame, baselines: dict[str, float], path
 
 
 def _save(fig, path: str | Path) -> Path:
-    from experiments.io import atomic_path
-
-    p = Path(path)
-    with atomic_path(p, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return p
+    return save_png(fig, path, dpi=110)

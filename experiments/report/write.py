@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments import tracking
+from experiments.io import atomic_write_bytes, atomic_write_text, check_new_folder, check_target
 from experiments.report.compare import Comparison, summary_table
 from experiments.report.credibility import ROW_COLUMNS
 from experiments.report.plots import PLOTS
+from experiments.report.prescriptions import plan_exports
 from experiments.report.render import html_report, markdown_report
 from experiments.report.robustness import summary_columns
 from sim.errors import InputError
@@ -23,8 +26,6 @@ REPORT_FILES = ("compare.csv", "per_athlete.csv", "weekly.csv", "compare.md", "c
 def check_out_dir(out_dir: str | Path) -> Path:
     """InputError unless `out_dir` is a writable folder or can be created in a writable one, and
     none of the report files in it is anything but a regular file (nothing is created here)."""
-    from experiments.io import check_new_folder, check_target
-
     out = check_new_folder(out_dir, "--out")
     if out.is_dir():
         for name in (*REPORT_FILES, *(f for _, f, _ in PLOTS)):
@@ -34,8 +35,6 @@ def check_out_dir(out_dir: str | Path) -> Path:
 
 def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
     """compare.csv, per_athlete.csv, weekly.csv, compare.md, compare.html and the PNGs, written atomically."""
-    from experiments.io import atomic_write_bytes, atomic_write_text
-
     out = check_out_dir(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -58,7 +57,6 @@ def write_reports(cmp: Comparison, out_dir: str | Path) -> dict[str, Path]:
         json.dumps({lv: {n: c.to_dict() for n, c in creds.items()} for lv, creds in cmp.credibility.items()},
                    indent=1),
     )
-    from experiments.report.prescriptions import plan_exports
 
     for fname, text in plan_exports(cmp).items():
         files[fname] = atomic_write_text(out / fname, text)
@@ -95,16 +93,14 @@ def log_to_mlflow(
     command: str = "",
 ) -> str:
     """The comparison as its own MLflow run (role 'compare'): params, per-policy metrics, every file."""
-    from experiments import tracking
-
     cl = tracking.client(tracking_uri)
     exp_id = tracking.experiment_id(cl, experiment)
-    run = cl.create_run(
+    rid = tracking.start_run(
+        cl,
         exp_id,
-        run_name=f"compare-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}",
-        tags={"stridelab.role": "compare", **tracking.run_metadata(command or "stridelab compare")},
+        f"compare-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}",
+        {"stridelab.role": "compare", **tracking.run_metadata(command or "stridelab compare")},
     )
-    rid = run.info.run_id
     try:
         tracking.log_params(
             cl,
@@ -142,9 +138,9 @@ def log_to_mlflow(
                 metrics[f"{lv}/best_learned_draws_won"] = v["draws_won"]
         tracking.MetricLogger(cl, rid).log(metrics, 0)
         for name, path in files.items():
-            cl.log_artifact(rid, str(path), "plots" if name.endswith(".png") else None)
-        cl.set_terminated(rid, status="FINISHED")
+            tracking.log_files(cl, rid, [path], "plots" if name.endswith(".png") else None)
+        tracking.end_run(cl, rid, tracking.FINISHED)
     except BaseException:
-        cl.set_terminated(rid, status="FAILED")
+        tracking.end_run(cl, rid, tracking.FAILED)
         raise
     return rid

@@ -42,13 +42,41 @@ import math
 import os
 import re
 import shutil
+import tempfile
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import mlflow
+import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.models.signature import ModelSignature
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
+from mlflow.types import ColSpec, Schema
 
+from experiments.athlete.planning import personal_paces
+from experiments.athlete.profile import load_athlete
+from experiments.config import to_yaml, validate
+from experiments.plans.rules import annotate
+from experiments.plans.season_plan import COLUMNS, athlete_profile, format_exercises, season_dates, season_plan
+from experiments.policy import Predictor, policy_meta, read_meta, rollout_env_plans
+from experiments.tracking import package_versions, tracking_uri
+from experiments.tracking.registry import (
+    PythonModelSpec,
+    describe_registered,
+    log_python_model,
+    logged_model_uri,
+    register_once,
+    use_store,
+)
 from sim.errors import InputError
+from sim.plan import WeekPlan, load_yaml
+from sim.season import PHASES, phase_of
+from sim.state import LEVELS, RACE_KM
+from sim.whatif import make_cohort
 
 REQUIRED = ("level", "weekly_km", "race_distance", "race_date")
 #: the output columns and what they hold (the model's output schema and README)
@@ -157,8 +185,6 @@ def check_profiles(df: pd.DataFrame) -> pd.DataFrame:
     Every cell is checked here, before any work: the enumerations and numbers, the dates (a valid
     calendar date, a valid time of day if one is given), the `athlete` id and the `athlete_file` id.
     """
-    from sim.state import LEVELS, RACE_KM
-
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"input: need a pandas DataFrame with columns {', '.join(REQUIRED)}")
     missing = [c for c in REQUIRED if c not in df.columns]
@@ -232,7 +258,6 @@ def _athlete_file(ident: str | None, i: int, folder: Path | None):
     """
     if ident is None:
         return None
-    from experiments.athlete.profile import load_athlete
 
     if folder is None:
         raise InputError(f"athlete_file: row {i}: {ident!r} cannot be looked up: this server has no athlete folder "
@@ -252,8 +277,6 @@ def _athlete_file(ident: str | None, i: int, folder: Path | None):
 
 def _season(r: dict[str, Any], i: int, season_weeks: int, has_start: bool):
     """Start, race and `season_dates` of row `i`; InputError naming the column and the row."""
-    from experiments.plans.season_plan import season_dates
-
     race = _date(r["race_date"], "race_date", i)
     start_raw = r["start_date"] if has_start else None
     if _missing(start_raw):
@@ -283,10 +306,6 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
     deterministic) are planned once; the distinct ones are rolled out together per season length
     and race distance. Bounded by `MAX_ROWS`, `MAX_PLANNED_WEEKS` and `MAX_OUTPUT_DAYS`.
     """
-    from experiments.plans.season_plan import COLUMNS, athlete_profile
-    from experiments.policy import rollout_env_plans
-    from sim.whatif import make_cohort
-
     df = check_profiles(profiles)
     has_start = "start_date" in df.columns
     idents, keys = [], []
@@ -359,18 +378,11 @@ def plan_seasons(predictor, season_weeks: int, action_scope: str, profiles: pd.D
 
 def _days(plan: np.ndarray, n_weeks: int, u: dict[str, Any]) -> pd.DataFrame:
     """One distinct profile's days from its week-plan array (exercises and dates as text)."""
-    from experiments.plans.rules import annotate
-    from experiments.plans.season_plan import format_exercises, season_plan
-    from sim.plan import WeekPlan
-    from sim.season import PHASES, phase_of
-
     weeks = [WeekPlan.from_array(plan[w], phase=PHASES[phase_of(w, n_weeks)]) for w in range(n_weeks)]
     days = season_plan(weeks, u["athlete"], u["start"], u["race"], annotate=False)
     attrs, days.attrs = days.attrs, {}  # pandas deep-copies attrs on every column access: the check is faster
     days = annotate(days, weeks)
     if u["fitted"] is not None:
-        from experiments.athlete.planning import personal_paces
-
         days.attrs = attrs  # the race distance of the athlete's paces
         personal_paces(days, u["fitted"])
         days.attrs = {}
@@ -401,27 +413,20 @@ def _finite(res: pd.DataFrame) -> pd.DataFrame:
     return res
 
 
-def _python_model_base():
-    import mlflow.pyfunc
-
-    return mlflow.pyfunc.PythonModel
-
-
-class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
+class SeasonPlanner(mlflow.pyfunc.PythonModel):
     """MLflow pyfunc: DataFrame of athlete profiles -> DataFrame of season days."""
 
     def load_context(self, context) -> None:
-        from experiments.config import validate
-
         self.athletes_dir = athletes_folder()  # named by the operator at start-up; requests only give ids
-        from experiments.policy import Predictor, harness_env_kwargs
-        from sim.plan import load_yaml
 
         cfg = validate(load_yaml(context.artifacts["config"]), "config.yaml")
         self.cfg = cfg
-        self.env_kwargs = harness_env_kwargs(cfg)
+        # what the model was trained for, saved inside it (a model logged before issue 21: its config.yaml)
+        meta = read_meta(context.artifacts["policy"]) or policy_meta(cfg, source="config.yaml")
+        self.env_kwargs = dict(meta.env_kwargs)
         vn = context.artifacts.get("vecnormalize")
-        self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, cfg.env.action_scope)
+        self.predictor = Predictor.load(context.artifacts["policy"], vn, cfg.algo.name, meta.action_scope,
+                                        self.env_kwargs)
 
     def predict(self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
         try:
@@ -435,9 +440,6 @@ class SeasonPlanner(_python_model_base()):  # type: ignore[misc]
 
 def served_input_error(message: str) -> Exception:
     """An error that is both this project's InputError and MLflow's INVALID_PARAMETER_VALUE (HTTP 400)."""
-    from mlflow.exceptions import MlflowException
-    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
-
     class ServedInputError(MlflowException, InputError):
         pass
 
@@ -446,9 +448,6 @@ def served_input_error(message: str) -> Exception:
 
 def signature():
     """Output schema only (`OUTPUT_COLUMNS`); no input schema (see the module docstring)."""
-    from mlflow.models.signature import ModelSignature
-    from mlflow.types import ColSpec, Schema
-
     return ModelSignature(inputs=None, outputs=Schema([ColSpec(t, n) for n, (t, _) in OUTPUT_COLUMNS.items()]))
 
 
@@ -461,8 +460,6 @@ def input_example(season_weeks: int) -> pd.DataFrame:
 
 
 def pip_requirements() -> list[str]:
-    from experiments.tracking import package_versions
-
     v = package_versions()
     names = ("numpy", "numba", "pandas", "gymnasium", "stable-baselines3", "sb3-contrib", "torch", "mlflow",
              "pydantic", "PyYAML")
@@ -472,13 +469,9 @@ def pip_requirements() -> list[str]:
 
 def stridelab_version() -> str:
     """The installed StrideLab's version (pyproject's, when run from a source tree that is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("stridelab")
     except PackageNotFoundError:
-        import tomllib
-
         root = Path(__file__).resolve().parents[2]
         return tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
 
@@ -489,18 +482,11 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     Idempotent per run: a run resumed after a kill that came after the model was logged reuses
     that model (and its registered version) instead of logging an orphan second one.
     """
-    import logging
-    import tempfile
-
-    import mlflow
-
-    from experiments.tracking import tracking_uri
-
-    mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+    use_store(tracking_uri(cfg.mlflow.tracking_uri))
     logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
-    existing = _logged_planner(run_id)
+    existing = logged_model_uri(run_id, PYFUNC_NAME)
     if existing is not None:
-        uri = _register_once(cfg, run_id, existing)
+        uri = register_once(cfg, run_id, existing)
     else:
         tmp = Path(tempfile.mkdtemp(prefix="stridelab-pyfunc-"))
         try:
@@ -512,104 +498,15 @@ def log_pyfunc(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None) -> str:
     return uri
 
 
-#: the registry metric that picks the `champion` alias (lower is better: race-time gap to the best template)
-CHAMPION_METRIC = "final/gap_to_best_template_pct"
-
-
-def describe_registered(cfg, run_id: str) -> None:
-    """Description and tags on the registered model and this run's version; alias `champion` on the best version.
-
-    The best version is the one whose run has the lowest `CHAMPION_METRIC` (held-out race-time gap to the
-    best template, percentage points); versions without it are skipped.
-    """
-    import mlflow
-
-    cl = mlflow.MlflowClient()
-    name = cfg.registered_model_name
-    env = cfg.env
-    cl.update_registered_model(name, description=(
-        f"StrideLab season planner '{cfg.name}': a {cfg.algo.name.upper()} policy trained on {env.season_weeks}-week "
-        f"seasons to a {env.race_distance} race ({env.action_scope} decisions). Input: one row per runner with "
-        "level, weekly_km, race_distance, race_date (optional start_date, athlete, athlete_file). Output: one "
-        "row per runner and day with the run, the strength session (exercises with %1RM and reps in reserve) "
-        "and the reasons. Alias 'champion': the version with the smallest held-out race-time gap to the best "
-        "template."))
-    tags = {"stridelab.config": cfg.name, "stridelab.algo": cfg.algo.name, "stridelab.season_weeks": env.season_weeks,
-            "stridelab.race_distance": env.race_distance, "stridelab.action_scope": env.action_scope,
-            "stridelab.levels": ",".join(env.levels or [env.level])}
-    for k, v in tags.items():
-        cl.set_registered_model_tag(name, k, str(v))
-    versions = cl.search_model_versions(f"name = '{name}'")
-    best, best_gap = None, float("inf")
-    for mv in versions:
-        metrics = cl.get_run(mv.run_id).data.metrics if mv.run_id else {}
-        gap = metrics.get(CHAMPION_METRIC)
-        if mv.run_id == run_id:
-            text = (f"run {run_id}: race-time gap to the best template {gap:+.3f} pp on "
-                    f"{cfg.eval.final_athletes} held-out athletes" if gap is not None else f"run {run_id}")
-            cl.update_model_version(name, mv.version, description=text)
-            for k in ("race_time_pct", "gap_to_best_template_pct", "injured_days"):
-                if f"final/{k}" in metrics:
-                    cl.set_model_version_tag(name, mv.version, k, f"{metrics[f'final/{k}']:.4f}")
-        if gap is not None and gap < best_gap:
-            best, best_gap = mv.version, gap
-    if best is not None:
-        cl.set_registered_model_alias(name, "champion", best)
-
-
-def _logged_planner(run_id: str) -> str | None:
-    """The URI of the season planner already logged (READY) in `run_id`; unfinished ones are deleted."""
-    import mlflow
-    from mlflow.entities import LoggedModelStatus
-
-    run = mlflow.MlflowClient().get_run(run_id)
-    models = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id],
-                                         filter_string=f"source_run_id = '{run_id}'", output_format="list")
-    uri = None
-    for m in models:
-        if m.name != PYFUNC_NAME:
-            continue
-        if m.status == LoggedModelStatus.READY and uri is None:
-            uri = m.model_uri
-        elif m.status != LoggedModelStatus.READY:
-            mlflow.MlflowClient().delete_logged_model(m.model_id)  # a write cut short by the kill
-    return uri
-
-
-def _register_once(cfg, run_id: str, model_uri: str) -> str:
-    import mlflow
-
-    if cfg.mlflow.register_model:
-        name = cfg.registered_model_name
-        versions = mlflow.MlflowClient().search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
-        if not versions:
-            mlflow.register_model(model_uri, name)
-    return model_uri
-
-
 def _log(cfg, run_id: str, policy_zip: Path, vecnorm: Path | None, tmp: Path) -> str:
-    import warnings
-
-    import mlflow
-
-    from experiments.config import to_yaml
-
     cfg_path = tmp / "config.yaml"
     cfg_path.write_text(to_yaml(cfg))
     artifacts = {"policy": str(policy_zip), "config": str(cfg_path)}
     if vecnorm is not None:
         artifacts["vecnormalize"] = str(vecnorm)
-    with mlflow.start_run(run_id=run_id), warnings.catch_warnings():
-        # the model is a class of this package (pickled by reference). An output schema only: an input
-        # schema would make MLflow cast (int weekly_km refused) or drop columns before check_profiles.
-        warnings.filterwarnings("ignore", message=".*(CloudPickle|input example|input_example|signature).*")
-        info = mlflow.pyfunc.log_model(
-            name=PYFUNC_NAME,
-            python_model=SeasonPlanner(),
-            artifacts=artifacts,
-            pip_requirements=pip_requirements(),
-            signature=signature(),
-            input_example=input_example(cfg.env.season_weeks),
-            registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None,
-        )
-    return info.model_uri
+    # the model is a class of this package (pickled by reference). An output schema only: an input
+    # schema would make MLflow cast (int weekly_km refused) or drop columns before check_profiles.
+    return log_python_model(run_id, PythonModelSpec(
+        name=PYFUNC_NAME, python_model=SeasonPlanner(), artifacts=artifacts, pip_requirements=pip_requirements(),
+        signature=signature(), input_example=input_example(cfg.env.season_weeks),
+        registered_model_name=cfg.registered_model_name if cfg.mlflow.register_model else None))

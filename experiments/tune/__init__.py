@@ -7,5 +7,6 @@
   the worker loop and the study's parent MLflow run.
 - `report`: optimisation-history and parameter-importance plots, the best config as YAML.
 
-Importing this package is cheap (the config imports `space`); Optuna is imported where used.
+The search space itself is data in the config (`experiments.config.search`); importing this package
+imports Optuna and the training pipeline (only `stridelab tune` does).
 """

@@ -21,12 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from experiments import tracking
-from experiments.io import atomic_path, atomic_write_text
+from experiments.config import to_yaml
+from experiments.io import atomic_write_text
+from experiments.report.figures import pyplot, save_png
 from experiments.tune.study import (
     CONSTRAINT,
     TRIAL_RUN,
     TuneJob,
+    _quiet_optuna,
+    _storage_for,
     best_config,
     best_trial,
     counts,
@@ -69,10 +75,6 @@ def _fmt(v: Any) -> str:
 
 def finalize(job: TuneJob) -> TuneResult:
     """Write the study's artefacts to its parent run; mark runs of trials whose worker died KILLED."""
-    import optuna
-
-    from experiments.tune.study import _quiet_optuna, _storage_for
-
     _quiet_optuna()
     study = optuna.load_study(study_name=job.study, storage=_storage_for(job))
     cl = tracking.client(job.tracking_uri)
@@ -82,8 +84,8 @@ def finalize(job: TuneJob) -> TuneResult:
         if t.state.name == "FAIL" and run_id and not t.user_attrs.get("stridelab.closed"):
             with contextlib.suppress(Exception):
                 if cl.get_run(run_id).info.status == "RUNNING":
-                    cl.set_tag(run_id, "stridelab.trial_state", "FAIL (worker died; retried)")
-                    cl.set_terminated(run_id, status="KILLED")
+                    tracking.set_tags(cl, run_id, {"stridelab.trial_state": "FAIL (worker died; retried)"})
+                    tracking.end_run(cl, run_id, "KILLED")
     c = counts(study)
     out = job.out_folder
     out.mkdir(parents=True, exist_ok=True)
@@ -93,28 +95,27 @@ def finalize(job: TuneJob) -> TuneResult:
                                  "trials/failed": c["FAIL"], "trials/finished": c["finished"]}
     if best is not None:
         cfg = best_config(job.cfg, best.params)
-        from experiments.config import to_yaml
 
         header = (f"# stridelab tune: best trial {best.number} of study {job.study} (gap to best template "
                   f"{best.value:+.3f} pp, injured days {best.user_attrs.get(CONSTRAINT, math.nan):+.2f} vs it)\n"
                   f"# train it: stridelab train {out / 'best_config.yaml'}\n")
         best_yaml = atomic_write_text(out / "best_config.yaml", header + to_yaml(cfg))
-        cl.log_artifact(job.parent_run_id, str(best_yaml))
+        tracking.log_files(cl, job.parent_run_id, [str(best_yaml)])
         metrics.update({"best/value": float(best.value), "best/trial": best.number,
                         "best/injured_days_diff": float(best.user_attrs.get(CONSTRAINT, math.nan)),
                         "best/feasible": float(feasible)})
-        cl.set_tag(job.parent_run_id, "stridelab.best_trial", str(best.number))
-        cl.set_tag(job.parent_run_id, "stridelab.best_params", json.dumps(best.params))
+        tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_trial": str(best.number)})
+        tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_params": json.dumps(best.params)})
         if best.user_attrs.get(TRIAL_RUN):
-            cl.set_tag(job.parent_run_id, "stridelab.best_run_id", best.user_attrs[TRIAL_RUN])
+            tracking.set_tags(cl, job.parent_run_id, {"stridelab.best_run_id": best.user_attrs[TRIAL_RUN]})
     plots = make_plots(study, out, job)
     for p in plots:
-        cl.log_artifact(job.parent_run_id, str(p), "plots")
+        tracking.log_files(cl, job.parent_run_id, [str(p)], "plots")
     df = study.trials_dataframe(attrs=("number", "state", "value", "params", "user_attrs", "duration"))
     atomic_write_text(out / "trials.csv", df.to_csv(index=False))
-    cl.log_artifact(job.parent_run_id, str(out / "trials.csv"))
+    tracking.log_files(cl, job.parent_run_id, [str(out / "trials.csv")])
     tracking.MetricLogger(cl, job.parent_run_id, tracking.last_steps(cl, job.parent_run_id)).log(metrics, c["finished"])
-    cl.set_terminated(job.parent_run_id, status="FINISHED")
+    tracking.end_run(cl, job.parent_run_id, "FINISHED")
     return TuneResult(job, c, None if best is None else best.number, None if best is None else float(best.value),
                       feasible, dict(best.params) if best is not None else {}, best_yaml, plots)
 
@@ -127,11 +128,8 @@ def _feasible(trial) -> bool:
 
 def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
     """Optimisation history (every complete trial, best-so-far line) and fANOVA parameter importances."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from optuna.visualization import matplotlib as ovm
+    pyplot()  # Agg before Optuna's matplotlib module imports pyplot
+    from optuna.visualization import matplotlib as ovm  # lazy: optuna's plotting imports matplotlib (0.5 s)
 
     made: list[Path] = []
     complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
@@ -158,7 +156,7 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
         if ax.get_legend() is not None:  # Optuna puts it outside the axes, squeezing the plot
             ax.legend(loc="best", fontsize=8)
         if name.startswith("optimization"):
-            from matplotlib.ticker import MaxNLocator
+            from matplotlib.ticker import MaxNLocator  # lazy: matplotlib (0.5 s), after the backend is set
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             if not any(_feasible(t) for t in complete):  # Optuna draws no best line then: draw ours
@@ -171,8 +169,5 @@ def make_plots(study, out: Path, job: TuneJob) -> list[Path]:
                 ax.legend(*zip(*kept, strict=True), loc="best", fontsize=8)
         fig.set_size_inches(8, 5)
         fig.tight_layout()
-        with atomic_path(out / name, suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        made.append(out / name)
+        made.append(save_png(fig, out / name, dpi=110))
     return made

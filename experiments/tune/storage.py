@@ -35,10 +35,17 @@ import re
 import stat
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import optuna
+from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from experiments.io import describe_mode
 from sim.errors import InputError
 
 DEFAULT_JOURNAL = "optuna-journal.log"
@@ -85,9 +92,6 @@ def parse_storage(text: str | None) -> StorageSpec:
         return StorageSpec("journal", str(folder.resolve() / p.name))
     scheme = text.split("://", 1)[0] if "://" in text else ""
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
             url = make_url(text)
         except ArgumentError:
@@ -145,8 +149,6 @@ def check_journal(spec: StorageSpec, study: str) -> bool:
     except OSError as err:
         raise InputError(f"--storage {spec.shown}: cannot be inspected ({err.strerror})") from None
     if not stat.S_ISREG(st.st_mode):
-        from experiments.io import describe_mode
-
         raise InputError(f"--storage {spec.shown}: {str(p)!r} is {describe_mode(st.st_mode)}; allowed: a new file or "
                          "an existing Optuna journal (a regular file)")
     if st.st_size == 0:
@@ -164,7 +166,7 @@ def check_reachable(spec: StorageSpec) -> None:
     anything else is created, so an unreachable server leaves nothing behind)."""
     if spec.kind != "postgresql":
         return
-    import psycopg
+    import psycopg  # lazy: optional dependency (PostgreSQL storage only)
 
     try:
         with psycopg.connect(spec.libpq_url, connect_timeout=CONNECT_TIMEOUT_S):
@@ -176,19 +178,12 @@ def check_reachable(spec: StorageSpec) -> None:
 
 def open_storage(spec: StorageSpec, heartbeat_s: int, grace_s: int, max_retry: int) -> Any:
     """The Optuna storage. InputError when the database cannot be reached (nothing is created)."""
-    import warnings
-
-    import optuna
-
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     if spec.kind == "journal":
-        from optuna.storages.journal import JournalFileBackend, JournalStorage
-
         try:
             return JournalStorage(JournalFileBackend(spec.target))
         except OSError as err:
             raise InputError(f"--storage {spec.shown}: cannot open ({err.strerror})") from None
-    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return optuna.storages.RDBStorage(
@@ -215,12 +210,10 @@ class StudyLock:
         self._conn = None
         self._file = None
         if spec.kind == "journal":
-            from optuna.storages.journal import JournalFileOpenLock
-
             self._file = JournalFileOpenLock(f"{spec.target}.{study}.lock")
 
     def _connection(self):
-        import psycopg
+        import psycopg  # lazy: optional dependency (PostgreSQL storage only)
 
         if self._conn is None or self._conn.closed:
             try:

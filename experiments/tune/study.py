@@ -2,7 +2,7 @@
 
 One study = one Optuna study (in the storage) + one parent MLflow run. Each trial trains one
 seed of the config with the sampled hyperparameters in an MLflow run nested under the parent
-(`experiments.train.train_seed`, the same code as `stridelab train`), reporting the periodic
+(`experiments.training.train_seed`, the same code as `stridelab train`), reporting the periodic
 held-out evaluation (`eval/gap_to_best_template_pct`, every `eval.every_timesteps`) to Optuna's
 median pruner. The objective is the final evaluation's gap to the best template on
 `eval.final_athletes` held-out athletes (percentage points of race time, minimised); injured
@@ -35,10 +35,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import optuna
+from optuna.trial import TrialState
+
 from experiments import tracking
-from experiments.config import ExperimentConfig, flatten, to_yaml, validate
+from experiments.config import ExperimentConfig, TuneConfig, flatten, to_yaml, validate
+from experiments.training.checkpointing import RunContext
+from experiments.training.environments import set_threads
+from experiments.training.preflight import preflight
+from experiments.training.run import train_seed
 from experiments.tune.space import apply, config_params, from_params, suggest
-from experiments.tune.storage import StorageSpec, StudyLock, open_storage
+from experiments.tune.storage import StorageSpec, StudyLock, check_journal, check_study_name, open_storage
 from sim.errors import InputError
 
 ATTR_SHA = "stridelab.config_sha256"
@@ -75,23 +82,17 @@ def config_sha(cfg: ExperimentConfig) -> str:
 
 
 def _quiet_optuna() -> None:
-    import optuna
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
 def settings(cfg: ExperimentConfig):
     """The config's `tune:` section, or the defaults."""
-    from experiments.tune.space import TuneConfig
-
     return cfg.tune or TuneConfig()
 
 
 def sampler_and_pruner(cfg: ExperimentConfig, worker: int = 0):
     """TPE (multivariate, constant liar for parallel workers, injured-days constraint) + median pruner."""
-    import optuna
-
     t = settings(cfg)
     seed = None if t.sampler_seed is None else t.sampler_seed + worker
     # the injured-days constraint is set on each trial (Trial.set_constraint), which TPE and best_trial read
@@ -108,12 +109,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
     """Create the study and its parent MLflow run, or join them. Checked first: the storage is
     reachable, the study (if it exists) was made with this config, its parent run is in this
     tracking store. On any error nothing new is left behind."""
-    import optuna
-
-    from experiments.tune.storage import check_journal, check_study_name
-
     _quiet_optuna()
-    from experiments.train import preflight
 
     check_study_name(study_name)
     uri = tracking.tracking_uri(cfg.mlflow.tracking_uri)
@@ -140,7 +136,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                     f"({'not by stridelab tune' if ATTR_SHA not in attrs else 'its config differs from this one'}); "
                     "use the config (and --set overrides) it was created with, or another --study name")
             parent = attrs[ATTR_PARENT]
-            from mlflow.exceptions import MlflowException
+            from mlflow.exceptions import MlflowException  # lazy: mlflow takes 1.5 s to import
 
             try:
                 cl.get_run(parent)
@@ -148,16 +144,15 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                 raise InputError(f"--study {study_name}: its parent MLflow run {parent} is not in the tracking store "
                                  f"{uri}; set MLFLOW_TRACKING_URI to the store the study was started with "
                                  f"({attrs.get(ATTR_TRACKING)})") from None
-            cl.update_run(parent, status="RUNNING")
+            tracking.reopen_run(cl, parent)
         else:
             exp_id = tracking.experiment_id(cl, cfg.mlflow.experiment)
             parent = None
             try:
                 study = optuna.create_study(study_name=study_name, storage=storage, direction="minimize")
-                run = cl.create_run(exp_id, run_name=f"tune-{study_name}",
-                                    tags={"stridelab.role": "tune", "stridelab.study": study_name,
-                                          "stridelab.storage": spec.shown, "stridelab.trials": str(trials)})
-                parent = run.info.run_id
+                parent = tracking.start_run(cl, exp_id, f"tune-{study_name}",
+                                            {"stridelab.role": "tune", "stridelab.study": study_name,
+                                             "stridelab.storage": spec.shown, "stridelab.trials": str(trials)})
                 tracking.log_run_metadata(cl, parent, command, to_yaml(cfg), flatten(cfg))
                 for k, v in ((ATTR_SHA, sha), (ATTR_CONFIG, to_yaml(cfg)), (ATTR_PARENT, parent),
                              (ATTR_TRACKING, uri)):
@@ -170,7 +165,7 @@ def prepare(cfg: ExperimentConfig, spec: StorageSpec, study_name: str, trials: i
                     optuna.delete_study(study_name=study_name, storage=storage)
                 if parent is not None:
                     with contextlib.suppress(Exception):
-                        cl.delete_run(parent)
+                        tracking.delete_run(cl, parent)
                 raise
     except BaseException:
         if new_journal:  # the journal this call created: leave nothing behind
@@ -199,8 +194,6 @@ def _diverged_error(err: BaseException) -> bool:
 def report_eval(trial, step: int, metrics: dict[str, float]) -> None:
     """A periodic held-out evaluation -> Optuna: Diverged on a non-finite value, TrialPruned when the
     median rule says so. Step 0 (the untrained policy) is not reported."""
-    import optuna
-
     bad = sorted(k for k, v in metrics.items() if not math.isfinite(v))
     if bad:
         raise Diverged(f"non-finite held-out evaluation at {step} timesteps ({', '.join(bad)})")
@@ -246,10 +239,6 @@ class Objective:
         self.last_trial: int | None = None
 
     def __call__(self, trial) -> float:
-        import optuna
-
-        from experiments.train import RunContext, train_seed
-
         # whose trial this is, before the lock goes: a retried trial still names its dead worker
         trial.set_user_attr("stridelab.worker", f"{socket.gethostname()}:{os.getpid()}")
         if self.on_start is not None:
@@ -270,12 +259,12 @@ class Objective:
             tags["stridelab.retry_of_run"] = retry_of
             with contextlib.suppress(Exception):
                 if self.cl.get_run(retry_of).info.status == "RUNNING":
-                    self.cl.set_tag(retry_of, "stridelab.trial_state", "FAIL (worker died; retried)")
-                    self.cl.set_terminated(retry_of, status="KILLED")
-        run_id = self.cl.create_run(self.exp_id, run_name=f"{job.study}-trial{trial.number}", tags=tags).info.run_id
+                    tracking.set_tags(self.cl, retry_of, {"stridelab.trial_state": "FAIL (worker died; retried)"})
+                    tracking.end_run(self.cl, retry_of, "KILLED")
+        run_id = tracking.start_run(self.cl, self.exp_id, f"{job.study}-trial{trial.number}", tags)
         trial.set_user_attr(TRIAL_RUN, run_id)
         tracking.log_run_metadata(self.cl, run_id, job.command, to_yaml(tcfg), flatten(tcfg))
-        self.cl.set_tag(run_id, "stridelab.tuned", json.dumps(values))
+        tracking.set_tags(self.cl, run_id, {"stridelab.tuned": json.dumps(values)})
         ctx = RunContext(tcfg, tcfg.seeds[0], run_id, self.cl, tracking.MetricLogger(self.cl, run_id),
                          Path(tcfg.checkpoint.folder) / run_id)
 
@@ -305,28 +294,25 @@ class Objective:
             inj = last.get("eval/injured_days_vs_best_template", math.nan)
             if math.isfinite(inj):  # the last periodic evaluation's, for TPE's feasibility model
                 trial.set_constraint("injured_days", inj - limit)
-            self.cl.set_tag(run_id, "stridelab.trial_state", "PRUNED")
-            self.cl.set_tag(run_id, "stridelab.pruned", str(err))
-            self.cl.set_terminated(run_id, status="FINISHED")
+            tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "PRUNED", "stridelab.pruned": str(err)})
+            tracking.end_run(self.cl, run_id, "FINISHED")
             raise
         except BaseException:
-            self.cl.set_tag(run_id, "stridelab.trial_state", "FAIL")
-            self.cl.set_terminated(run_id, status="FAILED" if not isinstance(sys.exc_info()[1], KeyboardInterrupt)
-                                   else "KILLED")
+            tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "FAIL"})
+            tracking.end_run(self.cl, run_id, "FAILED" if not isinstance(sys.exc_info()[1], KeyboardInterrupt)
+                             else "KILLED")
             raise
         for k in (CONSTRAINT, "final/injured_days", "final/race_time_pct", "final/gap_ci_lo", "final/gap_ci_hi"):
             trial.set_user_attr(k, float(final.get(k, math.nan)))
         inj = float(final.get(CONSTRAINT, math.inf))
         trial.set_constraint("injured_days", inj - limit if math.isfinite(inj) else 1e9)
-        self.cl.set_tag(run_id, "stridelab.trial_state", "COMPLETE")
-        self.cl.set_terminated(run_id, status="FINISHED")
+        tracking.set_tags(self.cl, run_id, {"stridelab.trial_state": "COMPLETE"})
+        tracking.end_run(self.cl, run_id, "FINISHED")
         return value
 
 
 # --------------------------------------------------------------------------- the worker loop
 def counts(study) -> dict[str, int]:
-    from optuna.trial import TrialState
-
     out = {s.name: 0 for s in TrialState}
     for t in study.get_trials(deepcopy=False):
         out[t.state.name] += 1
@@ -337,13 +323,10 @@ def counts(study) -> dict[str, int]:
 def work(job: TuneJob, worker: int = 0, out=None) -> int:
     """Run trials until the study has `job.trials` finished ones (or the deadline passes); returns how
     many this worker finished. Prints one line per finished trial to `out` (stderr)."""
-    import optuna
-
     _quiet_optuna()
     # SB3 warns when a sampled minibatch does not divide the rollout (the last one is short): known, harmless
     warnings.filterwarnings("ignore", message=".*batch_size` that is a factor of.*")
     out = out or sys.stderr
-    from experiments.train import set_threads
 
     set_threads(job.cfg)
     storage = _storage_for(job)
@@ -412,9 +395,6 @@ def fail_dead_local_trials(study, max_retry: int) -> list[int]:
     ever, so the study could never reach `--trials`. Fail it and queue it again with the same
     parameters, as RDB storage's stale-trial callback does. Returns the failed trial numbers.
     """
-    import optuna
-    from optuna.trial import TrialState
-
     host, failed = socket.gethostname(), []
     retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -437,8 +417,6 @@ def _storage_for(job: TuneJob):
 def best_trial(study):
     """The best feasible trial (None when no trial is complete); `feasible` False when every
     complete trial breaks the injured-days constraint (then the best of those)."""
-    from optuna.trial import TrialState
-
     try:
         return study.best_trial, True
     except ValueError:

@@ -52,7 +52,7 @@ def _killed_run(cl, exp, cfg, logged: tuple[str, ...]) -> str:
 
 
 def test_a_second_resume_of_a_run_is_refused_while_the_first_holds_it(work, capsys):
-    from experiments.train import ResumeLock
+    from experiments.training.checkpointing import ResumeLock
 
     folder, cfg, cl, exp = work
     run = _killed_run(cl, exp, cfg, ("config.yaml",))

@@ -33,7 +33,7 @@ def test_simulate_plot_shows_planned_km_and_zero_based_amounts(monkeypatch):
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from experiments.cli.simulate import plot_weekly
+    from experiments.report.whatif import plot_weekly
     from sim.plan import StrengthPlan, WeekPlan, plans_to_array
 
     n = 12

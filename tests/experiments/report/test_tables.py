@@ -51,7 +51,7 @@ def test_columns_env_is_respected(monkeypatch):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_simulate_table_fits(width):
-    from experiments.cli.simulate import ABBREV, DEFINITIONS, LABELS
+    from experiments.report.whatif import ABBREV, DEFINITIONS, LABELS
 
     head = list(LABELS.values())
     rows = [[str(w)] + ["123.45"] * (len(head) - 1) for w in range(1, 16)]

@@ -9,7 +9,8 @@ import pytest
 from tune_helpers import TINY
 
 from experiments.config import validate
-from experiments.tune.space import FloatRange, PPOSpace, TuneConfig, apply, config_params, from_params, suggest
+from experiments.config.search import FloatRange, PPOSpace, TuneConfig
+from experiments.tune.space import apply, config_params, from_params, suggest
 from experiments.tune.storage import parse_storage
 from experiments.tune.study import Diverged, _diverged_error, report_eval, trial_config
 from sim.errors import InputError

@@ -1,38 +1,30 @@
-"""MLflow tracking: where runs go, what every run records, and SB3's logger writing into it.
+"""Where runs go: the tracking URI, and a store that was checked to work before anything is written.
 
 The default store is the embedded local SQLite file `sqlite:///mlflow.db` in the current
 folder (no server; it supports the model registry), overridden by `MLFLOW_TRACKING_URI` or
 by the config's `mlflow.tracking_uri`. Browse it with
 `mlflow ui --backend-store-uri sqlite:///mlflow.db`.
-
-Metrics are written with an explicit run id through `MlflowClient` (never through the
-"active run" global), and every writer drops points at or before the last step already
-logged for that key, so a resumed run continues its curves without duplicating a point.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import math
 import os
-import platform
+import re
+import socket
+import sqlite3
 import stat
-import subprocess
-import sys
-import time
-from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlparse
 
-from stable_baselines3.common.logger import KVWriter
+from filelock import FileLock, Timeout
+
+from experiments.io import describe_mode
+from sim.errors import InputError
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 # artefact downloads (checkpoints, config on resume) would otherwise draw progress bars over ours
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-PACKAGES = ("stridelab", "numpy", "numba", "pandas", "gymnasium", "stable-baselines3", "sb3-contrib", "torch",
-            "mlflow", "pydantic", "PyYAML")
 
 
 def tracking_uri(configured: str | None = None) -> str:
@@ -41,10 +33,9 @@ def tracking_uri(configured: str | None = None) -> str:
 
 
 def client(uri: str | None = None):
-    from mlflow.tracking import MlflowClient
+    from mlflow.tracking import MlflowClient  # lazy: mlflow takes 1.5 s to import
 
     return MlflowClient(tracking_uri=tracking_uri(uri))
-
 
 # --------------------------------------------------------------------------- opening a store
 #: schemes MLflow can track into with a model registry (MLflow 3 keeps file stores read-only: no registry)
@@ -64,8 +55,6 @@ def _source(configured: str | None, option: str) -> str:
 
 def store_timeout() -> float:
     """Seconds to wait for a remote store: $STRIDELAB_STORE_TIMEOUT_S, else STORE_TIMEOUT_S."""
-    from sim.errors import InputError
-
     raw = os.environ.get("STRIDELAB_STORE_TIMEOUT_S")
     if raw is None:
         return STORE_TIMEOUT_S
@@ -88,10 +77,6 @@ def sqlite_path(uri: str) -> Path | None:
 
 def check_uri(uri: str, source: str) -> str:
     """InputError unless `uri` names a store MLflow can use (the scheme is checked, nothing is opened)."""
-    from urllib.parse import urlparse
-
-    from sim.errors import InputError
-
     allowed = "sqlite:///PATH.db, http(s)://HOST:PORT, postgresql://..., mysql://..., databricks"
     if any(c in uri for c in "\n\r\x00") or len(uri) > 2000:
         raise InputError(f"{source}: {uri[:80]!r} is not an MLflow tracking URI; allowed: {allowed}")
@@ -109,10 +94,6 @@ def check_uri(uri: str, source: str) -> str:
 
 def _check_sqlite_file(path: Path, uri: str, source: str, create: bool) -> bool:
     """InputError unless `path` is a SQLite database (or, with `create`, can become one); True if it exists."""
-    import stat
-
-    from sim.errors import InputError
-
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -146,17 +127,20 @@ def _check_sqlite_file(path: Path, uri: str, source: str, create: bool) -> bool:
 
 def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -> None:
     """InputError unless the SQLite file holds MLflow's tables (or none at all, with `allow_empty`):
-    MLflow would otherwise add its tables to somebody else's database. Read-only; never writes."""
-    import sqlite3
-
-    from sim.errors import InputError
-
+    MLflow would otherwise add its tables to somebody else's database. Read-only; never writes, except
+    to roll back the hot journal a process killed mid-write leaves beside the file (SQLite does that on
+    the next read-write open, which a read-only one cannot: MLflow's own connection would do it next)."""
     try:
-        con = sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT_S)
+        tables = _table_names(path, "ro")
+    except sqlite3.OperationalError as err:
+        if "readonly" not in str(err) or not Path(f"{path}-journal").exists():
+            raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); "
+                             "is it a damaged database?") from None
         try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            con.close()
+            tables = _table_names(path, "rw")  # rolls the killed writer's transaction back, creates nothing
+        except sqlite3.Error as err2:
+            raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err2}); "
+                             "is it a damaged database?") from None
     except sqlite3.Error as err:
         raise InputError(f"{source}: the MLflow store {uri} cannot be read ({err}); "
                          "is it a damaged database?") from None
@@ -170,6 +154,14 @@ def _check_mlflow_tables(path: Path, uri: str, source: str, allow_empty: bool) -
                          f"{shown}); allowed: an MLflow store or a new file")
 
 
+def _table_names(path: Path, mode: str) -> set[str]:
+    con = sqlite3.connect(f"file:{path.absolute()}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT_S)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+
+
 #: default ports of the database servers MLflow can track into (a URI without a port)
 DB_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433}
 
@@ -177,11 +169,6 @@ DB_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433}
 def _check_reachable(uri: str, source: str, timeout: float) -> None:
     """InputError unless a TCP connection to the server of a remote URI (http(s), or a database server) opens
     within `timeout` s. A URI without a host (a database on a local socket) is left to the driver."""
-    import socket
-    from urllib.parse import urlparse
-
-    from sim.errors import InputError
-
     u = urlparse(uri)
     scheme = u.scheme.split("+", 1)[0].lower()
     what = "MLflow server" if scheme in ("http", "https") else f"{scheme} server"
@@ -204,12 +191,8 @@ def _check_reachable(uri: str, source: str, timeout: float) -> None:
 def _check_postgresql(uri: str, source: str, timeout: float) -> None:
     """InputError unless the PostgreSQL server answers within `timeout` s. Asked once here: MLflow's store
     retries a failed connection 10 times with back-off (about 100 s plus 10 timeouts)."""
-    import re
-
-    from sim.errors import InputError
-
     try:
-        import psycopg
+        import psycopg  # lazy: optional (the PostgreSQL extra); MLflow's driver reports its absence
     except ImportError:
         return  # MLflow's driver then reports itself
     libpq = re.sub(r"^postgresql\+\w+://", "postgresql://", uri)
@@ -224,16 +207,12 @@ def _check_postgresql(uri: str, source: str, timeout: float) -> None:
 
 def _masked(uri: str) -> str:
     """`uri` with its password replaced by ***."""
-    import re
-
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", uri)
 
 
 def _connect(uri: str, source: str):
     """A client after one cheap read of the tracking and registry stores (which creates the tables of a
     fresh SQLite store); InputError for any failure of the store."""
-    from sim.errors import InputError
-
     try:
         cl = client(uri)  # MlflowClient opens the store (and checks its tables) right away
         cl.search_experiments(max_results=1)
@@ -263,10 +242,6 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
     (`<db>.lock` beside it), so two processes started together on a fresh store do not both
     run MLflow's table creation (issue 15, point 9). Remote stores get a connection timeout.
     """
-    from filelock import FileLock, Timeout
-
-    from sim.errors import InputError
-
     uri = tracking_uri(configured)
     source = _source(configured, option)
     check_uri(uri, source)
@@ -298,8 +273,6 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
     except FileNotFoundError:
         lock_mode = None
     if lock_mode is not None and not stat.S_ISREG(lock_mode):
-        from experiments.io import describe_mode
-
         raise InputError(f"{source}: {uri}: the store's creation lock {str(lock_path)!r} is "
                          f"{describe_mode(lock_mode)}; allowed: a regular file or nothing at that path (remove it)")
     lock_existed = lock_mode is not None
@@ -328,7 +301,7 @@ def open_store(configured: str | None = None, option: str = "--tracking-uri", cr
 
 def experiment_id(cl, name: str) -> str:
     """Id of experiment `name`, created if missing (another process may create it at the same time)."""
-    from mlflow.exceptions import MlflowException
+    from mlflow.exceptions import MlflowException  # lazy: mlflow takes 1.5 s to import
 
     exp = cl.get_experiment_by_name(name)
     if exp is not None:
@@ -340,156 +313,3 @@ def experiment_id(cl, name: str) -> str:
         if exp is None:
             raise
         return exp.experiment_id
-
-
-def git_commit(folder: str | Path | None = None) -> str:
-    """HEAD commit of the source tree (with '-dirty' when tracked files changed), or 'unknown'."""
-    cwd = Path(folder) if folder else Path(__file__).resolve().parent.parent
-    try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return sha + ("-dirty" if dirty else "")
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def log_params(cl, run_id: str, params: Mapping[str, str]) -> None:
-    """Log params in batches (MLflow caps a batch at 100 params and a value at 6000 chars)."""
-    from mlflow.entities import Param
-
-    items = [Param(k, str(v)[:6000]) for k, v in params.items()]
-    for i in range(0, len(items), 100):
-        cl.log_batch(run_id, params=items[i:i + 100])
-
-
-def log_text(cl, run_id: str, text: str, artifact_file: str) -> None:
-    cl.log_text(run_id, text, artifact_file)
-
-
-def last_steps(cl, run_id: str) -> dict[str, int]:
-    """Last step logged for each metric key of a run (empty for a new run)."""
-    run = cl.get_run(run_id)
-    out: dict[str, int] = {}
-    for key in run.data.metrics:
-        hist = cl.get_metric_history(run_id, key)
-        out[key] = max((m.step for m in hist), default=-1)
-    return out
-
-
-class MetricLogger:
-    """Batched metric writes into one run; a key's point is dropped unless its step is beyond the
-    last one logged for that key (so resumed runs never duplicate a point)."""
-
-    def __init__(self, cl, run_id: str, last: dict[str, int] | None = None) -> None:
-        self.client = cl
-        self.run_id = run_id
-        self.last: dict[str, int] = dict(last or {})
-
-    def log(self, values: Mapping[str, Any], step: int) -> int:
-        """Log the finite numeric `values` at `step`; returns how many were written."""
-        from mlflow.entities import Metric
-
-        ts = int(time.time() * 1000)
-        batch = []
-        for key, value in values.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                try:
-                    value = float(value)  # numpy scalars, 0-d tensors
-                except (TypeError, ValueError):
-                    continue
-            value = float(value)
-            if not math.isfinite(value):
-                continue
-            name = sanitize(key)
-            if step <= self.last.get(name, -1):
-                continue
-            batch.append(Metric(name, value, ts, int(step)))
-            self.last[name] = int(step)
-        for i in range(0, len(batch), 1000):
-            self.client.log_batch(self.run_id, metrics=batch[i:i + 1000])
-        return len(batch)
-
-
-def sanitize(key: str) -> str:
-    """MLflow metric names allow letters, digits, _ - . space / only."""
-    return "".join(c if c.isalnum() or c in "_-. /" else "_" for c in key)
-
-
-class MLflowOutputFormat(KVWriter):
-    """SB3 logger output format that writes every numeric value to an MLflow run at SB3's step
-    (the number of timesteps), skipping keys excluded for "mlflow" and strings/videos."""
-
-    def __init__(self, metrics: MetricLogger) -> None:
-        self.metrics = metrics
-
-    def write(self, key_values: dict[str, Any], key_excluded: dict[str, tuple[str, ...]], step: int = 0) -> None:
-        keep = {}
-        for key, value in key_values.items():
-            excluded = key_excluded.get(key) or ()
-            if excluded is not None and "mlflow" in excluded:
-                continue
-            if isinstance(value, str):
-                continue
-            keep[key] = value
-        self.metrics.log(keep, step)
-
-    def close(self) -> None:
-        pass
-
-
-def run_metadata(command: Iterable[str] | str) -> dict[str, str]:
-    """Tags every run carries: the command, git commit, platform."""
-    cmd = command if isinstance(command, str) else " ".join(command)
-    return {
-        "stridelab.command": cmd,
-        "stridelab.git_commit": git_commit(),
-        "stridelab.python": sys.version.split()[0],
-        "stridelab.platform": platform.platform(),
-        "mlflow.source.git.commit": git_commit().removesuffix("-dirty"),
-    }
-
-
-def log_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml: str,
-                     params: Mapping[str, str]) -> None:
-    """The resolved config (params + config.yaml), command.txt, git commit, package versions."""
-    for k, v in run_metadata(command).items():
-        cl.set_tag(run_id, k, v)
-    log_params(cl, run_id, params)
-    cl.log_text(run_id, config_yaml, "config.yaml")
-    cl.log_text(run_id, run_metadata(command)["stridelab.command"] + "\n", "command.txt")
-    cl.log_text(run_id, json.dumps(package_versions(), indent=1) + "\n", "versions.json")
-
-
-def complete_run_metadata(cl, run_id: str, command: Iterable[str] | str, config_yaml: str,
-                          params: Mapping[str, str]) -> list[str]:
-    """What `log_run_metadata` would have logged and a killed process did not (a kill between `create_run`
-    and `versions.json`, issue 25 item 12): the missing tags, params and files; returns the files logged."""
-    run = cl.get_run(run_id)
-    if "stridelab.command" not in run.data.tags:
-        for k, v in run_metadata(command).items():
-            cl.set_tag(run_id, k, v)
-    missing_params = {k: v for k, v in params.items() if k not in run.data.params}
-    if missing_params:
-        log_params(cl, run_id, missing_params)
-    have = {f.path for f in cl.list_artifacts(run_id)}
-    files = {"config.yaml": config_yaml,
-             "command.txt": run_metadata(command)["stridelab.command"] + "\n",
-             "versions.json": json.dumps(package_versions(), indent=1) + "\n"}
-    logged = []
-    for name, text in files.items():
-        if name not in have:
-            cl.log_text(run_id, text, name)
-            logged.append(name)
-    return logged

@@ -1,29 +1,19 @@
-"""A trained policy, wherever it comes from: the SB3 algorithms, the `Predictor` that runs a saved
-model like any policy, the env settings it was trained with, and the loaders for a model file,
-an MLflow training run or a named baseline.
-
-    >>> policy = load_run_policy(run_id)          # or load_model_file("policy.zip"), load_baseline("advanced")
-    >>> plans = rollout_env_plans(policy, cohort, policy.season_weeks, policy.env_kwargs)
-
-The core that training (`experiments.train`), the pyfunc model (`experiments.serving`), the
-comparison (`experiments.report`) and the exporter (`experiments.plans`, `experiments.cli.export`)
-share; it imports none of them.
-"""
+"""A saved SB3 model as a policy: the algorithms, loading a model file (refusing damaged ones), the
+normalisation statistics as plain arrays, and the `Predictor` that runs a model like any policy."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import os
-import shutil
-import tempfile
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from gymnasium import spaces
 
-from experiments.config import ExperimentConfig
+from envs.actions import ACTION_NAMES, action_nvec
+from envs.observation import OBS_SIZE
 from experiments.io import atomic_path
 from sim.errors import InputError
 
@@ -35,50 +25,11 @@ ALGO_CLASSES = {
     "maskable_ppo": ("sb3_contrib", "MaskablePPO", "MlpPolicy"),
 }
 VECNORM_NAME = "vecnormalize.npz"  # arrays only: never a pickle (issue 15, point 2)
-#: artefacts of a `stridelab train` run
-POLICY_ZIP = "policy/policy.zip"
-VECNORM = "policy/vecnormalize.npz"
-LEGACY_VECNORM = "policy/vecnormalize.pkl"  # pickled statistics of older runs: never loaded
-TRUST_NOTE = (
-    "an SB3 model file is a zip of pickles, and loading one runs any code it carries; StrideLab loads models "
-    "from its own MLflow store (--run RUN_ID), or a file only with --trust"
-)
-CONFIG = "config.yaml"
 
 
 def algo_class(name: str):
-    import importlib
-
     mod, cls, _ = ALGO_CLASSES[name]
     return getattr(importlib.import_module(mod), cls)
-
-
-# --------------------------------------------------------------------------- env settings
-def env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
-    """Keyword arguments of `StrengthRunEnv` / `StrengthRunVecEnv`: the env section as validated."""
-    return cfg.env.model_dump()
-
-
-def rollout_env_plans(policy, cohort, season_weeks: int, env_kw: dict[str, Any]) -> np.ndarray:
-    """(n, season_weeks, PLAN_SIZE): the week plans `policy` chooses for every athlete of `cohort`
-    (one batched season on `StrengthRunVecEnv.from_cohort`, via the evaluation harness)."""
-    from agents.evaluation import rollout_plans
-
-    if hasattr(policy, "reset"):
-        policy.reset()
-    return rollout_plans(policy, cohort, int(season_weeks), **env_kw)
-
-
-#: env settings that describe the population or the episode length, not the decisions: a
-#: cohort-built env takes its athletes, levels and race from the cohort and runs one season
-_POPULATION_KEYS = ("level", "levels", "race_distance", "season_weeks", "athlete_pool", "population_seed",
-                    "max_weeks")
-
-
-def harness_env_kwargs(cfg: ExperimentConfig) -> dict[str, Any]:
-    """kwargs for `StrengthRunVecEnv.from_cohort`: action scope, reward, limits, noise, pain rule..."""
-    return {k: v for k, v in env_kwargs(cfg).items() if k not in _POPULATION_KEYS}
-
 
 # --------------------------------------------------------------------------- normalisation statistics
 # SB3's VecNormalize.save pickles the whole wrapper, and unpickling runs whatever the file says.
@@ -112,8 +63,6 @@ def save_vecnormalize(venv, path: str | Path) -> Path:
 
 def load_vecnormalize(path: str | Path, obs_size: int | None = None) -> dict[str, np.ndarray]:
     """Statistics saved by `save_vecnormalize`; InputError for anything else (never unpickles)."""
-    import zipfile
-
     try:
         with np.load(path, allow_pickle=False) as z:
             d = {k: np.array(z[k]) for k in (*_RMS_KEYS, *_SCALAR_KEYS)}
@@ -185,8 +134,11 @@ class Predictor:
     """
 
     def __init__(self, model, obs_rms=None, clip_obs: float = 10.0, epsilon: float = 1e-8,
-                 nvec: np.ndarray | None = None, action_scope: str = "strength") -> None:
+                 nvec: np.ndarray | None = None, action_scope: str = "strength",
+                 env_kwargs: dict[str, Any] | None = None) -> None:
         self.model = model
+        #: what it was trained for (`experiments.policy.saved`): read by the rollout, never inferred
+        self.env_kwargs: dict[str, Any] = dict(env_kwargs or {})
         self.obs_rms = obs_rms
         self.clip_obs = clip_obs
         self.epsilon = epsilon
@@ -197,8 +149,6 @@ class Predictor:
         self._state = None
         space = model.action_space
         if nvec is not None:
-            from gymnasium import spaces
-
             space = spaces.MultiDiscrete(nvec)
         self.action_space = space
         self.observation_space = model.observation_space
@@ -237,12 +187,10 @@ class Predictor:
 
     @classmethod
     def load(cls, policy_zip: str | Path, vecnormalize: str | Path | None, algo: str,
-             action_scope: str) -> Predictor:
+             action_scope: str, env_kwargs: dict[str, Any] | None = None) -> Predictor:
         """Load a saved policy (and its VecNormalize statistics, .npz) on the CPU. Trusted files only:
         an SB3 zip is a pickle (see `load_sb3`)."""
         model = load_sb3(algo, policy_zip)
-        from envs.observation import OBS_SIZE
-
         if tuple(model.observation_space.shape) != (OBS_SIZE,):
             raise InputError(
                 f"policy: {policy_zip}: trained on observations of shape {tuple(model.observation_space.shape)}; "
@@ -258,17 +206,13 @@ class Predictor:
                 clip, eps = float(st["clip_obs"]), float(st["epsilon"])
         nvec = None
         if algo == "dqn":
-            from envs.actions import action_nvec
-
             nvec = np.asarray(action_nvec(action_scope), dtype=np.int64)
-        return cls(model, obs_rms, clip, eps, nvec, action_scope)
+        return cls(model, obs_rms, clip, eps, nvec, action_scope, env_kwargs)
 
 
 def check_action_space(model: Any, action_scope: str, where: object) -> None:
     """InputError unless `model` acts in this StrideLab's action space for `action_scope` (a model
     saved before a component was added, e.g. the strength_and_run `sets`, is refused by name)."""
-    from envs.actions import ACTION_NAMES, action_nvec
-
     want = action_nvec(action_scope)
     space = model.action_space
     nvec = getattr(space, "nvec", None)
@@ -278,47 +222,6 @@ def check_action_space(model: Any, action_scope: str, where: object) -> None:
         raise InputError(
             f"policy: {where}: trained on actions {got}; allowed: {want} for action_scope {action_scope!r} "
             f"({', '.join(ACTION_NAMES[: len(want)])}; the action space grew since; retrain with stridelab train)")
-
-
-# --------------------------------------------------------------------------- loading policies
-@dataclass
-class LearnedPolicy:
-    """A trained policy with what it was trained for (from its MLflow run or model file)."""
-
-    name: str
-    predictor: Any  # a Predictor (SB3 predict signature)
-    action_scope: str
-    season_weeks: int | None = None
-    race_distance: str | None = None
-    levels: tuple[str, ...] = ()
-    training_seeds: tuple[int, ...] = ()
-    eval_seed: int | None = None
-    run_id: str | None = None
-    env_kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def predict(
-        self,
-        observation: np.ndarray,
-        state: Any = None,
-        episode_start: np.ndarray | None = None,
-        deterministic: bool = True,
-    ) -> tuple[np.ndarray, Any]:
-        return self.predictor.predict(
-            observation, state=state, episode_start=episode_start, deterministic=deterministic
-        )
-
-    def reset(self) -> None:
-        if hasattr(self.predictor, "reset"):
-            self.predictor.reset()
-
-
-def load_baseline(name: str) -> Any:
-    """A baseline policy by name; InputError listing the names otherwise."""
-    from agents.baselines import BASELINES
-
-    if name not in BASELINES:
-        raise InputError(f"baseline: {name!r} is not a baseline; allowed: {', '.join(BASELINES)}")
-    return BASELINES[name]
 
 
 def detect_algo(path: str | Path) -> str:
@@ -340,92 +243,3 @@ def detect_algo(path: str | Path) -> str:
     if "clip_range" in data:
         return "ppo"
     return "a2c"
-
-
-def _scope_of(model) -> str:
-    from envs.actions import action_nvec
-
-    space = model.action_space
-    nvec = getattr(space, "nvec", None)
-    if nvec is not None:
-        return "strength_and_run" if len(nvec) > len(action_nvec("strength")) else "strength"
-    n = int(getattr(space, "n", 0))
-    return "strength" if n == int(np.prod(action_nvec("strength"))) else "strength_and_run"
-
-
-def load_model_file(path: str | Path, vecnormalize: str | Path | None = None, trust: bool = False) -> LearnedPolicy:
-    """An SB3 model file (+ its normalisation statistics, `vecnormalize.npz` next to it) as a policy.
-
-    Only with `trust=True` (the CLI's --trust): the file is unpickled (see TRUST_NOTE).
-    """
-    p = Path(path)
-    if not trust:
-        raise InputError(f"--model: {str(p)!r} is not loaded without --trust: {TRUST_NOTE}")
-    if not p.exists():
-        raise InputError(f"--model: {p}: no such file")
-    if not p.is_file():
-        raise InputError(f"--model: {p}: not a regular file; allowed: an SB3 .zip")
-    algo = detect_algo(p)
-    scope = _scope_of(load_sb3(algo, p))
-    vn = Path(vecnormalize) if vecnormalize else p.with_name(VECNORM_NAME)
-    legacy = p.with_name("vecnormalize.pkl")
-    if not vn.is_file() and legacy.exists():
-        raise InputError(f"--model: {str(legacy)!r} beside the model holds pickled statistics, which StrideLab does "
-                         f"not load; allowed: {VECNORM_NAME} (arrays, written by stridelab train)")
-    pred = Predictor.load(p, vn if vn.is_file() else None, algo, scope)
-    return LearnedPolicy(name=f"learned:{p.stem}", predictor=pred, action_scope=scope)
-
-
-def load_run_policy(run_id: str, tracking_uri: str | None = None) -> LearnedPolicy:
-    """The final policy of a `stridelab train` run (artefacts policy/policy.zip, config.yaml)."""
-    from mlflow.exceptions import MlflowException
-
-    from experiments import tracking
-    from experiments.config import validate
-    from sim.plan import load_yaml
-
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    uri = tracking.tracking_uri(tracking_uri)
-    cl = tracking.open_store(tracking_uri, create=False)  # the project's store: never created here
-    try:
-        run = cl.get_run(run_id)
-    except MlflowException:
-        raise InputError(f"run: {run_id!r} is not a run in the MLflow store {uri}") from None
-    tmp = Path(tempfile.mkdtemp(prefix="stridelab-run-"))
-    try:
-        try:
-            cfg_path = cl.download_artifacts(run_id, CONFIG, str(tmp))
-            zip_path = cl.download_artifacts(run_id, POLICY_ZIP, str(tmp))
-        except (MlflowException, OSError):
-            raise InputError(
-                f"run: {run_id} has no trained policy ({POLICY_ZIP} and {CONFIG}); is it a finished "
-                "`stridelab train` run?"
-            ) from None
-        try:
-            vn_path: str | None = cl.download_artifacts(run_id, VECNORM, str(tmp))
-        except (MlflowException, OSError):
-            vn_path = None
-        if vn_path is None and LEGACY_VECNORM in {a.path for a in cl.list_artifacts(run_id, "policy")}:
-            raise InputError(f"run: {run_id} stores its normalisation statistics as a pickle ({LEGACY_VECNORM}), "
-                             "which StrideLab no longer loads; retrain it (stridelab train) to get "
-                             f"{VECNORM} (arrays only)")
-        cfg = validate(load_yaml(cfg_path), f"run {run_id} config.yaml")
-        pred = Predictor.load(zip_path, vn_path, cfg.algo.name, cfg.env.action_scope)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    label = run.info.run_name or run_id[:8]
-    kw = harness_env_kwargs(cfg)
-    return LearnedPolicy(
-        name=f"learned:{label}",
-        predictor=pred,
-        action_scope=cfg.env.action_scope,
-        season_weeks=cfg.env.season_weeks,
-        race_distance=cfg.env.race_distance,
-        levels=tuple(cfg.env.level_weights()),
-        training_seeds=tuple(int(s) for s in cfg.seeds),
-        eval_seed=int(cfg.eval.seed),
-        run_id=run_id,
-        env_kwargs=kw,
-    )
-
-

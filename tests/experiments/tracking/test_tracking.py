@@ -16,7 +16,7 @@ import pytest
 from experiments.tracking import open_store
 from sim.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # What `stridelab train` does first on a store: open (create) it, create the experiment, a run.
 WORKER = """
@@ -121,3 +121,35 @@ def test_garbage_tracking_uri_names_its_source(monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "garbage")
     with pytest.raises(InputError, match=r"^MLFLOW_TRACKING_URI: 'garbage' is not an MLflow tracking URI"):
         open_store()
+
+
+def test_a_store_left_mid_write_by_a_killed_process_is_opened(tmp_path):
+    """A process SIGKILLed inside an SQLite write transaction leaves a hot journal; the read-only table
+    check could not roll it back and called the store damaged (seen when a killed tune worker's store was
+    reused). The check rolls it back (as SQLite does on any read-write open) and never creates a file."""
+    import signal
+    import sqlite3
+
+    from experiments.tracking.store import _check_mlflow_tables
+
+    db = tmp_path / "mlflow.db"
+    code = ("import os, signal, sqlite3, sys\n"
+            "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "for t in ('experiments', 'runs', 'alembic_version'):\n"
+            "    con.execute(f'CREATE TABLE {t} (x BLOB)')\n"
+            "con.execute('PRAGMA cache_size=1')\n"
+            "con.execute('BEGIN')\n"
+            "for _ in range(200):\n"
+            "    con.execute('INSERT INTO runs VALUES (?)', (os.urandom(4000),))\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL and (tmp_path / "mlflow.db-journal").exists()
+    _check_mlflow_tables(db, f"sqlite:///{db}", "src", allow_empty=False)  # no InputError
+    assert not (tmp_path / "mlflow.db-journal").exists()
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)  # the killed transaction rolled back
+    con.close()
+    with pytest.raises(InputError, match="not an MLflow store"):
+        other = tmp_path / "other.db"
+        sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+        _check_mlflow_tables(other, f"sqlite:///{other}", "src", allow_empty=False)

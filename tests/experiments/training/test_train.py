@@ -23,7 +23,7 @@ import yaml
 from experiments.config import load_config, validate
 from sim.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 TINY = {
     "name": "tiny",
@@ -80,7 +80,8 @@ def steps_of(cl, run_id: str, key: str) -> list[int]:
 
 
 def test_metric_writer_skips_strings_excluded_and_repeated_steps(store) -> None:
-    from experiments.tracking import MetricLogger, MLflowOutputFormat
+    from experiments.tracking import MetricLogger
+    from experiments.tracking.sb3 import MLflowOutputFormat
 
     _, uri = store
     cl = client(uri)
@@ -105,7 +106,7 @@ def test_metric_writer_skips_strings_excluded_and_repeated_steps(store) -> None:
 def test_two_seeds_log_everything_and_aggregate(store) -> None:
     import mlflow
 
-    from experiments.train import train
+    from experiments.training.run import train
 
     folder, uri = store
     cfg = load_config(config(folder, "two_seeds", seeds=[0, 1]))
@@ -146,6 +147,14 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
             a.path for a in cl.list_artifacts(run_id, "comparison")}
         assert {a.path for a in cl.list_artifacts(run_id, "plots")} == {"plots/learning_curve.png",
                                                                         "plots/season.png"}
+        # issue 21: the final policy and the checkpoint carry what they were trained for, read back by the loader
+        from experiments.policy import load_run_policy, policy_meta, read_meta
+
+        for saved in ("final/policy.zip", "checkpoints/checkpoint.zip"):
+            assert read_meta(Path(cfg.checkpoint.folder) / run_id / saved) == policy_meta(cfg)
+        pol = load_run_policy(run_id, uri)
+        assert pol.action_scope == cfg.env.action_scope and pol.source == "stridelab.json"
+        assert pol.env_kwargs == policy_meta(cfg).env_kwargs
         # the logged config reloads to the same config
         text = Path(cl.download_artifacts(run_id, "config.yaml", str(folder / f"cfg{seed}"))).read_text()
         assert validate(yaml.safe_load(text), "logged") == cfg
@@ -196,7 +205,7 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
 def test_resume_after_sigkill_continues_same_run(store) -> None:
     """Kill a training process after its first checkpoint; resume; one finished run, metrics
     continuous (every rollout step present) and never duplicated."""
-    from experiments.train import train
+    from experiments.training.run import train
 
     folder, uri = store
     total = 16 * 8 * 40
@@ -243,7 +252,7 @@ def test_resume_after_sigkill_continues_same_run(store) -> None:
 
 
 def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
-    from experiments.train import train
+    from experiments.training.run import train
 
     folder, uri = store
     # a finished run of its own (this test needs no other test's run or store)
@@ -264,7 +273,7 @@ def test_resume_rejects_unknown_run_and_changed_config(store) -> None:
 def test_resume_refuses_a_run_that_is_not_a_training_run(store) -> None:
     """Issue 15, point 3: `--resume` with a run of another experiment (no config.yaml) trained into it,
     ended FINISHED with 0 params and registered a model version. Point 7: and left an empty runs/."""
-    from experiments.train import train
+    from experiments.training.run import train
 
     folder, uri = store
     cl = client(uri)
@@ -286,7 +295,7 @@ def test_resume_after_the_model_was_logged_adds_no_second_model(store, tmp_path,
 
     import mlflow
 
-    from experiments.train import train
+    from experiments.training.run import train
 
     folder, uri = store
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -315,7 +324,8 @@ def test_resume_restores_the_checkpoint_exactly(store) -> None:
     import torch
 
     from experiments import tracking
-    from experiments.train import RunContext, _build_model, _fetch_checkpoint
+    from experiments.training.checkpointing import RunContext, fetch_checkpoint
+    from experiments.training.run import _build_model
 
     folder, uri = store
     cfg = load_config(config(folder, "exact", checkpoint={"every_timesteps": 128, "folder": str(folder / "rx")}))
@@ -328,7 +338,7 @@ def test_resume_restores_the_checkpoint_exactly(store) -> None:
     weights = {k: v.clone() for k, v in model.policy.state_dict().items()}
     optim = model.policy.optimizer.state_dict()
 
-    again, venv2 = _build_model(cfg, 0, _fetch_checkpoint(ctx), ctx)
+    again, venv2 = _build_model(cfg, 0, fetch_checkpoint(ctx), ctx)
     assert again.num_timesteps == model.num_timesteps == 256
     for k, v in again.policy.state_dict().items():
         assert torch.equal(v, weights[k]), k
@@ -356,8 +366,9 @@ def test_expected_injury_reward_swaps_the_injury_term() -> None:
     """The wrapper's reward = env reward + w x (realised injured days - mean days per injury x hazard),
     and the mean days per injury is the log-normal mean of the kernel's draw."""
     from envs import StrengthRunVecEnv
-    from experiments.train import ExpectedInjuryReward
-    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters, mean_injury_days
+    from experiments.training.environments import ExpectedInjuryReward
+    from experiments.training.injury import mean_injury_days
+    from sim.parameters import INJURY_MEDIAN_D, INJURY_SIGMA_LN, default_parameters
     from sim.state import M_HAZARD, M_INJURED_DAYS
 
     gp = default_parameters()
@@ -382,11 +393,9 @@ def test_log_population_links_the_dataset_again_after_a_concurrent_insert() -> N
     """Two tune workers on one server can both insert the same population dataset; the loser gets
     a unique-key error from the store, and links the (now existing) dataset again. Other store
     errors are not swallowed."""
-    from types import SimpleNamespace
-
     from mlflow.exceptions import MlflowException
 
-    from experiments.train import log_population
+    from experiments.training.evaluation import log_population
     from sim.whatif import make_cohort
 
     class Client:
@@ -400,11 +409,11 @@ def test_log_population_links_the_dataset_again_after_a_concurrent_insert() -> N
 
     cohort = make_cohort("intermediate", 4, 3)
     race = Client("(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint \"dataset_pk\"")
-    log_population(SimpleNamespace(client=race, run_id="r1"), cohort, "eval")
+    log_population(race, "r1", cohort, "eval")
     assert len(race.calls) == 2 and race.calls[0] == race.calls[1]
     (ds,) = race.calls[1][1]
     assert ds.dataset.name == "eval-population" and {t.key: t.value for t in ds.tags}["athletes"] == "4"
     other = Client("connection refused")
     with pytest.raises(MlflowException, match="connection refused"):
-        log_population(SimpleNamespace(client=other, run_id="r1"), cohort, "eval")
+        log_population(other, "r1", cohort, "eval")
     assert len(other.calls) == 1
