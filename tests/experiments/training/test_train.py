@@ -417,3 +417,25 @@ def test_log_population_links_the_dataset_again_after_a_concurrent_insert() -> N
     with pytest.raises(MlflowException, match="connection refused"):
         log_population(other, "r1", cohort, "eval")
     assert len(other.calls) == 1
+
+
+def test_the_same_config_and_seed_train_the_same_policy(store) -> None:
+    """What `stridelab headline` promises for a rerun on the same commit and seeds: training is
+    deterministic (same weights, same final metrics), so the learned rung's numbers repeat."""
+    import hashlib
+    import zipfile
+
+    from experiments.training.run import train
+
+    folder, uri = store
+    digests, finals = [], []
+    for k in range(2):
+        res = train(load_config(config(folder, f"det{k}", eval={**TINY["eval"], "model_draws": 0,
+                                                                  "missed_sessions": []})), progress=False)
+        run_id, metrics = res.runs[0]
+        finals.append({m: v for m, v in metrics.items() if m.startswith("final/") and "wall" not in m})
+        path = client(uri).download_artifacts(run_id, "policy/policy.zip", str(folder / f"dl{k}"))
+        with zipfile.ZipFile(path) as z:
+            digests.append(hashlib.sha256(z.read("policy.pth")).hexdigest())
+    assert digests[0] == digests[1]
+    assert finals[0] == finals[1] and finals[0]
