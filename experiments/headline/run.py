@@ -58,6 +58,7 @@ TEMPLATES = ("beginner", "intermediate", "advanced")
 #: the ablation's name in per_athlete.csv (not a rung): the open-loop plan played through the env's actions
 FOLLOWER = "open-loop through the env's actions"
 HELD_OUT_SEED = 900001
+FIGURE = "headline_ladder.png"  # docs/ copy of ladder.png, written with the README block
 QUICK_TRAIN = ("total_timesteps=13312", "n_envs=64", "algo.batch_size=1664", "eval.athletes=32",
                "eval.final_athletes=32", "eval.every_timesteps=1000000", "checkpoint.every_timesteps=1000000",
                "eval.baselines=[advanced, run_only]")
@@ -332,6 +333,9 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
         atomic_write_text(files[5], json.dumps(doc, indent=1, default=str))
         for path in readme or []:
             atomic_write_text(path, report.rewrite_block(path.read_text(), text, str(path)))
+        if readme:  # the figure README shows beside the block: docs/ next to the first file (README.md)
+            (readme[0].parent / "docs").mkdir(exist_ok=True)
+            atomic_write_bytes(readme[0].parent / "docs" / FIGURE, files[4].read_bytes())
         if cl is not None and run_id is not None:
             metrics = {}
             for _, row in table.iterrows():

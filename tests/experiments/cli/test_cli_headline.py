@@ -55,6 +55,7 @@ def test_mlflow_holds_the_headline_run_and_the_readme_block_its_provenance(quick
     rec = recorded(readme.read_text())
     assert rec is not None and rec["fingerprint"] == h.meta["fingerprint"]
     assert "old table" not in readme.read_text()
+    assert (readme.parent / "docs" / "headline_ladder.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_rerun_reuses_finished_stages_and_gives_the_same_numbers(quick, capsys):
