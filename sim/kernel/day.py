@@ -280,7 +280,11 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
         # at the target intensity falls much faster than the pace.
         quality = max(1.0 - gp[P.QUALITY_PER_NMF] * nmf - gp[P.QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
     load = rpe * minutes
-    stimulus = load * quality ** gp[P.KEY_STIMULUS_EXPONENT] if quality < 1.0 else load
+    stimulus = load
+    if quality < 1.0:
+        g = gp[P.KEY_STIMULUS_EXPONENT]
+        q2 = quality * quality  # quality^4 by two products at the default exponent (pow is a libm call)
+        stimulus = load * (q2 * q2 if g == 4.0 else quality ** g)
     # Per-step tissue stress (dimensionless, fatigue as the run starts), relative to each
     # compartment's capacity, then Miner damage of the run: km x stress^k, with stress rising
     # late in runs longer than the tolerated length. The same steps load soft tissue and bone.
@@ -448,7 +452,9 @@ def step_day_with(st, ath, gp, dv, k, day, rules, clock, met):
     s_rel = 7.0 * st[S.BONE_STIMULUS_D] / gp[P.BONE_STIM_REF]
     target = gp[P.BONE_CAPACITY_FLOOR]
     if s_rel > 0.0:
-        target = min(max(math.exp(gp[P.BONE_ADAPT_EXPONENT] * math.log(s_rel)), target), gp[P.BONE_CAPACITY_MAX])
+        b = gp[P.BONE_ADAPT_EXPONENT]
+        pw = math.sqrt(math.sqrt(s_rel)) if b == 0.25 else math.exp(b * math.log(s_rel))
+        target = min(max(pw, target), gp[P.BONE_CAPACITY_MAX])
     bone = st[S.BONE_CAPACITY_REL]
     opened = min(gp[P.REMODEL_PER_DEFICIT] * max(target - bone, 0.0) / bone, gp[P.REMODEL_MAX])
     remodel = st[S.BONE_REMODEL]
