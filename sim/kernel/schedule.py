@@ -178,13 +178,14 @@ def schedule_week(plan, ath, gp, days):
     for _ in range(n_str):
         e = effort
         hard = is_hard_lift(emphasis, e)
-        best, best_score = _best_day(days, placement, hard, chosen, hard_days)
-        if hard and placement != S.PLACE_BEFORE_KEY and best_score <= RULE_BREAK:
+        for _attempt in range(2):  # one call site of the inlined _best_day (compile time)
+            best, best_score = _best_day(days, placement, hard, chosen, hard_days)
+            if not (hard and placement != S.PLACE_BEFORE_KEY and best_score <= RULE_BREAK):
+                break
             # No day keeps the rules for hard lifting: the session is lightened (the article's
             # "light to moderate strength session later in the day") and placed as such.
             e = lighter_effort(emphasis)
             hard = False
-            best, best_score = _best_day(days, placement, hard, chosen, hard_days)
         chosen |= 1 << best
         if hard:
             hard_days |= 1 << best
