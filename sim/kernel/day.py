@@ -408,7 +408,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     step_day_with(st, ath, gp, dv, athlete_constants(ath, gp, dv), day, rules, clock, met)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def step_day_with(st, ath, gp, dv, k, day, rules, clock, met):
     """`step_day` with the athlete's `Constants` k given."""
     pain_rule, draw_injuries = rules
