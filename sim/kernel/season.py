@@ -123,7 +123,7 @@ WARMUP_MIN_WEEKS = 12
 WARMUP_MAX_WEEKS = 104
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def init_state(st, ath, gp, dv, days, plan, met):
     """Warm one athlete up from a detrained body through their running history.
 
