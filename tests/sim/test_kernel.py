@@ -328,3 +328,44 @@ def test_states_stay_in_physical_bounds_under_extreme_plans():
     assert (st[:, NM_FATIGUE] >= 0).all() and (st[:, NM_FATIGUE] <= 1).all()
     assert (st[:, DAMAGE] >= 0).all()
     assert (st[:, CAPACITY_REL] >= gp[CAPACITY_FLOOR] - 1e-12).all()
+
+
+def test_serial_and_threaded_batches_are_bit_identical():
+    """`simulate` / `init_states` run one thread below PARALLEL_MIN_ATHLETES athletes and threads from
+    there on: rows are independent, so both loops give the same bits."""
+    from sim.kernel import season
+
+    n, weeks = 40, 12
+    gp = default_parameters()
+    ath = sample_athletes("beginner", n, 11)
+    warm = [np.empty((n, STATE_SIZE)) for _ in range(2)]
+    season._init_serial(ath, gp, warm[0])
+    season._init_parallel(ath, gp, warm[1])
+    assert np.array_equal(warm[0], warm[1])
+    plans = _risky_plans(weeks)[None]
+    keys = np.arange(n, dtype=np.int64)
+    outs = [np.empty((n, weeks, METRIC_SIZE)) for _ in range(2)]
+    states = [warm[0].copy(), warm[0].copy()]
+    season._simulate_serial(states[0], ath, gp, plans, 4, keys, 0, outs[0])
+    season._simulate_parallel(states[1], ath, gp, plans, 4, keys, 0, outs[1])
+    assert np.array_equal(outs[0], outs[1]) and np.array_equal(states[0], states[1])
+    assert np.isfinite(outs[0]).all() and outs[0][:, :, M_NEW_INJURIES].sum() > 0
+
+
+def test_a_repeated_week_plan_reuses_its_days_with_the_same_result():
+    """`simulate_athlete` schedules a week only when its plan differs from the last one's: a season of
+    one repeated plan gives the same bits as that plan run one week per call (scheduled every time)."""
+    n, weeks = 8, 6
+    gp, ath, st0 = _cohort(n)
+    plan = _risky_plans(1)[0]
+    plans = np.repeat(plan[None], weeks, axis=0)
+    keys = np.arange(n, dtype=np.int64)
+    whole = np.empty((n, weeks, METRIC_SIZE))
+    a = st0.copy()
+    kernel.simulate(a, ath, gp, plans[None], 1, keys, 0, whole)
+    b = st0.copy()
+    week = np.empty((n, 1, METRIC_SIZE))
+    for w in range(weeks):
+        kernel.simulate(b, ath, gp, plans[None, w:w + 1], 1, keys, 7 * w, week)
+        assert np.array_equal(week[:, 0], whole[:, w])
+    assert np.array_equal(a, b)
