@@ -47,7 +47,7 @@ def _kernels():
             total += kernel.derive(gp)[0]
         return total
 
-    @njit(error_model="numpy")
+    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
     def draws(bases, n_days):
         total = 0.0
         for a in range(bases.shape[0]):
@@ -58,13 +58,13 @@ def _kernels():
                 total += kernel.uniform_at(dh, kernel.STREAM_SKIP_LIFT) + kernel.uniform_at(dh, kernel.STREAM_INJURY)
         return total
 
-    @njit(error_model="numpy")
+    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
     def schedule_all(athletes, gp, plans, days_all):
         for a in range(athletes.shape[0]):
             for w in range(plans.shape[0]):
                 kernel.schedule_week(plans[w], athletes[a], gp, days_all[a, w])
 
-    @njit(error_model="numpy")
+    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
     def schedule_season(athletes, gp, plans, days):
         n = 0
         for a in range(athletes.shape[0]):
@@ -74,7 +74,7 @@ def _kernels():
                     n += 1
         return n
 
-    @njit(error_model="numpy")
+    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
     def weeks_of_days(states, athletes, gp, dv, plans, days_all, bases, out):
         for a in range(states.shape[0]):
             st, ath = states[a], athletes[a]
@@ -87,7 +87,7 @@ def _kernels():
                 season.step_week(st, ath, gp, dv, k, days_all[a, w], rules, season.Week(bases[a], 7 * w, 1), met)
                 kernel.week_end(st, ath, gp, met)
 
-    @njit(error_model="numpy")
+    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
     def race_many(vo2, cost, race_km, out):
         for i in range(vo2.shape[0]):
             out[i] = kernel.race_time_min(vo2[i], cost[i], race_km[i])
@@ -123,10 +123,11 @@ def profile(inputs) -> list[Section]:
     bases = np.array([kernel.draw_base(0, int(k)) for k in keys], dtype=np.int64)
     days_all = np.empty((n, n_weeks, 7, DAY_SIZE))
     days = np.empty((7, DAY_SIZE))
+    season_days = np.empty((n, 7, DAY_SIZE))
     schedule_all(athletes, gp, week_plans, days_all)  # compile, and the days the week section steps
     scheduled = schedule_season(athletes, gp, week_plans, days)
     weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out)
-    season._simulate_serial(states.copy(), athletes, gp, plans, 0, keys, 0, out)
+    season._simulate_serial(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
     reps = 20_000
     derive_many(gp, 1)
     draws(bases, 7)
@@ -139,7 +140,10 @@ def profile(inputs) -> list[Section]:
     t_rng = _best(lambda: draws(bases, n_weeks * 7))
     t_schedule = _best(lambda: schedule_season(athletes, gp, week_plans, days))
     t_days = _best(lambda: weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out))
-    t_season = _best(lambda: season._simulate_serial(states.copy(), athletes, gp, plans, 0, keys, 0, out))
+    def season_serial():
+        season._simulate_serial(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
+
+    t_season = _best(season_serial)
     t_race = _best(lambda: race_many(vo2, cost, race_km, race_out)) / vo2.size
     ns = 1e9
     nan = float("nan")

@@ -26,7 +26,7 @@ class Week(NamedTuple):
     day_step: int
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
 def step_week(st, ath, gp, dv, k, days, rules, week, met):
     """Seven days (`step_day_with`) of one athlete with its `Constants` k: the one compiled copy of the
     day's physics that the season, the warm-up and the envs share (a first call compiles it once)."""
@@ -48,7 +48,7 @@ def _same_plan(plans, w):
     return True
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
 def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
     """One athlete through len(plans) weeks; out is (n_weeks, METRIC_SIZE), overwritten."""
     k = athlete_constants(ath, gp, dv)
@@ -63,15 +63,13 @@ def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
         week_end(st, ath, gp, met)
 
 
-def _simulate_rows(states, athletes, gp, plans, seed, keys, day0, out):
-    """`simulate`'s loop; compiled twice below (`prange` is `range` when `parallel` is off)."""
-    dv = derive(gp)
-    n = states.shape[0]
+def _simulate_rows(states, athletes, gp, dv, plans, seed, keys, day0, out, days):
+    """`simulate`'s loop (days: (n, 7, DAY_SIZE) scratch); compiled twice below (`prange` is `range` when
+    `parallel` is off)."""
     stride = 0 if plans.shape[0] == 1 else 1
-    for a in prange(n):
-        days = np.empty((7, S.DAY_SIZE))
+    for a in prange(states.shape[0]):
         base = draw_base(seed, keys[a])
-        simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], base, day0, out[a], days)
+        simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], base, day0, out[a], days[a])
 
 
 def _renamed(fn, name):
@@ -88,8 +86,13 @@ def _renamed(fn, name):
 # many athletes one thread is used: threads gain little on a few seasons, and a first call with a
 # small batch (the CLI, a test) then compiles no parallel loop (numba's parfor passes cost seconds).
 PARALLEL_MIN_ATHLETES = 64
-_simulate_serial = njit(error_model='numpy', cache=True)(_renamed(_simulate_rows, "_simulate_serial"))
-_simulate_parallel = njit(parallel=True, error_model='numpy', cache=True)(
+# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays), so they compile without
+# numba's reference counting (`_nrt=False`, inherited by the kernels they compile): each row view
+# would otherwise be an atomic increment and decrement. An allocation under it does not compile.
+_NO_REFCOUNTS = {"_nrt": False}
+_simulate_serial = njit(error_model='numpy', cache=True, **_NO_REFCOUNTS)(
+    _renamed(_simulate_rows, "_simulate_serial"))
+_simulate_parallel = njit(parallel=True, error_model='numpy', cache=True, **_NO_REFCOUNTS)(
     _renamed(_simulate_rows, "_simulate_parallel"))
 
 
@@ -102,7 +105,7 @@ def simulate(states, athletes, gp, plans, seed, keys, day0, out):
     the random streams; day0: season day of the first day; out (n, n_weeks, METRIC_SIZE).
     """
     run = _simulate_parallel if states.shape[0] >= PARALLEL_MIN_ATHLETES else _simulate_serial
-    run(states, athletes, gp, plans, seed, keys, day0, out)
+    run(states, athletes, gp, derive(gp), plans, seed, keys, day0, out, np.empty((states.shape[0], 7, S.DAY_SIZE)))
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -150,22 +153,22 @@ def init_state(st, ath, gp, dv, days, plan, met):
     st[S.DURABLE_AU] = st[S.FITNESS_AU] * (1.0 - math.exp(-ath[S.A_TRAINING_AGE_Y] * 365.0 / gp[P.TAU_DURABLE_D]))
 
 
-def _init_rows(athletes, gp, states):
-    """`init_states`' loop; compiled twice below, as `_simulate_rows`."""
-    dv = derive(gp)
+def _init_rows(athletes, gp, dv, states, days, plans, mets):
+    """`init_states`' loop over scratch rows (days (n, 7, DAY_SIZE), plans (n, PLAN_SIZE), mets (n,
+    METRIC_SIZE)); compiled twice below, as `_simulate_rows`."""
     for a in prange(athletes.shape[0]):
-        days = np.empty((7, S.DAY_SIZE))
-        plan = np.empty(S.PLAN_SIZE)
-        met = np.zeros(S.METRIC_SIZE)
-        init_state(states[a], athletes[a], gp, dv, days, plan, met)
+        init_state(states[a], athletes[a], gp, dv, days[a], plans[a], mets[a])
 
 
-_init_serial = njit(error_model='numpy', cache=True)(_renamed(_init_rows, "_init_serial"))
-_init_parallel = njit(parallel=True, error_model='numpy', cache=True)(_renamed(_init_rows, "_init_parallel"))
+_init_serial = njit(error_model='numpy', cache=True, **_NO_REFCOUNTS)(_renamed(_init_rows, "_init_serial"))
+_init_parallel = njit(parallel=True, error_model='numpy', cache=True, **_NO_REFCOUNTS)(
+    _renamed(_init_rows, "_init_parallel"))
 
 
 def init_states(athletes, gp, states):
     """Warm-up of every athlete (see `init_state`), in parallel from PARALLEL_MIN_ATHLETES athletes on;
     states (n, STATE_SIZE) overwritten."""
-    run = _init_parallel if athletes.shape[0] >= PARALLEL_MIN_ATHLETES else _init_serial
-    run(athletes, gp, states)
+    n = athletes.shape[0]
+    run = _init_parallel if n >= PARALLEL_MIN_ATHLETES else _init_serial
+    run(athletes, gp, derive(gp), states, np.empty((n, 7, S.DAY_SIZE)), np.empty((n, S.PLAN_SIZE)),
+        np.zeros((n, S.METRIC_SIZE)))

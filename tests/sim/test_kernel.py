@@ -330,7 +330,7 @@ def test_states_stay_in_physical_bounds_under_extreme_plans():
     assert (st[:, CAPACITY_REL] >= gp[CAPACITY_FLOOR] - 1e-12).all()
 
 
-def test_serial_and_threaded_batches_are_bit_identical():
+def test_serial_and_threaded_batches_are_bit_identical(monkeypatch):
     """`simulate` / `init_states` run one thread below PARALLEL_MIN_ATHLETES athletes and threads from
     there on: rows are independent, so both loops give the same bits."""
     from sim.kernel import season
@@ -338,18 +338,20 @@ def test_serial_and_threaded_batches_are_bit_identical():
     n, weeks = 40, 12
     gp = default_parameters()
     ath = sample_athletes("beginner", n, 11)
-    warm = [np.empty((n, STATE_SIZE)) for _ in range(2)]
-    season._init_serial(ath, gp, warm[0])
-    season._init_parallel(ath, gp, warm[1])
-    assert np.array_equal(warm[0], warm[1])
     plans = _risky_plans(weeks)[None]
     keys = np.arange(n, dtype=np.int64)
-    outs = [np.empty((n, weeks, METRIC_SIZE)) for _ in range(2)]
-    states = [warm[0].copy(), warm[0].copy()]
-    season._simulate_serial(states[0], ath, gp, plans, 4, keys, 0, outs[0])
-    season._simulate_parallel(states[1], ath, gp, plans, 4, keys, 0, outs[1])
-    assert np.array_equal(outs[0], outs[1]) and np.array_equal(states[0], states[1])
-    assert np.isfinite(outs[0]).all() and outs[0][:, :, M_NEW_INJURIES].sum() > 0
+    runs = []
+    for threshold in (10**9, 1):  # serial, then threaded
+        monkeypatch.setattr(season, "PARALLEL_MIN_ATHLETES", threshold)
+        st = np.empty((n, STATE_SIZE))
+        kernel.init_states(ath, gp, st)
+        out = np.empty((n, weeks, METRIC_SIZE))
+        warm = st.copy()
+        kernel.simulate(st, ath, gp, plans, 4, keys, 0, out)
+        runs.append((warm, st, out))
+    for a, b in zip(*runs, strict=True):
+        assert np.array_equal(a, b)
+    assert np.isfinite(runs[0][2]).all() and runs[0][2][:, :, M_NEW_INJURIES].sum() > 0
 
 
 def test_a_repeated_week_plan_reuses_its_days_with_the_same_result():
