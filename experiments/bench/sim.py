@@ -139,7 +139,8 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         "athletes": N_FAST,
         "weeks": WEEKS,
         "threads": int(__import__("numba").get_num_threads()),
-        "sections": [row._asdict() for row in sections],
+        "sections": [{k: None if isinstance(v, float) and v != v else v for k, v in row._asdict().items()}
+                     for row in sections],  # NaN (not in the season loop) as null: valid JSON
     }
     if against:
         result["against"] = against
