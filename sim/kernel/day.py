@@ -617,7 +617,7 @@ def step_day_with(st, ath, gp, dv, k, day, rules, clock, met):
     st[S.CUMULATIVE_KM] = cumulative_km
 
 
-@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
+@njit(error_model='numpy', cache=True, inline='always')
 def week_end(st, ath, gp, met):
     """Close a week's metrics: end-of-week snapshots and means."""
     met[S.M_STRENGTH_REL] = strength_rel(st)
