@@ -130,9 +130,13 @@ def begin_episode(i, starts, batch, params):
     c[C_TPREV] = race_time_week(vo2, cost, ath[A_RACE_KM], table)
     c[C_RACE_T] = c[C_T0]
     c[C_FATIGUE_REF] = max(st[FATIGUE_AU], 1e-6)
-    body = st.copy()
-    plan = np.empty(PLAN_SIZE)
-    met = np.zeros(METRIC_SIZE)
+    body = batch.body[i]  # scratch rows: a step allocates nothing (see `_NO_REFCOUNTS`)
+    plan = batch.habit_plan[i]
+    met = batch.habit_met[i]
+    for k in range(STATE_SIZE):
+        body[k] = st[k]
+    for k in range(METRIC_SIZE):
+        met[k] = 0.0
     kernel.habitual_plan(ath, plan)
     kernel.schedule_week(plan, ath, gp, days)
     for d in range(7):
@@ -191,7 +195,7 @@ def _bad_component(action, cfg):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # see _NO_REFCOUNTS
 def step_single(action, batch, params):
     """The single env's whole step: one call. NaN reward (and ctrl C_ERR) on a bad action."""
     bad = _bad_component(action, params.cfg)
@@ -254,14 +258,22 @@ def _named(fn, name: str):
     return copy
 
 
+# A step allocates nothing (the bundles are allocated once, in Python, and `begin_episode` works in
+# their scratch rows), so the step kernels are compiled without numba's reference counting
+# (`_nrt=False`, inherited by every kernel they compile): every bundle field read and every row
+# view was an atomic increment and decrement, together ~40% of a batched step (perf, one thread).
+# An allocation on this path does not compile under it (numba: no NRT, no np.empty), so one cannot
+# slip in and leak.
+_NO_REFCOUNTS = {"_nrt": False}
+
 #: Every row one week, in parallel over rows.
-step_batch = njit(parallel=True, cache=True)(_named(_step_batch, "step_batch"))
+step_batch = njit(parallel=True, cache=True, **_NO_REFCOUNTS)(_named(_step_batch, "step_batch"))
 #: `step_batch` in one thread: with one numba thread the parallel runtime only adds overhead
 #: (and next to torch's own OpenMP pool it can make a step many times slower).
-step_batch_serial = njit(cache=True)(_named(_step_batch, "step_batch_serial"))
+step_batch_serial = njit(cache=True, **_NO_REFCOUNTS)(_named(_step_batch, "step_batch_serial"))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, _nrt=False)  # see _NO_REFCOUNTS
 def reset_batch(slots, starts, batch, params):
     """begin_episode for the given rows, in parallel."""
     for j in prange(slots.shape[0]):
@@ -294,6 +306,9 @@ class Batch(NamedTuple):
     plans: np.ndarray
     mets: np.ndarray
     days: np.ndarray
+    body: np.ndarray  # (n, STATE_SIZE) scratch: the copy of a body `begin_episode` steps through its habitual week
+    habit_plan: np.ndarray  # (n, PLAN_SIZE) scratch: that week's plan
+    habit_met: np.ndarray  # (n, METRIC_SIZE) scratch: that week's metrics
 
     @classmethod
     def zeros(cls, n: int) -> Batch:
@@ -305,6 +320,9 @@ class Batch(NamedTuple):
             plans=np.zeros((n, 1, PLAN_SIZE)),
             mets=np.zeros((n, 1, METRIC_SIZE)),
             days=np.zeros((n, 7, DAY_SIZE)),
+            body=np.zeros((n, STATE_SIZE)),
+            habit_plan=np.zeros((n, PLAN_SIZE)),
+            habit_met=np.zeros((n, METRIC_SIZE)),
         )
 
 

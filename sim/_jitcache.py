@@ -58,13 +58,26 @@ def sources_hash(sources: tuple[ModuleType, ...]) -> str:
     return digest.hexdigest()
 
 
+def stamp_path(stamp: Path) -> Path:
+    """Where the stamp of the cache that numba uses now is kept: `stamp` itself, or, when numba's
+    cache lives in a folder of its own (NUMBA_CACHE_DIR: a fresh cache for a cold-start timing, CI),
+    a file in that folder. A stamp describes one cache: one shared by every cache folder would let
+    a process on a fresh folder mark the default cache as current, whose stale kernels (compiled
+    from sources since edited) then load."""
+    from numba.core import config
+
+    if not config.CACHE_DIR:
+        return stamp
+    key = hashlib.sha256(str(stamp.resolve()).encode()).hexdigest()[:16]
+    return Path(config.CACHE_DIR) / "stridelab-stamps" / f"{key}-{stamp.name}"
 
 
 def refresh(modules: tuple[ModuleType, ...], stamp: Path, sources: tuple[ModuleType, ...] = ()) -> bool:
     """Flush the cache index of the modules' numba functions if the simulator (or one of `sources`)
-    changed; True if flushed."""
+    changed since `stamp_path(stamp)` was written; True if flushed."""
     from numba.core.registry import CPUDispatcher
 
+    stamp = stamp_path(stamp)
     current = fingerprint() + sources_hash(sources)
     with contextlib.suppress(OSError):
         if stamp.read_text() == current:
@@ -76,6 +89,6 @@ def refresh(modules: tuple[ModuleType, ...], stamp: Path, sources: tuple[ModuleT
                 with contextlib.suppress(OSError):
                     obj._cache.flush()
     with contextlib.suppress(OSError):
-        stamp.parent.mkdir(exist_ok=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(current)
     return True

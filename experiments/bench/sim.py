@@ -4,7 +4,9 @@ Both run one-year seasons (52 weeks, the level's reference running plus 2x/week 
 lifting) in the same process; the reference on fewer athletes (it is ~1000x slower), so
 each figure is athlete-days per second. Also measures the first-call latency of a fresh
 process (import + first simulate), twice: the second process must find numba's on-disk
-cache (cache=True) and start warm.
+cache (cache=True) and start warm. Then the per-section profile of the kernel (`_sections`: scheduler,
+day, random draws, the rest of the season loop, derive, race prediction) on a fixed part of the
+same workload, one thread.
 """
 
 from __future__ import annotations
@@ -125,6 +127,9 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         if against:
             other = max(other, _time_against(against, N_FAST, 2))
     cold, warm = first_call_latency()
+    from experiments.bench._sections import SECTION_ATHLETES, profile, table
+
+    sections = profile(_inputs(SECTION_ATHLETES))
     result = {
         "athlete_days_per_s": fast,
         "reference_athlete_days_per_s": ref,
@@ -134,6 +139,8 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         "athletes": N_FAST,
         "weeks": WEEKS,
         "threads": int(__import__("numba").get_num_threads()),
+        "sections": [{k: None if isinstance(v, float) and v != v else v for k, v in row._asdict().items()}
+                     for row in sections],  # NaN (not in the season loop) as null: valid JSON
     }
     if against:
         result["against"] = against
@@ -149,4 +156,5 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
             print(f"{against}: {other / 1e6:10.1f} M athlete-days/s; this tree / that one = {fast / other:.3f}")
         print(f"first call in a fresh process: {cold:.2f} s with an empty JIT cache, {warm:.2f} s in the next process "
               "(cache warm)")
+        print(table(sections, SECTION_ATHLETES, WEEKS))
     return result

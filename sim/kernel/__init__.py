@@ -22,7 +22,13 @@ Equations, units and sources: docs/model.md.
 
 Speed notes: `error_model='numpy'` drops Python's zero-division checks (no divisor here can
 be zero: capacity >= its floor, effective bone capacity >= (1 - remodel_max) x its floor, 1RM >= 0.5 BW,
-distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x).
+distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x). Issue 26:
+one compiled week (`season.step_week`) serves the season and the warm-up; what no day changes is
+computed once (`day.Constants`); a week whose plan repeats the last one keeps its days; the loops
+allocate nothing and compile without numba's reference counting (`season._NO_REFCOUNTS`); the bone
+set point's power 0.25 and the key-run quality^4 skip libm at their default exponents (results
+within 5e-13 relative, discrete outcomes identical); batches below `PARALLEL_MIN_ATHLETES` run in
+one thread. `stridelab bench sim` prints the per-section profile.
 """
 
 from pathlib import Path
@@ -36,11 +42,13 @@ from .day import (
     Body,
     Capacities,
     Clock,
+    Constants,
     LiftOut,
     Rules,
     RunOut,
     Session,
     Strength,
+    athlete_constants,
     base_term,
     cost_factor,
     cost_factor_of,
@@ -49,6 +57,7 @@ from .day import (
     habitual_memory,
     novice_stress,
     step_day,
+    step_day_with,
     strength_rel,
     vo2_effective,
     vo2_effective_of,
@@ -87,13 +96,16 @@ from .schedule import (
     schedule_week,
 )
 from .season import (
+    PARALLEL_MIN_ATHLETES,
     WARMUP_MAX_WEEKS,
     WARMUP_MIN_WEEKS,
+    Week,
     habitual_plan,
     init_state,
     init_states,
     simulate,
     simulate_athlete,
+    step_week,
 )
 
 SECTIONS = (derived, rng, schedule, day, season, race)
@@ -104,6 +116,7 @@ __all__ = [
     "Body",
     "Capacities",
     "Clock",
+    "Constants",
     "DERIVED_SIZE",
     "EASY_MIN_KM",
     "EASY_ORDER",
@@ -113,6 +126,7 @@ __all__ = [
     "KEY_MIN_KM",
     "KEY_SHARE",
     "LiftOut",
+    "PARALLEL_MIN_ATHLETES",
     "RULE_BREAK",
     "Rules",
     "RunOut",
@@ -128,6 +142,8 @@ __all__ = [
     "Strength",
     "WARMUP_MAX_WEEKS",
     "WARMUP_MIN_WEEKS",
+    "Week",
+    "athlete_constants",
     "base_term",
     "cost_factor",
     "cost_factor_of",
@@ -152,6 +168,8 @@ __all__ = [
     "simulate",
     "simulate_athlete",
     "step_day",
+    "step_day_with",
+    "step_week",
     "strength_rel",
     "uniform_at",
     "vo2_effective",

@@ -218,7 +218,7 @@ def cost_factor_of(strength, soreness, nmf, base_km_d, ath, gp):
     return (1.0 - economy_gain_of(strength, base_km_d, ath, gp)) * acute
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def strength_rel(st):
     """1RM relative to the athlete's baseline."""
     return 1.0 + st[S.NEURAL_REL] + st[S.STRUCT_REL]
@@ -280,7 +280,11 @@ def _run(kind, km, ath, gp, dv, body, capacities, base_km):
         # at the target intensity falls much faster than the pace.
         quality = max(1.0 - gp[P.QUALITY_PER_NMF] * nmf - gp[P.QUALITY_PER_SORENESS] * soreness / 10.0, 0.5)
     load = rpe * minutes
-    stimulus = load * quality ** gp[P.KEY_STIMULUS_EXPONENT] if quality < 1.0 else load
+    stimulus = load
+    if quality < 1.0:
+        g = gp[P.KEY_STIMULUS_EXPONENT]
+        q2 = quality * quality  # quality^4 by two products at the default exponent (pow is a libm call)
+        stimulus = load * (q2 * q2 if g == 4.0 else quality ** g)
     # Per-step tissue stress (dimensionless, fatigue as the run starts), relative to each
     # compartment's capacity, then Miner damage of the run: km x stress^k, with stress rising
     # late in runs longer than the tolerated length. The same steps load soft tissue and bone.
@@ -366,6 +370,30 @@ def _lift(session, ath, gp, dv, fatigue, acute, capacity, tissue_stress):
                    load)
 
 
+class Constants(NamedTuple):
+    """What a day needs of the athlete and the parameters that no day changes: computed once per week
+    (`athlete_constants`) instead of every day, each with the same operations in the same order as the
+    equation it comes from, so the day's arithmetic is bit for bit what it was."""
+
+    m_hab: float  # `habitual_memory`
+    neural_target: float  # NEURAL_SHARE x strength room
+    struct_target: float  # (1 - NEURAL_SHARE) x strength room
+    power_target: float  # POWER_MAX x strength response
+    intensity_floor_d: float  # INTENSITY_FLOOR / 7
+    niggle_noise: float  # sqrt(6) x NIGGLE_NOISE: the triangular reading's half-width
+    prior_hazard: float  # 1 + PRIOR_INJURY_HAZARD x prior injuries
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def athlete_constants(ath, gp, dv):
+    """The `Constants` of athlete `ath` under parameters `gp` (dv = derive(gp))."""
+    resp = ath[S.A_STRENGTH_RESPONSE]
+    room = max(gp[P.STRENGTH_CEILING_BW] / ath[S.A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
+    return Constants(habitual_memory(ath, gp, dv), gp[P.NEURAL_SHARE] * room, (1.0 - gp[P.NEURAL_SHARE]) * room,
+                     gp[P.POWER_MAX] * resp, gp[P.INTENSITY_FLOOR] / 7.0, 2.449489742783178 * gp[P.NIGGLE_NOISE],
+                     1.0 + gp[P.PRIOR_INJURY_HAZARD] * ath[S.A_PRIOR_INJURIES])
+
+
 @njit(error_model='numpy', cache=True, inline='always')
 def step_day(st, ath, gp, dv, day, rules, clock, met):
     """Advance one athlete by one day, in place (numba: no allocation in the hot loop).
@@ -374,8 +402,15 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     day: one scheduled day (DAY_SIZE); rules: `Rules` (pain_rule: back off on pain, draw_injuries:
     False during warm-up); clock: `Clock` (base: draw_base(seed, key), day_index: days since the
     season start, dow: 0-6 day of week); met: this week's metrics row (accumulated). Plain tuples
-    of the same shape work too (they are unpacked).
+    of the same shape work too (they are unpacked). A loop over days calls `step_day_with` and
+    `athlete_constants` once instead.
     """
+    step_day_with(st, ath, gp, dv, athlete_constants(ath, gp, dv), day, rules, clock, met)
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def step_day_with(st, ath, gp, dv, k, day, rules, clock, met):
+    """`step_day` with the athlete's `Constants` k given."""
     pain_rule, draw_injuries = rules
     base, day_index, dow = clock
     # Fitness decays (Banister), except that while the athlete keeps their usual high-intensity
@@ -386,7 +421,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     intensity = st[S.INTENSITY_SESSIONS] * dv[DV_INTENSITY]
     intensity_chronic = st[S.INTENSITY_CHRONIC] * dv[DV_CHRONIC]
     target = recent * (1.0 - dv[DV_INTENSITY]) / (1.0 - dv[DV_FITNESS])
-    usual = max(intensity_chronic * (1.0 - dv[DV_CHRONIC]), gp[P.INTENSITY_FLOOR] / 7.0)
+    usual = max(intensity_chronic * (1.0 - dv[DV_CHRONIC]), k.intensity_floor_d)
     kept = intensity * (1.0 - dv[DV_INTENSITY]) / usual
     rho = gp[P.FITNESS_RETENTION_MAX] * min(kept, 1.0)
     fitness = st[S.FITNESS_AU] * dv[DV_FITNESS] + max(st[S.FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
@@ -417,7 +452,9 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     s_rel = 7.0 * st[S.BONE_STIMULUS_D] / gp[P.BONE_STIM_REF]
     target = gp[P.BONE_CAPACITY_FLOOR]
     if s_rel > 0.0:
-        target = min(max(math.exp(gp[P.BONE_ADAPT_EXPONENT] * math.log(s_rel)), target), gp[P.BONE_CAPACITY_MAX])
+        b = gp[P.BONE_ADAPT_EXPONENT]
+        pw = math.sqrt(math.sqrt(s_rel)) if b == 0.25 else math.exp(b * math.log(s_rel))
+        target = min(max(pw, target), gp[P.BONE_CAPACITY_MAX])
     bone = st[S.BONE_CAPACITY_REL]
     opened = min(gp[P.REMODEL_PER_DEFICIT] * max(target - bone, 0.0) / bone, gp[P.REMODEL_MAX])
     remodel = st[S.BONE_REMODEL]
@@ -435,13 +472,11 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     injury_days = st[S.INJURY_DAYS_LEFT]
     # Strength and power follow the week's hard-set count with diminishing returns
     # R = S / (S + S_half) (Grgic et al. 2018; Ralston et al. 2017), whatever the split.
-    resp = ath[S.A_STRENGTH_RESPONSE]
-    room = max(gp[P.STRENGTH_CEILING_BW] / ath[S.A_STRENGTH_1RM_BW] - 1.0, 0.05) * resp
     drive = str_sets / (str_sets + gp[P.SETS_HALF])
-    neural += min(gp[P.RATE_NEURAL] * drive, 1.0) * (gp[P.NEURAL_SHARE] * room - neural)
-    struct += min(gp[P.RATE_STRUCT] * drive, 1.0) * ((1.0 - gp[P.NEURAL_SHARE]) * room - struct)
+    neural += min(gp[P.RATE_NEURAL] * drive, 1.0) * (k.neural_target - neural)
+    struct += min(gp[P.RATE_STRUCT] * drive, 1.0) * (k.struct_target - struct)
     pdrive = pwr_sets / (pwr_sets + gp[P.SETS_HALF])
-    power += min(gp[P.RATE_POWER] * pdrive, 1.0) * (gp[P.POWER_MAX] * resp - power)
+    power += min(gp[P.RATE_POWER] * pdrive, 1.0) * (k.power_target - power)
     kind = int(day[S.D_RUN_KIND])
     km = day[S.D_RUN_KM]
     emphasis = int(day[S.D_STR_EMPHASIS])
@@ -456,10 +491,9 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
     share = gp[P.BONE_INJURY_SHARE]
     felt = (1.0 - share) * damage + share * bone_damage
-    niggle = min(max(gp[P.NIGGLE_PER_DAMAGE] * felt + 2.449489742783178 * gp[P.NIGGLE_NOISE] * tri, 0.0), 10.0)
+    niggle = min(max(gp[P.NIGGLE_PER_DAMAGE] * felt + k.niggle_noise * tri, 0.0), 10.0)
     met[S.M_NIGGLE] = max(met[S.M_NIGGLE], niggle)
-    m_hab = habitual_memory(ath, gp, dv)
-    tissue_stress = ath[S.A_TISSUE_STRESS] * novice_stress(cumulative_km, gp)
+    m_hab = k.m_hab
     if injury_days > 0.0:
         injury_days -= 1.0
         met[S.M_INJURED_DAYS] += 1.0
@@ -481,7 +515,12 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
                 kind = S.RUN_REST
             if uniform_at(dh, STREAM_SKIP_LIFT) < ath[S.A_SKIP_PROB]:
                 emphasis = S.EMPH_NONE
-        if kind != S.RUN_REST and km > 0.0:
+        runs = kind != S.RUN_REST and km > 0.0
+        lifts = emphasis != S.EMPH_NONE and sets > 0.0
+        tissue_stress = 1.0
+        if runs or lifts:  # (exp: only on a day that loads the tissues; km before today's run)
+            tissue_stress = ath[S.A_TISSUE_STRESS] * novice_stress(cumulative_km, gp)
+        if runs:
             # Tolerated run length: the recent longest run, but no more than a share of the
             # chronic weekly volume (a long run on a low chronic volume is not protected).
             tolerated_km = max(min(long_km, gp[P.LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
@@ -510,7 +549,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
             met[S.M_RUN_HOURS] += minutes / 60.0
             met[S.M_LOAD_AU] += load
             met[S.M_LONGEST_KM] = max(met[S.M_LONGEST_KM], km)
-        if emphasis != S.EMPH_NONE and sets > 0.0:
+        if lifts:
             s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
                 Session(emphasis, effort, sets), ath, gp, dv, fatigue, Acute(soreness, rbe, nmf), capacity,
                 tissue_stress)
@@ -531,7 +570,7 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
                 hz_soft, hz_bone = damage ** gp[P.HAZARD_EXPONENT], bone_damage ** gp[P.HAZARD_EXPONENT]
             hz_bone *= share
             hz = gp[P.HAZARD_SCALE] * ((1.0 - share) * hz_soft + hz_bone)
-            hz *= 1.0 + gp[P.PRIOR_INJURY_HAZARD] * ath[S.A_PRIOR_INJURIES]
+            hz *= k.prior_hazard
             met[S.M_HAZARD] += hz
             if uniform_at(dh, STREAM_INJURY) < hz:
                 z = normal_at(dh, STREAM_DURATION_A)
@@ -578,12 +617,13 @@ def step_day(st, ath, gp, dv, day, rules, clock, met):
     st[S.CUMULATIVE_KM] = cumulative_km
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def week_end(st, ath, gp, met):
     """Close a week's metrics: end-of-week snapshots and means."""
     met[S.M_STRENGTH_REL] = strength_rel(st)
-    met[S.M_ECONOMY_GAIN] = economy_gain(st, ath, gp)
-    met[S.M_VO2MAX] = vo2max(st, ath, gp)
+    met[S.M_ECONOMY_GAIN] = economy_gain_of(Strength(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL]),
+                                            st[S.BASE_KM_D], ath, gp)
+    met[S.M_VO2MAX] = vo2max_of(st[S.FITNESS_AU], st[S.DURABLE_AU], ath, gp)
     met[S.M_FATIGUE_AU] = st[S.FATIGUE_AU]
     met[S.M_FITNESS_AU] = st[S.FITNESS_AU]
     met[S.M_DAMAGE] = st[S.DAMAGE]

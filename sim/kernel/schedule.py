@@ -17,12 +17,12 @@ KEY_DAYS = (1, 3, 5)
 EASY_ORDER = (2, 4, 0, 5, 1, 3, 6)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def _is_key(kind):
     return kind == S.RUN_LONG or kind == S.RUN_TEMPO or kind == S.RUN_INTERVALS or kind == S.RUN_RACE
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def is_hard_lift(emphasis, effort):
     """Hard lifting in the article's sense: heavy work at moderate or hard effort, or any
     lifting to failure (mirrors `experiments.plans.rules.is_hard_lift`)."""
@@ -31,7 +31,7 @@ def is_hard_lift(emphasis, effort):
     return effort == S.EFFORT_HARD or (emphasis == S.EMPH_HEAVY and effort == S.EFFORT_MODERATE)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def lighter_effort(emphasis):
     """The hardest effort that is not hard lifting for `emphasis` (heavy: easy; else moderate)."""
     return S.EFFORT_EASY if emphasis == S.EMPH_HEAVY else S.EFFORT_MODERATE
@@ -40,7 +40,7 @@ def lighter_effort(emphasis):
 RULE_BREAK = -50.0  # score of a day where hard lifting would break one of the article's rules
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def _place_score(days, d, placement, hard):
     """How well day `d` suits a strength session under `placement` (higher is better).
 
@@ -75,7 +75,7 @@ def _place_score(days, d, placement, hard):
     return 3.0 if before_key else 10.0
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def _best_day(days, placement, hard, chosen, hard_days):
     """(day, score) of the best free day for one more session; adjacent strength days cost 4,
     and under the rule-keeping placements hard lifting next to hard lifting is a RULE_BREAK."""
@@ -98,7 +98,7 @@ def _best_day(days, placement, hard, chosen, hard_days):
     return best, best_score
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def default_sets(gp, emphasis):
     if emphasis == S.EMPH_HEAVY:
         return gp[P.SETS_HEAVY]
@@ -109,7 +109,7 @@ def default_sets(gp, emphasis):
     return gp[P.SETS_TONING]
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
 def schedule_week(plan, ath, gp, days):
     """Turn one week plan (PLAN_SIZE) into seven days (7 x DAY_SIZE), in place.
 
@@ -178,13 +178,14 @@ def schedule_week(plan, ath, gp, days):
     for _ in range(n_str):
         e = effort
         hard = is_hard_lift(emphasis, e)
-        best, best_score = _best_day(days, placement, hard, chosen, hard_days)
-        if hard and placement != S.PLACE_BEFORE_KEY and best_score <= RULE_BREAK:
+        for _attempt in range(2):  # one call site of the inlined _best_day (compile time)
+            best, best_score = _best_day(days, placement, hard, chosen, hard_days)
+            if not (hard and placement != S.PLACE_BEFORE_KEY and best_score <= RULE_BREAK):
+                break
             # No day keeps the rules for hard lifting: the session is lightened (the article's
             # "light to moderate strength session later in the day") and placed as such.
             e = lighter_effort(emphasis)
             hard = False
-            best, best_score = _best_day(days, placement, hard, chosen, hard_days)
         chosen |= 1 << best
         if hard:
             hard_days |= 1 << best

@@ -46,3 +46,19 @@ def test_an_edit_of_one_section_changes_the_fingerprint(tmp_path, monkeypatch):
     with (root / "kernel" / "rng.py").open("a") as f:
         f.write("\n# edited\n")
     assert _jitcache.fingerprint() != before
+
+
+def test_a_cache_folder_of_its_own_keeps_its_own_stamp(tmp_path, monkeypatch):
+    """With NUMBA_CACHE_DIR, the stamp lives in that folder: a process on a fresh cache folder must not
+    mark the default cache as current (its kernels would be compiled from old sources)."""
+    from numba.core import config
+
+    stamp = tmp_path / "pycache" / "stamp"
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path / "cache"))
+    assert _jitcache.refresh((), stamp) is True
+    assert not stamp.exists()
+    assert _jitcache.stamp_path(stamp).read_text() == _jitcache.fingerprint()
+    assert (tmp_path / "cache") in _jitcache.stamp_path(stamp).parents
+    monkeypatch.setattr(config, "CACHE_DIR", "")
+    assert _jitcache.stamp_path(stamp) == stamp
+    assert _jitcache.refresh((), stamp) is True  # the default cache was never stamped

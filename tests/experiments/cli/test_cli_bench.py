@@ -77,3 +77,19 @@ def test_against_accepts_a_checkout_whose_kernel_imports_from_itself():
 
     root = Path(__file__).resolve().parents[3]
     check_checkout(str(root), str(root))
+
+
+def test_bench_sim_profile_has_every_section_and_adds_up():
+    """The per-section profile runs on a small fixed workload and its season shares add up to the whole."""
+    import math
+
+    from experiments.bench import _sections
+    from experiments.bench.sim import _inputs
+
+    rows = _sections.profile(_inputs(16))
+    names = [r.name.strip() for r in rows]
+    assert names == ["schedule", "day", "rng", "rest", "season", "derive", "race"]
+    by = {r.name.strip(): r for r in rows}
+    assert all(r.ns_per_unit > 0 for r in rows if r.name.strip() != "rest")
+    assert math.isclose(by["schedule"].share_of_season + by["day"].share_of_season + by["rest"].share_of_season, 1.0)
+    assert "per-section profile" in _sections.table(rows, 16, 52)
