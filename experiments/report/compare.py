@@ -243,6 +243,83 @@ def compare(
     evaluated on its own level's cohort beside the others, under the same tests.
     `progress(done, total, what)` hears of every step (policies run, robustness, credibility) per level.
     """
+    plans = dict(plans or {})
+    job = _Job(learned, list(levels), options, plans, _checked_baselines(learned, levels, options, plans),
+               {n: p.kind for n, p in plans.items()}, progress)
+    outcomes = [_compare_level(level, i, job) for i, level in enumerate(levels)]
+    return Comparison(
+        list(levels), options.athletes, options.seed, options.season_weeks, options.race_distance, list(learned),
+        pd.concat([o.rows for o in outcomes], ignore_index=True),
+        pd.concat([o.summary for o in outcomes], ignore_index=True),
+        pd.concat([w for o in outcomes for w in o.weekly], ignore_index=True),
+        {o.level: o.best for o in outcomes},
+        {o.level: o.best_learned for o in outcomes if o.best_learned is not None},
+        {o.level: o.verdict for o in outcomes if o.verdict is not None},
+        {o.level: o.robust for o in outcomes},
+        {o.level: o.credibility for o in outcomes},
+        options.model_draws, tuple(options.missed), job.kinds,
+        {o.level: o.prescriptions for o in outcomes},
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every level of one comparison shares."""
+
+    learned: dict[str, LearnedPolicy]
+    levels: list[str]
+    options: CompareOptions
+    plans: dict[str, Any]
+    names: list[str]  # the baselines
+    kinds: dict[str, str]
+    progress: Callable[[int, int, str], None] | None
+
+
+@dataclass
+class _LevelOutcome:
+    level: str
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    weekly: list[pd.DataFrame]
+    best: str
+    best_learned: str | None
+    verdict: dict[str, Any] | None
+    robust: Any
+    credibility: dict[str, Any]
+    prescriptions: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _checked_baselines(learned: Mapping[str, LearnedPolicy], levels: Sequence[str], options: CompareOptions,
+                       plans: Mapping[str, Any]) -> list[str]:
+    """The baselines to run, after every check of the options, levels and plans (InputError otherwise)."""
+    from agents.baselines import BASELINES
+
+    if options.model_draws < 0:
+        raise InputError(f"model_draws: {options.model_draws} is not allowed; need 0 <= K")
+    for p in options.missed:
+        if not 0.0 < p < 1.0:
+            raise InputError(f"missed: {p} is not allowed; need 0 < p < 1")
+    for level in levels:
+        if level not in LEVELS:
+            raise InputError(f"level: {level!r} is not a level; allowed: {', '.join(LEVELS)}")
+    check_seed(options.seed, [*learned.values(), *plans.values()])
+    for p in plans.values():
+        if not set(p.levels) & set(levels):
+            raise InputError(f"--plan {p.path}: a plan for {', '.join(p.levels)} runners; this comparison's levels are "
+                             f"{', '.join(levels)} (add --level {p.levels[0]})")
+        if (p.season_weeks, p.race_distance) != (options.season_weeks, options.race_distance):
+            raise InputError(f"--plan {p.path}: a {p.season_weeks}-week {p.race_distance} plan; this comparison is "
+                             f"{options.season_weeks} weeks, {options.race_distance}")
+    names = list(options.baselines) if options.baselines is not None else list(BASELINES)
+    for n in names:
+        load_baseline(n)
+    if not any(n in TEMPLATES for n in names):
+        raise InputError(f"baselines: need at least one template ({', '.join(TEMPLATES)})")
+    return names
+
+
+def _compare_level(level: str, index: int, job: _Job) -> _LevelOutcome:
+    """One level: every policy on the level's held-out cohort, the paired summary, robustness, credibility."""
     from agents.baselines import BASELINES
     from agents.evaluation import athlete_rows, summarize
     from experiments.report.credibility import check_plans
@@ -250,115 +327,57 @@ def compare(
     from experiments.report.robustness import robustness
     from sim.whatif import make_cohort
 
-    athletes, seed, season_weeks, race_distance = (options.athletes, options.seed, options.season_weeks,
-                                                   options.race_distance)
-    baselines, n_boot, model_draws, missed = options.baselines, options.n_boot, options.model_draws, options.missed
-    rule_sample = options.rule_sample
-    if model_draws < 0:
-        raise InputError(f"model_draws: {model_draws} is not allowed; need 0 <= K")
-    for p in missed:
-        if not 0.0 < p < 1.0:
-            raise InputError(f"missed: {p} is not allowed; need 0 < p < 1")
-    draws = draw_models(model_draws)
+    o = job.options
+    weeks, seed = o.season_weeks, o.seed % (2**32)
+    cohort = make_cohort(level, o.athletes, o.seed, o.race_distance)
+    runs = {n: _baseline_run(n, BASELINES[n], weeks) for n in job.names}
+    # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
+    # the race times the env reported (the pairing contract between envs and sim.whatif)
+    runs.update({n: _learned_run(n, pol, weeks) for n, pol in job.learned.items()})
+    runs.update({n: _baseline_run(n, pol, weeks) for n, pol in job.plans.items() if level in pol.levels})
+    steps = len(runs) + 2
 
-    plans = dict(plans or {})
-    check_seed(seed, [*learned.values(), *plans.values()])
-    for p in plans.values():
-        if not set(p.levels) & set(levels):
-            raise InputError(f"--plan {p.path}: a plan for {', '.join(p.levels)} runners; this comparison's levels are "
-                             f"{', '.join(levels)} (add --level {p.levels[0]})")
-        if (p.season_weeks, p.race_distance) != (season_weeks, race_distance):
-            raise InputError(f"--plan {p.path}: a {p.season_weeks}-week {p.race_distance} plan; this comparison is "
-                             f"{season_weeks} weeks, {race_distance}")
-    names = list(baselines) if baselines is not None else list(BASELINES)
-    for n in names:
-        load_baseline(n)
-    if not any(n in TEMPLATES for n in names):
-        raise InputError(f"baselines: need at least one template ({', '.join(TEMPLATES)})")
-    kinds = {n: p.kind for n, p in plans.items()}
-    per, summ, weekly = [], [], []
-    best_t, best_l, verdicts = {}, {}, {}
-    rob: dict[str, Any] = {}
-    cred: dict[str, dict[str, Any]] = {}
-    prescriptions: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
-    for level in levels:
-        if level not in LEVELS:
-            raise InputError(f"level: {level!r} is not a level; allowed: {', '.join(LEVELS)}")
-        cohort = make_cohort(level, athletes, seed, race_distance)
-        runs = {n: _baseline_run(n, BASELINES[n], season_weeks) for n in names}
-        # rolled out on the cohort's env, replayed by the harness, which checks the replay gives
-        # the race times the env reported (the pairing contract between envs and sim.whatif)
-        runs.update({n: _learned_run(n, pol, season_weeks) for n, pol in learned.items()})
-        runs.update({n: _baseline_run(n, pol, season_weeks) for n, pol in plans.items() if level in pol.levels})
-        steps = len(runs) + 2
-        done = levels.index(level) * steps
+    def step(i: int, what: str) -> None:
+        if job.progress is not None:
+            job.progress(index * steps + i, steps * len(job.levels), f"{level}: {what}")
 
-        def step(i: int, what: str, done: int = done, steps: int = steps, level: str = level) -> None:
-            if progress is not None:
-                progress(done + i, steps * len(levels), f"{level}: {what}")
-
-        results = {}
-        for i, (n, run) in enumerate(runs.items()):
-            step(i, f"simulating {n} on {athletes} held-out athletes")
-            results[n] = run(cohort)
-        rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
-        means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
-        best = min((n for n in names if n in TEMPLATES), key=lambda n: float(means[n]))
-        s = summarize(rows, reference=best, n_boot=n_boot, seed=seed % (2**32)).reset_index()
-        s.insert(0, "level", level)
-        s.insert(2, "kind", [policy_kind(p, list(learned), kinds) for p in s["policy"]])
-        s = s.sort_values("race_time_pct", kind="stable").reset_index(drop=True)
-        s.insert(1, "rank", np.arange(1, len(s) + 1))
-        best_t[level] = best
-        if learned:
-            bl = min(learned, key=lambda n: float(means[n]))
-            best_l[level] = bl
-            race_min = float(rows.loc[rows["policy"] == best, "race_time_min"].mean())
-            verdicts[level] = _verdict(
-                level, s.set_index("policy").loc[bl], best, bl, cohort.athletes[0, A_RACE_KM], race_min
-            )
-        n_runs = len(runs)
-        step(n_runs, f"robustness: {model_draws} model draws, missed sessions "
-                        f"{', '.join(map(str, missed)) or 'none'}")
-        rob[level] = robustness(runs, cohort, results, draws, tuple(missed),
-                                [n for n in names if n in TEMPLATES], n_boot, seed % (2**32),
-                                progress=lambda j, k, n=n_runs, step=step: step(n, f"robustness: model draw {j} "
-                                                                                    f"of {k} done"))
-        step(n_runs + 1, "credibility checks of every policy's plans")
-        cred[level] = {n: check_plans(r.plans, cohort.athletes, params=cohort.params, sample=rule_sample)
-                       for n, r in results.items()}
-        s = _with_checks(s, rob[level].summary, cred[level])
-        if learned:
-            verdicts[level].update(_robust_verdict(level, s.set_index("policy").loc[best_l[level]], rob[level],
-                                                   cred[level][best_l[level]]))
-        per.append(rows)
-        summ.append(s)
-        weekly += [_weekly(level, n, r) for n, r in results.items()]
-        hab = cohort.athletes[:, A_HABITUAL_KM]
-        typical = int(np.argmin(np.abs(hab - np.median(hab))))
-        shown = ([best_l[level]] if level in best_l else []) + [n for n in plans if n in results] + [best]
-        prescriptions[level] = {n: (cohort.athletes[typical].copy(), _plan_of(results[n].plans, typical))
-                                for n in dict.fromkeys(shown)}
-    return Comparison(
-        list(levels),
-        athletes,
-        seed,
-        season_weeks,
-        race_distance,
-        list(learned),
-        pd.concat(per, ignore_index=True),
-        pd.concat(summ, ignore_index=True),
-        pd.concat(weekly, ignore_index=True),
-        best_t,
-        best_l,
-        verdicts,
-        rob,
-        cred,
-        model_draws,
-        tuple(missed),
-        kinds,
-        prescriptions,
-    )
+    results = {}
+    for i, (n, run) in enumerate(runs.items()):
+        step(i, f"simulating {n} on {o.athletes} held-out athletes")
+        results[n] = run(cohort)
+    rows = pd.concat([athlete_rows(n, r) for n, r in results.items()], ignore_index=True)
+    means = rows.groupby("policy", sort=False)["race_time_pct"].mean()
+    templates = [n for n in job.names if n in TEMPLATES]
+    best = min(templates, key=lambda n: float(means[n]))
+    s = summarize(rows, reference=best, n_boot=o.n_boot, seed=seed).reset_index()
+    s.insert(0, "level", level)
+    s.insert(2, "kind", [policy_kind(p, list(job.learned), job.kinds) for p in s["policy"]])
+    s = s.sort_values("race_time_pct", kind="stable").reset_index(drop=True)
+    s.insert(1, "rank", np.arange(1, len(s) + 1))
+    best_l = min(job.learned, key=lambda n: float(means[n])) if job.learned else None
+    verdict = None
+    if best_l is not None:
+        race_min = float(rows.loc[rows["policy"] == best, "race_time_min"].mean())
+        verdict = _verdict(level, s.set_index("policy").loc[best_l], best, best_l, cohort.athletes[0, A_RACE_KM],
+                           race_min)
+    n_runs = len(runs)
+    step(n_runs, f"robustness: {o.model_draws} model draws, missed sessions "
+                 f"{', '.join(map(str, o.missed)) or 'none'}")
+    rob = robustness(runs, cohort, results, draw_models(o.model_draws), tuple(o.missed), templates, o.n_boot, seed,
+                     progress=lambda j, k: step(n_runs, f"robustness: model draw {j} of {k} done"))
+    step(n_runs + 1, "credibility checks of every policy's plans")
+    cred = {n: check_plans(r.plans, cohort.athletes, params=cohort.params, sample=o.rule_sample)
+            for n, r in results.items()}
+    s = _with_checks(s, rob.summary, cred)
+    if verdict is not None and best_l is not None:
+        verdict.update(_robust_verdict(level, s.set_index("policy").loc[best_l], rob, cred[best_l]))
+    hab = cohort.athletes[:, A_HABITUAL_KM]
+    typical = int(np.argmin(np.abs(hab - np.median(hab))))
+    shown = ([best_l] if best_l is not None else []) + [n for n in job.plans if n in results] + [best]
+    prescriptions = {n: (cohort.athletes[typical].copy(), _plan_of(results[n].plans, typical))
+                     for n in dict.fromkeys(shown)}
+    return _LevelOutcome(level, rows, s, [_weekly(level, n, r) for n, r in results.items()], best, best_l, verdict,
+                         rob, cred, prescriptions)
 
 
 def _plan_of(plans: np.ndarray, athlete: int) -> np.ndarray:
