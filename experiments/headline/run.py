@@ -281,12 +281,82 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
     config_dir = config_dir or ROOT / "configs"
     note("headline: the model's fingerprint (templates, env and configs on a fixed workload)")
     fp = model_fingerprint()
-    commit = tracking.git_commit(ROOT)
-    dirty = _dirty(ROOT)
     stages = Stages(out, fp)
-    cl = None
-    run_id = None
-    if mlflow:
+    run = _HeadlineRun.start(s, command, fp, tracking_uri, experiment) if mlflow else None
+    try:
+        results = _all_levels(s, out, stages, (tracking_uri, experiment), config_dir)
+        meta = {"command": command, "commit": tracking.git_commit(ROOT).removesuffix("-dirty")[:12]
+                + ("+dirty" if _dirty(ROOT) else ""), "fingerprint": fp,
+                "wall_min": (time.monotonic() - t_start) / 60.0, "cores": os.cpu_count() or 1,
+                "athletes": s.athletes, "seed": s.seed, "season_weeks": s.season_weeks,
+                "race_distance": s.race_distance, "model_draws": s.model_draws,
+                "stress_athletes": min(s.stress_athletes, s.athletes)}
+        table = report.ladder_table(results)
+        text = report.markdown(table, results, meta)
+        files = _write(out, s, results, table, text, meta)
+        for path in readme or []:
+            atomic_write_text(path, report.rewrite_block(path.read_text(), text, str(path)))
+        if readme:  # the figure README shows beside the block: docs/ next to the first file (README.md)
+            (readme[0].parent / "docs").mkdir(exist_ok=True)
+            atomic_write_bytes(readme[0].parent / "docs" / FIGURE, files[4].read_bytes())
+        if run is not None:
+            run.finish(table, results, files)
+    except BaseException as exc:
+        if run is not None:
+            run.fail("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
+        raise
+    return Headline(s, results, table, text, meta, files, None if run is None else run.run_id)
+
+
+def _all_levels(s: HeadlineSettings, out: Path, stages: Stages, store: tuple[str | None, str],
+                config_dir: Path) -> list[LevelResult]:
+    """The long stages of every level first (an interrupted run keeps them all), then the ladders."""
+    tracking_uri, experiment = store
+    prepared = {}
+    for level in s.levels:
+        genes, opt_run, opt_wall = optimize_stage(level, s, out, stages, tracking_uri, experiment)
+        learned, train_run, train_wall = train_stage(level, s, out, stages, tracking_uri, experiment, config_dir)
+        prepared[level] = (genes, learned, {"optimize": opt_run, "train": train_run},
+                           {"optimize (population)": opt_wall, "train": train_wall})
+    results = []
+    for level in s.levels:
+        genes, learned, runs, walls = prepared[level]
+        res = ladder_stage(level, s, genes, learned)
+        res.runs = runs
+        res.wall_s.update(walls)
+        results.append(res)
+        note(f"headline {level}: done; " + ", ".join(f"{k} {v:.0f} s" for k, v in res.wall_s.items()))
+    return results
+
+
+def _write(out: Path, s: HeadlineSettings, results: list[LevelResult], table: pd.DataFrame, text: str,
+           meta: dict[str, Any]) -> list[Path]:
+    """The tables, the figure and headline.json into `out`, each atomically."""
+    per = pd.concat([r.per_athlete for r in results], ignore_index=True)
+    robust = pd.concat([r.robust.assign(level=r.level) for r in results])
+    files = [out / "ladder.csv", out / "per_athlete.csv", out / "robustness.csv", out / "ladder.md",
+             out / "ladder.png", out / "headline.json"]
+    atomic_write_text(files[0], table.to_csv(index=False))
+    atomic_write_text(files[1], per.to_csv(index=False))
+    atomic_write_text(files[2], robust.to_csv())
+    atomic_write_text(files[3], text + "\n")
+    atomic_write_bytes(files[4], report.figure(table))
+    doc = {"settings": s.record(), "meta": meta,
+           "levels": {r.level: {"best_template": r.best_template, "wall_s": r.wall_s, "runs": r.runs,
+                                "replan_log": r.replan_log} for r in results}}
+    atomic_write_text(files[5], json.dumps(doc, indent=1, default=str))
+    return files
+
+
+class _HeadlineRun:
+    """The headline's MLflow run (tag stridelab.role = headline): settings, per-rung metrics, the files."""
+
+    def __init__(self, cl: Any, run_id: str) -> None:
+        self.cl, self.run_id = cl, run_id
+
+    @classmethod
+    def start(cls, s: HeadlineSettings, command: str, fp: str, tracking_uri: str | None,
+              experiment: str) -> _HeadlineRun:
         cl = tracking.open_store(tracking_uri, "--tracking-uri", create=True)
         exp_id = tracking.experiment_id(cl, experiment)
         run_id = cl.create_run(exp_id, run_name=f"headline{'-quick' if s.quick else ''}",
@@ -295,65 +365,23 @@ def headline(s: HeadlineSettings, out: Path, command: str, tracking_uri: str | N
                                   {"fingerprint": fp, "quick": str(s.quick), "athletes": str(s.athletes),
                                    "levels": ",".join(s.levels), "seed": str(s.seed), "budget": str(s.budget),
                                    "model_draws": str(s.model_draws)})
-    results = []
-    try:
-        prepared = {}
-        for level in s.levels:  # the long stages first, so an interrupted run keeps them all
-            genes, opt_run, opt_wall = optimize_stage(level, s, out, stages, tracking_uri, experiment)
-            learned, train_run, train_wall = train_stage(level, s, out, stages, tracking_uri, experiment, config_dir)
-            prepared[level] = (genes, learned, {"optimize": opt_run, "train": train_run},
-                               {"optimize (population)": opt_wall, "train": train_wall})
-        for level in s.levels:
-            genes, learned, runs, walls = prepared[level]
-            res = ladder_stage(level, s, genes, learned)
-            res.runs = runs
-            res.wall_s.update(walls)
-            results.append(res)
-            note(f"headline {level}: done; " + ", ".join(f"{k} {v:.0f} s" for k, v in res.wall_s.items()))
-        table = report.ladder_table(results)
-        per = pd.concat([r.per_athlete for r in results], ignore_index=True)
-        robust = pd.concat([r.robust.assign(level=r.level) for r in results])
-        meta = {"command": command, "commit": commit.removesuffix("-dirty")[:12] + ("+dirty" if dirty else ""),
-                "fingerprint": fp,
-                "wall_min": (time.monotonic() - t_start) / 60.0, "cores": os.cpu_count() or 1,
-                "athletes": s.athletes, "seed": s.seed, "season_weeks": s.season_weeks,
-                "race_distance": s.race_distance, "model_draws": s.model_draws,
-                "stress_athletes": min(s.stress_athletes, s.athletes)}
-        text = report.markdown(table, results, meta)
-        files = [out / "ladder.csv", out / "per_athlete.csv", out / "robustness.csv", out / "ladder.md",
-                 out / "ladder.png", out / "headline.json"]
-        atomic_write_text(files[0], table.to_csv(index=False))
-        atomic_write_text(files[1], per.to_csv(index=False))
-        atomic_write_text(files[2], robust.to_csv())
-        atomic_write_text(files[3], text + "\n")
-        atomic_write_bytes(files[4], report.figure(table))
-        doc = {"settings": s.record(), "meta": meta,
-               "levels": {r.level: {"best_template": r.best_template, "wall_s": r.wall_s, "runs": r.runs,
-                                    "replan_log": r.replan_log} for r in results}}
-        atomic_write_text(files[5], json.dumps(doc, indent=1, default=str))
-        for path in readme or []:
-            atomic_write_text(path, report.rewrite_block(path.read_text(), text, str(path)))
-        if readme:  # the figure README shows beside the block: docs/ next to the first file (README.md)
-            (readme[0].parent / "docs").mkdir(exist_ok=True)
-            atomic_write_bytes(readme[0].parent / "docs" / FIGURE, files[4].read_bytes())
-        if cl is not None and run_id is not None:
-            metrics = {}
-            for _, row in table.iterrows():
-                key = f"{row['level']}.{row['rung']}"
-                for m in ("race_time_pct", "injured_days", "race_time_pct_vs_template", "oracle_gap_share",
-                          "wall_s"):
-                    if np.isfinite(row[m]):
-                        metrics[f"{key}.{m}"] = float(row[m])
-            tracking.MetricLogger(cl, run_id).log(metrics, 0)
-            tracking.log_params(cl, run_id, {f"{r.level}.{k}_run": v for r in results for k, v in r.runs.items()})
-            for f in files:
-                cl.log_artifact(run_id, str(f), "plots" if f.suffix == ".png" else None)
-            cl.set_terminated(run_id, status="FINISHED")
-    except BaseException as exc:
-        if cl is not None and run_id is not None:
-            cl.set_terminated(run_id, status="KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
-        raise
-    return Headline(s, results, table, text, meta, files, run_id)
+        return cls(cl, run_id)
+
+    def finish(self, table: pd.DataFrame, results: list[LevelResult], files: list[Path]) -> None:
+        metrics = {}
+        for _, row in table.iterrows():
+            key = f"{row['level']}.{row['rung']}"
+            for m in ("race_time_pct", "injured_days", "race_time_pct_vs_template", "oracle_gap_share", "wall_s"):
+                if np.isfinite(row[m]):
+                    metrics[f"{key}.{m}"] = float(row[m])
+        tracking.MetricLogger(self.cl, self.run_id).log(metrics, 0)
+        tracking.log_params(self.cl, self.run_id, {f"{r.level}.{k}_run": v for r in results for k, v in r.runs.items()})
+        for f in files:
+            self.cl.log_artifact(self.run_id, str(f), "plots" if f.suffix == ".png" else None)
+        self.cl.set_terminated(self.run_id, status="FINISHED")
+
+    def fail(self, status: str) -> None:
+        self.cl.set_terminated(self.run_id, status=status)
 
 
 def _dirty(root: Path) -> bool:
