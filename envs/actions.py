@@ -9,9 +9,9 @@ idx   component       choices  meaning
 1     emphasis        5        index in EMPHASES: none, heavy, power, maintenance, toning
 2     effort          3        index in EFFORTS: easy, moderate, hard
 3     placement       3        index in PLACEMENTS: after_easy, separate_day, before_key
-4     volume_change   6        index in VOLUME_STEPS (only action_scope="strength_and_run")
+4     volume_change   9        index in VOLUME_STEPS (only action_scope="strength_and_run")
 5     key_runs        4        tempo/interval sessions 0-3 (only "strength_and_run")
-6     long_share      4        index in LONG_SHARES, long run / week km (only "strength_and_run")
+6     long_share      8        index in LONG_SHARES, long run / week km (only "strength_and_run")
 7     sets            7        sets per key lift: 0 the emphasis default (`sim.kernel.default_sets`),
                                1-6 that many (only "strength_and_run"); the optimizer's range
 ====  ==============  =======  ================================================================
@@ -119,8 +119,12 @@ from sim.state import (
 
 SESSIONS, EMPHASIS, EFFORT, PLACEMENT, VOLUME_CHANGE, KEY_RUNS, LONG_SHARE, SETS = 0, 1, 2, 3, 4, 5, 6, 7
 ACTION_NAMES = ("sessions", "emphasis", "effort", "placement", "volume_change", "key_runs", "long_share", "sets")
-VOLUME_STEPS = (-0.30, -0.20, -0.10, 0.0, 0.10, 0.20)
-LONG_SHARES = (0.0, 0.20, 0.25, 0.30)
+#: the week's volume step from the last loading week: 5% resolution where plans move (the optimizer's volume is
+#: continuous; 10% steps cost its advanced plan 0.55 pp when played through them, docs/headline.md ablation)
+VOLUME_STEPS = (-0.30, -0.20, -0.10, -0.05, 0.0, 0.05, 0.10, 0.15, 0.20)
+#: long run / week km: the optimizer's range, 0 to `experiments.optimize.genes.LONG_SHARE_MAX` (0.45); a
+#: ceiling of 0.30 cost its intermediate plan 0.35 pp when played through it (docs/headline.md ablation)
+LONG_SHARES = (0.0, 0.10, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
 VOLUME_MIN_REL, VOLUME_MAX_REL = 0.1, 2.0
 #: sets per key lift: 0 = the emphasis default, else 1-MAX_SETS (the optimizer's `sets` gene, StrengthPlan.sets)
 MAX_SETS = 6

@@ -75,7 +75,7 @@ class StrengthRunEnv(gym.Env):
 
     ## Action Space
 
-    `MultiDiscrete([4, 5, 3, 3])`, or `MultiDiscrete([4, 5, 3, 3, 6, 4, 4, 7])` with
+    `MultiDiscrete([4, 5, 3, 3])`, or `MultiDiscrete([4, 5, 3, 3, 9, 4, 8, 7])` with
     `action_scope="strength_and_run"` (details in `envs.actions`), which chooses everything the plan
     optimizer (`stridelab optimize`) chooses, sets per lift included:
 
@@ -85,9 +85,9 @@ class StrengthRunEnv(gym.Env):
     | 1   | emphasis      | 0 none, 1 heavy, 2 power, 3 maintenance, 4 toning                |
     | 2   | effort        | 0 easy (3-4 reps in reserve), 1 moderate (1-2), 2 hard (failure) |
     | 3   | placement     | 0 after_easy, 1 separate_day, 2 before_key                       |
-    | 4   | volume_change | -30%, -20%, -10%, 0, +10%, +20% of last week's volume            |
+    | 4   | volume_change | -30, -20, -10, -5, 0, +5, +10, +15, +20% of last week's volume   |
     | 5   | key_runs      | 0-3 tempo/interval sessions                                      |
-    | 6   | long_share    | long run 0%, 20%, 25%, 30% of the week's km                      |
+    | 6   | long_share    | long run 0, 10, 20, 25, 30, 35, 40, 45% of the week's km         |
     | 7   | sets          | sets per key lift: 0 the emphasis default (heavy 3, maintenance  |
     |     |               | 2, ...), 1-6 that many (the optimizer's range); not limited      |
 
@@ -198,7 +198,8 @@ class StrengthRunEnv(gym.Env):
     ## Version History
 
     * v0: initial version. Since issue 22: observation 15 `key_pace_rel` (Box(22,)), and the
-      `sets` component of the strength_and_run action; models saved before are refused at load.
+      `sets` component of the strength_and_run action, and finer volume steps (9) and long-run shares up to
+      the optimizer's 45% (8); models saved before are refused at load.
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}

@@ -134,16 +134,25 @@ class Objective:
 
 
 def optimize_each(objective: Objective, start: np.ndarray, n_weeks: int, done: np.ndarray | None,
-                  limits: np.ndarray | None, search: Search,
-                  on_generation: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  limits: np.ndarray | None, search: Search, on_generation: Callable[[int], None] | None = None,
+                  check: Objective | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per athlete, CMA-ES from `start` (n, N_GENES) over the genes still free at the bodies' week.
 
     `done` (n, week, PLAN_SIZE) holds the weeks already run. Returns the best gene vectors (n,
     N_GENES) and their plans (n, n_weeks, PLAN_SIZE). The start is scored first and kept unless a
-    candidate beats it, so a re-plan never does worse than the plan it revises on its own bodies.
+    candidate beats it on the search's bodies and, with `check` (the same athletes' other bodies, fresh
+    random streams), on those too: a handful of bodies rewards plans that suit their particular luck
+    (the optimizer's curse), and the check keeps a plan only where it holds on bodies it never saw.
     """
     with threadpool_limits(1):  # CMA-ES's small eigendecompositions: BLAS threads only contend with numba's
-        return _optimize_each(CMA, objective, start, n_weeks, done, limits, search, on_generation)
+        genes, plans = _optimize_each(CMA, objective, start, n_weeks, done, limits, search, on_generation)
+        if check is None:
+            return genes, plans
+        first = np.stack([splice(start[i][None], n_weeks, None if done is None else done[i], limits)[0]
+                          for i in range(start.shape[0])])
+        j = check(np.stack([first, plans], axis=1))
+        keep = j[:, 1] < j[:, 0]
+        return np.where(keep[:, None], genes, np.clip(start, 0.0, 1.0)), np.where(keep[:, None, None], plans, first)
 
 
 def _optimize_each(CMA, objective: Objective, start: np.ndarray, n_weeks: int, done: np.ndarray | None,

@@ -47,6 +47,10 @@ from sim.state import A_RACE_KM, METRIC_SIZE
 from sim.whatif import Cohort
 
 RUNGS = ("template", "open-loop", "personalized", "re-planned", "learned", "oracle")
+#: a per-athlete plan replaces the one it revises only if it also wins on CHECK_FACTOR x draws other bodies
+#: of the same athletes (fresh streams; `individual.optimize_each`): the search's few bodies overfit their luck
+CHECK_FACTOR = 2
+CHECK_SALT = 500
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ def personalize(genes0: np.ndarray, s: LadderSettings, cohort: Cohort, gp: np.nd
     post = Posterior(cohort.athletes, cohort.keys, start_reading(rt0, cohort.keys, s.seed + cohort.seed), gp,
                      s.particles, s.seed + cohort.seed)
     obj = Objective(post.draws(s.draws, salt=0), gp, s.seed + 1, TRAINING_REWARD, _days_per_injury(gp))
+    check = Objective(post.draws(CHECK_FACTOR * s.draws, salt=CHECK_SALT), gp, s.seed + 1, TRAINING_REWARD,
+                      _days_per_injury(gp))
     start = np.repeat(genes0[None], cohort.n, axis=0)
     genes, plans = optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
-                                 None if tell is None else lambda g: tell("personalized", g, s.first.generations))
+                                 None if tell is None else lambda g: tell("personalized", g, s.first.generations),
+                                 check)
     return genes, plans, post
 
 
@@ -91,9 +98,11 @@ def oracle_plans(genes0: np.ndarray, s: LadderSettings, cohort: Cohort,
     rt0 = start_race_time(cohort.athletes, cohort.states, cohort.params)
     bodies = true_bodies(cohort.athletes, cohort.keys, cohort.states, rt0, s.draws, 0, salt=999)
     obj = Objective(bodies, cohort.params, s.seed + 2, TRAINING_REWARD, _days_per_injury(cohort.params))
+    others = true_bodies(cohort.athletes, cohort.keys, cohort.states, rt0, CHECK_FACTOR * s.draws, 0, salt=998)
+    check = Objective(others, cohort.params, s.seed + 2, TRAINING_REWARD, _days_per_injury(cohort.params))
     start = np.repeat(genes0[None], cohort.n, axis=0)
     return optimize_each(obj, start, s.season_weeks, None, s.limits, s.first,
-                         None if tell is None else lambda g: tell("oracle", g, s.first.generations))[1]
+                         None if tell is None else lambda g: tell("oracle", g, s.first.generations), check)[1]
 
 
 def replan_loop(s: LadderSettings, cohort: Cohort, start: tuple[np.ndarray, np.ndarray, Posterior], gp: np.ndarray,
@@ -118,9 +127,11 @@ def replan_loop(s: LadderSettings, cohort: Cohort, start: tuple[np.ndarray, np.n
         seen = week_readings(met, cohort.athletes[:, A_RACE_KM], k, z_pace, z_test)
         post.advance(np.ascontiguousarray(plans[:, k:k1]), seen)
         obj = Objective(post.draws(s.draws, salt=b + 1), gp, s.seed + 3 + b, TRAINING_REWARD, _days_per_injury(gp))
+        check = Objective(post.draws(CHECK_FACTOR * s.draws, salt=CHECK_SALT + b + 1), gp, s.seed + 3 + b,
+                          TRAINING_REWARD, _days_per_injury(gp))
         search = Search(s.replan.generations, s.replan.sigma, s.replan.population, s.seed + 100 + b)
         done = plans[:, :k1].copy()
-        genes, plans = optimize_each(obj, genes, weeks, done, s.limits, search)
+        genes, plans = optimize_each(obj, genes, weeks, done, s.limits, search, None, check)
         if not np.array_equal(plans[:, :k1], done):  # the rules are causal: a re-plan never rewrites the past
             raise RuntimeError(f"re-plan at week {k1} changed weeks already run; envs.actions.limit_season "
                                "is no longer causal")

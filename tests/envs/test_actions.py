@@ -68,11 +68,13 @@ def decode(action, scope=SCOPE_STRENGTH, level=1, week=10, n_weeks=52, prev=1.0,
 
 def test_space_follows_the_contract():
     assert tuple(action_space("strength").nvec) == (4, 5, 3, 3)
-    assert tuple(action_space("strength_and_run").nvec) == (4, 5, 3, 3, 6, 4, 4, 7)
+    assert tuple(action_space("strength_and_run").nvec) == (4, 5, 3, 3, 9, 4, 8, 7)
     assert ACTION_NAMES[:4] == ("sessions", "emphasis", "effort", "placement")
     assert ACTION_NAMES[SETS] == "sets" and SETS_CHOICES == (0, 1, 2, 3, 4, 5, 6)
-    assert VOLUME_STEPS == (-0.30, -0.20, -0.10, 0.0, 0.10, 0.20)
-    assert LONG_SHARES == (0.0, 0.20, 0.25, 0.30)
+    assert VOLUME_STEPS == (-0.30, -0.20, -0.10, -0.05, 0.0, 0.05, 0.10, 0.15, 0.20)
+    from experiments.optimize.genes import LONG_SHARE_MAX
+
+    assert LONG_SHARES[0] == 0.0 and LONG_SHARES[-1] == LONG_SHARE_MAX  # the optimizer's range
 
 
 def test_strength_scope_runs_the_reference_plan():
@@ -119,7 +121,8 @@ def test_limits_clamp_exactly_what_the_mask_forbids():
         mask = action_mask(SCOPE_STRENGTH_AND_RUN, week, 52, vstate(prev), lim, np.zeros(sum(nvec), dtype=bool))
         parts = np.split(mask, np.cumsum(nvec)[:-1])
         assert all(p.any() for p in parts)
-        for a in itertools.product(*[range(n) for n in nvec]):
+        for head in itertools.product(*[range(n) for n in nvec[:-1]]):
+            a = (*head, sum(head) % nvec[-1])  # sets: no limit masks them; every value still comes round
             if a[1] == 0 or a[0] == 0:
                 continue
             plan = decode(a, scope=SCOPE_STRENGTH_AND_RUN, week=week, prev=prev, limits=lim)
@@ -183,7 +186,7 @@ def test_week_plan_to_action_takes_the_nearest_choice():
         strength=StrengthPlan(sessions=2, emphasis="power", effort="easy", placement="separate_day"),
     )
     a = week_plan_to_action(plan, 1.0, "strength_and_run", habitual_km=40.0)
-    assert a.tolist() == [2, 2, 0, 1, 4, 1, 2, 0]  # 1.1 x habitual = +10%; 11/44 = 25% long run; default sets
+    assert a.tolist() == [2, 2, 0, 1, 6, 1, 3, 0]  # 1.1 x habitual = +10%; 11/44 = 25% long run; default sets
     five = plan.model_copy(update={"strength": plan.strength.model_copy(update={"sets": 5})})
     assert week_plan_to_action(five, 1.0, "strength_and_run", habitual_km=40.0)[SETS] == 5
     with pytest.raises(InputError, match="habitual_km"):
@@ -273,7 +276,7 @@ def test_rules_clamp_exactly_what_the_mask_forbids(limits):
 
 def test_recovery_weeks_cut_from_the_last_loading_week_and_do_not_ratchet():
     limits = HardLimits(recovery_every=4, recovery_cut=0.2)
-    up = np.tile([0, 0, 0, 0, 4, 1, 1, 0], (12, 1))  # +10% every week
+    up = np.tile([0, 0, 0, 0, VOLUME_STEPS.index(0.10), 1, 1, 0], (12, 1))  # +10% every week
     vol = season_plan_array(up, "strength_and_run", 1, 12, limits)[:, P_RUN_KM]
     assert vol[3] == pytest.approx(0.8 * vol[2])  # the largest allowed cut
     assert vol[4] == pytest.approx(1.1 * vol[2])  # the next week steps from the loading week
@@ -284,7 +287,7 @@ def test_recovery_weeks_cut_from_the_last_loading_week_and_do_not_ratchet():
 
 def test_taper_weeks_stay_under_the_cap_even_when_every_step_is_too_much():
     limits = HardLimits(taper=True, max_volume_rel=2.0)
-    acts = np.tile([0, 0, 0, 0, 5, 1, 1, 0], (20, 1))  # +20% every week up to the 2.0 ceiling ...
+    acts = np.tile([0, 0, 0, 0, VOLUME_STEPS.index(0.20), 1, 1, 0], (20, 1))  # +20% every week up to the 2.0 ceiling ...
     acts[:14, 4] = 0  # ... after 14 weeks of -30% (down to the floor), so the pre-taper weeks are low
     vol = season_plan_array(acts, "strength_and_run", 1, 20, limits)[:, P_RUN_KM]
     ref = vol[13:17].mean()

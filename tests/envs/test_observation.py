@@ -158,8 +158,10 @@ def test_key_run_pace_reads_fitness_economy_and_quality_and_carries_over():
     ctrl = env._buf.ctrl[0]
     assert np.isfinite(obs).all()
     first = obs[O_KEY_PACE_REL]
-    build = np.array([0, 0, 0, 0, 4, 2, 3, 0])  # +10%, 2 key runs, 30% long run, no lifting
-    rest = np.array([0, 0, 0, 0, 3, 0, 0, 0])  # hold volume, no key run, no long run
+    from envs.actions import LONG_SHARES, VOLUME_STEPS
+
+    build = np.array([0, 0, 0, 0, VOLUME_STEPS.index(0.10), 2, LONG_SHARES.index(0.30), 0])  # +10%, 2 key, 30% long
+    rest = np.array([0, 0, 0, 0, VOLUME_STEPS.index(0.0), 0, 0, 0])  # hold volume, no key run, no long run
     readings = []
     for week in range(14):
         last = obs[O_KEY_PACE_REL]

@@ -87,6 +87,15 @@ def test_the_search_never_ends_worse_than_its_start_and_is_seeded(cohort):
     genes2, plans2 = optimize_each(obj, start, 52, None, LIM, Search(3, 0.2, population=6, seed=1))
     np.testing.assert_array_equal(plans, plans2)
     np.testing.assert_array_equal(genes, genes2)
+    # with a check on other bodies, a plan is kept only where it also wins there, else the start is
+    others = Objective(true_bodies(cohort.athletes, cohort.keys, cohort.states, rt0, 6, 0, salt=6), cohort.params,
+                       11, TRAINING_REWARD, 20.0)
+    genes3, plans3 = optimize_each(obj, start, 52, None, LIM, Search(3, 0.2, population=6, seed=1), None, others)
+    first = decode(center(), 52, ARTICLE_RULES)
+    jc = others(np.stack([np.repeat(first[None], cohort.n, axis=0), plans], axis=1))
+    kept = jc[:, 1] < jc[:, 0]
+    np.testing.assert_array_equal(plans3[kept], plans[kept])
+    np.testing.assert_array_equal(plans3[~kept], np.repeat(first[None], (~kept).sum(), axis=0))
 
 
 def test_the_per_athlete_planners_give_each_athlete_the_same_plan_in_any_batch():
