@@ -195,7 +195,7 @@ def _bad_component(action, cfg):
     return -1
 
 
-@njit(cache=True, _nrt=False)  # see _NO_REFCOUNTS
+@njit(cache=True)
 def step_single(action, batch, params):
     """The single env's whole step: one call. NaN reward (and ctrl C_ERR) on a bad action."""
     bad = _bad_component(action, params.cfg)
@@ -259,12 +259,10 @@ def _named(fn, name: str):
 
 
 # A step allocates nothing (the bundles are allocated once, in Python, and `begin_episode` works in
-# their scratch rows), so the step kernels are compiled without numba's reference counting
-# (`_nrt=False`, inherited by every kernel they compile): every bundle field read and every row
-# view was an atomic increment and decrement, together ~40% of a batched step (perf, one thread).
-# An allocation on this path does not compile under it (numba: no NRT, no np.empty), so one cannot
-# slip in and leak.
-_NO_REFCOUNTS = {"_nrt": False}
+# their scratch rows). The step kernels were compiled without numba's reference counting (numba's
+# private `_nrt=False`, ~40% of a batched step); that was taken out again for memory safety (see
+# `sim.kernel.season._NO_REFCOUNTS`).
+_NO_REFCOUNTS: dict[str, bool] = {}
 
 #: Every row one week, in parallel over rows.
 step_batch = njit(parallel=True, cache=True, **_NO_REFCOUNTS)(_named(_step_batch, "step_batch"))
@@ -273,7 +271,7 @@ step_batch = njit(parallel=True, cache=True, **_NO_REFCOUNTS)(_named(_step_batch
 step_batch_serial = njit(cache=True, **_NO_REFCOUNTS)(_named(_step_batch, "step_batch_serial"))
 
 
-@njit(parallel=True, cache=True, _nrt=False)  # see _NO_REFCOUNTS
+@njit(parallel=True, cache=True)
 def reset_batch(slots, starts, batch, params):
     """begin_episode for the given rows, in parallel."""
     for j in prange(slots.shape[0]):

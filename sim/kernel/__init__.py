@@ -25,7 +25,7 @@ be zero: capacity >= its floor, effective bone capacity >= (1 - remodel_max) x i
 distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x). Issue 26:
 one compiled week (`season.step_week`) serves the season and the warm-up; what no day changes is
 computed once (`day.Constants`); a week whose plan repeats the last one keeps its days; the loops
-allocate nothing and compile without numba's reference counting (`season._NO_REFCOUNTS`); the bone
+allocate nothing (compiled with numba's reference counting: `season._NO_REFCOUNTS`); the bone
 set point's power 0.25 and the key-run quality^4 skip libm at their default exponents (results
 within 5e-13 relative, discrete outcomes identical); batches below `PARALLEL_MIN_ATHLETES` run in
 one thread. `stridelab bench sim` prints the per-section profile.

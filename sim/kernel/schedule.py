@@ -109,7 +109,7 @@ def default_sets(gp, emphasis):
     return gp[P.SETS_TONING]
 
 
-@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
+@njit(error_model='numpy', cache=True)
 def schedule_week(plan, ath, gp, days):
     """Turn one week plan (PLAN_SIZE) into seven days (7 x DAY_SIZE), in place.
 

@@ -26,7 +26,7 @@ class Week(NamedTuple):
     day_step: int
 
 
-@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
+@njit(error_model='numpy', cache=True)
 def step_week(st, ath, gp, dv, k, days, rules, week, met):
     """Seven days (`step_day_with`) of one athlete with its `Constants` k: the one compiled copy of the
     day's physics that the season, the warm-up and the envs share (a first call compiles it once)."""
@@ -48,7 +48,7 @@ def _same_plan(plans, w):
     return True
 
 
-@njit(error_model='numpy', cache=True, _nrt=False)  # allocates nothing: no refcounts (season._NO_REFCOUNTS)
+@njit(error_model='numpy', cache=True)
 def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
     """One athlete through len(plans) weeks; out is (n_weeks, METRIC_SIZE), overwritten."""
     k = athlete_constants(ath, gp, dv)
@@ -86,10 +86,12 @@ def _renamed(fn, name):
 # many athletes one thread is used: threads gain little on a few seasons, and a first call with a
 # small batch (the CLI, a test) then compiles no parallel loop (numba's parfor passes cost seconds).
 PARALLEL_MIN_ATHLETES = 64
-# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays), so they compile without
-# numba's reference counting (`_nrt=False`, inherited by the kernels they compile): each row view
-# would otherwise be an atomic increment and decrement. An allocation under it does not compile.
-_NO_REFCOUNTS = {"_nrt": False}
+# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays). They were compiled
+# without numba's reference counting (numba's private `_nrt=False`) for ~16% per CPU-second; that was
+# taken out again: a process that compiled the kernels on a cold cache died once with a heap error
+# ("malloc(): unaligned tcache chunk"), and numba's cache does not record the flag, so kernels compiled
+# with and without reference counting can meet. Speed is not worth a memory-safety doubt.
+_NO_REFCOUNTS: dict[str, bool] = {}
 _simulate_serial = njit(error_model='numpy', cache=True, **_NO_REFCOUNTS)(
     _renamed(_simulate_rows, "_simulate_serial"))
 _simulate_parallel = njit(parallel=True, error_model='numpy', cache=True, **_NO_REFCOUNTS)(
