@@ -287,7 +287,8 @@ def test_recovery_weeks_cut_from_the_last_loading_week_and_do_not_ratchet():
 
 def test_taper_weeks_stay_under_the_cap_even_when_every_step_is_too_much():
     limits = HardLimits(taper=True, max_volume_rel=2.0)
-    acts = np.tile([0, 0, 0, 0, VOLUME_STEPS.index(0.20), 1, 1, 0], (20, 1))  # +20% every week up to the 2.0 ceiling ...
+    # +20% every week up to the 2.0 ceiling ...
+    acts = np.tile([0, 0, 0, 0, VOLUME_STEPS.index(0.20), 1, 1, 0], (20, 1))
     acts[:14, 4] = 0  # ... after 14 weeks of -30% (down to the floor), so the pre-taper weeks are low
     vol = season_plan_array(acts, "strength_and_run", 1, 20, limits)[:, P_RUN_KM]
     ref = vol[13:17].mean()
