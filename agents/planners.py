@@ -157,14 +157,19 @@ def rollout(model, cohort: Cohort, season_weeks: int, deterministic: bool = True
         env.close()
 
 
-def as_plan_array(plans: object, cohort: Cohort, season_weeks: int, name: str) -> np.ndarray:
-    """A planner's output as a (1 or n, weeks, PLAN_SIZE) array; InputError naming the planner otherwise."""
+def to_plan_array(plans: object) -> np.ndarray:
+    """Week plans (a list of `WeekPlan`s, one (weeks, PLAN_SIZE) array or several) as a float array with a
+    leading athlete axis; the caller checks the shape it needs."""
     if isinstance(plans, (list, tuple)) and plans and isinstance(plans[0], WeekPlan):
         arr = plans_to_array(list(plans))
     else:
         arr = np.asarray(plans, dtype=np.float64)
-    if arr.ndim == 2:
-        arr = arr[None]
+    return arr[None] if arr.ndim == 2 else arr
+
+
+def as_plan_array(plans: object, cohort: Cohort, season_weeks: int, name: str) -> np.ndarray:
+    """A planner's output as a (1 or n, weeks, PLAN_SIZE) array; InputError naming the planner otherwise."""
+    arr = to_plan_array(plans)
     ok = arr.ndim == 3 and arr.shape[0] in (1, cohort.n) and arr.shape[1:] == (season_weeks, PLAN_SIZE)
     if not ok:
         raise InputError(f"policy {name!r}: returned plans of shape {arr.shape}; need "
@@ -190,4 +195,4 @@ def as_plan_source(name: str, obj: object, **env_kwargs: Any) -> PlanSource:
 
 
 __all__ = ["PlanSource", "TemplatePlanner", "LearnedPlanner", "FunctionPlanner", "as_plan_source", "as_plan_array",
-           "rollout", "model_scope", "athlete_levels"]
+           "rollout", "model_scope", "athlete_levels", "to_plan_array"]

@@ -49,12 +49,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from agents.planners import to_plan_array
 from envs.actions import LONG_SHARES, RUN_NVEC, STRENGTH_NVEC, VOLUME_MAX_REL, VOLUME_STEPS
 from envs.rules import IS_RECOVERY, evaluate, taper_reference, taper_weeks
 from experiments.plans.rules import RULES, check
 from experiments.plans.season_plan import athlete_profile, season_plan
 from sim.errors import InputError
-from sim.plan import WeekPlan, plans_to_array
+from sim.plan import WeekPlan
 from sim.season import PHASE_TAPER, TAPER_WEEKS, phase_of
 from sim.state import (
     A_HABITUAL_KM,
@@ -141,12 +142,7 @@ class Credibility:
 
 def as_plan_array(plans: object) -> np.ndarray:
     """(m, weeks, PLAN_SIZE) from one plan array, per-athlete plan arrays or a list of WeekPlans."""
-    if isinstance(plans, (list, tuple)) and plans and isinstance(plans[0], WeekPlan):
-        arr = plans_to_array(list(plans))
-    else:
-        arr = np.asarray(plans, dtype=np.float64)
-    if arr.ndim == 2:
-        arr = arr[None]
+    arr = to_plan_array(plans)
     if arr.ndim != 3 or arr.shape[2] != PLAN_SIZE or arr.shape[1] < 1 or arr.shape[0] < 1:
         raise InputError(
             f"plans: shape {arr.shape} is not allowed; need (weeks, {PLAN_SIZE}) or (athletes, weeks, {PLAN_SIZE})"
