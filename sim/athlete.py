@@ -33,7 +33,7 @@ RACE_MORNING_DOW = 6  # step_day reads race-morning VO2/cost on the last day of 
 
 @njit(parallel=True, error_model="numpy", cache=True)
 def _replay(athletes, gp, days, race_day, race_km, race_min, strength_rel, states):
-    dv = kernel.derive(gp)
+    dv = kernel.derive_compiled(gp)
     n_days = days.shape[0]
     n_races = race_day.shape[0]
     for a in prange(athletes.shape[0]):
@@ -87,7 +87,7 @@ def _advance(states, athletes, gp, days, rules, stream, races, out):
     seed, keys, day0 = stream
     race_day, race_km = races
     race_min, injured_days = out
-    dv = kernel.derive(gp)
+    dv = kernel.derive_compiled(gp)
     n_days = days.shape[0]
     n_races = race_day.shape[0]
     for a in prange(athletes.shape[0]):

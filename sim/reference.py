@@ -32,6 +32,8 @@ def _load() -> types.ModuleType:
     stub = types.ModuleType("sim._jit")
     stub.njit = _identity_njit
     stub.prange = range
+    stub.get_num_threads = lambda: 1
+    stub.borrowed = lambda arr: arr
     folder = Path(__file__).with_name("kernel")
     spec = importlib.util.spec_from_file_location(
         PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)])

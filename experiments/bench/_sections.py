@@ -5,7 +5,7 @@ level's reference running plus 2x/week heavy lifting, 52 weeks) for SECTION_ATHL
 the scheduler on the weeks the season schedules (a week whose plan repeats the last one reuses its
 days), the week of days (`step_week`, the day's physics and its random draws, then `week_end`) on
 the same scheduled days, the random draws alone, and the whole one-thread season
-(`_simulate_serial`) they add up to; what the season spends outside them (metric rows, the loop,
+(`simulate_rows`) they add up to; what the season spends outside them (metric rows, the loop,
 the per-athlete constants) is `rest`. `derive` runs once per `simulate` call and the race
 prediction is not in `simulate` at all (the what-if tables and the env reward call it), so both
 are given per call. The harness loops are compiled here (no on-disk cache: they inline the
@@ -37,18 +37,19 @@ def _kernels():
     """The harness loops, compiled on first use (numba is imported only when the profile runs)."""
     from sim import kernel
     from sim import state as S
-    from sim._jit import njit
+    from sim._jit import borrowed, njit
     from sim.kernel import season
 
-    @njit(error_model="numpy")
-    def derive_many(gp, reps):
+    def derive_many(gp, reps):  # `derive` is plain Python (once per batch, before the kernels)
         total = 0.0
         for _ in range(reps):
             total += kernel.derive(gp)[0]
         return total
 
-    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
+    # The loops take `borrowed` arrays, as the kernel's loops (sim.kernel.season.simulate_rows).
+    @njit(error_model="numpy")
     def draws(bases, n_days):
+        bases = borrowed(bases)
         total = 0.0
         for a in range(bases.shape[0]):
             for day in range(n_days):
@@ -58,14 +59,16 @@ def _kernels():
                 total += kernel.uniform_at(dh, kernel.STREAM_SKIP_LIFT) + kernel.uniform_at(dh, kernel.STREAM_INJURY)
         return total
 
-    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
+    @njit(error_model="numpy")
     def schedule_all(athletes, gp, plans, days_all):
+        athletes, gp, plans, days_all = borrowed(athletes), borrowed(gp), borrowed(plans), borrowed(days_all)
         for a in range(athletes.shape[0]):
             for w in range(plans.shape[0]):
                 kernel.schedule_week(plans[w], athletes[a], gp, days_all[a, w])
 
-    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
+    @njit(error_model="numpy")
     def schedule_season(athletes, gp, plans, days):
+        athletes, gp, plans, days = borrowed(athletes), borrowed(gp), borrowed(plans), borrowed(days)
         n = 0
         for a in range(athletes.shape[0]):
             for w in range(plans.shape[0]):
@@ -74,8 +77,10 @@ def _kernels():
                     n += 1
         return n
 
-    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
+    @njit(error_model="numpy")
     def weeks_of_days(states, athletes, gp, dv, plans, days_all, bases, out):
+        states, athletes, gp, dv = borrowed(states), borrowed(athletes), borrowed(gp), borrowed(dv)
+        plans, days_all, bases, out = borrowed(plans), borrowed(days_all), borrowed(bases), borrowed(out)
         for a in range(states.shape[0]):
             st, ath = states[a], athletes[a]
             k = kernel.day.athlete_constants(ath, gp, dv)
@@ -87,8 +92,9 @@ def _kernels():
                 season.step_week(st, ath, gp, dv, k, days_all[a, w], rules, season.Week(bases[a], 7 * w, 1), met)
                 kernel.week_end(st, ath, gp, met)
 
-    @njit(error_model="numpy", _nrt=False)  # as the kernel's loops (sim.kernel.season)
+    @njit(error_model="numpy")
     def race_many(vo2, cost, race_km, out):
+        vo2, cost, race_km, out = borrowed(vo2), borrowed(cost), borrowed(race_km), borrowed(out)
         for i in range(vo2.shape[0]):
             out[i] = kernel.race_time_min(vo2[i], cost[i], race_km[i])
 
@@ -127,7 +133,7 @@ def profile(inputs) -> list[Section]:
     schedule_all(athletes, gp, week_plans, days_all)  # compile, and the days the week section steps
     scheduled = schedule_season(athletes, gp, week_plans, days)
     weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out)
-    season._simulate_serial(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
+    season.simulate_rows(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
     reps = 20_000
     derive_many(gp, 1)
     draws(bases, 7)
@@ -136,12 +142,12 @@ def profile(inputs) -> list[Section]:
     race_out = np.empty_like(vo2)
     race_many(vo2, cost, race_km, race_out)
 
-    t_derive = _best(lambda: derive_many(gp, reps)) / reps
+    t_derive = _best(lambda: derive_many(gp, reps // 10)) / (reps // 10)
     t_rng = _best(lambda: draws(bases, n_weeks * 7))
     t_schedule = _best(lambda: schedule_season(athletes, gp, week_plans, days))
     t_days = _best(lambda: weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out))
     def season_serial():
-        season._simulate_serial(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
+        season.simulate_rows(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
 
     t_season = _best(season_serial)
     t_race = _best(lambda: race_many(vo2, cost, race_km, race_out)) / vo2.size

@@ -25,10 +25,11 @@ be zero: capacity >= its floor, effective bone capacity >= (1 - remodel_max) x i
 distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x). Issue 26:
 one compiled week (`season.step_week`) serves the season and the warm-up; what no day changes is
 computed once (`day.Constants`); a week whose plan repeats the last one keeps its days; the loops
-allocate nothing (compiled with numba's reference counting: `season._NO_REFCOUNTS`); the bone
+allocate nothing (compiled with numba's reference counting); the bone
 set point's power 0.25 and the key-run quality^4 skip libm at their default exponents (results
 within 5e-13 relative, discrete outcomes identical); batches below `PARALLEL_MIN_ATHLETES` run in
-one thread. `stridelab bench sim` prints the per-section profile.
+one thread, larger ones on Python threads, each running the one-thread loop on slices of the rows
+(`season.in_threads`; numba releases the GIL). `stridelab bench sim` prints the per-section profile.
 """
 
 from pathlib import Path
@@ -65,7 +66,7 @@ from .day import (
     vo2max_of,
     week_end,
 )
-from .derived import DERIVED_SIZE, derive
+from .derived import DERIVED_SIZE, derive, derive_compiled
 from .race import performance_now, race_time_min, race_times_min
 from .rng import (
     STREAM_DURATION_A,
@@ -101,10 +102,13 @@ from .season import (
     WARMUP_MIN_WEEKS,
     Week,
     habitual_plan,
+    in_threads,
+    init_rows,
     init_state,
     init_states,
     simulate,
     simulate_athlete,
+    simulate_rows,
     step_week,
 )
 
@@ -150,12 +154,15 @@ __all__ = [
     "day_hash",
     "default_sets",
     "derive",
+    "derive_compiled",
     "draw_base",
     "economy_gain",
     "economy_gain_of",
     "habitual_memory",
     "habitual_plan",
     "init_state",
+    "in_threads",
+    "init_rows",
     "init_states",
     "is_hard_lift",
     "lighter_effort",
@@ -167,6 +174,7 @@ __all__ = [
     "schedule_week",
     "simulate",
     "simulate_athlete",
+    "simulate_rows",
     "step_day",
     "step_day_with",
     "step_week",
@@ -184,7 +192,7 @@ def _refresh_jit_cache() -> None:
     """Empty the numba cache index of every section when the simulator sources changed
     (`sim._jitcache`: any file of this package is in the fingerprint, so an edit of `rng` also
     recompiles `day`, which inlines it); skipped when `sim.reference` runs the package as plain Python."""
-    if hasattr(derive, "py_func"):
+    if hasattr(season.step_week, "py_func"):
         _jitcache.refresh(SECTIONS, Path(__file__).parent / "__pycache__" / "kernel_sources.sha256")
 
 

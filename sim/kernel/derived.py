@@ -1,7 +1,9 @@
 """Derived constants: the parameter table -> daily decay factors and the damage exponent.
 
 `derive(gp)` is the one place derived quantities are computed (never stored as defaults in
-`sim.parameters`); the `DV_` constants index its output vector.
+`sim.parameters`); the `DV_` constants index its output vector. It runs once per batch, in Python,
+before the kernels (which take its vector `dv`): compiling it would only lengthen a first call.
+`derive_compiled` is the same function compiled, for kernels that derive for themselves.
 """
 
 import math
@@ -18,7 +20,6 @@ DV_RESORPTION, DV_BONE_STIMULUS, DV_DURABLE, DV_BASE = 19, 20, 21, 22
 DERIVED_SIZE = 23
 
 
-@njit(error_model='numpy', cache=True)
 def derive(gp):
     """Derived constants: daily decay factors exp(-1/tau) and the damage exponent.
 
@@ -53,3 +54,7 @@ def derive(gp):
     dv[DV_DURABLE] = math.exp(-1.0 / gp[P.TAU_DURABLE_D])
     dv[DV_BASE] = math.exp(-1.0 / gp[P.TAU_BASE_D])
     return dv
+
+
+#: `derive` compiled (for kernels that call it; the same source, the same bits).
+derive_compiled = njit(error_model='numpy', cache=True)(derive)

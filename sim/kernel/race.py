@@ -2,10 +2,11 @@
 
 import math
 
-from sim._jit import njit, prange
+from sim._jit import njit
 
 from .day import cost_factor, vo2_effective
 from .derived import derive
+from .season import in_threads
 
 
 @njit(error_model='numpy', cache=True)
@@ -31,18 +32,28 @@ def race_time_min(vo2_eff, cost, race_km):
     return d / (0.5 * (lo + hi))
 
 
-@njit(parallel=True, error_model='numpy', cache=True)
-def race_times_min(vo2_eff, cost, race_km, out):
-    """race_time_min over (n, n_weeks) arrays; race_km is (n,)."""
-    for a in prange(vo2_eff.shape[0]):
+@njit(error_model='numpy', cache=True, nogil=True)
+def race_times_rows(vo2_eff, cost, race_km, out):
+    """`race_times_min`'s loop, in the calling thread."""
+    for a in range(vo2_eff.shape[0]):
         for w in range(vo2_eff.shape[1]):
             out[a, w] = race_time_min(vo2_eff[a, w], cost[a, w], race_km[a])
 
 
-@njit(error_model='numpy', cache=True)
+def race_times_min(vo2_eff, cost, race_km, out):
+    """race_time_min over (n, n_weeks) arrays; race_km is (n,); on several threads for a large n
+    (`season.in_threads`)."""
+    in_threads(race_times_rows, vo2_eff.shape[0], (vo2_eff, cost, race_km, out), (0, 1, 2, 3))
+
+
 def performance_now(states, athletes, gp, vo2_eff, cost):
     """Race-morning effective VO2 and O2-cost factor of each athlete's current state."""
-    dv = derive(gp)
+    performance_rows(states, athletes, gp, derive(gp), vo2_eff, cost)
+
+
+@njit(error_model='numpy', cache=True)
+def performance_rows(states, athletes, gp, dv, vo2_eff, cost):
+    """`performance_now`'s loop (dv = derive(gp))."""
     for a in range(states.shape[0]):
         vo2_eff[a] = vo2_effective(states[a], athletes[a], gp, dv)
         cost[a] = cost_factor(states[a], athletes[a], gp)

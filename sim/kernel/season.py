@@ -1,14 +1,14 @@
-"""Athletes through weeks: the batch season kernel (`prange` over athletes) and the warm-up."""
+"""Athletes through weeks: the batch season kernel (rows over threads) and the warm-up."""
 
 import math
-import types
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
 from sim import parameters as P
 from sim import state as S
-from sim._jit import njit, prange
+from sim._jit import borrowed, get_num_threads, njit
 
 from .day import Clock, Rules, athlete_constants, step_day_with, week_end
 from .derived import derive
@@ -63,51 +63,76 @@ def simulate_athlete(st, ath, gp, dv, plans, base, day0, out, days):
         week_end(st, ath, gp, met)
 
 
-def _simulate_rows(states, athletes, gp, dv, plans, seed, keys, day0, out, days):
-    """`simulate`'s loop (days: (n, 7, DAY_SIZE) scratch); compiled twice below (`prange` is `range` when
-    `parallel` is off)."""
+@njit(error_model='numpy', cache=True, nogil=True)
+def simulate_rows(states, athletes, gp, dv, plans, seed, keys, day0, out, days):
+    """`simulate`'s loop over rows (days: (n, 7, DAY_SIZE) scratch), in the calling thread; numba releases
+    the GIL, so `simulate` runs slices of the rows on several Python threads at once. The arrays are
+    `borrowed` (no reference counting in the loop)."""
+    states, athletes, gp, dv, plans = borrowed(states), borrowed(athletes), borrowed(gp), borrowed(dv), borrowed(plans)
+    keys, out, days = borrowed(keys), borrowed(out), borrowed(days)
     stride = 0 if plans.shape[0] == 1 else 1
-    for a in prange(states.shape[0]):
+    for a in range(states.shape[0]):
         base = draw_base(seed, keys[a])
         simulate_athlete(states[a], athletes[a], gp, dv, plans[a * stride], base, day0, out[a], days[a])
 
 
-def _renamed(fn, name):
-    """A copy of plain function `fn` under another name: numba's on-disk cache keys a function by
-    module, name and bytecode, not by its `parallel` flag, so each compilation of one body needs a
-    name of its own (as `envs.core._named`)."""
-    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = name
-    copy.__doc__ = fn.__doc__
-    return copy
-
-
-# Rows are independent, so the serial and the threaded loop give bit-identical results. Below this
-# many athletes one thread is used: threads gain little on a few seasons, and a first call with a
-# small batch (the CLI, a test) then compiles no parallel loop (numba's parfor passes cost seconds).
+# Rows are independent, so any split of the rows over threads gives bit-identical results. Below this
+# many athletes one thread is used (threads gain little on a few seasons).
 PARALLEL_MIN_ATHLETES = 64
-# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays). They were compiled
-# without numba's reference counting (numba's private `_nrt=False`) for ~16% per CPU-second; that was
-# taken out again: a process that compiled the kernels on a cold cache died once with a heap error
-# ("malloc(): unaligned tcache chunk"), and numba's cache does not record the flag, so kernels compiled
-# with and without reference counting can meet. Speed is not worth a memory-safety doubt.
-_NO_REFCOUNTS: dict[str, bool] = {}
-_simulate_serial = njit(error_model='numpy', cache=True, **_NO_REFCOUNTS)(
-    _renamed(_simulate_rows, "_simulate_serial"))
-_simulate_parallel = njit(parallel=True, error_model='numpy', cache=True, **_NO_REFCOUNTS)(
-    _renamed(_simulate_rows, "_simulate_parallel"))
+# Slices per thread: more slices than threads keep the threads busy when one of them is slowed down
+# (seasons differ in cost; other processes take a core for a while).
+SLICES_PER_THREAD = 4
+# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays). They are compiled with
+# numba's reference counting. Its private `_nrt=False` flag was tried (~16% per CPU-second) and taken
+# out: a process that compiled the kernels on a cold cache died once with a heap error ("malloc():
+# unaligned tcache chunk"), and numba's cache does not record the flag.
+#
+# Threads: numba's `parallel=True` loop (`prange`) was used until issue 26's second round. The rows now
+# run on Python threads, each calling the one-thread loop on a slice (numba releases the GIL):
+# - a first call compiles no parallel loop (numba's parfor passes took 3 of the 11 s of a first
+#   `stridelab simulate`);
+# - each call gets reference counts of its own: numba's reference counting of the arrays shared by all
+#   rows (gp, dv, the batch) is an atomic add on one cache line, which the `prange` threads fought over
+#   every simulated day;
+# - slices are handed out as threads free up, instead of `prange`'s fixed halves.
+
+
+def _threads() -> int:
+    """Threads for a batch: numba's thread count (NUMBA_NUM_THREADS, `numba.set_num_threads`)."""
+    return get_num_threads()
+
+
+def in_threads(kernel_fn, n: int, args: tuple, rows: tuple[int, ...]) -> None:
+    """Call `kernel_fn(*args)` on slices of the first axis of the arguments at positions `rows` (each
+    (n, ...)), on up to `_threads()` threads, or once on all rows below PARALLEL_MIN_ATHLETES rows or with
+    one thread. The kernel must treat rows independently and release the GIL (`nogil=True`)."""
+    threads = _threads() if n >= PARALLEL_MIN_ATHLETES else 1
+    if threads <= 1:
+        kernel_fn(*args)
+        return
+    bounds = np.linspace(0, n, min(threads * SLICES_PER_THREAD, n) + 1).astype(np.int64)
+
+    def run(j: int) -> None:
+        lo, hi = bounds[j], bounds[j + 1]
+        kernel_fn(*(a[lo:hi] if i in rows else a for i, a in enumerate(args)))
+
+    with ThreadPoolExecutor(threads) as pool:  # a pool per call: a pool made before a fork is dead after it
+        for done in [pool.submit(run, j) for j in range(bounds.size - 1)]:
+            done.result()  # re-raises a kernel's error
 
 
 def simulate(states, athletes, gp, plans, seed, keys, day0, out):
-    """Batch: every athlete through the weeks of its plan, in parallel over athletes (from
+    """Batch: every athlete through the weeks of its plan, on several threads (from
     PARALLEL_MIN_ATHLETES athletes on; results are the same either way).
 
     states (n, STATE_SIZE) advance in place; athletes (n, ATHLETE_SIZE); plans (1 or n,
     n_weeks, PLAN_SIZE), a single row being shared by all; keys (n,) int64 athlete keys for
     the random streams; day0: season day of the first day; out (n, n_weeks, METRIC_SIZE).
     """
-    run = _simulate_parallel if states.shape[0] >= PARALLEL_MIN_ATHLETES else _simulate_serial
-    run(states, athletes, gp, derive(gp), plans, seed, keys, day0, out, np.empty((states.shape[0], 7, S.DAY_SIZE)))
+    n = states.shape[0]
+    rows = (0, 1, 6, 8, 9) if plans.shape[0] == 1 else (0, 1, 4, 6, 8, 9)
+    in_threads(simulate_rows, n, (states, athletes, gp, derive(gp), plans, seed, keys, day0, out,
+                                  np.empty((n, 7, S.DAY_SIZE))), rows)
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -155,22 +180,19 @@ def init_state(st, ath, gp, dv, days, plan, met):
     st[S.DURABLE_AU] = st[S.FITNESS_AU] * (1.0 - math.exp(-ath[S.A_TRAINING_AGE_Y] * 365.0 / gp[P.TAU_DURABLE_D]))
 
 
-def _init_rows(athletes, gp, dv, states, days, plans, mets):
+@njit(error_model='numpy', cache=True, nogil=True)
+def init_rows(athletes, gp, dv, states, days, plans, mets):
     """`init_states`' loop over scratch rows (days (n, 7, DAY_SIZE), plans (n, PLAN_SIZE), mets (n,
-    METRIC_SIZE)); compiled twice below, as `_simulate_rows`."""
-    for a in prange(athletes.shape[0]):
+    METRIC_SIZE)), in the calling thread, its arrays `borrowed` (as `simulate_rows`)."""
+    athletes, gp, dv, states = borrowed(athletes), borrowed(gp), borrowed(dv), borrowed(states)
+    days, plans, mets = borrowed(days), borrowed(plans), borrowed(mets)
+    for a in range(athletes.shape[0]):
         init_state(states[a], athletes[a], gp, dv, days[a], plans[a], mets[a])
 
 
-_init_serial = njit(error_model='numpy', cache=True, **_NO_REFCOUNTS)(_renamed(_init_rows, "_init_serial"))
-_init_parallel = njit(parallel=True, error_model='numpy', cache=True, **_NO_REFCOUNTS)(
-    _renamed(_init_rows, "_init_parallel"))
-
-
 def init_states(athletes, gp, states):
-    """Warm-up of every athlete (see `init_state`), in parallel from PARALLEL_MIN_ATHLETES athletes on;
-    states (n, STATE_SIZE) overwritten."""
+    """Warm-up of every athlete (see `init_state`), on several threads from PARALLEL_MIN_ATHLETES athletes
+    on; states (n, STATE_SIZE) overwritten."""
     n = athletes.shape[0]
-    run = _init_parallel if n >= PARALLEL_MIN_ATHLETES else _init_serial
-    run(athletes, gp, derive(gp), states, np.empty((n, 7, S.DAY_SIZE)), np.empty((n, S.PLAN_SIZE)),
-        np.zeros((n, S.METRIC_SIZE)))
+    in_threads(init_rows, n, (athletes, gp, derive(gp), states, np.empty((n, 7, S.DAY_SIZE)),
+                              np.empty((n, S.PLAN_SIZE)), np.zeros((n, S.METRIC_SIZE))), (0, 3, 4, 5, 6))
