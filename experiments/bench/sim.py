@@ -4,7 +4,10 @@ Both run one-year seasons (52 weeks, the level's reference running plus 2x/week 
 lifting) in the same process; the reference on fewer athletes (it is ~1000x slower), so
 each figure is athlete-days per second. Also measures the first-call latency of a fresh
 process (import + first simulate), twice: the second process must find numba's on-disk
-cache (cache=True) and start warm. Then the per-section profile of the kernel (`_sections`: scheduler,
+cache (cache=True) and start warm; and the same for the first `stridelab simulate` of the shipped
+example plan (2,000 athletes: import, compile, warm-up, season, summary), the command a new user
+runs first. With `--against DIR`, both first calls are timed in that checkout too, in the same run.
+Then the per-section profile of the kernel (`_sections`: scheduler,
 day, random draws, the rest of the season loop, derive, race prediction) on a fixed part of the
 same workload, one thread.
 """
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -69,16 +73,35 @@ def _time(simulate, n: int, repeats: int) -> float:
     return n * WEEKS * 7 / best
 
 
-def first_call_latency() -> tuple[float, float]:
+def first_call_latency(root: str | None = None) -> tuple[float, float]:
     """Seconds to import and simulate in a fresh process, with an empty JIT cache (the first
-    process compiles and writes the cache) and then again (the second process loads it)."""
+    process compiles and writes the cache) and then again (the second process loads it); in the
+    checkout `root` (default: this one)."""
     times = []
+    script = _FIRST_CALL if root is None else f"import sys; sys.path.insert(0, {root!r})\n" + _FIRST_CALL
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
         for _ in range(2):
-            r = subprocess.run([sys.executable, "-c", _FIRST_CALL], capture_output=True, text=True, check=True,
-                               env=env)
+            r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                               env=env, cwd=root)
             times.append(float(r.stdout.strip().splitlines()[-1]))
+    return times[0], times[1]
+
+
+FIRST_SIMULATE = ("simulate", "configs/plans/example.yaml")
+
+
+def first_simulate_latency(root: str) -> tuple[float, float]:
+    """Wall seconds of `stridelab simulate configs/plans/example.yaml` in checkout `root`, a fresh process
+    with an empty JIT cache and then one with the cache it wrote."""
+    times = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": root}
+        for _ in range(2):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "experiments.cli", *FIRST_SIMULATE], capture_output=True, text=True,
+                           check=True, env=env, cwd=root)
+            times.append(time.perf_counter() - t0)
     return times[0], times[1]
 
 
@@ -127,6 +150,8 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         if against:
             other = max(other, _time_against(against, N_FAST, 2))
     cold, warm = first_call_latency()
+    here = str(Path(__file__).resolve().parents[2])
+    cli_cold, cli_warm = first_simulate_latency(here)
     from experiments.bench._sections import SECTION_ATHLETES, profile, table
 
     sections = profile(_inputs(SECTION_ATHLETES))
@@ -136,6 +161,8 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         "speedup": fast / ref,
         "first_call_cold_cache_s": cold,
         "first_call_warm_cache_s": warm,
+        "first_simulate_cold_cache_s": cli_cold,
+        "first_simulate_warm_cache_s": cli_warm,
         "athletes": N_FAST,
         "weeks": WEEKS,
         "threads": int(__import__("numba").get_num_threads()),
@@ -146,6 +173,10 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
         result["against"] = against
         result["against_athlete_days_per_s"] = other
         result["ratio_to_against"] = fast / other
+        result["against_first_call_cold_cache_s"], result["against_first_call_warm_cache_s"] = first_call_latency(
+            against)
+        result["against_first_simulate_cold_cache_s"], result["against_first_simulate_warm_cache_s"] = (
+            first_simulate_latency(against))
     if json_out:
         print(json.dumps(result, indent=1))
     else:
@@ -156,5 +187,12 @@ def run(json_out: bool = False, against: str | None = None) -> dict:
             print(f"{against}: {other / 1e6:10.1f} M athlete-days/s; this tree / that one = {fast / other:.3f}")
         print(f"first call in a fresh process: {cold:.2f} s with an empty JIT cache, {warm:.2f} s in the next process "
               "(cache warm)")
+        print(f"first `stridelab {' '.join(FIRST_SIMULATE)}`: {cli_cold:.2f} s with an empty JIT cache, "
+              f"{cli_warm:.2f} s warm")
+        if against:
+            print(f"{against}: first call {result['against_first_call_cold_cache_s']:.2f} s cold, "
+                  f"{result['against_first_call_warm_cache_s']:.2f} s warm; first simulate "
+                  f"{result['against_first_simulate_cold_cache_s']:.2f} s cold, "
+                  f"{result['against_first_simulate_warm_cache_s']:.2f} s warm")
         print(table(sections, SECTION_ATHLETES, WEEKS))
     return result
