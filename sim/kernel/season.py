@@ -82,19 +82,16 @@ PARALLEL_MIN_ATHLETES = 64
 # Slices per thread: more slices than threads keep the threads busy when one of them is slowed down
 # (seasons differ in cost; other processes take a core for a while).
 SLICES_PER_THREAD = 4
-# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays). They are compiled with
-# numba's reference counting. Its private `_nrt=False` flag was tried (~16% per CPU-second) and taken
-# out: a process that compiled the kernels on a cold cache died once with a heap error ("malloc():
-# unaligned tcache chunk"), and numba's cache does not record the flag.
+# The loops allocate nothing (`simulate` and `init_states` pass scratch arrays) and take their arrays
+# `borrowed`: numba then counts no references in them (it counted them on every view and call, 30% of a
+# one-thread season). That is as fast as numba's private `_nrt=False` flag (10.36 against 10.37 M
+# athlete-days per CPU-second), which was used before and taken out: a process that compiled the kernels
+# on a cold cache died once with a heap error, and numba's cache does not record the flag.
 #
 # Threads: numba's `parallel=True` loop (`prange`) was used until issue 26's second round. The rows now
-# run on Python threads, each calling the one-thread loop on a slice (numba releases the GIL):
-# - a first call compiles no parallel loop (numba's parfor passes took 3 of the 11 s of a first
-#   `stridelab simulate`);
-# - each call gets reference counts of its own: numba's reference counting of the arrays shared by all
-#   rows (gp, dv, the batch) is an atomic add on one cache line, which the `prange` threads fought over
-#   every simulated day;
-# - slices are handed out as threads free up, instead of `prange`'s fixed halves.
+# run on Python threads, each calling the one-thread loop on a slice (numba releases the GIL): a first
+# call compiles no parallel loop (numba's parfor passes were about 3 of the 12.6 s of a first
+# `stridelab simulate`), and slices are handed out as threads free up instead of in fixed halves.
 
 
 def _threads() -> int:
