@@ -47,10 +47,7 @@ def _week(volume_rel: float, strength: StrengthPlan | None = None) -> WeekPlan:
 
 
 def _live(st, ath, gp, weeks: list[WeekPlan]) -> np.ndarray:
-    """Advance one body through the weeks, no injury draws; returns (days, STATE_SIZE) end-of-day states.
-
-    `kernel.Rules` / `kernel.Clock` as the library passes them (plain tuples work too, but would compile
-    a second copy of `step_day`: 5 s of a cold-cache test run)."""
+    """Advance one body through the weeks, no injury draws; returns (days, STATE_SIZE) end-of-day states."""
     dv = kernel.derive(gp)
     plans = plans_to_array(weeks)
     days = np.empty((7, DAY_SIZE))
@@ -59,7 +56,7 @@ def _live(st, ath, gp, weeks: list[WeekPlan]) -> np.ndarray:
     for w in range(plans.shape[0]):
         kernel.schedule_week(plans[w], ath, gp, days)
         for d in range(7):
-            kernel.step_day(st, ath, gp, dv, days[d], kernel.Rules(False, False), kernel.Clock(0, 7 * w + d, d), met)
+            kernel.step_day(st, ath, gp, dv, days[d], (False, False), (0, 7 * w + d, d), met)
             trace.append(st.copy())
     return np.array(trace)
 
