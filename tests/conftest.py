@@ -43,6 +43,8 @@ def _checkout_files() -> set[str] | None:
 
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if the tests wrote into the checkout (issue 24: mlruns/, .hypothesis/, .ruff_cache/)."""
+    for job in getattr(session.config, "_stridelab_background", {}).values():
+        job.stop()
     before = getattr(session.config, "_stridelab_checkout_before", None)
     after = _checkout_files()
     if before is None or after is None or session.config.option.collectonly:
@@ -51,6 +53,77 @@ def pytest_sessionfinish(session, exitstatus):
     if new:
         print(f"\nthe tests wrote into the checkout (write into tmp_path instead): {', '.join(new)}")
         session.exitstatus = 1
+
+
+# --------------------------------------------------------------------------- checks started early
+# A test module may name slow, self-contained subprocess checks in `BACKGROUND`: {test function name:
+# {"argv": folder -> argv, "cwd": folder or None (the job's own), "env": extra variables}}. Such a process
+# touches nothing the other tests use (no numba cache, no store, no checkout file): it is started when
+# collection ends and runs on the second core while the other tests run; the test (fixture `background`)
+# waits for it and checks its result as it would check `subprocess.run`'s. `folder` is a fresh temp folder.
+class BackgroundJob:
+    def __init__(self, spec: dict) -> None:
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        self.folder = Path(tempfile.mkdtemp(prefix="stridelab-check-"))
+        self.argv = spec["argv"](self.folder)
+        self._out = open(self.folder / "stdout.txt", "w+")  # noqa: SIM115 (read back in result())
+        self._err = open(self.folder / "stderr.txt", "w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(self.argv, cwd=spec.get("cwd") or self.folder,
+                                     env={**os.environ, **spec.get("env", {})}, stdout=self._out, stderr=self._err,
+                                     stdin=subprocess.DEVNULL, text=True)
+
+    def result(self, timeout: float):
+        """The finished process as `subprocess.run(..., capture_output=True, text=True)` returns it."""
+        import subprocess
+
+        self.proc.wait(timeout=timeout)
+        self._out.seek(0)
+        self._err.seek(0)
+        return subprocess.CompletedProcess(self.argv, self.proc.returncode, self._out.read(), self._err.read())
+
+    def stop(self) -> None:
+        import shutil
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        self._out.close()
+        self._err.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _background_spec(item) -> dict | None:
+    module = getattr(item, "module", None)
+    return getattr(module, "BACKGROUND", {}).get(getattr(item, "originalname", None))
+
+
+def pytest_collection_finish(session):
+    """Start the collected tests' `BACKGROUND` checks (see above)."""
+    jobs: dict[str, BackgroundJob] = {}
+    session.config._stridelab_background = jobs
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        spec = _background_spec(item)
+        if spec is not None and item.nodeid not in jobs:
+            jobs[item.nodeid] = BackgroundJob(spec)
+
+
+@pytest.fixture
+def background(request) -> BackgroundJob:
+    """This test's `BACKGROUND` check, started when collection ended (or now, if it was not)."""
+    jobs = request.config.__dict__.setdefault("_stridelab_background", {})
+    job = jobs.get(request.node.nodeid)
+    if job is None:
+        job = jobs[request.node.nodeid] = BackgroundJob(_background_spec(request.node))
+    return job
 
 
 @pytest.fixture(scope="session")
