@@ -105,15 +105,58 @@ def _background_spec(item) -> dict | None:
 
 
 def pytest_collection_finish(session):
-    """Start the collected tests' `BACKGROUND` checks (see above)."""
+    """Start the collected tests' `BACKGROUND` checks (see above) and, when athlete tests will run, the
+    compilation of the athlete kernels (`_start_jit_warmup`)."""
     jobs: dict[str, BackgroundJob] = {}
     session.config._stridelab_background = jobs
     if session.config.option.collectonly:
         return
+    if any(item.nodeid.startswith(_WARMUP_USERS) for item in session.items):
+        _start_jit_warmup(jobs)
     for item in session.items:
         spec = _background_spec(item)
         if spec is not None and item.nodeid not in jobs:
             jobs[item.nodeid] = BackgroundJob(spec)
+
+
+# --------------------------------------------------------------------------- the athlete kernels, compiled early
+#: tests that fit or re-plan athletes (`sim.athlete._replay` / `_advance`, 15-20 s each to compile cold), and
+#: the tests that run before them in a whole run (agents/, envs/), during which tests/jit_warmup.py compiles them
+_WARMUP_USERS = ("tests/experiments/", "tests/sim/test_athlete.py")
+_WARMUP_DURING = ("tests/agents/", "tests/envs/")
+_WARMUP = "jit warm-up"
+
+
+def _start_jit_warmup(jobs: dict) -> None:
+    """Start tests/jit_warmup.py (it saves only those two kernels to numba's cache). The packages that keep
+    numba's cache in step with the sources (`sim._jitcache.refresh`) are imported here first, so this
+    process, not the warm-up, brings a stale cache up to date."""
+    import sys
+    from pathlib import Path
+
+    import agents.templates  # noqa: F401
+    import envs  # noqa: F401
+    import sim.athlete  # noqa: F401
+    import sim.kernel  # noqa: F401
+
+    root = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    script = root / "tests" / "jit_warmup.py"
+    jobs[_WARMUP] = BackgroundJob({"argv": lambda tmp: [sys.executable, str(script), str(tmp)],
+                                   "env": {"PYTHONPATH": path}})
+
+
+def pytest_runtest_setup(item):
+    """Past the tests the warm-up runs beside, wait for it (once) instead of compiling the same kernels again."""
+    jobs = getattr(item.config, "_stridelab_background", {})
+    job = jobs.get(_WARMUP)
+    if job is None or item.nodeid.startswith(_WARMUP_DURING) or getattr(job, "waited", False):
+        return
+    job.waited = True
+    try:
+        job.result(timeout=600)
+    except Exception:  # noqa: BLE001 (a failed or slow warm-up only costs time: the tests compile what they need)
+        job.stop()
 
 
 @pytest.fixture
