@@ -57,6 +57,7 @@ def tuned(folder):
     return path, code, (out.getvalue(), err.getvalue())
 
 
+@pytest.mark.usefixtures("journal_victim")  # started here: it starts up beside this module's first tests
 def test_tune_default_storage_end_to_end(folder, tuned) -> None:
     import optuna
 
@@ -166,38 +167,72 @@ def test_bad_search_space_names_the_field(folder, capsys) -> None:
     assert runs_of(client(), "badspace") == []
 
 
-def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_path, capsys, copy_mlflow_db) -> None:
-    """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
-    every later run stopped one trial short; now the next run on this machine sees the worker's
-    process is gone, fails the trial and runs it again with the same parameters."""
+@pytest.fixture(scope="module")
+def journal_victim(tmp_path_factory, copy_mlflow_db):
+    """A `stridelab tune` worker on a journal, SIGKILLed in the middle of its trial, for
+    `test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run`. Started with the module's first
+    test, so its start-up (imports: seconds) runs beside the other tests; a thread looks at the journal every
+    0.2 s and kills it as soon as its trial runs (RUNNING, with its MLflow run). Its own journal and store.
+    Yields (folder, argv, store URI, process, watcher thread, {"trial": the trial it was killed in})."""
     import signal
     import subprocess
     import sys
+    import threading
     import time
 
     import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
     from tune_helpers import worker_env
 
-    # long enough to kill mid-training: a trial of 2048 timesteps runs for seconds, the poll below looks every 0.2 s
-    path = tiny_config(tmp_path, "jkill", total_timesteps=2048)
-    journal, uri = tmp_path / "journal.log", copy_mlflow_db(tmp_path)  # an empty store
+    folder = tmp_path_factory.mktemp("jkill")
+    # long enough to kill mid-training: a trial of 2048 timesteps runs for seconds, the watcher looks every 0.2 s
+    path = tiny_config(folder, "jkill", total_timesteps=2048)
+    journal, uri = folder / "journal.log", copy_mlflow_db(folder)  # an empty store
     # one trial asked: the next run must fail the killed trial and run it again (the retry is the one trial it
     # finishes); counting the killed trial as running would leave it with none finished
     argv = ["tune", str(path), "--trials", "1", "--storage", f"journal:{journal}"]
-    with open(tmp_path / "victim.log", "w") as log:
-        victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=tmp_path, env=worker_env(uri),
-                                  stdout=log, stderr=subprocess.STDOUT)
-        deadline, killed = time.time() + 120, None
-        while killed is None and time.time() < deadline and victim.poll() is None:
+    log = open(folder / "victim.log", "w")  # noqa: SIM115 (closed below)
+    victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=folder, env=worker_env(uri),
+                              stdout=log, stderr=subprocess.STDOUT)
+    seen: dict = {}
+
+    def kill_mid_trial() -> None:
+        deadline = time.time() + 120
+        while time.time() < deadline and victim.poll() is None:
             time.sleep(0.2)
             with contextlib.suppress(KeyError, FileNotFoundError):
                 study = optuna.load_study(study_name="jkill", storage=JournalStorage(JournalFileBackend(str(journal))))
                 killed = next((t for t in study.trials if t.state.name == "RUNNING"
                                and "stridelab.mlflow_run_id" in t.user_attrs), None)
-        assert killed is not None, (tmp_path / "victim.log").read_text()
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(timeout=30)
+                if killed is not None:
+                    seen["trial"] = killed
+                    victim.send_signal(signal.SIGKILL)
+                    victim.wait(timeout=30)  # reaped: its pid is gone, as the next run checks
+                    return
+
+    watcher = threading.Thread(target=kill_mid_trial, daemon=True)
+    watcher.start()
+    yield folder, argv, uri, victim, watcher, seen
+    if victim.poll() is None:
+        victim.kill()
+    victim.wait(timeout=30)
+    watcher.join(timeout=30)
+    log.close()
+
+
+def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(journal_victim, capsys) -> None:
+    """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
+    every later run stopped one trial short; now the next run on this machine sees the worker's
+    process is gone, fails the trial and runs it again with the same parameters."""
+    import optuna
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    tmp_path, argv, uri, victim, watcher, seen = journal_victim
+    journal = tmp_path / "journal.log"
+    watcher.join(timeout=150)
+    killed = seen.get("trial")
+    assert killed is not None, (tmp_path / "victim.log").read_text()
+    victim.wait(timeout=30)
 
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = uri
