@@ -43,6 +43,8 @@ def _checkout_files() -> set[str] | None:
 
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if the tests wrote into the checkout (issue 24: mlruns/, .hypothesis/, .ruff_cache/)."""
+    for job in getattr(session.config, "_stridelab_background", {}).values():
+        job.stop()
     before = getattr(session.config, "_stridelab_checkout_before", None)
     after = _checkout_files()
     if before is None or after is None or session.config.option.collectonly:
@@ -51,6 +53,151 @@ def pytest_sessionfinish(session, exitstatus):
     if new:
         print(f"\nthe tests wrote into the checkout (write into tmp_path instead): {', '.join(new)}")
         session.exitstatus = 1
+
+
+# --------------------------------------------------------------------------- checks started early
+# A test module may name slow, self-contained subprocess checks in `BACKGROUND`: {test function name:
+# {"argv": folder -> argv, "cwd": folder or None (the job's own), "env": extra variables}}. Such a process
+# touches nothing the other tests use (no numba cache, no store, no checkout file): it is started when
+# collection ends and runs on the second core while the other tests run; the test (fixture `background`)
+# waits for it and checks its result as it would check `subprocess.run`'s. `folder` is a fresh temp folder.
+class BackgroundJob:
+    def __init__(self, spec: dict) -> None:
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        self.folder = Path(tempfile.mkdtemp(prefix="stridelab-check-"))
+        self.argv = spec["argv"](self.folder)
+        self._out = open(self.folder / "stdout.txt", "w+")  # noqa: SIM115 (read back in result())
+        self._err = open(self.folder / "stderr.txt", "w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(self.argv, cwd=spec.get("cwd") or self.folder,
+                                     env={**os.environ, **spec.get("env", {})}, stdout=self._out, stderr=self._err,
+                                     stdin=subprocess.DEVNULL, text=True)
+
+    def result(self, timeout: float):
+        """The finished process as `subprocess.run(..., capture_output=True, text=True)` returns it."""
+        import subprocess
+
+        self.proc.wait(timeout=timeout)
+        self._out.seek(0)
+        self._err.seek(0)
+        return subprocess.CompletedProcess(self.argv, self.proc.returncode, self._out.read(), self._err.read())
+
+    def stop(self) -> None:
+        import shutil
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        self._out.close()
+        self._err.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _background_spec(item) -> dict | None:
+    module = getattr(item, "module", None)
+    return getattr(module, "BACKGROUND", {}).get(getattr(item, "originalname", None))
+
+
+def pytest_collection_finish(session):
+    """Start the collected tests' `BACKGROUND` checks (see above) and, when athlete tests will run, the
+    compilation of the athlete kernels (`_start_jit_warmup`)."""
+    jobs: dict[str, BackgroundJob] = {}
+    session.config._stridelab_background = jobs
+    if session.config.option.collectonly:
+        return
+    if any(item.nodeid.startswith(_WARMUP_USERS) for item in session.items):
+        _start_jit_warmup(jobs)
+    for item in session.items:
+        spec = _background_spec(item)
+        if spec is not None and item.nodeid not in jobs:
+            jobs[item.nodeid] = BackgroundJob(spec)
+
+
+# --------------------------------------------------------------------------- the athlete kernels, compiled early
+#: tests that fit or re-plan athletes (`sim.athlete._replay` / `_advance`, 15-20 s each to compile cold), and
+#: the tests that run before them in a whole run (agents/, envs/), during which tests/jit_warmup.py compiles them
+_WARMUP_USERS = ("tests/experiments/", "tests/sim/test_athlete.py")
+_WARMUP_DURING = ("tests/agents/", "tests/envs/")
+_WARMUP = "jit warm-up"
+
+
+def _start_jit_warmup(jobs: dict) -> None:
+    """Start tests/jit_warmup.py (it saves only those two kernels to numba's cache). The packages that keep
+    numba's cache in step with the sources (`sim._jitcache.refresh`) are imported here first, so this
+    process, not the warm-up, brings a stale cache up to date."""
+    import sys
+    from pathlib import Path
+
+    import agents.templates  # noqa: F401
+    import envs  # noqa: F401
+    import sim.athlete  # noqa: F401
+    import sim.kernel  # noqa: F401
+
+    root = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    script = root / "tests" / "jit_warmup.py"
+    jobs[_WARMUP] = BackgroundJob({"argv": lambda tmp: [sys.executable, str(script), str(tmp)],
+                                   "env": {"PYTHONPATH": path}})
+
+
+def pytest_runtest_setup(item):
+    """Past the tests the warm-up runs beside, wait for it (once) instead of compiling the same kernels again."""
+    jobs = getattr(item.config, "_stridelab_background", {})
+    job = jobs.get(_WARMUP)
+    if job is None or item.nodeid.startswith(_WARMUP_DURING) or getattr(job, "waited", False):
+        return
+    job.waited = True
+    try:
+        job.result(timeout=600)
+    except Exception:  # noqa: BLE001 (a failed or slow warm-up only costs time: the tests compile what they need)
+        job.stop()
+
+
+@pytest.fixture
+def background(request) -> BackgroundJob:
+    """This test's `BACKGROUND` check, started when collection ended (or now, if it was not)."""
+    jobs = request.config.__dict__.setdefault("_stridelab_background", {})
+    job = jobs.get(request.node.nodeid)
+    if job is None:
+        job = jobs[request.node.nodeid] = BackgroundJob(_background_spec(request.node))
+    return job
+
+
+@pytest.fixture(scope="session")
+def empty_mlflow_db(tmp_path_factory):
+    """The `mlflow.db` of a fresh, empty SQLite MLflow store (created once per session by `open_store`, as
+    `stridelab train` creates one: MLflow's table creation takes 1-2 s per store).
+
+    Tests whose subject is not the creation of a store copy it into their folder (`copy_mlflow_db`); the
+    copy is a real MLflow store. Its `Default` experiment's artefact root is this fixture's temp folder."""
+    from experiments.tracking import open_store
+
+    folder = tmp_path_factory.mktemp("mlflow-template")
+    old = os.getcwd()
+    os.chdir(folder)  # MLflow resolves the Default experiment's ./mlruns against the working folder
+    try:
+        open_store(f"sqlite:///{folder / 'mlflow.db'}", create=True)
+    finally:
+        os.chdir(old)
+    return folder / "mlflow.db"
+
+
+@pytest.fixture(scope="session")
+def copy_mlflow_db(empty_mlflow_db):
+    """`copy_mlflow_db(folder)`: a copy of the empty store at folder/mlflow.db; returns its sqlite:/// URI."""
+    import shutil
+
+    def copy(folder) -> str:
+        shutil.copyfile(empty_mlflow_db, folder / "mlflow.db")
+        return f"sqlite:///{folder / 'mlflow.db'}"
+
+    return copy
 
 
 @pytest.fixture(scope="session")
