@@ -119,17 +119,16 @@ def pytest_collection_finish(session):
             jobs[item.nodeid] = BackgroundJob(spec)
 
 
-# --------------------------------------------------------------------------- kernels compiled early
-#: tests that fit or re-plan athletes (`sim.athlete._replay` / `_advance`, 15-20 s each to compile cold) or call
-#: `sim.kernel.step_day` from Python (tests/sim, `sim.calibration`), and the tests that run before them in a whole
-#: run (agents/, envs/), during which tests/jit_warmup.py compiles those kernels
-_WARMUP_USERS = ("tests/experiments/", "tests/sim/")
+# --------------------------------------------------------------------------- the athlete kernels, compiled early
+#: tests that fit or re-plan athletes (`sim.athlete._replay` / `_advance`, 15-20 s each to compile cold), and
+#: the tests that run before them in a whole run (agents/, envs/), during which tests/jit_warmup.py compiles them
+_WARMUP_USERS = ("tests/experiments/", "tests/sim/test_athlete.py")
 _WARMUP_DURING = ("tests/agents/", "tests/envs/")
 _WARMUP = "jit warm-up"
 
 
 def _start_jit_warmup(jobs: dict) -> None:
-    """Start tests/jit_warmup.py (it saves only those kernels to numba's cache). The packages that keep
+    """Start tests/jit_warmup.py (it saves only those two kernels to numba's cache). The packages that keep
     numba's cache in step with the sources (`sim._jitcache.refresh`) are imported here first, so this
     process, not the warm-up, brings a stale cache up to date."""
     import sys

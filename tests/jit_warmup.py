@@ -1,14 +1,11 @@
-"""Compile kernels that only later tests use into numba's cache, in a process of their own while the first tests
-(tests/agents, tests/envs) run: tests/conftest.py starts it and the later tests wait for it (not a test module).
+"""Compile the athlete kernels (`sim.athlete._replay`, `_advance`: 15-20 s each to compile) into numba's cache
+in a process of their own while the first tests run (tests/conftest.py starts it; not a test module).
 
-- the athlete kernels (`sim.athlete._replay`, `_advance`: 15-20 s each to compile), by what the athlete tests
-  run first (`stridelab athlete fit` on a synthetic log, then `replan`) in the temp folder given as argument;
-- the two copies of `sim.kernel.step_day` that Python calls compile (5 s each): with `Rules` / `Clock`
-  (`sim.calibration`) and with plain tuples (the kernel tests in tests/sim).
-
-It writes nothing else into the cache: every other kernel it needs is loaded from the cache when there or
-compiled for itself only. Those three kernels are not compiled by the tests it runs beside, so two processes
-never write different entries of one kernel's cache index at once (numba's index is last-writer-wins).
+It runs what the athlete tests run first (`stridelab athlete fit` on a synthetic log, then `replan`), in the
+temp folder given as its argument, so the cached kernels are the ones those tests would compile. It writes
+nothing else into the cache: every other kernel it needs is loaded from the cache when there or compiled for
+itself only, so two processes never write different entries of one kernel's cache index at once (numba's
+index is last-writer-wins; entries of the same kernel and signature are the same code).
 
     python tests/jit_warmup.py FOLDER
 """
@@ -38,28 +35,10 @@ def _save_only(kernels) -> None:
     caching.Cache.save_overload = guarded
 
 
-def _step_day_copies() -> None:
-    import numpy as np
-
-    from sim import kernel
-    from sim.parameters import default_parameters
-    from sim.population import sample_athletes
-    from sim.state import DAY_SIZE, METRIC_SIZE, STATE_SIZE
-
-    gp = default_parameters()
-    dv = kernel.derive(gp)
-    ath = sample_athletes("intermediate", 1, 0)
-    st = np.empty((1, STATE_SIZE))
-    kernel.init_states(ath, gp, st)
-    day, met = np.zeros(DAY_SIZE), np.zeros(METRIC_SIZE)
-    kernel.step_day(st[0].copy(), ath[0], gp, dv, day, kernel.Rules(False, False), kernel.Clock(0, 0, 0), met)
-    kernel.step_day(st[0].copy(), ath[0], gp, dv, day, (False, False), (0, 0, 0), met)
-
-
 def main(folder: Path) -> None:
-    from sim import athlete, kernel
+    from sim import athlete
 
-    _save_only((athlete._replay, athlete._advance, kernel.step_day))
+    _save_only((athlete._replay, athlete._advance))
 
     from experiments.athlete.profile import load_athlete
     from experiments.athlete.replan import replan
@@ -75,8 +54,6 @@ def main(folder: Path) -> None:
                 "--race", "2026-06-28", "--out", str(plan)]) == 0
     replan(load_athlete(af_path), log, plan, dt.date(2026, 4, 13))
     print("advance compiled", flush=True)
-    _step_day_copies()
-    print("step_day compiled", flush=True)
 
 
 if __name__ == "__main__":
