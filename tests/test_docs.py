@@ -3,7 +3,9 @@ does (issue 24)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,21 +17,16 @@ INSTALL = "pip install torch==2.13.0 && pip install -e . && stridelab train conf
 TESTS = "pip install torch==2.13.0 && pip install -e '.[dev]' && python -m pytest"
 
 
-#: the manual's build runs on the second core from the end of collection on (tests/conftest.py, `BACKGROUND`),
-#: in its own temp folder
-BACKGROUND = {"test_the_manual_builds_with_warnings_as_errors": {
-    "argv": lambda tmp: [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
-                         "-d", str(tmp / "site")],
-    "env": {"NO_MKDOCS_2_WARNING": "1"}}}
-
-
-def test_the_manual_builds_with_warnings_as_errors(background):
+def test_the_manual_builds_with_warnings_as_errors(tmp_path):
     """`mkdocs build --strict`: every page in the nav, every link and anchor found, the API pages rendered."""
-    res = background.result(timeout=600)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
+                          "-d", str(tmp_path / "site")], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=600)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    api = (background.folder / "site" / "api" / "sim" / "index.html").read_text()
+    api = (tmp_path / "site" / "api" / "sim" / "index.html").read_text()
     assert 'id="sim.whatif.simulate_file"' in api  # generated from the docstrings
-    assert (background.folder / "site" / "model" / "index.html").exists()
+    assert (tmp_path / "site" / "model" / "index.html").exists()
 
 
 def test_the_two_commands_are_on_the_first_screen():

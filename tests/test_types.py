@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -10,13 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-#: mypy (8 s) runs on the second core from the end of collection on (tests/conftest.py, `BACKGROUND`)
-BACKGROUND = {"test_mypy_passes": {"argv": lambda tmp: [sys.executable, "-m", "mypy", "--cache-dir", str(tmp / "mypy")],
-                                   "cwd": ROOT}}
-
-
-def test_mypy_passes(background):
-    run = background.result(timeout=900)
+def test_mypy_passes(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Success" in run.stdout
 

@@ -18,9 +18,9 @@ from experiments.headline.run import HeadlineSettings, headline
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory, copy_mlflow_db):
+def quick(tmp_path_factory):
     folder = tmp_path_factory.mktemp("headline")
-    uri = copy_mlflow_db(folder)  # an empty store
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
     cl = tracking.client(uri)
     cl.create_experiment("hl", artifact_location=(folder / "artifacts").as_uri())
     readme = folder / "README.md"

@@ -48,55 +48,28 @@ BAD = {
 }
 
 
-BAD_ARGS = [
-    (["simulate", "missing.yaml"], "no such file"),
-    (["simulate", str(EXAMPLE), "--athletes", "0"], "--athletes"),
-    (["simulate", str(EXAMPLE), "--level", "pro"], "--level"),
-    (["simulate", str(EXAMPLE), "--out", "/nonexistent/dir/x.csv"], "does not exist"),
-]
-
-
-@pytest.fixture(scope="module")
-def cli_processes(tmp_path_factory):
-    """Each bad input below in its own `python -m experiments.cli` process, all started together (each a
-    fresh process with its own folder; together they take the second core too): {case: (folder, Popen)}."""
-    started = {}
-    for case, argv in [*((name, None) for name in sorted(BAD)), *((i, a) for i, (a, _) in enumerate(BAD_ARGS))]:
-        folder = tmp_path_factory.mktemp("cli")
-        if argv is None:  # a bad plan file
-            plan = folder / f"{case}.yaml"
-            plan.write_text(BAD[case][0])
-            argv = ["simulate", str(plan), "--out", str(folder / "out.csv")]
-        started[case] = folder, subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv],
-                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    yield started
-    for _, p in started.values():
-        p.kill()
-        p.communicate()
-
-
-def _finished(proc: subprocess.Popen) -> subprocess.CompletedProcess:
-    out, err = proc.communicate(timeout=300)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-
-
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_plan_exits_2_with_a_clear_message(cli_processes, name):
-    _, fragment = BAD[name]
-    tmp_path, proc = cli_processes[name]
+def test_bad_plan_exits_2_with_a_clear_message(tmp_path, name):
+    text, fragment = BAD[name]
     plan = tmp_path / f"{name}.yaml"
+    plan.write_text(text)
     out = tmp_path / "out.csv"
-    r = _finished(proc)
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", "simulate", str(plan), "--out", str(out)],
+                       capture_output=True, text=True)
     assert r.returncode == 2, r.stderr
     assert fragment in r.stderr and str(plan) in r.stderr
     assert "Traceback" not in r.stderr
     assert not out.exists()
 
 
-@pytest.mark.parametrize("case", range(len(BAD_ARGS)), ids=[f"{a[-1]}" for a, _ in BAD_ARGS])
-def test_bad_arguments_exit_2(cli_processes, case):
-    _, fragment = BAD_ARGS[case]
-    r = _finished(cli_processes[case][1])
+@pytest.mark.parametrize("argv, fragment", [
+    (["simulate", "missing.yaml"], "no such file"),
+    (["simulate", str(EXAMPLE), "--athletes", "0"], "--athletes"),
+    (["simulate", str(EXAMPLE), "--level", "pro"], "--level"),
+    (["simulate", str(EXAMPLE), "--out", "/nonexistent/dir/x.csv"], "does not exist"),
+])
+def test_bad_arguments_exit_2(argv, fragment):
+    r = subprocess.run([sys.executable, "-m", "experiments.cli", *argv], capture_output=True, text=True)
     assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
 
 

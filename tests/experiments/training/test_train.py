@@ -41,12 +41,12 @@ TINY = {
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, copy_mlflow_db):
-    """One MLflow store for the module (creating a SQLite store costs seconds: a copy of an empty one)."""
+def store(tmp_path_factory):
+    """One MLflow store for the module (creating a SQLite store costs seconds)."""
     folder = tmp_path_factory.mktemp("mlflow")
     old = os.getcwd()
     os.chdir(folder)
-    uri = copy_mlflow_db(folder)
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = uri
     yield folder, uri
@@ -79,51 +79,6 @@ def steps_of(cl, run_id: str, key: str) -> list[int]:
     return [m.step for m in cl.get_metric_history(run_id, key)]
 
 
-KILLED_TOTAL = 16 * 8 * 16  # 16 rollouts: killed right after its first checkpoint, the resume runs the rest
-
-
-@pytest.fixture(scope="module")
-def killed_child(tmp_path_factory, copy_mlflow_db):
-    """A `stridelab train` process SIGKILLed right after its first checkpoint, for
-    `test_resume_after_sigkill_continues_same_run`. Started with the module's first test, so its start-up
-    (imports: seconds) runs beside the other tests; a thread looks for the checkpoint every 20 ms and kills it
-    then. Its own store (a copy of an empty one): the module's store is being written by the other tests.
-    Yields (config path, store URI, process, watcher thread, {"ckpt": the checkpoint.json it was killed at})."""
-    import threading
-
-    folder = tmp_path_factory.mktemp("killed")
-    uri = copy_mlflow_db(folder)
-    path = config(folder, "killed", total_timesteps=KILLED_TOTAL,
-                  eval={**TINY["eval"], "every_timesteps": 1024, "model_draws": 0, "missed_sessions": []},
-                  checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
-    # the child runs the code under test (not an installed copy elsewhere on the path)
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(path), "--no-progress"],
-                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seen: dict[str, Path] = {}
-
-    def kill_at_first_checkpoint() -> None:
-        runs = folder / "runs_killed"
-        deadline = time.time() + 120
-        while time.time() < deadline and proc.poll() is None:
-            found = list(runs.glob("*/checkpoints/checkpoint.json")) if runs.is_dir() else []
-            if found:
-                seen["ckpt"] = found[0]
-                proc.send_signal(signal.SIGKILL)
-                return
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=kill_at_first_checkpoint, daemon=True)
-    watcher.start()
-    yield path, uri, proc, watcher, seen
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=30)
-    watcher.join(timeout=30)
-
-
-@pytest.mark.usefixtures("killed_child")  # started here: it starts up beside this module's first tests
 def test_metric_writer_skips_strings_excluded_and_repeated_steps(store) -> None:
     from experiments.tracking import MetricLogger
     from experiments.tracking.sb3 import MLflowOutputFormat
@@ -247,17 +202,31 @@ def test_two_seeds_log_everything_and_aggregate(store) -> None:
     assert set(days["strength_emphasis"]) <= {"none", "heavy", "power", "maintenance", "toning"}
 
 
-def test_resume_after_sigkill_continues_same_run(killed_child, monkeypatch) -> None:
+def test_resume_after_sigkill_continues_same_run(store) -> None:
     """Kill a training process after its first checkpoint; resume; one finished run, metrics
     continuous (every rollout step present) and never duplicated."""
     from experiments.training.run import train
 
-    path, uri, proc, watcher, seen = killed_child
-    total = KILLED_TOTAL
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)  # the child's store, for the resume too
-    watcher.join(timeout=150)
-    ckpt = seen.get("ckpt")
+    folder, uri = store
+    total = 16 * 8 * 40
+    path = config(folder, "killed", total_timesteps=total, eval={**TINY["eval"], "every_timesteps": 1024},
+                  checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
+    # the child runs the code under test (not an installed copy elsewhere on the path)
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(path), "--no-progress"],
+                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    runs = folder / "runs_killed"
+    deadline = time.time() + 120
+    ckpt = None
+    while time.time() < deadline and proc.poll() is None:
+        found = list(runs.glob("*/checkpoints/checkpoint.json")) if runs.is_dir() else []
+        if found:
+            ckpt = found[0]
+            break
+        time.sleep(0.02)
     assert ckpt is not None, proc.stderr.read().decode() if proc.poll() is not None else "no checkpoint in time"
+    proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     run_id = ckpt.parent.parent.name
     cl = client(uri)

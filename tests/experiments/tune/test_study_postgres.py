@@ -12,7 +12,6 @@ import sys
 import time
 
 import optuna
-import pytest
 from mlflow.tracking import MlflowClient
 from tune_helpers import ROOT, tiny_config, worker_env
 
@@ -41,28 +40,6 @@ def trial_runs(cl: MlflowClient, experiment: str):
     return parents, [r for r in runs if r.data.tags.get("stridelab.role") == "trial"]
 
 
-@pytest.fixture(scope="module")
-def trainings(mlflow_server, tmp_path_factory):
-    """The two `stridelab train` processes of `test_two_trainings_log_into_one_mlflow_server`, started with
-    the module's first test: they log into the server while that test's tune workers do (four clients at
-    once), and their own test waits for them. Yields (folder, processes, log files)."""
-    folder = tmp_path_factory.mktemp("trainings")
-    paths = [tiny_config(folder, "server", seeds=[s]) for s in (0,)]
-    paths.append(tiny_config(folder, "server1", seeds=[1], mlflow={"experiment": "server",
-                                                                   "register_model": False}))
-    logs = [open(folder / f"train{i}.log", "w") for i in range(2)]  # noqa: SIM115
-    procs = [subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(p), "--no-progress"], cwd=ROOT,
-                              env=worker_env(mlflow_server), stdout=log, stderr=subprocess.STDOUT)
-             for p, log in zip(paths, logs, strict=True)]
-    yield folder, procs, logs
-    for p, log in zip(procs, logs, strict=True):
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        log.close()
-
-
-@pytest.mark.usefixtures("trainings")  # started beside this test's workers (see `trainings`)
 def test_two_workers_share_one_study(postgres, mlflow_server, tmp_path) -> None:
     """Two `stridelab tune` processes started together on one PostgreSQL study: the study ends with
     exactly the requested number of finished trials, each run once, under one parent run."""
@@ -141,12 +118,18 @@ def test_a_killed_workers_trial_is_retried_by_the_other(postgres, mlflow_server,
     assert sum(s == "FINISHED" for s in status.values()) == 3
 
 
-def test_two_trainings_log_into_one_mlflow_server(mlflow_server, trainings) -> None:
+def test_two_trainings_log_into_one_mlflow_server(mlflow_server, tmp_path) -> None:
     """`stridelab train` twice at once into the MLflow server on PostgreSQL: both runs complete and
     every metric step is present once."""
-    folder, procs, logs = trainings
+    paths = [tiny_config(tmp_path, "server", seeds=[s]) for s in (0,)]
+    paths.append(tiny_config(tmp_path, "server1", seeds=[1], mlflow={"experiment": "server",
+                                                                     "register_model": False}))
+    logs = [open(tmp_path / f"train{i}.log", "w") for i in range(2)]  # noqa: SIM115
+    procs = [subprocess.Popen([sys.executable, "-m", "experiments.cli", "train", str(p), "--no-progress"], cwd=ROOT,
+                              env=worker_env(mlflow_server), stdout=log, stderr=subprocess.STDOUT)
+             for p, log in zip(paths, logs, strict=True)]
     finish(procs, logs)
-    assert [p.returncode for p in procs] == [0, 0], [(folder / f"train{i}.log").read_text() for i in range(2)]
+    assert [p.returncode for p in procs] == [0, 0], [(tmp_path / f"train{i}.log").read_text() for i in range(2)]
     cl = MlflowClient(mlflow_server)
     runs = cl.search_runs([cl.get_experiment_by_name("server").experiment_id])
     assert sorted(r.data.tags["stridelab.seed"] for r in runs) == ["0", "1"]

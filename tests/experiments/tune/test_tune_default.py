@@ -17,14 +17,13 @@ from experiments.cli import main
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory, copy_mlflow_db):
-    """A temp working folder (the default journal file and mlflow.db land in the cwd; the store: a copy of
-    an empty one, creating one costs seconds)."""
+def folder(tmp_path_factory):
+    """A temp working folder (the default journal file and mlflow.db land in the cwd)."""
     f = tmp_path_factory.mktemp("tune")
     old = os.getcwd()
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.chdir(f)
-    os.environ["MLFLOW_TRACKING_URI"] = copy_mlflow_db(f)
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{f / 'mlflow.db'}"
     yield f
     os.chdir(old)
     if prev is None:
@@ -45,19 +44,17 @@ def runs_of(cl: MlflowClient, experiment: str):
 
 @pytest.fixture(scope="module")
 def tuned(folder):
-    """One tiny study of 3 trials on the default storage, through the CLI (stdout, stderr captured): two
-    random start-up trials (never pruned), then one the sampler proposes and the pruner may stop."""
+    """One tiny study of 4 trials on the default storage, through the CLI (stdout, stderr captured)."""
     import contextlib
     import io
 
     path = tiny_config(folder, "study")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["tune", str(path), "--trials", "3"])
+        code = main(["tune", str(path), "--trials", "4"])
     return path, code, (out.getvalue(), err.getvalue())
 
 
-@pytest.mark.usefixtures("journal_victim")  # started here: it starts up beside this module's first tests
 def test_tune_default_storage_end_to_end(folder, tuned) -> None:
     import optuna
 
@@ -67,23 +64,23 @@ def test_tune_default_storage_end_to_end(folder, tuned) -> None:
     study = optuna.load_study(study_name="study", storage=optuna.storages.JournalStorage(
         optuna.storages.journal.JournalFileBackend(str(folder / "optuna-journal.log"))))
     states = [t.state.name for t in study.trials]
-    assert len(states) == 3 and set(states) <= {"COMPLETE", "PRUNED"} and "COMPLETE" in states
+    assert len(states) == 4 and set(states) <= {"COMPLETE", "PRUNED"} and "COMPLETE" in states
     # one progress line per finished trial, naming value / pruning and the best so far
     lines = [x for x in err.splitlines() if x.startswith("[tune study] trial ")]
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert all("| best " in x and "finished" in x for x in lines)
     assert sum("pruned" in x.split("|")[0] for x in lines) == states.count("PRUNED")
-    assert lines[-1].split("|")[2].strip().startswith("3/3 finished")
+    assert lines[-1].split("|")[2].strip().startswith("4/4 finished")
 
     cl = client()
     runs = runs_of(cl, "study")
     parents = [r for r in runs if r.data.tags.get("stridelab.role") == "tune"]
     trials = [r for r in runs if r.data.tags.get("stridelab.role") == "trial"]
-    assert len(parents) == 1 and len(trials) == 3
+    assert len(parents) == 1 and len(trials) == 4
     parent = parents[0]
     assert parent.info.status == "FINISHED"
     assert all(r.data.tags["mlflow.parentRunId"] == parent.info.run_id for r in trials)
-    assert sorted(int(r.data.tags["stridelab.trial"]) for r in trials) == [0, 1, 2]
+    assert sorted(int(r.data.tags["stridelab.trial"]) for r in trials) == [0, 1, 2, 3]
     for r in trials:  # each trial: its config as params, its curves, a final evaluation unless pruned
         assert r.info.status == "FINISHED"
         assert "algo.learning_rate.value" in r.data.params
@@ -167,72 +164,35 @@ def test_bad_search_space_names_the_field(folder, capsys) -> None:
     assert runs_of(client(), "badspace") == []
 
 
-@pytest.fixture(scope="module")
-def journal_victim(tmp_path_factory, copy_mlflow_db):
-    """A `stridelab tune` worker on a journal, SIGKILLed in the middle of its trial, for
-    `test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run`. Started with the module's first
-    test, so its start-up (imports: seconds) runs beside the other tests; a thread looks at the journal every
-    0.2 s and kills it as soon as its trial runs (RUNNING, with its MLflow run). Its own journal and store.
-    Yields (folder, argv, store URI, process, watcher thread, {"trial": the trial it was killed in})."""
+def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_path, capsys) -> None:
+    """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
+    every later run stopped one trial short; now the next run on this machine sees the worker's
+    process is gone, fails the trial and runs it again with the same parameters."""
     import signal
     import subprocess
     import sys
-    import threading
     import time
 
     import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
     from tune_helpers import worker_env
 
-    folder = tmp_path_factory.mktemp("jkill")
-    # long enough to kill mid-training: a trial of 2048 timesteps runs for seconds, the watcher looks every 0.2 s
-    path = tiny_config(folder, "jkill", total_timesteps=2048)
-    journal, uri = folder / "journal.log", copy_mlflow_db(folder)  # an empty store
-    # one trial asked: the next run must fail the killed trial and run it again (the retry is the one trial it
-    # finishes); counting the killed trial as running would leave it with none finished
-    argv = ["tune", str(path), "--trials", "1", "--storage", f"journal:{journal}"]
-    log = open(folder / "victim.log", "w")  # noqa: SIM115 (closed below)
-    victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=folder, env=worker_env(uri),
-                              stdout=log, stderr=subprocess.STDOUT)
-    seen: dict = {}
-
-    def kill_mid_trial() -> None:
-        deadline = time.time() + 120
-        while time.time() < deadline and victim.poll() is None:
+    path = tiny_config(tmp_path, "jkill", total_timesteps=8192)  # long enough to kill mid-training
+    journal, uri = tmp_path / "journal.log", f"sqlite:///{tmp_path / 'mlflow.db'}"
+    argv = ["tune", str(path), "--trials", "2", "--storage", f"journal:{journal}"]
+    with open(tmp_path / "victim.log", "w") as log:
+        victim = subprocess.Popen([sys.executable, "-m", "experiments.cli", *argv], cwd=tmp_path, env=worker_env(uri),
+                                  stdout=log, stderr=subprocess.STDOUT)
+        deadline, killed = time.time() + 120, None
+        while killed is None and time.time() < deadline and victim.poll() is None:
             time.sleep(0.2)
             with contextlib.suppress(KeyError, FileNotFoundError):
                 study = optuna.load_study(study_name="jkill", storage=JournalStorage(JournalFileBackend(str(journal))))
                 killed = next((t for t in study.trials if t.state.name == "RUNNING"
                                and "stridelab.mlflow_run_id" in t.user_attrs), None)
-                if killed is not None:
-                    seen["trial"] = killed
-                    victim.send_signal(signal.SIGKILL)
-                    victim.wait(timeout=30)  # reaped: its pid is gone, as the next run checks
-                    return
-
-    watcher = threading.Thread(target=kill_mid_trial, daemon=True)
-    watcher.start()
-    yield folder, argv, uri, victim, watcher, seen
-    if victim.poll() is None:
-        victim.kill()
-    victim.wait(timeout=30)
-    watcher.join(timeout=30)
-    log.close()
-
-
-def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(journal_victim, capsys) -> None:
-    """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
-    every later run stopped one trial short; now the next run on this machine sees the worker's
-    process is gone, fails the trial and runs it again with the same parameters."""
-    import optuna
-    from optuna.storages.journal import JournalFileBackend, JournalStorage
-
-    tmp_path, argv, uri, victim, watcher, seen = journal_victim
-    journal = tmp_path / "journal.log"
-    watcher.join(timeout=150)
-    killed = seen.get("trial")
-    assert killed is not None, (tmp_path / "victim.log").read_text()
-    victim.wait(timeout=30)
+        assert killed is not None, (tmp_path / "victim.log").read_text()
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=30)
 
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = uri
@@ -247,7 +207,7 @@ def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(journa
     states = {t.number: t.state.name for t in study.trials}
     assert states[killed.number] == "FAIL" and "RUNNING" not in states.values()
     finished = [t for t in study.trials if t.state.name in ("COMPLETE", "PRUNED")]
-    assert len(finished) == 1  # the requested count, the killed trial not counted
+    assert len(finished) == 2  # the requested count, the killed trial not counted
     retries = [t for t in finished if t.system_attrs.get("failed_trial") == killed.number]
     assert len(retries) == 1 and retries[0].params == killed.params
     status = {r.info.run_id: r.info.status for r in runs_of(MlflowClient(uri), "jkill")}
