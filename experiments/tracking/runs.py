@@ -29,8 +29,25 @@ def end_run(cl: Any, run_id: str, status: str = FINISHED) -> None:
 
 
 def set_tags(cl: Any, run_id: str, tags: Mapping[str, str]) -> None:
+    """Set each tag (a new value replaces the old one)."""
     for k, v in tags.items():
-        cl.set_tag(run_id, k, v)
+        try:
+            cl.set_tag(run_id, k, v)
+        except Exception as err:
+            # MLflow's SQL store looks the tag up, then inserts or updates it: two processes setting one new
+            # tag at once (tune workers finishing one study on one server) can both miss it, and the second
+            # insert violates the unique key. The row exists now, so a second call updates it.
+            if not _duplicate_key(err):
+                raise
+            cl.set_tag(run_id, k, v)
+
+
+def _duplicate_key(err: Exception) -> bool:
+    """`err` is a tracking store's unique-key violation (a lost insert race), not another failure."""
+    from mlflow.exceptions import MlflowException  # lazy: mlflow takes 1.5 s to import
+
+    text = str(err).lower()
+    return isinstance(err, MlflowException) and ("unique" in text or "duplicate" in text)
 
 
 def log_text(cl: Any, run_id: str, text: str, artifact_file: str) -> None:

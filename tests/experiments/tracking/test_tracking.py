@@ -153,3 +153,34 @@ def test_a_store_left_mid_write_by_a_killed_process_is_opened(tmp_path):
         other = tmp_path / "other.db"
         sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
         _check_mlflow_tables(other, f"sqlite:///{other}", "src", allow_empty=False)
+
+
+def test_a_tag_lost_to_another_processes_insert_is_set_on_retry(tmp_path) -> None:
+    """Two tune workers finishing one study set the parent run's new tag at once; the server's store looks the
+    tag up, then inserts it, so one insert violates the tag's unique key (seen on PostgreSQL). `set_tags` then
+    sets it again (the row exists: an update); any other store error is raised."""
+    from mlflow.exceptions import MlflowException
+
+    from experiments import tracking
+
+    cl = open_store(f"sqlite:///{tmp_path / 'mlflow.db'}", create=True)
+    run_id = tracking.start_run(cl, tracking.experiment_id(cl, "race"), "parent", {})
+
+    class LosesOneRace:
+        def __init__(self, error: str) -> None:
+            self.error, self.calls = error, 0
+
+        def set_tag(self, rid, key, value):
+            self.calls += 1
+            cl.set_tag(rid, key, value)  # the other worker's insert lands first...
+            if self.calls == 1:  # ...and ours fails on the unique key, as the server reports it
+                raise MlflowException(self.error)
+
+    dup = LosesOneRace('BAD_REQUEST: (psycopg.errors.UniqueViolation) duplicate key value violates unique '
+                       'constraint "tag_pk"')
+    tracking.set_tags(dup, run_id, {"stridelab.best_trial": "2"})
+    assert dup.calls == 2 and cl.get_run(run_id).data.tags["stridelab.best_trial"] == "2"
+    other = LosesOneRace("RESOURCE_DOES_NOT_EXIST: run not found")
+    with pytest.raises(MlflowException, match="not found"):
+        tracking.set_tags(other, run_id, {"k": "v"})
+    assert other.calls == 1
