@@ -139,8 +139,9 @@ def begin_episode(i, starts, batch, params):
         met[k] = 0.0
     kernel.habitual_plan(ath, plan)
     kernel.schedule_week(plan, ath, gp, days)
-    for d in range(7):
-        kernel.step_day(body, ath, gp, dv, days[d], kernel.Rules(True, False), kernel.Clock(base, d - 7, d), met)
+    # the season's compiled week (days -7..-1: its day d reads stream counter d - 7)
+    kernel.step_week(body, ath, gp, dv, kernel.athlete_constants(ath, gp, dv), days, kernel.Rules(True, False),
+                     kernel.Week(base, -7, 1), met)
     kernel.week_end(body, ath, gp, met)
     c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate and pace references: the last morning before the season
     c[C_COST0] = met[M_COST_FACTOR]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import kernel
-from sim._jit import njit, prange
+from sim._jit import borrowed, njit
 from sim.state import (
     DAY_SIZE,
     M_COST_FACTOR,
@@ -29,31 +29,52 @@ from sim.state import (
 )
 
 RACE_MORNING_DOW = 6  # step_day reads race-morning VO2/cost on the last day of a week
+# Rows from which `replay` and `advance` use several threads: a row is a warm-up of up to two years and a log
+# (several seasons of days), so threads pay off on fewer rows than the season kernel's.
+REPLAY_MIN_ROWS = 8
 
 
-@njit(parallel=True, error_model="numpy", cache=True)
-def _replay(athletes, gp, days, race_day, race_km, race_min, strength_rel, states):
-    dv = kernel.derive_compiled(gp)
-    n_days = days.shape[0]
+@njit(error_model="numpy", cache=True)
+def _log_days(st, ath, gp, dv, log, rules, clock0, out, met):
+    """One body through a log, in place: `replay` and `advance` share this one compiled copy of the day loop.
+
+    log = (days (n_days, DAY_SIZE), race_day (k,), race_km (k,)); rules: `kernel.Rules`; clock0 = (stream root,
+    stream counter of the first day); out = (race_min (k,), strength_rel (n_days,)), filled; met: scratch
+    (METRIC_SIZE). Returns the injured days.
+    """
+    days, race_day, race_km = log
+    race_min, strength_rel = out
+    base, day0 = clock0
+    k = kernel.athlete_constants(ath, gp, dv)  # what `kernel.step_day` computes every day
     n_races = race_day.shape[0]
-    for a in prange(athletes.shape[0]):
-        st = states[a]
-        ath = athletes[a]
-        week = np.empty((7, DAY_SIZE))
-        plan = np.empty(PLAN_SIZE)
-        met = np.zeros(METRIC_SIZE)
-        kernel.init_state(st, ath, gp, dv, week, plan, met)
-        j = 0
-        for d in range(n_days):
-            for m in range(METRIC_SIZE):
-                met[m] = 0.0
-            is_race = j < n_races and race_day[j] == d
-            dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], kernel.Rules(False, False), kernel.Clock(0, d, dow), met)
-            while j < n_races and race_day[j] == d:
-                race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
-                j += 1
-            strength_rel[a, d] = kernel.strength_rel(st)
+    injured = 0.0
+    j = 0
+    for d in range(days.shape[0]):
+        for m in range(METRIC_SIZE):
+            met[m] = 0.0
+        is_race = j < n_races and race_day[j] == d
+        dow = RACE_MORNING_DOW if is_race else 0
+        kernel.step_day_with(st, ath, gp, dv, k, days[d], rules, kernel.Clock(base, day0 + d, dow), met)
+        injured += met[M_INJURED_DAYS]
+        while j < n_races and race_day[j] == d:
+            race_min[j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
+            j += 1
+        strength_rel[d] = kernel.strength_rel(st)
+    return injured
+
+
+@njit(error_model="numpy", cache=True, nogil=True)
+def _replay_rows(athletes, gp, dv, log, clock0, out, states, scratch):
+    """`replay`'s loop over rows, in the calling thread (`kernel.in_threads` runs slices of the rows on several
+    threads). out = (race_min, strength_rel); scratch = (weeks (n, 7, DAY_SIZE), plans, mets) rows. clock0 = (0,
+    0) is an argument, typed as `advance`'s (a literal would compile `_log_days` a second time). The arrays are
+    `borrowed` (no reference counting in the loop)."""
+    athletes, gp, dv, log, states = borrowed(athletes), borrowed(gp), borrowed(dv), borrowed(log), borrowed(states)
+    (race_min, strength_rel), (weeks, plans, mets) = borrowed(out), borrowed(scratch)
+    for a in range(athletes.shape[0]):
+        kernel.init_state(states[a], athletes[a], gp, dv, weeks[a], plans[a], mets[a])
+        _log_days(states[a], athletes[a], gp, dv, log, kernel.Rules(False, False), clock0,
+                  (race_min[a], strength_rel[a]), mets[a])
 
 
 def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.ndarray, race_km: np.ndarray):
@@ -66,46 +87,30 @@ def replay(athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, race_day: np.
     after the last day).
     """
     athletes = np.ascontiguousarray(np.atleast_2d(athletes), dtype=np.float64)
-    days = np.ascontiguousarray(days, dtype=np.float64).reshape(-1, DAY_SIZE)
-    race_day = np.ascontiguousarray(race_day, dtype=np.int64)
-    race_km = np.ascontiguousarray(race_km, dtype=np.float64)
-    if race_day.size and np.any(np.diff(race_day) < 0):
+    log = _log(days, race_day, race_km)
+    if log[1].size and np.any(np.diff(log[1]) < 0):
         raise ValueError("race_day must be sorted")
-    n = athletes.shape[0]
-    race_min = np.zeros((n, race_day.size))
-    strength_rel = np.ones((n, days.shape[0]))
+    n, n_days = athletes.shape[0], log[0].shape[0]
+    gp = np.ascontiguousarray(gp, dtype=np.float64)
+    out = (np.zeros((n, log[1].size)), np.ones((n, n_days)))
     states = np.empty((n, STATE_SIZE))
-    _replay(athletes, np.ascontiguousarray(gp, dtype=np.float64), days, race_day, race_km, race_min, strength_rel,
-            states)
-    return race_min, strength_rel, states
+    scratch = (np.empty((n, 7, DAY_SIZE)), np.empty((n, PLAN_SIZE)), np.zeros((n, METRIC_SIZE)))
+    kernel.in_threads(_replay_rows, n, (athletes, gp, kernel.derive(gp), log, (0, 0), out, states, scratch),
+                      (0, 5, 6, 7), REPLAY_MIN_ROWS)
+    return out[0], out[1], states
 
 
-@njit(parallel=True, error_model="numpy", cache=True)
-def _advance(states, athletes, gp, days, rules, stream, races, out):
-    """rules: `kernel.Rules` (pain_rule, draw_injuries); stream = (seed, keys, day0); races = (race_day, race_km);
-    out = (race_min (n, k), injured_days (n,)), filled in place."""
-    seed, keys, day0 = stream
-    race_day, race_km = races
-    race_min, injured_days = out
-    dv = kernel.derive_compiled(gp)
-    n_days = days.shape[0]
-    n_races = race_day.shape[0]
-    for a in prange(athletes.shape[0]):
-        st = states[a]
-        ath = athletes[a]
-        met = np.zeros(METRIC_SIZE)
-        base = kernel.draw_base(seed, keys[a])
-        j = 0
-        for d in range(n_days):
-            for m in range(METRIC_SIZE):
-                met[m] = 0.0
-            is_race = j < n_races and race_day[j] == d
-            dow = RACE_MORNING_DOW if is_race else 0
-            kernel.step_day(st, ath, gp, dv, days[d], rules, kernel.Clock(base, day0 + d, dow), met)
-            injured_days[a] += met[M_INJURED_DAYS]
-            while j < n_races and race_day[j] == d:
-                race_min[a, j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])
-                j += 1
+@njit(error_model="numpy", cache=True, nogil=True)
+def _advance_rows(bodies, gp, dv, log, rules, stream, out, mets):
+    """`advance`'s loop over rows: bodies = (states, athletes, stream keys); stream = (seed, day0); out =
+    (race_min, injured days, strength_rel (scratch)); mets: scratch rows. As `_replay_rows`."""
+    (states, athletes, keys), gp, dv, log = borrowed(bodies), borrowed(gp), borrowed(dv), borrowed(log)
+    (race_min, injured, strength_rel), mets = borrowed(out), borrowed(mets)
+    seed, day0 = stream
+    for a in range(athletes.shape[0]):
+        clock0 = (kernel.draw_base(seed, keys[a]), day0)
+        injured[a] += _log_days(states[a], athletes[a], gp, dv, log, rules, clock0, (race_min[a], strength_rel[a]),
+                                mets[a])
 
 
 def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.ndarray, *, pain_rule: bool = False,
@@ -120,15 +125,19 @@ def advance(states: np.ndarray, athletes: np.ndarray, gp: np.ndarray, days: np.n
     n = athletes.shape[0]
     if states.shape != (n, STATE_SIZE) or not states.flags.c_contiguous:
         raise ValueError("states must be a C-contiguous (n, STATE_SIZE) array matching athletes")
-    days = np.ascontiguousarray(days, dtype=np.float64).reshape(-1, DAY_SIZE)
-    race_day = np.ascontiguousarray(race_day, dtype=np.int64)
-    race_km = np.ascontiguousarray(race_km, dtype=np.float64)
-    race_min = np.zeros((n, race_day.size))
-    injured = np.zeros(n)
-    _advance(states, athletes, np.ascontiguousarray(gp, dtype=np.float64), days,
-             kernel.Rules(bool(pain_rule), bool(draw_injuries)),
-             (int(seed), np.arange(n, dtype=np.int64), int(day0)), (race_day, race_km), (race_min, injured))
-    return race_min, injured
+    log = _log(days, race_day, race_km)
+    gp = np.ascontiguousarray(gp, dtype=np.float64)
+    out = (np.zeros((n, log[1].size)), np.zeros(n), np.empty((n, log[0].shape[0])))
+    kernel.in_threads(_advance_rows, n, ((states, athletes, np.arange(n, dtype=np.int64)), gp, kernel.derive(gp), log,
+                                         kernel.Rules(bool(pain_rule), bool(draw_injuries)), (int(seed), int(day0)),
+                                         out, np.zeros((n, METRIC_SIZE))), (0, 6, 7), REPLAY_MIN_ROWS)
+    return out[0], out[1]
+
+
+def _log(days, race_day, race_km) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days (n_days, DAY_SIZE), race_day (k,) int64, race_km (k,)) as the kernels take them."""
+    return (np.ascontiguousarray(days, dtype=np.float64).reshape(-1, DAY_SIZE),
+            np.ascontiguousarray(race_day, dtype=np.int64), np.ascontiguousarray(race_km, dtype=np.float64))
 
 
 def _refresh_jit_cache() -> None:

@@ -99,19 +99,23 @@ def _threads() -> int:
     return get_num_threads()
 
 
-def in_threads(kernel_fn, n: int, args: tuple, rows: tuple[int, ...]) -> None:
-    """Call `kernel_fn(*args)` on slices of the first axis of the arguments at positions `rows` (each
-    (n, ...)), on up to `_threads()` threads, or once on all rows below PARALLEL_MIN_ATHLETES rows or with
-    one thread. The kernel must treat rows independently and release the GIL (`nogil=True`)."""
-    threads = _threads() if n >= PARALLEL_MIN_ATHLETES else 1
+def in_threads(kernel_fn, n: int, args: tuple, rows: tuple[int, ...], min_rows: int | None = None) -> None:
+    """Call `kernel_fn(*args)` on slices of the first axis of the arguments at positions `rows` (each (n, ...), or
+    a tuple of such arrays), on up to `_threads()` threads, or once on all rows below `min_rows` rows (default
+    PARALLEL_MIN_ATHLETES, for rows costing about a season each) or with one thread. The kernel must treat rows
+    independently and release the GIL (`nogil=True`)."""
+    threads = _threads() if n >= (PARALLEL_MIN_ATHLETES if min_rows is None else min_rows) else 1
     if threads <= 1:
         kernel_fn(*args)
         return
     bounds = np.linspace(0, n, min(threads * SLICES_PER_THREAD, n) + 1).astype(np.int64)
 
+    def rows_of(a, lo: int, hi: int):
+        return tuple(x[lo:hi] for x in a) if isinstance(a, tuple) else a[lo:hi]
+
     def run(j: int) -> None:
         lo, hi = bounds[j], bounds[j + 1]
-        kernel_fn(*(a[lo:hi] if i in rows else a for i, a in enumerate(args)))
+        kernel_fn(*(rows_of(a, lo, hi) if i in rows else a for i, a in enumerate(args)))
 
     with ThreadPoolExecutor(threads) as pool:  # a pool per call: a pool made before a fork is dead after it
         for done in [pool.submit(run, j) for j in range(bounds.size - 1)]:

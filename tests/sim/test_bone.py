@@ -56,7 +56,7 @@ def _live(st, ath, gp, weeks: list[WeekPlan]) -> np.ndarray:
     for w in range(plans.shape[0]):
         kernel.schedule_week(plans[w], ath, gp, days)
         for d in range(7):
-            kernel.step_day(st, ath, gp, dv, days[d], (False, False), (0, 7 * w + d, d), met)
+            kernel.step_day(st, ath, gp, dv, days[d], kernel.Rules(False, False), kernel.Clock(0, 7 * w + d, d), met)
             trace.append(st.copy())
     return np.array(trace)
 

@@ -71,7 +71,7 @@ def test_durable_pool_follows_fitness_by_its_closed_form():
     rest = np.zeros(DAY_SIZE)
     met = np.zeros(METRIC_SIZE)
     for t in range(1, 85):
-        kernel.step_day(st, ath[0], gp, dv, rest, (False, False), (0, t, t % 7), met)
+        kernel.step_day(st, ath[0], gp, dv, rest, kernel.Rules(False, False), kernel.Clock(0, t, t % 7), met)
         f = f * c1
         d = f + (d - f) * cd
         assert st[FITNESS_AU] == pytest.approx(f, rel=1e-12)
@@ -103,7 +103,7 @@ def test_running_base_is_an_exponential_mean_of_daily_km():
     b, cum = st[BASE_KM_D], st[CUMULATIVE_KM]
     met = np.zeros(METRIC_SIZE)
     for t in range(30):
-        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, t, t % 7), met)
+        kernel.step_day(st, ath[0], gp, dv, day, kernel.Rules(False, False), kernel.Clock(0, t, t % 7), met)
         b = b * c + 10.0 * (1.0 - c)
         cum += 10.0
         assert st[BASE_KM_D] == pytest.approx(b, rel=1e-12)

@@ -52,6 +52,10 @@ from sim.state import (
     STATE_SIZE,
 )
 
+# Python calls of `kernel.step_day` pass the kernel's own named tuples: one compiled copy, shared with
+# sim.calibration (plain tuples would type, and compile, a second one).
+NO_DRAWS = kernel.Rules(False, False)
+
 
 def _cohort(n: int, level: str = "intermediate", seed: int = 3):
     gp = default_parameters()
@@ -128,7 +132,7 @@ def test_no_load_decays_by_closed_form():
     rest = np.zeros(DAY_SIZE)
     met = np.zeros(METRIC_SIZE)
     for t in range(30):
-        kernel.step_day(st, ath[0], gp, dv, rest, (True, False), (0, t, t % 7), met)
+        kernel.step_day(st, ath[0], gp, dv, rest, kernel.Rules(True, False), kernel.Clock(0, t, t % 7), met)
     assert st[FITNESS_AU] == pytest.approx(f0 * math.exp(-30 / gp[TAU_FITNESS_D]), rel=1e-12)
     assert st[FATIGUE_AU] == pytest.approx(g0 * math.exp(-30 / gp[TAU_FATIGUE_D]), rel=1e-12)
     assert st[CAPACITY_REL] > gp[CAPACITY_FLOOR]
@@ -150,7 +154,7 @@ def test_intensity_kept_holds_back_a_share_of_the_decay():
         # hold the recent and the usual rate of hard sessions equal (kept = 1)
         st[INTENSITY_SESSIONS] = 1.0 / ((1.0 - dv[16]) * dv[16])
         st[INTENSITY_CHRONIC] = 1.0 / ((1.0 - dv[15]) * dv[15])
-        kernel.step_day(st, ath[0], gp, dv, rest, (False, False), (0, t, t % 7), met)
+        kernel.step_day(st, ath[0], gp, dv, rest, kernel.Rules(False, False), kernel.Clock(0, t, t % 7), met)
         assert st[FITNESS_AU] == pytest.approx(f0 * (decay + (1.0 - decay) * rho) ** t, rel=1e-9)
     assert st[FITNESS_AU] > f0 * decay ** 7
 
@@ -166,7 +170,7 @@ def test_fatigue_gain_grows_with_recent_load():
         st = np.zeros(STATE_SIZE)
         st[CAPACITY_REL] = 1.0
         st[LOAD_MEMORY_AU] = memory / dv[13]
-        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+        kernel.step_day(st, ath[0], gp, dv, day, NO_DRAWS, kernel.Clock(0, 0, 0), np.zeros(METRIC_SIZE))
         terms.append(st[OVERREACH_AU])
     assert terms[1] > 3.0 * terms[0] > 0.0
 
@@ -180,13 +184,13 @@ def test_impulse_response_matches_banister_closed_form():
     day = np.zeros(DAY_SIZE)
     day[D_RUN_KIND], day[D_RUN_KM] = RUN_EASY, 10.0
     met = np.zeros(METRIC_SIZE)
-    kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), met)
+    kernel.step_day(st, ath[0], gp, dv, day, kernel.Rules(False, False), kernel.Clock(0, 0, 0), met)
     w = st[FITNESS_AU]
     assert w == pytest.approx(st[FATIGUE_AU])
     assert w == pytest.approx(3.0 * 10.0 * ath[0][3])  # easy RPE 3 x minutes (km x pace)
     rest = np.zeros(DAY_SIZE)
     for t in range(1, 15):
-        kernel.step_day(st, ath[0], gp, dv, rest, (False, False), (0, t, t % 7), met)
+        kernel.step_day(st, ath[0], gp, dv, rest, kernel.Rules(False, False), kernel.Clock(0, t, t % 7), met)
         assert st[FITNESS_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FITNESS_D]), rel=1e-12)
         assert st[FATIGUE_AU] == pytest.approx(w * math.exp(-t / gp[TAU_FATIGUE_D]), rel=1e-12)
 
@@ -203,7 +207,7 @@ def test_damage_is_a_steep_power_of_relative_load():
     for cap in (1.0, 0.8):
         st = np.zeros(STATE_SIZE)
         st[CAPACITY_REL] = cap
-        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+        kernel.step_day(st, ath[0], gp, dv, day, NO_DRAWS, kernel.Clock(0, 0, 0), np.zeros(METRIC_SIZE))
         dmg[cap] = st[DAMAGE]
     # capacity first decays toward its floor for the day, then the run is loaded on it
     c = {cap: gp[CAPACITY_FLOOR] + (cap - gp[CAPACITY_FLOOR]) * dv[5] for cap in (1.0, 0.8)}
@@ -215,12 +219,12 @@ def test_damage_is_a_steep_power_of_relative_load():
     st[CAPACITY_REL] = 1.0
     st[10] = 20.0  # long-run memory and chronic volume: no late-run fatigue for either distance
     st[CHRONIC_KM_D] = 10.0
-    kernel.step_day(st, ath[0], gp, dv, day2, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+    kernel.step_day(st, ath[0], gp, dv, day2, NO_DRAWS, kernel.Clock(0, 0, 0), np.zeros(METRIC_SIZE))
     st8 = np.zeros(STATE_SIZE)
     st8[CAPACITY_REL] = 1.0
     st8[10] = 20.0
     st8[CHRONIC_KM_D] = 10.0
-    kernel.step_day(st8, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+    kernel.step_day(st8, ath[0], gp, dv, day, NO_DRAWS, kernel.Clock(0, 0, 0), np.zeros(METRIC_SIZE))
     assert st8[DAMAGE] / st[DAMAGE] == pytest.approx(2.0, rel=1e-9)
 
 
@@ -236,7 +240,7 @@ def test_long_run_on_low_chronic_volume_costs_more():
         st[CAPACITY_REL] = 1.0
         st[LONG_RUN_KM] = 25.0
         st[CHRONIC_KM_D] = weekly / 7.0 / dv[15]
-        kernel.step_day(st, ath[0], gp, dv, day, (False, False), (0, 0, 0), np.zeros(METRIC_SIZE))
+        kernel.step_day(st, ath[0], gp, dv, day, NO_DRAWS, kernel.Clock(0, 0, 0), np.zeros(METRIC_SIZE))
         dmg[weekly] = st[DAMAGE]
     assert dmg[25.0] > 1.5 * dmg[50.0]
 

@@ -95,3 +95,30 @@ def test_derive_in_python_and_compiled_agree_bit_for_bit():
         draws.append(np.array([rng.uniform(p.low, p.high) if p.low is not None else p.default for p in PARAMETERS]))
     for gp in draws:
         assert np.array_equal(kernel.derive(gp), kernel.derive_compiled(gp))
+
+
+def _log_replay(n, monkeypatch, threads):
+    """`sim.athlete.replay` then `advance` (with injury draws) of n profiles through 40 logged days."""
+    from sim import athlete
+    from sim.state import D_RUN_KIND, D_RUN_KM, DAY_SIZE, RUN_EASY, RUN_RACE
+
+    monkeypatch.setattr(season, "_threads", lambda: threads)
+    gp = default_parameters()
+    ath = sample_athletes("intermediate", n, 3)
+    days = np.zeros((40, DAY_SIZE))
+    days[::2, D_RUN_KIND], days[::2, D_RUN_KM] = RUN_EASY, 9.0
+    days[[20, 39], D_RUN_KIND], days[[20, 39], D_RUN_KM] = RUN_RACE, 10.0
+    race_min, strength, states = athlete.replay(ath, gp, days, [20, 39], [10.0, 10.0])
+    race2, injured = athlete.advance(states, ath, gp, days, draw_injuries=True, pain_rule=True, seed=4,
+                                     race_day=[20, 39], race_km=[10.0, 10.0])
+    return race_min, strength, states, race2, injured
+
+
+def test_the_log_replay_gives_the_same_bits_on_any_number_of_threads(monkeypatch):
+    """`replay` and `advance` hand tuples of row arrays to `in_threads`: each slice must get its own rows."""
+    n = 2 * 4 * 2 + 3  # over REPLAY_MIN_ROWS, not a multiple of the slice count
+    one = _log_replay(n, monkeypatch, 1)
+    split = _log_replay(n, monkeypatch, 2)
+    for a, b in zip(one, split, strict=True):
+        assert np.array_equal(a, b)
+    assert len(np.unique(one[0][:, 1])) == n  # the rows differ, so a row taken from another slice shows

@@ -102,9 +102,10 @@ def test_json_is_strict_json_at_the_smallest_allowed_distances(tmp_path, capsys)
     assert len(doc["weeks"]) == 5 and doc["summary"]["injury_rate_per_1000h"] is not None
 
 
-def test_simulate_for_one_runner_says_so_in_the_table(tmp_path, capsys):
+def test_simulate_for_one_runner_says_so_in_the_table(tmp_path, capsys, monkeypatch):
     """Issue 24, defect 5: `simulate --athlete` titled its table "population means per week (2000 intermediate
     athletes)" for one runner simulated 2000 times."""
+    monkeypatch.setenv("COLUMNS", "1000")  # the title names two paths: at a pipe's width it folds inside them
     from experiments.athlete.synthetic import make_athlete, write_log
 
     ath = make_athlete(5, weeks=6, n_races=1, n_tests=1)

@@ -254,8 +254,10 @@ def test_reports_embed_the_plots_and_tables(comparison, tmp_path):
     assert set(weekly["week"]) == set(range(1, WEEKS + 1))
 
 
-def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsys):
+def test_cli_compare_prints_writes_and_logs_its_own_run(trained, tmp_path, capsys, monkeypatch):
     from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("COLUMNS", "1000")  # notes name the store's path: at a pipe's width they fold inside it
 
     uri, run_id, _ = trained
     cl = MlflowClient(tracking_uri=uri)
