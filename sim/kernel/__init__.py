@@ -8,7 +8,7 @@ compute about a body lives here, once, one module per section:
 - `schedule`   `schedule_week`: a week plan -> seven days of sessions
 - `day`        `step_day`: one athlete, one day (decay, pain reading, run, lift, injury draw),
                `week_end` and the performance read-outs (VO2, economy, cost)
-- `season`     `simulate`: batch of athletes x weeks (`prange`), the hot loop; `init_states`:
+- `season`     `simulate`: batch of athletes x weeks (rows over threads), the hot loop; `init_states`:
                warm-up of each athlete on their habitual running
 - `race`       `race_time_min`: Daniels & Gilbert race-time prediction
 
