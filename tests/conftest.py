@@ -20,44 +20,6 @@ def pytest_configure(config):
     config._stridelab_checkout_before = _checkout_files()
 
 
-#: The longest test files (tens of seconds each in one process: worker processes, servers, training, the README's
-#: quickstart), run first: pytest-xdist hands each worker a file at a time, and a long file started last runs
-#: alone while the other workers idle. Within a file, and for every other file, the order stays as collected.
-SLOW_FILES_FIRST = (
-    "experiments/tune/test_study_postgres.py",
-    "experiments/tune/test_tune_default.py",
-    "experiments/training/test_train.py",
-    "agents/test_evaluation.py",
-    "experiments/test_readme.py",
-    "experiments/serving/test_served_model.py",
-    "experiments/athlete/test_fit_quality_and_inputs.py",
-    "experiments/athlete/test_replan.py",
-    "experiments/report/test_compare.py",
-    "experiments/cli/test_cli_headline.py",
-    "experiments/headline/test_headline_individual.py",
-    "test_types.py",
-    "experiments/cli/test_cli_athlete.py",
-    "experiments/cli/test_cli_resume.py",
-    "experiments/tracking/test_tracking.py",
-)
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Slow files first (`SLOW_FILES_FIRST`); a stable sort, so nothing else moves."""
-    from pathlib import Path
-
-    tests = Path(__file__).resolve().parent
-    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
-
-    def key(item) -> int:
-        try:
-            return rank.get(Path(item.fspath).resolve().relative_to(tests).as_posix(), len(rank))
-        except ValueError:
-            return len(rank)
-
-    items.sort(key=key)
-
-
 #: what a test run may leave in the checkout: numba's and Python's caches (ignored build products)
 _CACHES = ("__pycache__", ".pytest_cache", ".egg-info")
 
