@@ -34,8 +34,9 @@ TINY = {
     "total_timesteps": 256,
     "seeds": [0],
     "normalize": {"observations": True},
+    # no robustness runs in the final evaluation (model draws, missed sessions): no tuning test reads them
     "eval": {"athletes": 16, "final_athletes": 24, "every_timesteps": 128,
-             "baselines": ["intermediate", "advanced", "run_only"]},
+             "baselines": ["intermediate", "advanced", "run_only"], "model_draws": 0, "missed_sessions": []},
     "checkpoint": {"every_timesteps": 256},
     # a tiny space (rollouts of 8 weeks x 16 athletes, small nets) and fast failure detection
     "tune": {"ppo": {"n_steps": [8], "batch_size": [32, 64, 128], "n_epochs": [1, 2], "net_arch": [[16], [32]]},
