@@ -44,14 +44,15 @@ def runs_of(cl: MlflowClient, experiment: str):
 
 @pytest.fixture(scope="module")
 def tuned(folder):
-    """One tiny study of 4 trials on the default storage, through the CLI (stdout, stderr captured)."""
+    """One tiny study of 3 trials on the default storage, through the CLI (stdout, stderr captured): two
+    random start-up trials (never pruned), then one the sampler proposes and the pruner may stop."""
     import contextlib
     import io
 
     path = tiny_config(folder, "study")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["tune", str(path), "--trials", "4"])
+        code = main(["tune", str(path), "--trials", "3"])
     return path, code, (out.getvalue(), err.getvalue())
 
 
@@ -64,23 +65,23 @@ def test_tune_default_storage_end_to_end(folder, tuned) -> None:
     study = optuna.load_study(study_name="study", storage=optuna.storages.JournalStorage(
         optuna.storages.journal.JournalFileBackend(str(folder / "optuna-journal.log"))))
     states = [t.state.name for t in study.trials]
-    assert len(states) == 4 and set(states) <= {"COMPLETE", "PRUNED"} and "COMPLETE" in states
+    assert len(states) == 3 and set(states) <= {"COMPLETE", "PRUNED"} and "COMPLETE" in states
     # one progress line per finished trial, naming value / pruning and the best so far
     lines = [x for x in err.splitlines() if x.startswith("[tune study] trial ")]
-    assert len(lines) == 4
+    assert len(lines) == 3
     assert all("| best " in x and "finished" in x for x in lines)
     assert sum("pruned" in x.split("|")[0] for x in lines) == states.count("PRUNED")
-    assert lines[-1].split("|")[2].strip().startswith("4/4 finished")
+    assert lines[-1].split("|")[2].strip().startswith("3/3 finished")
 
     cl = client()
     runs = runs_of(cl, "study")
     parents = [r for r in runs if r.data.tags.get("stridelab.role") == "tune"]
     trials = [r for r in runs if r.data.tags.get("stridelab.role") == "trial"]
-    assert len(parents) == 1 and len(trials) == 4
+    assert len(parents) == 1 and len(trials) == 3
     parent = parents[0]
     assert parent.info.status == "FINISHED"
     assert all(r.data.tags["mlflow.parentRunId"] == parent.info.run_id for r in trials)
-    assert sorted(int(r.data.tags["stridelab.trial"]) for r in trials) == [0, 1, 2, 3]
+    assert sorted(int(r.data.tags["stridelab.trial"]) for r in trials) == [0, 1, 2]
     for r in trials:  # each trial: its config as params, its curves, a final evaluation unless pruned
         assert r.info.status == "FINISHED"
         assert "algo.learning_rate.value" in r.data.params
