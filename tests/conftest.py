@@ -54,6 +54,37 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(scope="session")
+def empty_mlflow_db(tmp_path_factory):
+    """The `mlflow.db` of a fresh, empty SQLite MLflow store (created once per session by `open_store`, as
+    `stridelab train` creates one: MLflow's table creation takes 1-2 s per store).
+
+    Tests whose subject is not the creation of a store copy it into their folder (`copy_mlflow_db`); the
+    copy is a real MLflow store. Its `Default` experiment's artefact root is this fixture's temp folder."""
+    from experiments.tracking import open_store
+
+    folder = tmp_path_factory.mktemp("mlflow-template")
+    old = os.getcwd()
+    os.chdir(folder)  # MLflow resolves the Default experiment's ./mlruns against the working folder
+    try:
+        open_store(f"sqlite:///{folder / 'mlflow.db'}", create=True)
+    finally:
+        os.chdir(old)
+    return folder / "mlflow.db"
+
+
+@pytest.fixture(scope="session")
+def copy_mlflow_db(empty_mlflow_db):
+    """`copy_mlflow_db(folder)`: a copy of the empty store at folder/mlflow.db; returns its sqlite:/// URI."""
+    import shutil
+
+    def copy(folder) -> str:
+        shutil.copyfile(empty_mlflow_db, folder / "mlflow.db")
+        return f"sqlite:///{folder / 'mlflow.db'}"
+
+    return copy
+
+
+@pytest.fixture(scope="session")
 def gp():
     from sim.parameters import default_parameters
 

@@ -456,12 +456,12 @@ def temp_leftovers() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def store_template(tmp_path_factory):
+def store_template(tmp_path_factory, copy_mlflow_db):
     """A real MLflow store with one run of another experiment (no config.yaml): created once."""
     from experiments.tracking import open_store
 
     folder = tmp_path_factory.mktemp("store")
-    cl = open_store(f"sqlite:///{folder / 'mlflow.db'}", create=True)
+    cl = open_store(copy_mlflow_db(folder), create=True)
     exp = cl.create_experiment("other", artifact_location=str(folder / "artifacts"))
     run = cl.create_run(exp)
     cl.set_terminated(run.info.run_id, "FINISHED")

@@ -18,9 +18,9 @@ from experiments.headline.run import HeadlineSettings, headline
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory):
+def quick(tmp_path_factory, copy_mlflow_db):
     folder = tmp_path_factory.mktemp("headline")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    uri = copy_mlflow_db(folder)  # an empty store
     cl = tracking.client(uri)
     cl.create_experiment("hl", artifact_location=(folder / "artifacts").as_uri())
     readme = folder / "README.md"

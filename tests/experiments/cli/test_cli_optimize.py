@@ -17,9 +17,9 @@ TINY = ["--level", "beginner", "--race-distance", "5k", "--season-weeks", "20", 
 
 
 @pytest.fixture(scope="module")
-def optimized(tmp_path_factory):
+def optimized(tmp_path_factory, copy_mlflow_db):
     folder = tmp_path_factory.mktemp("opt")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    uri = copy_mlflow_db(folder)  # an empty store
     cl = tracking.client(uri)
     cl.create_experiment("opt", artifact_location=(folder / "artifacts").as_uri())
     out = folder / "plan.yaml"

@@ -16,17 +16,19 @@ TINY = {
     "algo": {"name": "ppo", "n_steps": 8, "batch_size": 64, "n_epochs": 1, "policy_kwargs": {"net_arch": [16]}},
     "n_envs": 16,
     "total_timesteps": 128,
-    "eval": {"athletes": 16, "final_athletes": 24, "every_timesteps": 128, "baselines": ["intermediate"]},
+    "eval": {"athletes": 16, "final_athletes": 24, "every_timesteps": 128, "baselines": ["intermediate"],
+             "model_draws": 0, "missed_sessions": []},  # no robustness runs: nothing here reads them
     "checkpoint": {"every_timesteps": 128, "folder": "runs"},
     "mlflow": {"experiment": "tiny", "register_model": False},
 }
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
+def work(tmp_path, monkeypatch, copy_mlflow_db):
     monkeypatch.chdir(tmp_path)
-    # absolute: MLflow caches a store per URI string, and every test's relative sqlite:///mlflow.db looks the same
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    # absolute: MLflow caches a store per URI string, and every test's relative sqlite:///mlflow.db looks the same.
+    # A copy of an empty store: these tests are about resuming runs, not about creating a store.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", copy_mlflow_db(tmp_path))
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY))
     from experiments.config import load_config
     from experiments.tracking import open_store

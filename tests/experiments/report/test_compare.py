@@ -26,7 +26,7 @@ START, RACE = dt.date(2027, 3, 1), dt.date(2027, 4, 25)  # 8 weeks
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, copy_mlflow_db):
     """A tiny PPO (8-week season, 128 timesteps) logged like a `stridelab train` run.
 
     Trained here with SB3 on `envs.StrengthRunVecEnv` and logged with the pipeline's
@@ -43,7 +43,7 @@ def trained(tmp_path_factory):
     from experiments.serving.pyfunc import log_pyfunc
 
     folder = tmp_path_factory.mktemp("mlflow")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    uri = copy_mlflow_db(folder)  # an empty store
     cfg = validate(
         {
             "name": "tiny",

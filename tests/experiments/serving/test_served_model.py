@@ -38,8 +38,9 @@ def served(tmp_path_factory):
     import mlflow.pyfunc
 
     path = tmp_path_factory.mktemp("model") / "planner"
+    # the requirements `log_pyfunc` gives the real model (else MLflow infers them in a subprocess: 4 s)
     mlflow.pyfunc.save_model(str(path), python_model=StubPlanner(), signature=signature(),
-                             input_example=input_example(WEEKS))
+                             input_example=input_example(WEEKS), pip_requirements=pip_requirements())
     return path, mlflow.pyfunc.load_model(str(path))
 
 
@@ -111,10 +112,10 @@ def test_stridelab_requirement_is_pinned():
     assert "stridelab" not in reqs
 
 
-def test_registered_model_is_described_tagged_and_has_a_champion(tmp_path, monkeypatch):
+def test_registered_model_is_described_tagged_and_has_a_champion(tmp_path, monkeypatch, copy_mlflow_db):
     import mlflow
 
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    mlflow.set_tracking_uri(copy_mlflow_db(tmp_path))  # an empty store
     cl = mlflow.MlflowClient()
     exp = cl.create_experiment("t")
     name = "stridelab-test"

@@ -41,12 +41,12 @@ TINY = {
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """One MLflow store for the module (creating a SQLite store costs seconds)."""
+def store(tmp_path_factory, copy_mlflow_db):
+    """One MLflow store for the module (creating a SQLite store costs seconds: a copy of an empty one)."""
     folder = tmp_path_factory.mktemp("mlflow")
     old = os.getcwd()
     os.chdir(folder)
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    uri = copy_mlflow_db(folder)
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = uri
     yield folder, uri
@@ -208,8 +208,9 @@ def test_resume_after_sigkill_continues_same_run(store) -> None:
     from experiments.training.run import train
 
     folder, uri = store
-    total = 16 * 8 * 40
-    path = config(folder, "killed", total_timesteps=total, eval={**TINY["eval"], "every_timesteps": 1024},
+    total = 16 * 8 * 16  # 16 rollouts: killed right after its first checkpoint, the resume runs the rest
+    path = config(folder, "killed", total_timesteps=total,
+                  eval={**TINY["eval"], "every_timesteps": 1024, "model_draws": 0, "missed_sessions": []},
                   checkpoint={"every_timesteps": 256, "folder": str(folder / "runs_killed")})
     # the child runs the code under test (not an installed copy elsewhere on the path)
     env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "PYTHONUNBUFFERED": "1",

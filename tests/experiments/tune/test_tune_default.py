@@ -17,13 +17,14 @@ from experiments.cli import main
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """A temp working folder (the default journal file and mlflow.db land in the cwd)."""
+def folder(tmp_path_factory, copy_mlflow_db):
+    """A temp working folder (the default journal file and mlflow.db land in the cwd; the store: a copy of
+    an empty one, creating one costs seconds)."""
     f = tmp_path_factory.mktemp("tune")
     old = os.getcwd()
     prev = os.environ.get("MLFLOW_TRACKING_URI")
     os.chdir(f)
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{f / 'mlflow.db'}"
+    os.environ["MLFLOW_TRACKING_URI"] = copy_mlflow_db(f)
     yield f
     os.chdir(old)
     if prev is None:
@@ -165,7 +166,7 @@ def test_bad_search_space_names_the_field(folder, capsys) -> None:
     assert runs_of(client(), "badspace") == []
 
 
-def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_path, capsys) -> None:
+def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_path, capsys, copy_mlflow_db) -> None:
     """The journal has no heartbeat. A worker SIGKILLed mid-trial left its trial RUNNING for ever and
     every later run stopped one trial short; now the next run on this machine sees the worker's
     process is gone, fails the trial and runs it again with the same parameters."""
@@ -180,7 +181,7 @@ def test_a_killed_workers_trial_on_the_journal_is_retried_by_the_next_run(tmp_pa
 
     # long enough to kill mid-training: a trial of 2048 timesteps runs for seconds, the poll below looks every 0.2 s
     path = tiny_config(tmp_path, "jkill", total_timesteps=2048)
-    journal, uri = tmp_path / "journal.log", f"sqlite:///{tmp_path / 'mlflow.db'}"
+    journal, uri = tmp_path / "journal.log", copy_mlflow_db(tmp_path)  # an empty store
     # one trial asked: the next run must fail the killed trial and run it again (the retry is the one trial it
     # finishes); counting the killed trial as running would leave it with none finished
     argv = ["tune", str(path), "--trials", "1", "--storage", f"journal:{journal}"]
