@@ -110,8 +110,10 @@ def test_the_per_athlete_planners_give_each_athlete_the_same_plan_in_any_batch()
                        replan_every=13)
     whole = PerAthletePlanners(center(), s)
     halves = [PerAthletePlanners(center(), s), PerAthletePlanners(center(), s)]
-    parts = [dataclasses.replace(c, athletes=c.athletes[i::2], states=c.states[i::2], keys=c.keys[i::2])
-             for i in range(2)]
+    # contiguous copies, as the planners' own split makes them (`ladder._subset`): strided views would compile a
+    # second copy of the season kernels for non-contiguous arrays (8 s of a cold-cache test run)
+    parts = [dataclasses.replace(c, athletes=c.athletes[i::2].copy(), states=c.states[i::2].copy(),
+                                 keys=c.keys[i::2].copy()) for i in range(2)]
     two_processes = PerAthletePlanners(center(), dataclasses.replace(s, workers=2))
     for rung in ("personalized", "oracle", "replanned"):
         full = getattr(whole, rung)(c, 52)
