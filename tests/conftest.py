@@ -20,6 +20,49 @@ def pytest_configure(config):
     config._stridelab_checkout_before = _checkout_files()
 
 
+#: The order of the test files (pytest-xdist hands each worker a file at a time, in this order):
+#: 1. the simulator's, envs' and agents' own tests, in-process: they compile the kernels into numba's cache;
+#: 2. the longest files (tens of seconds each: worker processes, servers, training, the README's quickstart),
+#:    whose subprocesses then find the kernels compiled (started first, each compiled them again on a cold cache);
+#: 3. the rest, many short files that fill the workers' last minutes evenly.
+#: Within a file, and within each group, the order stays as collected.
+WARM_UP_FOLDERS = ("sim/", "envs/", "agents/")
+LONG_FILES = (
+    "experiments/tune/test_study_postgres.py",
+    "experiments/tune/test_tune_default.py",
+    "experiments/serving/test_served_model.py",
+    "experiments/test_readme.py",
+    "experiments/cli/test_cli_headline.py",
+    "experiments/training/test_train.py",
+    "experiments/athlete/test_fitting.py",
+    "experiments/headline/test_headline_individual.py",
+    "experiments/athlete/test_fit_quality_and_inputs.py",
+    "experiments/athlete/test_replan.py",
+    "experiments/report/test_compare.py",
+    "test_types.py",
+    "experiments/tracking/test_tracking.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Order the files as `WARM_UP_FOLDERS`, `LONG_FILES`, the rest (a stable sort)."""
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+
+    def key(item) -> tuple[int, int]:
+        try:
+            name = Path(item.fspath).resolve().relative_to(tests).as_posix()
+        except ValueError:
+            return (2, 0)
+        if name.startswith(WARM_UP_FOLDERS):
+            return (0, 0)
+        return (1, rank[name]) if name in rank else (2, 0)
+
+    items.sort(key=key)
+
+
 #: what a test run may leave in the checkout: numba's and Python's caches (ignored build products)
 _CACHES = ("__pycache__", ".pytest_cache", ".egg-info")
 
