@@ -74,7 +74,7 @@ def log_dataset(cl: Any, run_id: str, df: pd.DataFrame, name: str, tags: Mapping
         # MLflow's store looks the dataset up, then inserts it: two processes logging the same
         # dataset into one experiment at once (tune workers on one server) can both miss it,
         # and the second insert violates the unique key. The dataset exists now; link it again.
-        if "unique" not in str(err).lower() and "duplicate" not in str(err).lower():
+        if not _duplicate_key(err):
             raise
         cl.log_inputs(run_id, datasets=inputs)
 

@@ -66,7 +66,7 @@ from .day import (
     vo2max_of,
     week_end,
 )
-from .derived import DERIVED_SIZE, derive, derive_compiled
+from .derived import DERIVED_SIZE, derive
 from .race import performance_now, race_time_min, race_times_min
 from .rng import (
     STREAM_DURATION_A,
@@ -154,7 +154,6 @@ __all__ = [
     "day_hash",
     "default_sets",
     "derive",
-    "derive_compiled",
     "draw_base",
     "economy_gain",
     "economy_gain_of",

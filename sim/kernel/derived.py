@@ -3,7 +3,6 @@
 `derive(gp)` is the one place derived quantities are computed (never stored as defaults in
 `sim.parameters`); the `DV_` constants index its output vector. It runs once per batch, in Python,
 before the kernels (which take its vector `dv`): compiling it would only lengthen a first call.
-`derive_compiled` is the same function compiled, for kernels that derive for themselves.
 """
 
 import math
@@ -11,7 +10,6 @@ import math
 import numpy as np
 
 from sim import parameters as P
-from sim._jit import njit
 
 DV_FITNESS, DV_FATIGUE, DV_NEURAL, DV_STRUCT, DV_POWER, DV_CAPACITY = 0, 1, 2, 3, 4, 5
 DV_REPAIR, DV_SORENESS, DV_RBE, DV_NMF, DV_LONG_RUN, DV_DAMAGE_EXP, DV_K_FATIGUE = 6, 7, 8, 9, 10, 11, 12
@@ -55,6 +53,3 @@ def derive(gp):
     dv[DV_BASE] = math.exp(-1.0 / gp[P.TAU_BASE_D])
     return dv
 
-
-#: `derive` compiled (for kernels that call it; the same source, the same bits).
-derive_compiled = njit(error_model='numpy', cache=True)(derive)

@@ -1,5 +1,5 @@
-"""Rows over threads (`sim.kernel.season.in_threads`), borrowed arrays (`sim._jit.borrowed`) and
-`derive` in Python and compiled: speed devices that must not change a bit."""
+"""Rows over threads (`sim.kernel.season.in_threads`) and borrowed arrays (`sim._jit.borrowed`): speed devices
+that must not change a bit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from sim import kernel
 from sim._jit import borrowed, njit
 from sim.kernel import season
-from sim.parameters import PARAMETERS, default_parameters
+from sim.parameters import default_parameters
 from sim.population import sample_athletes
 from sim.season import reference_run_plan
 from sim.state import EMPH_HEAVY, METRIC_SIZE, P_EMPHASIS, P_STR_SESSIONS, STATE_SIZE
@@ -86,15 +86,6 @@ def test_a_borrowed_array_is_the_same_data():
     a = np.arange(5.0)
     total = _write_through(a, (np.ones(5), 0.5))
     assert np.array_equal(a, 2.0 * np.arange(5.0) + 1.5) and total == a.sum()
-
-
-def test_derive_in_python_and_compiled_agree_bit_for_bit():
-    rng = np.random.default_rng(0)
-    draws = [default_parameters()]
-    for _ in range(20):  # parameter sets across the plausible ranges
-        draws.append(np.array([rng.uniform(p.low, p.high) if p.low is not None else p.default for p in PARAMETERS]))
-    for gp in draws:
-        assert np.array_equal(kernel.derive(gp), kernel.derive_compiled(gp))
 
 
 def _log_replay(n, monkeypatch, threads):
