@@ -242,7 +242,7 @@ def race_season_weeks_to_race(week, n_weeks, limits):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def advance_volume_state(vstate, week, n_weeks, limits, volume_rel):
     """Record week `week`'s planned volume: a loading (non-recovery) week is what the next steps
     start from (so recovery weeks do not ratchet the volume down); the TAPER_WINDOW weeks before
@@ -361,7 +361,7 @@ def apply_limits(plan, week, n_weeks, limits, vstate):
     return plan
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def decode_action(action, scope, level, week, n_weeks, vstate, limits, plan):
     """Fill `plan` (PLAN_SIZE) with the week plan of `action` and return it.
 

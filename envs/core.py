@@ -17,16 +17,15 @@ arguments; gymnax splits `EnvState` / `EnvParams` the same way):
     StepOut   what a batch step reports per row besides obs: rewards, term, trunc, term_obs (the
               last observation of a finished season) and final_race (its race time)
 
-`step_single` (one athlete) and `step_batch` / `step_batch_serial` (all rows, threaded or in
-one thread, auto-reset included; one body compiled twice) all call `step_slot`, and every
-reset calls `begin_episode`, so the two envs cannot drift apart.
+`step_single` (one athlete) and `step_batch_serial` (all rows in one thread, auto-reset included; on
+threads through `ThreadedStep`) all call `step_slot`, and every reset calls `begin_episode`, so the two
+envs cannot drift apart.
 Season day of week w's first day is 7 * w, as in `sim.whatif.run` (day0 = 0), so an env
 built from a cohort meets the same random draws as the what-if simulator.
 """
 
 from __future__ import annotations
 
-import types
 from typing import NamedTuple
 
 import numba
@@ -70,7 +69,7 @@ from envs.observation import (
 )
 from envs.reward import race_time_week, week_reward
 from sim import kernel
-from sim._jit import borrowed, njit, prange
+from sim._jit import borrowed, njit
 from sim.state import (
     A_HABITUAL_KM,
     A_LEVEL,
@@ -139,9 +138,9 @@ def begin_episode(i, starts, batch, params):
         met[k] = 0.0
     kernel.habitual_plan(ath, plan)
     kernel.schedule_week(plan, ath, gp, days)
-    # the season's compiled week (days -7..-1: its day d reads stream counter d - 7)
-    kernel.step_week(body, ath, gp, dv, kernel.athlete_constants(ath, gp, dv), days, kernel.Rules(True, False),
-                     kernel.Week(base, -7, 1), met)
+    # the season's compiled day loop (days -7..-1: its day d reads stream counter d - 7)
+    kernel.step_days(body, ath, gp, dv, kernel.athlete_constants(ath, gp, dv), days, kernel.Rules(True, False),
+                     kernel.Days(base, -7, 1, 0), met)
     kernel.week_end(body, ath, gp, met)
     c[C_VO2MAX0] = met[M_VO2MAX]  # the heart-rate and pace references: the last morning before the season
     c[C_COST0] = met[M_COST_FACTOR]
@@ -153,7 +152,7 @@ def begin_episode(i, starts, batch, params):
     observe(st, ath, gp, c, met, cfg, batch.obs[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def step_slot(i, action, batch, params):
     """One week for athlete row i: decode the action, simulate, reward, observe. Returns the reward."""
     # each field read once, by name (a bundle read is a reference count in numba)
@@ -219,7 +218,7 @@ def check_actions(actions, cfg):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def step_row(i, actions, batch, params, out, starts):
     """Row i's week; a finished season restarts from starts row i (its last observation to
     out.term_obs[i], its race time, or last prediction if truncated, to out.final_race[i])."""
@@ -238,50 +237,68 @@ def step_row(i, actions, batch, params, out, starts):
         begin_episode(i, starts, batch, params)
 
 
-def _step_batch(actions, batch, params, out, starts):
-    """Every row one week (`step_row`, auto-reset included); returns `check_actions` (nothing
-    stepped unless -1). Compiled twice, below: `prange` is `range` when `parallel` is off."""
+@njit(cache=True, inline='always')
+def _step_rows(actions, batch, params, out, starts):
+    """Every row one week (`step_row`, auto-reset included); returns `check_actions` (nothing stepped
+    unless -1)."""
     err = check_actions(actions, params.cfg)
     if err != -1:
         return err
-    for i in prange(batch.states.shape[0]):
+    for i in range(batch.states.shape[0]):
         step_row(i, actions, batch, params, out, starts)
     return -1
 
 
-def _named(fn, name: str):
-    """A copy of plain function `fn` under another name. numba's on-disk cache keys a function
-    by module, name and bytecode, not by its `parallel` flag: without a name of its own, the
-    one-thread compilation of a body would load the threaded one's machine code (or back)."""
-    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = name
-    copy.__doc__ = fn.__doc__
-    return copy
-
-
 # A step allocates nothing (the bundles are allocated once, in Python, and `begin_episode` works in
-# their scratch rows). The step kernels were compiled without numba's reference counting (numba's
-# private `_nrt=False`); that was taken out again for memory safety (see `sim.kernel.season`). Inside a
-# `parallel=True` loop numba passes the arrays without their memory owner, so no reference is counted;
-# the one-thread step gets the same by taking `borrowed` bundles (reference counting was 40% of it).
-
-#: Every row one week, in parallel over rows.
-step_batch = njit(parallel=True, cache=True)(_named(_step_batch, "step_batch"))
-_step_rows = njit(cache=True)(_named(_step_batch, "step_rows"))
-
-
-@njit(cache=True)
+# their scratch rows). The rows' loop is inlined after `borrowed` of the bundles: numba then knows that no
+# array has an owner and compiles no reference counting at all (a loop compiled apart from the `borrowed`
+# call still tests every owner: a quarter of a step). Threads: `ThreadedStep` runs this one compiled step on
+# slices of the rows (before issue 26's fourth round, a `parallel=True` copy of the loop: numba's parfor
+# passes over the whole step on a first call, and a third slower per thread).
+@njit(cache=True, nogil=True)
 def step_batch_serial(actions, batch, params, out, starts):
-    """`step_batch` in one thread: with one numba thread the parallel runtime only adds overhead
-    (and next to torch's own OpenMP pool it can make a step many times slower)."""
+    """Every row one week in the calling thread (numba releases the GIL, so `ThreadedStep` runs it on
+    slices of the rows on several threads)."""
     return _step_rows(borrowed(actions), borrowed(batch), borrowed(params), borrowed(out), borrowed(starts))
 
 
-@njit(parallel=True, cache=True)
-def reset_batch(slots, starts, batch, params):
-    """begin_episode for the given rows, in parallel."""
-    for j in prange(slots.shape[0]):
+class ThreadedStep:
+    """`step_batch_serial` on slices of the rows, on `threads` threads (`kernel.run_in_threads`: the calling
+    thread and the process's helper threads). `serial` is the machine code of `step_batch_serial` for these
+    bundles (`compiled`; it releases the GIL). The slices of the row bundles (`batch`, `out`, `starts`) are
+    cut once, so a call takes the bundles it was made with (the env allocates them once); a step only slices
+    the actions. The actions are checked first, on all rows, so nothing is stepped when one row's is bad.
+    Rows are independent, so the results are the same bits as one thread's."""
+
+    #: slices per thread: more than one lets a thread that was slowed down (another process) hand work over
+    SLICES_PER_THREAD = 2
+
+    def __init__(self, serial, actions, batch, params, out, starts, threads: int) -> None:
+        n = actions.shape[0]
+        self.serial, self.threads = serial, threads
+        parts = kernel.row_slices(n, (np.arange(n), batch, out, starts), (0, 1, 2, 3), threads * self.SLICES_PER_THREAD)
+        self.parts = [(slice(int(rows[0]), int(rows[-1]) + 1), b, o, s) for rows, b, o, s in parts]
+
+    def __call__(self, actions, batch, params, out, starts) -> int:
+        err = check_actions(actions, params.cfg)
+        if err != -1:
+            return err
+        jobs = [(actions[rows], b, params, o, s) for rows, b, o, s in self.parts]
+        kernel.run_in_threads(self.serial, jobs, self.threads)
+        return -1
+
+
+@njit(cache=True, nogil=True)
+def reset_rows(slots, starts, batch, params):
+    """begin_episode for the given rows, in the calling thread (`reset_batch`)."""
+    slots, starts, batch, params = borrowed(slots), borrowed(starts), borrowed(batch), borrowed(params)
+    for j in range(slots.shape[0]):
         begin_episode(slots[j], starts, batch, params)
+
+
+def reset_batch(slots, starts, batch, params):
+    """begin_episode for the given rows (slots: int64 row indices), on threads for many rows."""
+    kernel.in_threads(reset_rows, slots.shape[0], (slots, starts, batch, params), (0,))
 
 
 @njit(cache=True)

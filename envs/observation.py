@@ -170,7 +170,7 @@ def noise(dh, stream):
     return 2.449489742783178 * (kernel.uniform_at(dh, stream) + kernel.uniform_at(dh, stream + 1) - 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def push_history(ctrl, km_rel, load):
     """Shift the 4-week histories by one week and store the newest at the front."""
     for k in range(HIST - 1, 0, -1):
@@ -180,7 +180,7 @@ def push_history(ctrl, km_rel, load):
     ctrl[C_LOAD_HIST] = load
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def observe(st, ath, gp, ctrl, met, cfg, obs):
     """Write the observation (OBS_SIZE float32) at the end of week ctrl[C_WEEK] - 1.
 

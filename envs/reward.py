@@ -70,7 +70,7 @@ def race_time_week(vo2_eff, cost, race_km, table):
     return table[r, j] + t * (table[r, j + 1] - table[r, j])
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def week_reward(met, ath, ctrl, cfg, table, final):
     """Reward of the week just simulated (formula above); updates T_{w-1} and the shown race time."""
     race_km = ath[A_RACE_KM]

@@ -10,7 +10,8 @@ Infos are empty for rows that did not finish (one shared read-only dict: buildin
 metrics per step would cost more than the physics); the week's metrics and plans are in
 `last_metrics` / `last_plans`, or in every info with `info_metrics=True`.
 The env's arrays are the bundles of `envs.core` (`Batch`, `Params`, `Starts`, `StepOut`), built
-once; a step passes them to `core.step_batch` (threads) or `core.step_batch_serial` (one thread).
+once; a step passes them to `core.step_batch_serial` (one thread) or a `core.ThreadedStep` (its slices
+of the rows on several threads).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class StrengthRunVecEnv(VecEnv):
         random-stream keys and seed); such rows replay the same athlete, body and draws each
         season unless `fixed.new_athletes`. `from_cohort` builds one from a `sim.whatif.Cohort`.
       info_metrics: put `metrics` / `plan` dicts in every step's infos (slow; for debugging).
-      parallel: True = numba threads over athletes, False = one thread, None = whichever is
+      parallel: True = threads over athletes (numba's thread count), False = one thread, None = whichever is
         faster, re-timed every PROBE_EVERY steps (results are identical either way).
     """
 
@@ -241,11 +242,15 @@ class StrengthRunVecEnv(VecEnv):
             if phase == 0:
                 self._probe = [np.inf, np.inf]
             self._k = phase % 2 if phase < PROBE else int(self._probe[1] < self._probe[0])
+        threads = numba.get_num_threads()
         fn = self._step_fns[self._k]
-        if fn is None:  # bound on first use (numba's dispatch types the bundles in Python on every call)
-            kernel_fn = (core.step_batch_serial, core.step_batch)[self._k]
-            fn = core.compiled(kernel_fn, self._actions, self._buf, self._params, self._out, self._next)
-            self._step_fns[self._k] = fn
+        if fn is None or (self._k == 1 and fn.threads != threads):
+            # bound on first use (numba's dispatch types the bundles in Python on every call)
+            args = (self._actions, self._buf, self._params, self._out, self._next)
+            fn = self._step_fns[0] or core.compiled(core.step_batch_serial, *args)
+            self._step_fns[0] = fn
+            if self._k == 1:
+                fn = self._step_fns[1] = core.ThreadedStep(fn, *args, threads)
         return fn
 
     def _timed(self, seconds: float) -> None:

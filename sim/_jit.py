@@ -49,7 +49,7 @@ def borrowed(typingctx, arr):
 
     numba counts references to every array it binds to a name: an atomic add on the owner's counter,
     for every view and every call that takes the array, thousands of times per simulated season
-    (`sim.kernel.season.simulate_rows`; about 30% of a one-thread season, 40% of a one-thread env step).
+    (`sim.kernel.season.season_rows`; about 30% of a one-thread season, 40% of a one-thread env step).
     An array without an owner skips that (the counting functions return on a null owner), which is
     what numba itself does with the arrays inside a `parallel=True` loop. Safe while the caller holds
     the originals: use it only on a kernel's own arguments, in kernels that allocate nothing that

@@ -54,7 +54,7 @@ def _log_days(st, ath, gp, dv, log, rules, clock0, out, met):
             met[m] = 0.0
         is_race = j < n_races and race_day[j] == d
         dow = RACE_MORNING_DOW if is_race else 0
-        kernel.step_day_with(st, ath, gp, dv, k, days[d], rules, kernel.Clock(base, day0 + d, dow), met)
+        kernel.step_days(st, ath, gp, dv, k, days[d : d + 1], rules, kernel.Days(base, day0 + d, 1, dow), met)
         injured += met[M_INJURED_DAYS]
         while j < n_races and race_day[j] == d:
             race_min[j] = kernel.race_time_min(met[M_VO2_EFF], met[M_COST_FACTOR], race_km[j])

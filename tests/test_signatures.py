@@ -39,7 +39,7 @@ def test_counting_sees_numba_kernels_and_every_kind_of_parameter():
     tree = ast.parse("def f(a, /, b, *c, d, **e): pass\ng = lambda x, y: x")
     assert [n_params(n) for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))] == [5, 2]
     found = {key.split()[-1] for key in signatures("envs")}
-    assert {"step_row", "step_slot", "begin_episode", "reset_batch", "_step_batch"} <= found  # @njit ones
+    assert {"step_row", "step_slot", "begin_episode", "reset_rows", "_step_rows"} <= found  # @njit ones
     assert "step_day" in {key.split()[-1] for key in signatures("sim")}
 
 

@@ -3,9 +3,9 @@
 Each section of `sim.kernel` is timed on its own, in one thread, on the bench's workload (the
 level's reference running plus 2x/week heavy lifting, 52 weeks) for SECTION_ATHLETES athletes:
 the scheduler on the weeks the season schedules (a week whose plan repeats the last one reuses its
-days), the week of days (`step_week`, the day's physics and its random draws, then `week_end`) on
+days), the week of days (`step_days`, the day's physics and its random draws, then `week_end`) on
 the same scheduled days, the random draws alone, and the whole one-thread season
-(`simulate_rows`) they add up to; what the season spends outside them (metric rows, the loop,
+(`season_rows`) they add up to; what the season spends outside them (metric rows, the loop,
 the per-athlete constants) is `rest`. `derive` runs once per `simulate` call and the race
 prediction is not in `simulate` at all (the what-if tables and the env reward call it), so both
 are given per call. The harness loops are compiled here (no on-disk cache: they inline the
@@ -46,7 +46,7 @@ def _kernels():
             total += kernel.derive(gp)[0]
         return total
 
-    # The loops take `borrowed` arrays, as the kernel's loops (sim.kernel.season.simulate_rows).
+    # The loops take `borrowed` arrays, as the kernel's loops (sim.kernel.season.season_rows).
     @njit(error_model="numpy")
     def draws(bases, n_days):
         bases = borrowed(bases)
@@ -89,7 +89,7 @@ def _kernels():
                 for m in range(S.METRIC_SIZE):
                     met[m] = 0.0
                 rules = kernel.Rules(plans[w, S.P_PAIN_RULE] > 0.5, True)
-                season.step_week(st, ath, gp, dv, k, days_all[a, w], rules, season.Week(bases[a], 7 * w, 1), met)
+                kernel.step_days(st, ath, gp, dv, k, days_all[a, w], rules, kernel.Days(bases[a], 7 * w, 1, 0), met)
                 kernel.week_end(st, ath, gp, met)
 
     @njit(error_model="numpy")
@@ -129,11 +129,11 @@ def profile(inputs) -> list[Section]:
     bases = np.array([kernel.draw_base(0, int(k)) for k in keys], dtype=np.int64)
     days_all = np.empty((n, n_weeks, 7, DAY_SIZE))
     days = np.empty((7, DAY_SIZE))
-    season_days = np.empty((n, 7, DAY_SIZE))
+    scratch = season.scratch_rows(n)
     schedule_all(athletes, gp, week_plans, days_all)  # compile, and the days the week section steps
     scheduled = schedule_season(athletes, gp, week_plans, days)
     weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out)
-    season.simulate_rows(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
+    season.season_rows(states.copy(), athletes, (gp, dv), plans, 0, keys, 0, out, scratch, False)
     reps = 20_000
     derive_many(gp, 1)
     draws(bases, 7)
@@ -147,7 +147,7 @@ def profile(inputs) -> list[Section]:
     t_schedule = _best(lambda: schedule_season(athletes, gp, week_plans, days))
     t_days = _best(lambda: weeks_of_days(states.copy(), athletes, gp, dv, week_plans, days_all, bases, out))
     def season_serial():
-        season.simulate_rows(states.copy(), athletes, gp, dv, plans, 0, keys, 0, out, season_days)
+        season.season_rows(states.copy(), athletes, (gp, dv), plans, 0, keys, 0, out, scratch, False)
 
     t_season = _best(season_serial)
     t_race = _best(lambda: race_many(vo2, cost, race_km, race_out)) / vo2.size
@@ -174,6 +174,6 @@ def table(rows: list[Section], n_athletes: int, n_weeks: int) -> str:
         per_day = "" if np.isnan(r.ns_per_athlete_day) else f"{r.ns_per_athlete_day:15.1f}"
         share = "" if np.isnan(r.share_of_season) else f"{r.share_of_season:7.0%}"
         lines.append(f"  {r.name:10s} {r.ns_per_unit:10.1f}  {r.unit:24s} {per_day:>15s} {share:>7s}")
-    lines.append("  (day = step_week + week_end, its random draws included (rng); rest = season - schedule - day;"
+    lines.append("  (day = step_days + week_end, its random draws included (rng); rest = season - schedule - day;"
                  " derive: once per simulate call; race: not in simulate)")
     return "\n".join(lines)

@@ -22,9 +22,9 @@ Equations, units and sources: docs/model.md.
 
 Speed notes: `error_model='numpy'` drops Python's zero-division checks (no divisor here can
 be zero: capacity >= its floor, effective bone capacity >= (1 - remodel_max) x its floor, 1RM >= 0.5 BW,
-distances >= 3 km), and the day step is inlined into the week loop (together about 1.5x). Issue 26:
-one compiled week (`season.step_week`) serves the season and the warm-up; what no day changes is
-computed once (`day.Constants`); a week whose plan repeats the last one keeps its days; the loops
+distances >= 3 km), and the day step is the body of the day loop (together about 1.5x). Issue 26:
+one compiled day loop (`day.step_days`) serves the season, the warm-up, the envs and the log replay;
+what no day changes is computed once (`day.Constants`); a week whose plan repeats the last one keeps its days; the loops
 allocate nothing (compiled with numba's reference counting); the bone
 set point's power 0.25 and the key-run quality^4 skip libm at their default exponents (results
 within 5e-13 relative, discrete outcomes identical); batches below `PARALLEL_MIN_ATHLETES` run in
@@ -44,6 +44,7 @@ from .day import (
     Capacities,
     Clock,
     Constants,
+    Days,
     LiftOut,
     Rules,
     RunOut,
@@ -58,7 +59,7 @@ from .day import (
     habitual_memory,
     novice_stress,
     step_day,
-    step_day_with,
+    step_days,
     strength_rel,
     vo2_effective,
     vo2_effective_of,
@@ -100,16 +101,15 @@ from .season import (
     PARALLEL_MIN_ATHLETES,
     WARMUP_MAX_WEEKS,
     WARMUP_MIN_WEEKS,
-    Week,
     habitual_plan,
     in_threads,
-    init_rows,
     init_state,
     init_states,
+    row_slices,
+    run_in_threads,
+    season_rows,
     simulate,
     simulate_athlete,
-    simulate_rows,
-    step_week,
 )
 
 SECTIONS = (derived, rng, schedule, day, season, race)
@@ -121,6 +121,7 @@ __all__ = [
     "Capacities",
     "Clock",
     "Constants",
+    "Days",
     "DERIVED_SIZE",
     "EASY_MIN_KM",
     "EASY_ORDER",
@@ -146,7 +147,6 @@ __all__ = [
     "Strength",
     "WARMUP_MAX_WEEKS",
     "WARMUP_MIN_WEEKS",
-    "Week",
     "athlete_constants",
     "base_term",
     "cost_factor",
@@ -161,7 +161,8 @@ __all__ = [
     "habitual_plan",
     "init_state",
     "in_threads",
-    "init_rows",
+    "row_slices",
+    "run_in_threads",
     "init_states",
     "is_hard_lift",
     "lighter_effort",
@@ -173,10 +174,9 @@ __all__ = [
     "schedule_week",
     "simulate",
     "simulate_athlete",
-    "simulate_rows",
+    "season_rows",
     "step_day",
-    "step_day_with",
-    "step_week",
+    "step_days",
     "strength_rel",
     "uniform_at",
     "vo2_effective",
@@ -191,7 +191,7 @@ def _refresh_jit_cache() -> None:
     """Empty the numba cache index of every section when the simulator sources changed
     (`sim._jitcache`: any file of this package is in the fingerprint, so an edit of `rng` also
     recompiles `day`, which inlines it); skipped when `sim.reference` runs the package as plain Python."""
-    if hasattr(season.step_week, "py_func"):
+    if hasattr(day.step_days, "py_func"):
         _jitcache.refresh(SECTIONS, Path(__file__).parent / "__pycache__" / "kernel_sources.sha256")
 
 

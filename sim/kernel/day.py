@@ -224,23 +224,23 @@ def strength_rel(st):
     return 1.0 + st[S.NEURAL_REL] + st[S.STRUCT_REL]
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def economy_gain(st, ath, gp):
     return economy_gain_of(Strength(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL]), st[S.BASE_KM_D], ath, gp)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def vo2max(st, ath, gp):
     return vo2max_of(st[S.FITNESS_AU], st[S.DURABLE_AU], ath, gp)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def vo2_effective(st, ath, gp, dv):
     return vo2_effective_of(Aerobic(st[S.FITNESS_AU], st[S.DURABLE_AU], st[S.BASE_KM_D]), st[S.FATIGUE_AU],
                             st[S.OVERREACH_AU], ath, gp, dv)
 
 
-@njit(error_model='numpy', cache=True)
+@njit(error_model='numpy', cache=True, inline='always')
 def cost_factor(st, ath, gp):
     return cost_factor_of(Strength(st[S.NEURAL_REL], st[S.STRUCT_REL], st[S.POWER_REL]), st[S.SORENESS_0_10],
                           st[S.NM_FATIGUE], st[S.BASE_KM_D], ath, gp)
@@ -394,227 +394,249 @@ def athlete_constants(ath, gp, dv):
                      1.0 + gp[P.PRIOR_INJURY_HAZARD] * ath[S.A_PRIOR_INJURIES])
 
 
+class Days(NamedTuple):
+    """Where a run of days sits in the random streams: the stream root `draw_base(seed, key)`, the
+    stream counter of its first day, the counter's step from one day to the next (1; 0 in the
+    warm-up, whose days all read counter 0) and the first day's day of the week (0-6; day d of the
+    run is day of the week dow0 + d, race morning at 6)."""
+
+    base: int
+    day0: int
+    day_step: int
+    dow0: int
+
+
 @njit(error_model='numpy', cache=True, inline='always')
 def step_day(st, ath, gp, dv, day, rules, clock, met):
     """Advance one athlete by one day, in place (numba: no allocation in the hot loop).
 
     st: state (STATE_SIZE); ath: profile (ATHLETE_SIZE); gp: parameters; dv: derive(gp);
-    day: one scheduled day (DAY_SIZE); rules: `Rules` (pain_rule: back off on pain, draw_injuries:
-    False during warm-up); clock: `Clock` (base: draw_base(seed, key), day_index: days since the
-    season start, dow: 0-6 day of week); met: this week's metrics row (accumulated). Plain tuples
-    of the same shape work too (they are unpacked). A loop over days calls `step_day_with` and
-    `athlete_constants` once instead.
+    day: one scheduled day (DAY_SIZE, C-contiguous); rules: `Rules` (pain_rule: back off on pain,
+    draw_injuries: False during warm-up); clock: `Clock` (base: draw_base(seed, key), day_index: days
+    since the season start, dow: 0-6 day of week); met: this week's metrics row (accumulated). Plain
+    tuples of the same shape work too (they are unpacked). It is `step_days` of one day: a loop over
+    days calls `step_days` and `athlete_constants` once instead.
     """
-    step_day_with(st, ath, gp, dv, athlete_constants(ath, gp, dv), day, rules, clock, met)
-
-
-@njit(error_model='numpy', cache=True, inline='always')
-def step_day_with(st, ath, gp, dv, k, day, rules, clock, met):
-    """`step_day` with the athlete's `Constants` k given."""
-    pain_rule, draw_injuries = rules
     base, day_index, dow = clock
-    # Fitness decays (Banister), except that while the athlete keeps their usual high-intensity
-    # sessions, a share rho of the decay of the fitness above what the recent load sustains is
-    # held back (volume cut, intensity kept: Mujika & Padilla 2000). target = the steady-state
-    # fitness of the recent stimulus rate; intensity kept = recent / usual hard-session rate.
-    recent = st[S.AEROBIC_RECENT_AU] * dv[DV_INTENSITY]
-    intensity = st[S.INTENSITY_SESSIONS] * dv[DV_INTENSITY]
-    intensity_chronic = st[S.INTENSITY_CHRONIC] * dv[DV_CHRONIC]
-    target = recent * (1.0 - dv[DV_INTENSITY]) / (1.0 - dv[DV_FITNESS])
-    usual = max(intensity_chronic * (1.0 - dv[DV_CHRONIC]), k.intensity_floor_d)
-    kept = intensity * (1.0 - dv[DV_INTENSITY]) / usual
-    rho = gp[P.FITNESS_RETENTION_MAX] * min(kept, 1.0)
-    fitness = st[S.FITNESS_AU] * dv[DV_FITNESS] + max(st[S.FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
-    # The durable pool follows fitness over months (years of training are not lost in weeks: Coyle 1984),
-    # the running base is the mean daily km over months.
-    durable = fitness + (st[S.DURABLE_AU] - fitness) * dv[DV_DURABLE]
-    base_km = st[S.BASE_KM_D] * dv[DV_BASE]
-    cumulative_km = st[S.CUMULATIVE_KM]
-    fatigue = st[S.FATIGUE_AU] * dv[DV_FATIGUE]
-    overreach = st[S.OVERREACH_AU] * dv[DV_FATIGUE]
-    memory = st[S.LOAD_MEMORY_AU] * dv[DV_MEMORY]
-    neural = st[S.NEURAL_REL] * dv[DV_NEURAL]
-    struct = st[S.STRUCT_REL] * dv[DV_STRUCT]
-    power = st[S.POWER_REL] * dv[DV_POWER]
-    str_sets = st[S.STR_SETS] * dv[DV_SETS]
-    pwr_sets = st[S.PWR_SETS] * dv[DV_SETS]
-    chronic = st[S.CHRONIC_KM_D] * dv[DV_CHRONIC]
-    capacity = gp[P.CAPACITY_FLOOR] + (st[S.CAPACITY_REL] - gp[P.CAPACITY_FLOOR]) * dv[DV_CAPACITY]
-    damage = st[S.DAMAGE] * dv[DV_REPAIR]
-    # Bone: capacity follows, over months, the level its recent weekly impact stimulus S
-    # supports, (S / S_ref)^b between floor and maximum (mechanostat: Carter 1987), as fast up
-    # as down. While the target is above the present capacity (loading above what the bone is
-    # adapted to), remodelling opens space in proportion to the deficit within weeks
-    # (resorption), which refills over months: bone is weaker for weeks after loading rises
-    # ("too much, too soon": Warden et al. 2014; Hughes et al. 2017). Damage is repaired at the
-    # soft-tissue rate.
-    bone_stim = st[S.BONE_STIMULUS_D] * dv[DV_BONE_STIMULUS]
-    s_rel = 7.0 * st[S.BONE_STIMULUS_D] / gp[P.BONE_STIM_REF]
-    target = gp[P.BONE_CAPACITY_FLOOR]
-    if s_rel > 0.0:
-        b = gp[P.BONE_ADAPT_EXPONENT]
-        pw = math.sqrt(math.sqrt(s_rel)) if b == 0.25 else math.exp(b * math.log(s_rel))
-        target = min(max(pw, target), gp[P.BONE_CAPACITY_MAX])
-    bone = st[S.BONE_CAPACITY_REL]
-    opened = min(gp[P.REMODEL_PER_DEFICIT] * max(target - bone, 0.0) / bone, gp[P.REMODEL_MAX])
-    remodel = st[S.BONE_REMODEL]
-    if opened > remodel:
-        remodel = opened + (remodel - opened) * dv[DV_RESORPTION]
-    else:
-        remodel = opened + (remodel - opened) * dv[DV_REMODEL]
-    bone = target + (bone - target) * dv[DV_BONE_CAPACITY]
-    bone_damage = st[S.BONE_DAMAGE] * dv[DV_REPAIR]
-    bone_eff = bone * (1.0 - remodel)
-    soreness = st[S.SORENESS_0_10] * dv[DV_SORENESS]
-    rbe = st[S.RBE_PROTECTION] * dv[DV_RBE]
-    nmf = st[S.NM_FATIGUE] * dv[DV_NMF]
-    long_km = st[S.LONG_RUN_KM] * dv[DV_LONG_RUN]
-    injury_days = st[S.INJURY_DAYS_LEFT]
-    # Strength and power follow the week's hard-set count with diminishing returns
-    # R = S / (S + S_half) (Grgic et al. 2018; Ralston et al. 2017), whatever the split.
-    drive = str_sets / (str_sets + gp[P.SETS_HALF])
-    neural += min(gp[P.RATE_NEURAL] * drive, 1.0) * (k.neural_target - neural)
-    struct += min(gp[P.RATE_STRUCT] * drive, 1.0) * (k.struct_target - struct)
-    pdrive = pwr_sets / (pwr_sets + gp[P.SETS_HALF])
-    power += min(gp[P.RATE_POWER] * pdrive, 1.0) * (k.power_target - power)
-    kind = int(day[S.D_RUN_KIND])
-    km = day[S.D_RUN_KM]
-    emphasis = int(day[S.D_STR_EMPHASIS])
-    effort = int(day[S.D_STR_EFFORT])
-    sets = day[S.D_STR_SETS]
-    if dow == 6:  # race morning of the week
-        met[S.M_VO2_EFF] = vo2_effective_of(Aerobic(fitness, durable, base_km), fatigue, overreach, ath, gp, dv)
-        met[S.M_COST_FACTOR] = cost_factor_of(Strength(neural, struct, power), soreness, nmf, base_km, ath, gp)
-    dh = day_hash(base, day_index)
-    # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
-    h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
-    tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
-    share = gp[P.BONE_INJURY_SHARE]
-    felt = (1.0 - share) * damage + share * bone_damage
-    niggle = min(max(gp[P.NIGGLE_PER_DAMAGE] * felt + k.niggle_noise * tri, 0.0), 10.0)
-    met[S.M_NIGGLE] = max(met[S.M_NIGGLE], niggle)
-    m_hab = k.m_hab
-    if injury_days > 0.0:
-        injury_days -= 1.0
-        met[S.M_INJURED_DAYS] += 1.0
-    else:
-        if pain_rule and niggle >= gp[P.PAIN_THRESHOLD] and (kind != S.RUN_REST or emphasis != S.EMPH_NONE):
-            # Article, mistake 4: modify load instead of pushing through pain.
-            met[S.M_PAIN_DAYS] += 1.0
-            if kind != S.RUN_REST and kind != S.RUN_RACE:
-                kind = S.RUN_EASY
-                km *= gp[P.PAIN_RUN_FACTOR]
-            if emphasis != S.EMPH_NONE:
-                emphasis = S.EMPH_MAINTENANCE
-                effort = S.EFFORT_EASY
-                sets = min(sets, 2.0)
-        if draw_injuries and ath[S.A_SKIP_PROB] > 0.0:
-            # Missed sessions (adherence): one draw per athlete-day for the run and one for the
-            # lift, whatever the plan, so every plan meets the same skips. The race is never missed.
-            if kind != S.RUN_RACE and uniform_at(dh, STREAM_SKIP_RUN) < ath[S.A_SKIP_PROB]:
-                kind = S.RUN_REST
-            if uniform_at(dh, STREAM_SKIP_LIFT) < ath[S.A_SKIP_PROB]:
-                emphasis = S.EMPH_NONE
-        runs = kind != S.RUN_REST and km > 0.0
-        lifts = emphasis != S.EMPH_NONE and sets > 0.0
-        tissue_stress = 1.0
-        if runs or lifts:  # (exp: only on a day that loads the tissues; km before today's run)
-            tissue_stress = ath[S.A_TISSUE_STRESS] * novice_stress(cumulative_km, gp)
-        if runs:
-            # Tolerated run length: the recent longest run, but no more than a share of the
-            # chronic weekly volume (a long run on a low chronic volume is not protected).
-            tolerated_km = max(min(long_km, gp[P.LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
-            load, stim, minutes, quality, added, added_bone, capacity, impact = _run(
-                kind, km, ath, gp, dv, Body(fatigue, soreness, nmf, neural + struct, tissue_stress),
-                Capacities(capacity, bone_eff), tolerated_km)
-            damage += added
-            bone_damage += added_bone
-            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
-            fitness += stim
-            recent += stim
-            if kind != S.RUN_EASY and kind != S.RUN_LONG:
-                intensity += stim / load
-                intensity_chronic += stim / load
-            fatigue += load
-            memory += load
-            overreach += load * memory / m_hab
-            long_km = max(long_km, km)
-            chronic += km * (1.0 - dv[DV_CHRONIC])
-            base_km += km * (1.0 - dv[DV_BASE])
-            cumulative_km += km
-            if kind != S.RUN_EASY:
-                met[S.M_KEY_QUALITY] += quality
-                met[S.M_KEY_COUNT] += 1.0
-            met[S.M_RUN_KM] += km
-            met[S.M_RUN_HOURS] += minutes / 60.0
-            met[S.M_LOAD_AU] += load
-            met[S.M_LONGEST_KM] = max(met[S.M_LONGEST_KM], km)
-        if lifts:
-            s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
-                Session(emphasis, effort, sets), ath, gp, dv, fatigue, Acute(soreness, rbe, nmf), capacity,
-                tissue_stress)
-            bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
-            str_sets += s_add
-            pwr_sets += p_add
-            fatigue += fat_add
-            memory += fat_add
-            overreach += fat_add * memory / m_hab
-            damage += added
-            met[S.M_STR_SESSIONS] += 1.0
-            met[S.M_LOAD_AU] += load
-        if draw_injuries:
-            # Soft tissue and bone fail independently; each carries its share of the hazard.
-            if gp[P.HAZARD_EXPONENT] == 2.0:
-                hz_soft, hz_bone = damage * damage, bone_damage * bone_damage
-            else:
-                hz_soft, hz_bone = damage ** gp[P.HAZARD_EXPONENT], bone_damage ** gp[P.HAZARD_EXPONENT]
-            hz_bone *= share
-            hz = gp[P.HAZARD_SCALE] * ((1.0 - share) * hz_soft + hz_bone)
-            hz *= k.prior_hazard
-            met[S.M_HAZARD] += hz
-            if uniform_at(dh, STREAM_INJURY) < hz:
-                z = normal_at(dh, STREAM_DURATION_A)
-                # time lost: log-normal, longer when the damage has gone beyond the level that
-                # first hurts (training through pain turns a niggle into a longer injury)
-                felt = (1.0 - share) * damage + share * bone_damage
-                beyond = max(felt * gp[P.NIGGLE_PER_DAMAGE] / gp[P.PAIN_THRESHOLD] - 1.0, 0.0)
-                # the injured tissue: bone with its share of the day's hazard; bone heals slower
-                median = gp[P.INJURY_MEDIAN_D]
-                if uniform_at(dh, STREAM_INJURY_SITE) * ((1.0 - share) * hz_soft + hz_bone) < hz_bone:
-                    median = gp[P.BONE_INJURY_MEDIAN_D]
-                out = (math.exp(math.log(median) + gp[P.INJURY_SIGMA_LN] * z)
-                       * (1.0 + gp[P.INJURY_SEVERITY_SLOPE] * beyond))
-                injury_days = max(math.floor(out + 0.5), 1.0)
-                met[S.M_NEW_INJURIES] += 1.0
-    met[S.M_SORENESS] += soreness
-    st[S.FITNESS_AU] = fitness
-    st[S.AEROBIC_RECENT_AU] = recent
-    st[S.INTENSITY_SESSIONS] = intensity
-    st[S.INTENSITY_CHRONIC] = intensity_chronic
-    st[S.FATIGUE_AU] = fatigue
-    st[S.OVERREACH_AU] = overreach
-    st[S.LOAD_MEMORY_AU] = memory
-    st[S.NEURAL_REL] = neural
-    st[S.STRUCT_REL] = struct
-    st[S.POWER_REL] = power
-    st[S.STR_SETS] = str_sets
-    st[S.PWR_SETS] = pwr_sets
-    st[S.CHRONIC_KM_D] = chronic
-    st[S.CAPACITY_REL] = capacity
-    st[S.DAMAGE] = damage
-    st[S.BONE_CAPACITY_REL] = bone
-    st[S.BONE_DAMAGE] = bone_damage
-    st[S.BONE_REMODEL] = remodel
-    st[S.BONE_STIMULUS_D] = bone_stim
-    st[S.SORENESS_0_10] = soreness
-    st[S.RBE_PROTECTION] = rbe
-    st[S.NM_FATIGUE] = nmf
-    st[S.LONG_RUN_KM] = long_km
-    st[S.INJURY_DAYS_LEFT] = injury_days
-    st[S.NIGGLE_0_10] = niggle
-    st[S.DURABLE_AU] = durable
-    st[S.BASE_KM_D] = base_km
-    st[S.CUMULATIVE_KM] = cumulative_km
+    step_days(st, ath, gp, dv, athlete_constants(ath, gp, dv), day.reshape((1, day.shape[0])), rules,
+              Days(base, day_index, 1, dow), met)
+
+
+@njit(error_model='numpy', cache=True)
+def step_days(st, ath, gp, dv, k, days, rules, at, met):
+    """Advance one athlete (its `Constants` k) through the scheduled days `days` (n, DAY_SIZE), in place:
+    the one compiled copy of the day's physics that the season, the warm-up, both envs, the log replay and
+    `step_day` share. at: `Days` (where the days sit in the random streams and the week). The day is the
+    loop's body, not a function inlined into it: numba copies an inlined function's whole IR once per
+    block, which was a fifth of a first call's compiling."""
+    pain_rule, draw_injuries = rules
+    base, day0, day_step, dow0 = at
+    for d in range(days.shape[0]):
+        day = days[d]
+        day_index = day0 + day_step * d
+        dow = dow0 + d
+        # Fitness decays (Banister), except that while the athlete keeps their usual high-intensity
+        # sessions, a share rho of the decay of the fitness above what the recent load sustains is
+        # held back (volume cut, intensity kept: Mujika & Padilla 2000). target = the steady-state
+        # fitness of the recent stimulus rate; intensity kept = recent / usual hard-session rate.
+        recent = st[S.AEROBIC_RECENT_AU] * dv[DV_INTENSITY]
+        intensity = st[S.INTENSITY_SESSIONS] * dv[DV_INTENSITY]
+        intensity_chronic = st[S.INTENSITY_CHRONIC] * dv[DV_CHRONIC]
+        target = recent * (1.0 - dv[DV_INTENSITY]) / (1.0 - dv[DV_FITNESS])
+        usual = max(intensity_chronic * (1.0 - dv[DV_CHRONIC]), k.intensity_floor_d)
+        kept = intensity * (1.0 - dv[DV_INTENSITY]) / usual
+        rho = gp[P.FITNESS_RETENTION_MAX] * min(kept, 1.0)
+        fitness = st[S.FITNESS_AU] * dv[DV_FITNESS] + max(st[S.FITNESS_AU] - target, 0.0) * (1.0 - dv[DV_FITNESS]) * rho
+        # The durable pool follows fitness over months (years of training are not lost in weeks: Coyle 1984),
+        # the running base is the mean daily km over months.
+        durable = fitness + (st[S.DURABLE_AU] - fitness) * dv[DV_DURABLE]
+        base_km = st[S.BASE_KM_D] * dv[DV_BASE]
+        cumulative_km = st[S.CUMULATIVE_KM]
+        fatigue = st[S.FATIGUE_AU] * dv[DV_FATIGUE]
+        overreach = st[S.OVERREACH_AU] * dv[DV_FATIGUE]
+        memory = st[S.LOAD_MEMORY_AU] * dv[DV_MEMORY]
+        neural = st[S.NEURAL_REL] * dv[DV_NEURAL]
+        struct = st[S.STRUCT_REL] * dv[DV_STRUCT]
+        power = st[S.POWER_REL] * dv[DV_POWER]
+        str_sets = st[S.STR_SETS] * dv[DV_SETS]
+        pwr_sets = st[S.PWR_SETS] * dv[DV_SETS]
+        chronic = st[S.CHRONIC_KM_D] * dv[DV_CHRONIC]
+        capacity = gp[P.CAPACITY_FLOOR] + (st[S.CAPACITY_REL] - gp[P.CAPACITY_FLOOR]) * dv[DV_CAPACITY]
+        damage = st[S.DAMAGE] * dv[DV_REPAIR]
+        # Bone: capacity follows, over months, the level its recent weekly impact stimulus S
+        # supports, (S / S_ref)^b between floor and maximum (mechanostat: Carter 1987), as fast up
+        # as down. While the target is above the present capacity (loading above what the bone is
+        # adapted to), remodelling opens space in proportion to the deficit within weeks
+        # (resorption), which refills over months: bone is weaker for weeks after loading rises
+        # ("too much, too soon": Warden et al. 2014; Hughes et al. 2017). Damage is repaired at the
+        # soft-tissue rate.
+        bone_stim = st[S.BONE_STIMULUS_D] * dv[DV_BONE_STIMULUS]
+        s_rel = 7.0 * st[S.BONE_STIMULUS_D] / gp[P.BONE_STIM_REF]
+        target = gp[P.BONE_CAPACITY_FLOOR]
+        if s_rel > 0.0:
+            b = gp[P.BONE_ADAPT_EXPONENT]
+            pw = math.sqrt(math.sqrt(s_rel)) if b == 0.25 else math.exp(b * math.log(s_rel))
+            target = min(max(pw, target), gp[P.BONE_CAPACITY_MAX])
+        bone = st[S.BONE_CAPACITY_REL]
+        opened = min(gp[P.REMODEL_PER_DEFICIT] * max(target - bone, 0.0) / bone, gp[P.REMODEL_MAX])
+        remodel = st[S.BONE_REMODEL]
+        if opened > remodel:
+            remodel = opened + (remodel - opened) * dv[DV_RESORPTION]
+        else:
+            remodel = opened + (remodel - opened) * dv[DV_REMODEL]
+        bone = target + (bone - target) * dv[DV_BONE_CAPACITY]
+        bone_damage = st[S.BONE_DAMAGE] * dv[DV_REPAIR]
+        bone_eff = bone * (1.0 - remodel)
+        soreness = st[S.SORENESS_0_10] * dv[DV_SORENESS]
+        rbe = st[S.RBE_PROTECTION] * dv[DV_RBE]
+        nmf = st[S.NM_FATIGUE] * dv[DV_NMF]
+        long_km = st[S.LONG_RUN_KM] * dv[DV_LONG_RUN]
+        injury_days = st[S.INJURY_DAYS_LEFT]
+        # Strength and power follow the week's hard-set count with diminishing returns
+        # R = S / (S + S_half) (Grgic et al. 2018; Ralston et al. 2017), whatever the split.
+        drive = str_sets / (str_sets + gp[P.SETS_HALF])
+        neural += min(gp[P.RATE_NEURAL] * drive, 1.0) * (k.neural_target - neural)
+        struct += min(gp[P.RATE_STRUCT] * drive, 1.0) * (k.struct_target - struct)
+        pdrive = pwr_sets / (pwr_sets + gp[P.SETS_HALF])
+        power += min(gp[P.RATE_POWER] * pdrive, 1.0) * (k.power_target - power)
+        kind = int(day[S.D_RUN_KIND])
+        km = day[S.D_RUN_KM]
+        emphasis = int(day[S.D_STR_EMPHASIS])
+        effort = int(day[S.D_STR_EFFORT])
+        sets = day[S.D_STR_SETS]
+        if dow == 6:  # race morning of the week
+            met[S.M_VO2_EFF] = vo2_effective_of(Aerobic(fitness, durable, base_km), fatigue, overreach, ath, gp, dv)
+            met[S.M_COST_FACTOR] = cost_factor_of(Strength(neural, struct, power), soreness, nmf, base_km, ath, gp)
+        dh = day_hash(base, day_index)
+        # Pain reading: damage seen through noise (triangular, from two 16-bit halves of one draw).
+        h = _mix32(dh ^ (STREAM_NIGGLE * 0x1B873593))
+        tri = ((h & 0xFFFF) + (h >> 16)) * (1.0 / 65536.0) - 1.0
+        share = gp[P.BONE_INJURY_SHARE]
+        felt = (1.0 - share) * damage + share * bone_damage
+        niggle = min(max(gp[P.NIGGLE_PER_DAMAGE] * felt + k.niggle_noise * tri, 0.0), 10.0)
+        met[S.M_NIGGLE] = max(met[S.M_NIGGLE], niggle)
+        m_hab = k.m_hab
+        if injury_days > 0.0:
+            injury_days -= 1.0
+            met[S.M_INJURED_DAYS] += 1.0
+        else:
+            if pain_rule and niggle >= gp[P.PAIN_THRESHOLD] and (kind != S.RUN_REST or emphasis != S.EMPH_NONE):
+                # Article, mistake 4: modify load instead of pushing through pain.
+                met[S.M_PAIN_DAYS] += 1.0
+                if kind != S.RUN_REST and kind != S.RUN_RACE:
+                    kind = S.RUN_EASY
+                    km *= gp[P.PAIN_RUN_FACTOR]
+                if emphasis != S.EMPH_NONE:
+                    emphasis = S.EMPH_MAINTENANCE
+                    effort = S.EFFORT_EASY
+                    sets = min(sets, 2.0)
+            if draw_injuries and ath[S.A_SKIP_PROB] > 0.0:
+                # Missed sessions (adherence): one draw per athlete-day for the run and one for the
+                # lift, whatever the plan, so every plan meets the same skips. The race is never missed.
+                if kind != S.RUN_RACE and uniform_at(dh, STREAM_SKIP_RUN) < ath[S.A_SKIP_PROB]:
+                    kind = S.RUN_REST
+                if uniform_at(dh, STREAM_SKIP_LIFT) < ath[S.A_SKIP_PROB]:
+                    emphasis = S.EMPH_NONE
+            runs = kind != S.RUN_REST and km > 0.0
+            lifts = emphasis != S.EMPH_NONE and sets > 0.0
+            tissue_stress = 1.0
+            if runs or lifts:  # (exp: only on a day that loads the tissues; km before today's run)
+                tissue_stress = ath[S.A_TISSUE_STRESS] * novice_stress(cumulative_km, gp)
+            if runs:
+                # Tolerated run length: the recent longest run, but no more than a share of the
+                # chronic weekly volume (a long run on a low chronic volume is not protected).
+                tolerated_km = max(min(long_km, gp[P.LONG_RUN_CHRONIC_SHARE] * 7.0 * chronic), KEY_MIN_KM)
+                load, stim, minutes, quality, added, added_bone, capacity, impact = _run(
+                    kind, km, ath, gp, dv, Body(fatigue, soreness, nmf, neural + struct, tissue_stress),
+                    Capacities(capacity, bone_eff), tolerated_km)
+                damage += added
+                bone_damage += added_bone
+                bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
+                fitness += stim
+                recent += stim
+                if kind != S.RUN_EASY and kind != S.RUN_LONG:
+                    intensity += stim / load
+                    intensity_chronic += stim / load
+                fatigue += load
+                memory += load
+                overreach += load * memory / m_hab
+                long_km = max(long_km, km)
+                chronic += km * (1.0 - dv[DV_CHRONIC])
+                base_km += km * (1.0 - dv[DV_BASE])
+                cumulative_km += km
+                if kind != S.RUN_EASY:
+                    met[S.M_KEY_QUALITY] += quality
+                    met[S.M_KEY_COUNT] += 1.0
+                met[S.M_RUN_KM] += km
+                met[S.M_RUN_HOURS] += minutes / 60.0
+                met[S.M_LOAD_AU] += load
+                met[S.M_LONGEST_KM] = max(met[S.M_LONGEST_KM], km)
+            if lifts:
+                s_add, p_add, soreness, rbe, nmf, capacity, impact, fat_add, added, load = _lift(
+                    Session(emphasis, effort, sets), ath, gp, dv, fatigue, Acute(soreness, rbe, nmf), capacity,
+                    tissue_stress)
+                bone_stim += impact * (1.0 - dv[DV_BONE_STIMULUS])
+                str_sets += s_add
+                pwr_sets += p_add
+                fatigue += fat_add
+                memory += fat_add
+                overreach += fat_add * memory / m_hab
+                damage += added
+                met[S.M_STR_SESSIONS] += 1.0
+                met[S.M_LOAD_AU] += load
+            if draw_injuries:
+                # Soft tissue and bone fail independently; each carries its share of the hazard.
+                if gp[P.HAZARD_EXPONENT] == 2.0:
+                    hz_soft, hz_bone = damage * damage, bone_damage * bone_damage
+                else:
+                    hz_soft, hz_bone = damage ** gp[P.HAZARD_EXPONENT], bone_damage ** gp[P.HAZARD_EXPONENT]
+                hz_bone *= share
+                hz = gp[P.HAZARD_SCALE] * ((1.0 - share) * hz_soft + hz_bone)
+                hz *= k.prior_hazard
+                met[S.M_HAZARD] += hz
+                if uniform_at(dh, STREAM_INJURY) < hz:
+                    z = normal_at(dh, STREAM_DURATION_A)
+                    # time lost: log-normal, longer when the damage has gone beyond the level that
+                    # first hurts (training through pain turns a niggle into a longer injury)
+                    felt = (1.0 - share) * damage + share * bone_damage
+                    beyond = max(felt * gp[P.NIGGLE_PER_DAMAGE] / gp[P.PAIN_THRESHOLD] - 1.0, 0.0)
+                    # the injured tissue: bone with its share of the day's hazard; bone heals slower
+                    median = gp[P.INJURY_MEDIAN_D]
+                    if uniform_at(dh, STREAM_INJURY_SITE) * ((1.0 - share) * hz_soft + hz_bone) < hz_bone:
+                        median = gp[P.BONE_INJURY_MEDIAN_D]
+                    out = (math.exp(math.log(median) + gp[P.INJURY_SIGMA_LN] * z)
+                           * (1.0 + gp[P.INJURY_SEVERITY_SLOPE] * beyond))
+                    injury_days = max(math.floor(out + 0.5), 1.0)
+                    met[S.M_NEW_INJURIES] += 1.0
+        met[S.M_SORENESS] += soreness
+        st[S.FITNESS_AU] = fitness
+        st[S.AEROBIC_RECENT_AU] = recent
+        st[S.INTENSITY_SESSIONS] = intensity
+        st[S.INTENSITY_CHRONIC] = intensity_chronic
+        st[S.FATIGUE_AU] = fatigue
+        st[S.OVERREACH_AU] = overreach
+        st[S.LOAD_MEMORY_AU] = memory
+        st[S.NEURAL_REL] = neural
+        st[S.STRUCT_REL] = struct
+        st[S.POWER_REL] = power
+        st[S.STR_SETS] = str_sets
+        st[S.PWR_SETS] = pwr_sets
+        st[S.CHRONIC_KM_D] = chronic
+        st[S.CAPACITY_REL] = capacity
+        st[S.DAMAGE] = damage
+        st[S.BONE_CAPACITY_REL] = bone
+        st[S.BONE_DAMAGE] = bone_damage
+        st[S.BONE_REMODEL] = remodel
+        st[S.BONE_STIMULUS_D] = bone_stim
+        st[S.SORENESS_0_10] = soreness
+        st[S.RBE_PROTECTION] = rbe
+        st[S.NM_FATIGUE] = nmf
+        st[S.LONG_RUN_KM] = long_km
+        st[S.INJURY_DAYS_LEFT] = injury_days
+        st[S.NIGGLE_0_10] = niggle
+        st[S.DURABLE_AU] = durable
+        st[S.BASE_KM_D] = base_km
+        st[S.CUMULATIVE_KM] = cumulative_km
 
 
 @njit(error_model='numpy', cache=True, inline='always')

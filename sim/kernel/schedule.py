@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from sim import parameters as P
 from sim import state as S
 from sim._jit import njit
@@ -17,7 +19,6 @@ KEY_DAYS = (1, 3, 5)
 EASY_ORDER = (2, 4, 0, 5, 1, 3, 6)
 
 
-@njit(error_model='numpy', cache=True, inline='always')
 def _is_key(kind):
     return kind == S.RUN_LONG or kind == S.RUN_TEMPO or kind == S.RUN_INTERVALS or kind == S.RUN_RACE
 
@@ -40,17 +41,16 @@ def lighter_effort(emphasis):
 RULE_BREAK = -50.0  # score of a day where hard lifting would break one of the article's rules
 
 
-@njit(error_model='numpy', cache=True, inline='always')
-def _place_score(days, d, placement, hard):
-    """How well day `d` suits a strength session under `placement` (higher is better).
+def _place_rule(kind, nxt, last_day, placement, hard):
+    """How well a day suits a strength session under `placement` (higher is better): the day's run
+    `kind`, the next day's `nxt` (RUN_REST after day 7), whether it is day 7, and whether the session
+    is `hard`.
 
     after_easy / separate_day follow the article's timing rules: hard lifting (`hard`) never
     goes on a key-run day, the day before a key or long run, or day 7 (it would sit next to
     the following week's day 1): those days score RULE_BREAK. Lighter lifting may follow the
     day's key session (the article's FAQ exception). before_key is the article's mistake 3.
     """
-    kind = int(days[d, S.D_RUN_KIND])
-    nxt = int(days[d + 1, S.D_RUN_KIND]) if d < 6 else S.RUN_REST
     if kind == S.RUN_RACE or nxt == S.RUN_RACE:
         return -100.0
     key_today = _is_key(kind)
@@ -60,7 +60,7 @@ def _place_score(days, d, placement, hard):
         if before_key and not key_today:
             return 10.0
         return 0.0 if key_today else 2.0
-    if hard and (key_today or before_key or d == 6):
+    if hard and (key_today or before_key or last_day):
         return RULE_BREAK
     if key_today:
         # After the day's key session ("hard days hard"), at most moderate lifting.
@@ -73,6 +73,22 @@ def _place_score(days, d, placement, hard):
     if rest:
         return 2.0 if before_key else 7.0
     return 3.0 if before_key else 10.0
+
+
+N_RUN_KINDS = len(S.RUN_KINDS)
+N_PLACEMENTS = 3
+# `_place_rule` for every (kind, next kind, day 7, placement, hard): the scheduler reads the rule from this
+# table (one load instead of a dozen branches; it was a third of the scheduler's first compile).
+PLACE_SCORES = np.array([[[[[_place_rule(kind, nxt, last, placement, hard) for hard in (False, True)]
+                            for placement in range(N_PLACEMENTS)] for last in (False, True)]
+                          for nxt in range(N_RUN_KINDS)] for kind in range(N_RUN_KINDS)])
+
+
+@njit(error_model='numpy', cache=True, inline='always')
+def _place_score(days, d, placement, hard):
+    """`_place_rule` of day `d` of `days` (placement: 0-2)."""
+    nxt = int(days[d + 1, S.D_RUN_KIND]) if d < 6 else S.RUN_REST
+    return PLACE_SCORES[int(days[d, S.D_RUN_KIND]), nxt, int(d == 6), placement, int(hard)]
 
 
 @njit(error_model='numpy', cache=True, inline='always')
@@ -172,6 +188,8 @@ def schedule_week(plan, ath, gp, days):
         n_str = 0
     sets = plan[S.P_SETS] if plan[S.P_SETS] > 0.0 else default_sets(gp, emphasis)
     placement = int(plan[S.P_PLACEMENT])
+    if placement != S.PLACE_SEPARATE_DAY and placement != S.PLACE_BEFORE_KEY:
+        placement = S.PLACE_AFTER_EASY  # the rule's reading of any other code
     effort = int(plan[S.P_EFFORT])
     chosen = 0
     hard_days = 0

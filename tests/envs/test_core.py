@@ -26,18 +26,18 @@ def setup(n, weeks=4):
     return batch, params, starts
 
 
-def test_threaded_and_one_thread_steps_are_the_same_body_and_agree():
-    # the one-thread step is the same body, reached through `borrowed` bundles
-    assert core.step_batch.py_func.__code__ is core._step_rows.py_func.__code__
-    assert "_step_rows" in core.step_batch_serial.py_func.__code__.co_names
-    assert core.step_batch.targetoptions.get("parallel") and not core._step_rows.targetoptions.get("parallel")
-    # own names, so numba's on-disk cache (keyed by name and bytecode) keeps the two compilations apart
-    assert core.step_batch.py_func.__qualname__ != core._step_rows.py_func.__qualname__
+def test_threaded_and_one_thread_steps_agree():
+    # the threaded step runs the one-thread step's machine code on slices of the rows (3 here)
     rng = np.random.default_rng(0)
     results = []
-    for step in (core.step_batch, core.step_batch_serial):
+    for threads in (1, 2):
         batch, params, starts = setup(6)
         out = core.StepOut.zeros(6)
+        actions = np.zeros((6, 4), dtype=np.int64)
+        serial = core.compiled(core.step_batch_serial, actions, batch, params, out, starts)
+        step = serial if threads == 1 else core.ThreadedStep(serial, actions, batch, params, out, starts, threads)
+        if threads > 1:
+            assert len(step.parts) == 2 * core.ThreadedStep.SLICES_PER_THREAD
         trace = []
         for _ in range(6):  # through the season's end and the auto-reset into `starts`
             assert step(rng.integers(0, 3, size=(6, 4)), batch, params, out, starts) == -1
@@ -49,6 +49,18 @@ def test_threaded_and_one_thread_steps_are_the_same_body_and_agree():
     term_at = len(core.Batch._fields) + core.StepOut._fields.index("term")
     finished = results[0][term_at::width]  # out.term after every step
     assert [bool(t.all()) for t in finished] == [False, False, False, True, False, False]
+
+
+def test_a_bad_action_in_any_slice_steps_no_row():
+    batch, params, starts = setup(8)
+    before = [a.copy() for a in batch]
+    actions = np.zeros((8, 4), dtype=np.int64)
+    actions[6, 1] = 9  # in the last of 4 slices
+    out = core.StepOut.zeros(8)
+    serial = core.compiled(core.step_batch_serial, actions, batch, params, out, starts)
+    step = core.ThreadedStep(serial, actions, batch, params, out, starts, 2)
+    assert step(actions, batch, params, out, starts) == 6 * 4 + 1
+    assert all(np.array_equal(x, y) for x, y in zip(before, batch, strict=True))
 
 
 def test_a_bad_action_steps_nothing():

@@ -113,3 +113,33 @@ def test_the_log_replay_gives_the_same_bits_on_any_number_of_threads(monkeypatch
     for a, b in zip(one, split, strict=True):
         assert np.array_equal(a, b)
     assert len(np.unique(one[0][:, 1])) == n  # the rows differ, so a row taken from another slice shows
+
+
+def _two_threads_in_child(queue):
+    seen = set()
+    lock = threading.Lock()
+    barrier = threading.Barrier(2, timeout=10)
+
+    def rows(x):
+        barrier.wait()
+        with lock:
+            seen.add(threading.get_ident())
+
+    season.in_threads(rows, 4, (np.zeros(4),), (0,), min_rows=1)
+    queue.put(len(seen))
+
+
+def test_a_forked_child_gets_its_own_helper_threads(monkeypatch):
+    # the helper threads are kept between calls; a process forked after they started has none of them
+    import multiprocessing
+
+    monkeypatch.setattr(season, "_threads", lambda: 2)
+    season.in_threads(lambda x: None, 4, (np.zeros(4),), (0,), min_rows=1)  # the parent's pool exists now
+    assert season._POOL[0] is not None
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_two_threads_in_child, args=(queue,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == 2
