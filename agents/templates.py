@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim._jit import njit, prange
+from sim import kernel
+from sim._jit import njit
 from sim.kernel import day_hash, draw_base, uniform_at
 from sim.season import PHASE_PRE, PHASE_RACE, PHASE_TAPER, phase_of, reference_run_week
 from sim.state import (
@@ -176,12 +177,21 @@ def fill_week(strategy, level, week, n_weeks, seed, athlete, plan):
         plan[P_PAIN_RULE] = 0.0
 
 
-@njit(parallel=True, cache=True)
-def fill_seasons(strategy, level, n_weeks, seed, athlete0, out):
-    """Every athlete's season at once: out (n, n_weeks, PLAN_SIZE), row a = athlete athlete0 + a."""
-    for a in prange(out.shape[0]):
+@njit(cache=True, nogil=True)
+def _fill_rows(strategy, level, n_weeks, seed, athlete0, rows, out):
+    """`fill_seasons`' loop over athletes athlete0 + rows[a], in the calling thread."""
+    for a in range(out.shape[0]):
         for w in range(n_weeks):
-            fill_week(strategy, level, w, n_weeks, seed, athlete0 + a, out[a, w])
+            fill_week(strategy, level, w, n_weeks, seed, athlete0 + rows[a], out[a, w])
+
+
+def fill_seasons(strategy, level, n_weeks, seed, athlete0, out):
+    """Every athlete's season at once: out (n, n_weeks, PLAN_SIZE), row a = athlete athlete0 + a; on threads
+    for many rows (`sim.kernel.in_threads`; until issue 26's fifth round a `parallel=True` loop, whose compile
+    was a cost of every first call and whose threads bought a few milliseconds)."""
+    n = out.shape[0]
+    kernel.in_threads(_fill_rows, n, (strategy, level, n_weeks, seed, athlete0, np.arange(n), out), (5, 6),
+                      min_rows=2048)
 
 
 def season_array(strategy: int, level: int, n_weeks: int, n_athletes: int = 1, seed: int = 0,

@@ -1,21 +1,21 @@
 """The one place numba is imported by the physics.
 
 `sim.reference` re-executes the `sim/kernel/` package with this module swapped for a stub whose
-`njit` is the identity, whose `prange` is `range`, whose `get_num_threads` gives 1 and whose
-`borrowed` returns its argument: the same source then runs as plain Python and serves as the
-test oracle, with no second copy of the equations.
+`njit` is the identity, whose `get_num_threads` gives 1 and whose `borrowed` returns its argument:
+the same source then runs as plain Python and serves as the test oracle, with no second copy of the
+equations.
 """
 
 import functools
 
 import numba
-from numba import get_num_threads, prange
+from numba import get_num_threads
 from numba.core import types
 from numba.core.types.containers import BaseTuple
 from numba.extending import intrinsic
 from numba.np.arrayobj import populate_array
 
-__all__ = ["borrowed", "get_num_threads", "njit", "prange"]
+__all__ = ["borrowed", "get_num_threads", "njit"]
 
 #: numba's `njit`, without the C-callable wrapper numba otherwise compiles for every function (for
 #: ctypes/cffi callers, which the project has none of): a first call compiles less.

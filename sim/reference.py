@@ -2,7 +2,7 @@
 
 The kernel package is loaded a second time from its own sources, every section under the
 private package name `sim._reference_kernel`, with `sim._jit` replaced by a stub
-(`njit` = identity, `prange` = range), so the reference runs exactly the same
+(`njit` = identity), so the reference runs exactly the same
 equations line by line with Python floats and numpy scalars, and no copy of the physics
 exists to drift. Tests compare the two (numba vs interpreter: compiler flags, integer
 typing, float contraction), and `stridelab bench sim` times both.
@@ -31,7 +31,6 @@ PACKAGE = "sim._reference_kernel"
 def _load() -> types.ModuleType:
     stub = types.ModuleType("sim._jit")
     stub.njit = _identity_njit
-    stub.prange = range
     stub.get_num_threads = lambda: 1
     stub.borrowed = lambda arr: arr
     folder = Path(__file__).with_name("kernel")
