@@ -20,8 +20,8 @@ from experiments.progress import Stage
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    # lazy: the parser's defaults; this runs at every CLI start and pulls sim.whatif (~1.9 s of --help)
-    from experiments.optimize.search import DEFAULT_ATHLETES, DEFAULT_BUDGET, RULE_SETS
+    # lazy: the parser's defaults (a module that imports nothing; the search itself would pull the simulator)
+    from experiments.optimize.defaults import DEFAULT_ATHLETES, DEFAULT_BUDGET, RULE_SET_NAMES
 
     p = sub.add_parser(
         "optimize", help="optimize an open-loop season plan with CMA-ES on training athletes",
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--season-weeks", type=A.positive_int, default=52, help="weeks up to the race (default 52)")
     p.add_argument("--population", type=A.positive_int, default=None,
                    help="CMA-ES population per generation (default 4 + 3 ln(genes) = 15)")
-    p.add_argument("--rules", choices=tuple(RULE_SETS), default="article",
+    p.add_argument("--rules", choices=RULE_SET_NAMES, default="article",
                    help="limits every week of the plan obeys: article (default; the article's rules as coach "
                         "limits, as the per-level training configs set them: a recovery week every 4th week, "
                         "a taper, maintenance strength in race season, no lifting before key runs) | none")

@@ -14,10 +14,30 @@ The result is a strong non-learning baseline: the learned (closed-loop) policy's
 the value of feedback. `stridelab compare --plan FILE` evaluates it on held-out athletes.
 """
 
-from experiments.optimize.genes import GENES, N_GENES, decode, week_plans
-from experiments.optimize.objective import TRAINING_REWARD, Objective, Scores
-from experiments.optimize.planfile import plan_yaml, read_provenance
-from experiments.optimize.search import Generation, Optimized, Settings, optimize
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the names as the type checker sees them
+    from experiments.optimize.genes import GENES, N_GENES, decode, week_plans
+    from experiments.optimize.objective import TRAINING_REWARD, Objective, Scores
+    from experiments.optimize.planfile import plan_yaml, read_provenance
+    from experiments.optimize.search import Generation, Optimized, Settings, optimize
+
+#: where each name of the package lives: loaded on first use (PEP 562), so that `stridelab`'s parser, which
+#: reads `experiments.optimize.defaults` at every start, does not pull the simulator and the env with it
+_WHERE = {
+    "GENES": "genes", "N_GENES": "genes", "decode": "genes", "week_plans": "genes",
+    "TRAINING_REWARD": "objective", "Objective": "objective", "Scores": "objective",
+    "plan_yaml": "planfile", "read_provenance": "planfile",
+    "Generation": "search", "Optimized": "search", "Settings": "search", "optimize": "search",
+}
 
 __all__ = ["GENES", "N_GENES", "decode", "week_plans", "TRAINING_REWARD", "Objective", "Scores", "plan_yaml",
            "read_provenance", "Generation", "Optimized", "Settings", "optimize"]
+assert sorted(__all__) == sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

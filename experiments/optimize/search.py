@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from envs.config import ARTICLE_RULES, HardLimits, RewardWeights
+from experiments.optimize.defaults import DEFAULT_ATHLETES, DEFAULT_BUDGET, RULE_SET_NAMES
 from experiments.optimize.genes import N_GENES, center, decode, decode_batch, week_plans
 from experiments.optimize.objective import TRAINING_REWARD, Objective, Scores
 from sim.errors import InputError
@@ -30,14 +31,12 @@ from sim.plan import WeekPlan
 from sim.season import MIN_SEASON_WEEKS
 from sim.state import LEVELS, RACE_KM
 
-DEFAULT_BUDGET = 3000
-DEFAULT_ATHLETES = 512
 DEFAULT_SIGMA0 = 0.25
 #: plans scored on the training athletes before the search, for the report
 REFERENCES = ("run_only", "beginner", "intermediate", "advanced")
 #: the limits an optimized plan obeys (`--rules`): the article's rules as coach limits, as the shipped
 #: per-level training configs set them (configs/<level>.yaml env.limits), or none
-RULE_SETS: dict[str, HardLimits | None] = {"article": ARTICLE_RULES, "none": None}
+RULE_SETS: dict[str, HardLimits | None] = dict(zip(RULE_SET_NAMES, (ARTICLE_RULES, None), strict=True))
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,17 @@ def test_unknown_command_exits_2(capsys):
         main(["no_such_command"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_the_parser_pulls_no_simulator_env_or_training_stack():
+    """Every `stridelab` start builds the whole parser: it must not import numba, the simulator, the env,
+    pandas, torch or mlflow (before issue 26's fifth round the optimizer's defaults pulled the first four:
+    1.4 s of `stridelab --help`, now about 0.3 s). A fresh interpreter, so other tests' imports do not count."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from experiments.cli import build_parser; build_parser(); "
+             "print(' '.join(m for m in ('numba', 'sim.kernel', 'envs', 'pandas', 'torch', 'mlflow') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(cli.__file__).parents[2])
+    assert run.stdout.split() == [], run.stdout
