@@ -43,8 +43,9 @@ def test_the_parser_pulls_no_simulator_env_or_training_stack():
     import subprocess
     import sys
 
+    heavy = ("numba", "sim.kernel", "envs", "pandas", "torch", "mlflow")
     probe = ("import sys; from experiments.cli import build_parser; build_parser(); "
-             "print(' '.join(m for m in ('numba', 'sim.kernel', 'envs', 'pandas', 'torch', 'mlflow') if m in sys.modules))")
+             f"print(' '.join(m for m in {heavy!r} if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          cwd=Path(cli.__file__).parents[2])
     assert run.stdout.split() == [], run.stdout
