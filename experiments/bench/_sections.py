@@ -1,15 +1,15 @@
 """Per-section profile of the simulator kernel (`stridelab bench sim`), on a fixed workload.
 
-Each section of `sim.kernel` is timed on its own, in one thread, on the bench's workload (the
-level's reference running plus 2x/week heavy lifting, 52 weeks) for SECTION_ATHLETES athletes:
-the scheduler on the weeks the season schedules (a week whose plan repeats the last one reuses its
-days), the week of days (`step_days`, the day's physics and its random draws, then `week_end`) on
-the same scheduled days, the random draws alone, and the whole one-thread season
-(`season_rows`) they add up to; what the season spends outside them (metric rows, the loop,
-the per-athlete constants) is `rest`. `derive` runs once per `simulate` call and the race
-prediction is not in `simulate` at all (the what-if tables and the env reward call it), so both
-are given per call. The harness loops are compiled here (no on-disk cache: they inline the
-kernel, and a stale copy would time old code).
+Each section of `sim.kernel` is timed on its own, in one thread, on the bench's workload (the level's
+reference running plus 2x/week heavy lifting, 52 weeks) for SECTION_ATHLETES athletes: the scheduler on the
+weeks the season schedules (a week whose plan repeats the last one reuses its days), the week of days
+(`step_days`, the day's physics and its random draws, then `week_end`) on the same scheduled days, the random
+draws alone, and the whole one-thread season (`season_rows`) they add up to; what the season spends outside
+them (metric rows, the loop, the per-athlete constants) is `rest`. `derive` runs once per `simulate` call and
+the race prediction is not in `simulate` at all (the what-if tables and the env reward call it), so both are
+given per call; `bisect` is the same predictions by the plain bisection (`race_time_min`'s test oracle, issue
+26's fifth round: the ratio of the two is the replayed solver's gain). The harness loops are compiled here (no
+on-disk cache: they inline the kernel, and a stale copy would time old code).
 """
 
 from __future__ import annotations
@@ -98,7 +98,13 @@ def _kernels():
         for i in range(vo2.shape[0]):
             out[i] = kernel.race_time_min(vo2[i], cost[i], race_km[i])
 
-    return derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many
+    @njit(error_model="numpy")
+    def bisect_many(vo2, cost, race_km, out):
+        vo2, cost, race_km, out = borrowed(vo2), borrowed(cost), borrowed(race_km), borrowed(out)
+        for i in range(vo2.shape[0]):
+            out[i] = kernel.race.bisect_race_time_min(vo2[i], cost[i], race_km[i])
+
+    return derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many, bisect_many
 
 
 def _best(fn, rounds: int = ROUNDS) -> float:
@@ -124,7 +130,7 @@ def profile(inputs) -> list[Section]:
     week_plans = plans[0]
     n_weeks = week_plans.shape[0]
     athlete_days = n * n_weeks * 7
-    derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many = _kernels()
+    derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many, bisect_many = _kernels()
     dv = kernel.derive(gp)
     bases = np.array([kernel.draw_base(0, int(k)) for k in keys], dtype=np.int64)
     days_all = np.empty((n, n_weeks, 7, DAY_SIZE))
@@ -141,6 +147,7 @@ def profile(inputs) -> list[Section]:
     race_km = np.repeat(athletes[:, A_RACE_KM], n_weeks)
     race_out = np.empty_like(vo2)
     race_many(vo2, cost, race_km, race_out)
+    bisect_many(vo2, cost, race_km, race_out)
 
     t_derive = _best(lambda: derive_many(gp, reps // 10)) / (reps // 10)
     t_rng = _best(lambda: draws(bases, n_weeks * 7))
@@ -151,6 +158,7 @@ def profile(inputs) -> list[Section]:
 
     t_season = _best(season_serial)
     t_race = _best(lambda: race_many(vo2, cost, race_km, race_out)) / vo2.size
+    t_bisect = _best(lambda: bisect_many(vo2, cost, race_km, race_out)) / vo2.size
     ns = 1e9
     nan = float("nan")
     rest = t_season - t_schedule - t_days
@@ -163,6 +171,7 @@ def profile(inputs) -> list[Section]:
         Section("season", "athlete-day", ns * t_season / athlete_days, ns * t_season / athlete_days, 1.0),
         Section("derive", "simulate call", ns * t_derive, nan, nan),
         Section("race", "prediction", ns * t_race, nan, nan),
+        Section("  bisect", "prediction", ns * t_bisect, nan, nan),
     ]
 
 
@@ -175,5 +184,6 @@ def table(rows: list[Section], n_athletes: int, n_weeks: int) -> str:
         share = "" if np.isnan(r.share_of_season) else f"{r.share_of_season:7.0%}"
         lines.append(f"  {r.name:10s} {r.ns_per_unit:10.1f}  {r.unit:24s} {per_day:>15s} {share:>7s}")
     lines.append("  (day = step_days + week_end, its random draws included (rng); rest = season - schedule - day;"
-                 " derive: once per simulate call; race: not in simulate)")
+                 " derive: once per simulate call; race: not in simulate; bisect: the same predictions by"
+                 " the plain bisection, race's test oracle)")
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def test_bench_sim_profile_has_every_section_and_adds_up():
 
     rows = _sections.profile(_inputs(16))
     names = [r.name.strip() for r in rows]
-    assert names == ["schedule", "day", "rng", "rest", "season", "derive", "race"]
+    assert names == ["schedule", "day", "rng", "rest", "season", "derive", "race", "bisect"]
     by = {r.name.strip(): r for r in rows}
     assert all(r.ns_per_unit > 0 for r in rows if r.name.strip() != "rest")
     assert math.isclose(by["schedule"].share_of_season + by["day"].share_of_season + by["rest"].share_of_season, 1.0)
