@@ -93,18 +93,12 @@ def _kernels():
                 kernel.week_end(st, ath, gp, met)
 
     @njit(error_model="numpy")
-    def race_many(vo2, cost, race_km, out):
+    def predict_many(solver, vo2, cost, race_km, out):
         vo2, cost, race_km, out = borrowed(vo2), borrowed(cost), borrowed(race_km), borrowed(out)
         for i in range(vo2.shape[0]):
-            out[i] = kernel.race_time_min(vo2[i], cost[i], race_km[i])
+            out[i] = solver(vo2[i], cost[i], race_km[i])
 
-    @njit(error_model="numpy")
-    def bisect_many(vo2, cost, race_km, out):
-        vo2, cost, race_km, out = borrowed(vo2), borrowed(cost), borrowed(race_km), borrowed(out)
-        for i in range(vo2.shape[0]):
-            out[i] = kernel.race.bisect_race_time_min(vo2[i], cost[i], race_km[i])
-
-    return derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many, bisect_many
+    return derive_many, draws, schedule_all, schedule_season, weeks_of_days, predict_many
 
 
 def _best(fn, rounds: int = ROUNDS) -> float:
@@ -130,7 +124,8 @@ def profile(inputs) -> list[Section]:
     week_plans = plans[0]
     n_weeks = week_plans.shape[0]
     athlete_days = n * n_weeks * 7
-    derive_many, draws, schedule_all, schedule_season, weeks_of_days, race_many, bisect_many = _kernels()
+    derive_many, draws, schedule_all, schedule_season, weeks_of_days, predict_many = _kernels()
+    solver, bisect = kernel.race_time_min, kernel.race.bisect_race_time_min
     dv = kernel.derive(gp)
     bases = np.array([kernel.draw_base(0, int(k)) for k in keys], dtype=np.int64)
     days_all = np.empty((n, n_weeks, 7, DAY_SIZE))
@@ -146,8 +141,8 @@ def profile(inputs) -> list[Section]:
     vo2, cost = out[:, :, M_VO2_EFF].ravel().copy(), out[:, :, M_COST_FACTOR].ravel().copy()
     race_km = np.repeat(athletes[:, A_RACE_KM], n_weeks)
     race_out = np.empty_like(vo2)
-    race_many(vo2, cost, race_km, race_out)
-    bisect_many(vo2, cost, race_km, race_out)
+    predict_many(solver, vo2, cost, race_km, race_out)
+    predict_many(bisect, vo2, cost, race_km, race_out)
 
     t_derive = _best(lambda: derive_many(gp, reps // 10)) / (reps // 10)
     t_rng = _best(lambda: draws(bases, n_weeks * 7))
@@ -157,8 +152,8 @@ def profile(inputs) -> list[Section]:
         season.season_rows(states.copy(), athletes, (gp, dv), plans, 0, keys, 0, out, scratch, False)
 
     t_season = _best(season_serial)
-    t_race = _best(lambda: race_many(vo2, cost, race_km, race_out)) / vo2.size
-    t_bisect = _best(lambda: bisect_many(vo2, cost, race_km, race_out)) / vo2.size
+    t_race = _best(lambda: predict_many(solver, vo2, cost, race_km, race_out)) / vo2.size
+    t_bisect = _best(lambda: predict_many(bisect, vo2, cost, race_km, race_out)) / vo2.size
     ns = 1e9
     nan = float("nan")
     rest = t_season - t_schedule - t_days

@@ -15,13 +15,6 @@ the value of feedback. `stridelab compare --plan FILE` evaluates it on held-out 
 """
 
 import importlib
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the names as the type checker sees them
-    from experiments.optimize.genes import GENES, N_GENES, decode, week_plans
-    from experiments.optimize.objective import TRAINING_REWARD, Objective, Scores
-    from experiments.optimize.planfile import plan_yaml, read_provenance
-    from experiments.optimize.search import Generation, Optimized, Settings, optimize
 
 #: where each name of the package lives: loaded on first use (PEP 562), so that `stridelab`'s parser, which
 #: reads `experiments.optimize.defaults` at every start, does not pull the simulator and the env with it
@@ -31,13 +24,14 @@ _WHERE = {
     "plan_yaml": "planfile", "read_provenance": "planfile",
     "Generation": "search", "Optimized": "search", "Settings": "search", "optimize": "search",
 }
-
-__all__ = ["GENES", "N_GENES", "decode", "week_plans", "TRAINING_REWARD", "Objective", "Scores", "plan_yaml",
-           "read_provenance", "Generation", "Optimized", "Settings", "optimize"]
-assert sorted(__all__) == sorted(_WHERE)
+__all__ = list(_WHERE)
 
 
 def __getattr__(name: str):
     if name in _WHERE:
         return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
